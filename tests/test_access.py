@@ -1,0 +1,95 @@
+"""Need to know: every role against every pupil-scoped page and API path, allowed and denied."""
+
+import pytest
+from django.urls import reverse
+
+from trellis.pupils.models import Pupil
+
+from need_to_know import CASES, PUPILS, VISIBLE
+
+MANAGERS = {"senco", "superuser"}
+MANAGE_PAGES = ["pupil-sen-status", "pupil-needs", "pupil-ehc-plan", "pupil-share", "pupil-confidential"]
+
+
+@pytest.mark.parametrize(("role", "pupil"), CASES)
+def test_pupil_page_follows_need_to_know(world, login, role, pupil):
+    client = login(getattr(world, role))
+    response = client.get(reverse("pupil", args=[getattr(world, pupil).pk]))
+    assert response.status_code == (200 if pupil in VISIBLE[role] else 404)
+
+
+@pytest.mark.parametrize(("role", "pupil"), CASES)
+def test_pupil_api_follows_need_to_know(world, login, role, pupil):
+    client = login(getattr(world, role))
+    response = client.get(f"/api/v1/pupils/{getattr(world, pupil).pk}")
+    assert response.status_code == (200 if pupil in VISIBLE[role] else 404)
+
+
+@pytest.mark.parametrize("role", VISIBLE)
+def test_pupil_list_api_lists_exactly_the_visible_pupils(world, login, role):
+    response = login(getattr(world, role)).get("/api/v1/pupils?status=K")
+    listed = {item["id"] for item in response.json()["items"]}
+    visible_sen_support = {getattr(world, p).pk for p in VISIBLE[role] if getattr(world, p).sen_status == "K"}
+    assert listed == visible_sen_support
+
+
+@pytest.mark.parametrize("role", VISIBLE)
+def test_register_lists_only_visible_pupils(world, login, role):
+    client = login(getattr(world, role))
+    response = client.get(reverse("register", args=[world.school_a.urn]), {"status": "all"})
+    if role in {"governor", "outsider"}:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    page = response.content.decode()
+    for pupil in PUPILS:
+        shown = getattr(world, pupil).legal_surname in page
+        assert shown == (pupil in VISIBLE[role] and getattr(world, pupil).school_id == world.school_a.pk), pupil
+
+
+@pytest.mark.parametrize("page", MANAGE_PAGES)
+@pytest.mark.parametrize("role", VISIBLE)
+def test_only_the_senco_opens_register_forms(world, login, role, page):
+    response = login(getattr(world, role)).get(reverse(page, args=[world.in_class.pk]))
+    assert response.status_code == (200 if role in MANAGERS else 404)
+
+
+def test_governor_sees_the_school_overview_without_names(world, login):
+    response = login(world.governor).get(reverse("school", args=[world.school_a.urn]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for pupil in Pupil.objects.all():
+        assert pupil.legal_surname not in page
+    assert "fewer than 5" in page
+    assert reverse("register", args=[world.school_a.urn]) not in page
+
+
+def test_specialist_cannot_open_school_aggregates(world, login):
+    assert login(world.specialist).get(reverse("school", args=[world.school_a.urn])).status_code == 404
+
+
+def test_staff_cannot_open_another_schools_pages(world, login):
+    client = login(world.senco)
+    assert client.get(reverse("school", args=[world.school_c.urn])).status_code == 404
+    assert client.get(reverse("register", args=[world.school_c.urn])).status_code == 404
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(world, client):
+    response = client.get(reverse("pupil", args=[world.in_class.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get("/api/v1/pupils").status_code == 401
+
+
+def test_teacher_loses_access_when_pupil_leaves_their_class(world, login):
+    membership = world.in_class.group_memberships.get()
+    membership.ends_on = membership.group.academic_year.starts_on
+    membership.save()
+    assert login(world.teacher).get(reverse("pupil", args=[world.in_class.pk])).status_code == 404
+
+
+def test_share_ending_removes_specialist_access_at_once(world, login):
+    from trellis.pupils.services import end_share
+
+    end_share(share=world.other_class.shares.get(), by=world.senco)
+    assert login(world.specialist).get(reverse("pupil", args=[world.other_class.pk])).status_code == 404

@@ -1,0 +1,100 @@
+"""Every change to pupil data and every read of a SEN record leaves an audit event that cannot be undone."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from trellis.audit.models import AuditEvent
+from trellis.pupils import services
+
+
+def events_for(pupil, action):
+    return AuditEvent.objects.filter(pupil_id=pupil.pk, action=action)
+
+
+def test_opening_a_pupil_page_is_audited_with_who_and_which_pupil(world, login):
+    before = events_for(world.in_class, AuditEvent.Action.VIEW).count()
+    login(world.teacher).get(reverse("pupil", args=[world.in_class.pk]))
+    event = events_for(world.in_class, AuditEvent.Action.VIEW).latest("at")
+    assert events_for(world.in_class, AuditEvent.Action.VIEW).count() == before + 1
+    assert (event.actor, event.actor_name, event.via) == (world.teacher, "teacher", "web")
+    assert event.school_id == world.school_a.pk
+
+
+def test_reading_a_pupil_through_the_api_is_audited_as_api(world, login):
+    login(world.senco).get(f"/api/v1/pupils/{world.in_class.pk}")
+    event = events_for(world.in_class, AuditEvent.Action.VIEW).latest("at")
+    assert (event.actor, event.via) == (world.senco, "api")
+
+
+def test_a_refused_read_is_not_recorded_as_a_view(world, login):
+    login(world.other_teacher).get(reverse("pupil", args=[world.in_class.pk]))
+    assert not events_for(world.in_class, AuditEvent.Action.VIEW).filter(actor=world.other_teacher).exists()
+
+
+def test_status_change_records_old_and_new_values(world):
+    services.set_sen_status(pupil=world.in_class, status="E", starts_on=timezone.localdate(), by=world.senco)
+    event = AuditEvent.objects.filter(pupil_id=world.in_class.pk, record_type="SEN status").latest("at")
+    assert event.action == AuditEvent.Action.UPDATE
+    assert event.changes["sen_status"] == ["K", "E"]
+    assert event.actor == world.senco
+
+
+def test_pupil_detail_change_records_only_changed_fields(world):
+    services.update_pupil(pupil=world.in_class, by=world.senco, preferred_forename="Sammy", eal=False)
+    event = AuditEvent.objects.filter(pupil_id=world.in_class.pk, record_type="pupil").latest("at")
+    assert event.changes == {"preferred_forename": ["", "Sammy"]}
+
+
+def test_audit_events_cannot_be_edited_or_deleted(world):
+    event = AuditEvent.objects.filter(pupil_id=world.in_class.pk).first()
+    event.summary = "tampered"
+    with pytest.raises(Exception, match="append-only|cannot"):
+        event.save()
+    with pytest.raises(Exception, match="append-only|cannot"):
+        event.delete()
+    with pytest.raises(Exception, match="append-only|cannot"):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="tampered")
+    with pytest.raises(Exception, match="append-only|cannot"):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).summary != "tampered"
+
+
+def test_the_admin_offers_no_way_to_change_audit_events(world, login):
+    event = AuditEvent.objects.first()
+    client = login(world.superuser)
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+    response = client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"})
+    assert response.status_code in (302, 403)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_senco_sees_who_viewed_and_changed_the_record(world, login):
+    login(world.teacher).get(reverse("pupil", args=[world.in_class.pk]))
+    page = login(world.senco).get(reverse("pupil", args=[world.in_class.pk])).content.decode()
+    assert "Who has viewed or changed this record" in page
+    assert "teacher" in page
+
+
+@pytest.mark.parametrize("role", ["teacher", "ta", "specialist"])
+def test_other_roles_do_not_see_the_audit_list(world, login, role):
+    pupil = world.other_class if role == "specialist" else world.in_class
+    page = login(getattr(world, role)).get(reverse("pupil", args=[pupil.pk])).content.decode()
+    assert "Who has viewed or changed this record" not in page
+
+
+def test_register_download_is_audited_as_an_export(world, login):
+    login(world.senco).get(reverse("register-download", args=[world.school_a.urn, "csv"]))
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, record_type="register").get()
+    assert event.school_id == world.school_a.pk and event.actor == world.senco
+
+
+def test_a_failed_change_leaves_no_audit_event(world):
+    count = AuditEvent.objects.count()
+    with pytest.raises(services.RegisterError):
+        services.set_sen_status(
+            pupil=world.in_class, status="E", starts_on=dt.date(2000, 1, 1), by=world.senco
+        )  # before the current status began
+    assert AuditEvent.objects.count() == count

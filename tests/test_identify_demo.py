@@ -1,0 +1,87 @@
+"""The demo seeders of identification and evidence: every stage present, consistent with the register, fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from django.utils import timezone
+
+from trellis.evidence import demo as evidence_demo
+from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord
+from trellis.identification import demo as identification_demo
+from trellis.identification.models import Concern
+from trellis.identification.services import status_after
+from trellis.pupils.models import GroupMembership, Pupil, SenStatusEntry
+
+from conftest import make_pupil
+
+
+def add_pupils(world, n: int) -> None:
+    """n more pupils at school A in 4B, every fifth on SEN support and every seventh monitored."""
+    today = timezone.localdate()
+    for i in range(n):
+        pupil = make_pupil(world.school_a, surname=f"Demo{i}")
+        GroupMembership.objects.create(pupil=pupil, group=world.class_4b if i % 2 else world.class_4c)
+        status = "K" if i % 5 == 0 else "M" if i % 7 == 0 else None
+        if status:
+            SenStatusEntry.objects.create(pupil=pupil, status=status, starts_on=today - dt.timedelta(days=40))
+            Pupil.objects.filter(pk=pupil.pk).update(sen_status=status)
+
+
+def test_demo_concerns_cover_every_stage_and_agree_with_the_register(world):
+    add_pupils(world, 120)
+    today = timezone.localdate()
+    identification_demo.seed_school(school=world.school_a, rng=random.Random(4), today=today)
+    concerns = list(Concern.objects.filter(pupil__school=world.school_a).select_related("pupil"))
+    decisions = {c.decision for c in concerns}
+    assert decisions >= {"", "no_sen", "monitor", "refer", "sen_support", "request_ehc"}
+    open_concerns = [c for c in concerns if c.is_open]
+    waiting = [c for c in open_concerns if c.view_requests.filter(answered_on__isnull=True).exists()]
+    assert waiting and len(waiting) < len(open_concerns)
+    for concern in concerns:
+        assert concern.raised_on <= (concern.decided_on or today)
+        if concern.decision:
+            # Deciding again would not change the pupil's status: the register already reflects it.
+            assert status_after(concern.decision, concern.pupil.sen_status) == concern.pupil.sen_status
+    assert not Concern.objects.filter(pupil__school=world.school_b).exists()
+
+
+def test_demo_evidence_fills_the_year_so_far_for_register_pupils_only(world):
+    add_pupils(world, 40)
+    today = timezone.localdate()
+    evidence_demo.seed_school(school=world.school_a, rng=random.Random(4), today=today)
+    register = set(
+        Pupil.objects.filter(school=world.school_a, sen_status__in=["M", "K", "E"]).values_list("pk", flat=True)
+    )
+    assert set(EvidenceNote.objects.values_list("pupil_id", flat=True)) == register
+    assert set(PupilVoiceEntry.objects.values_list("pupil_id", flat=True)) == register
+    year = world.school_a.current_academic_year(today)
+    weeks = WeeklyRecord.objects.filter(pupil__in=register)
+    if (today - year.starts_on).days >= 7:
+        assert weeks.exists()
+    assert all(w.week_starting.weekday() == 0 and w.sessions_attended <= w.sessions_possible for w in weeks)
+    assert not weeks.filter(week_starting__gt=today).exists()
+
+
+def test_demo_seeders_are_fast_for_a_large_school(world):
+    today = timezone.localdate()
+    pupils = [
+        Pupil(
+            school=world.school_a,
+            upn=f"X{i:012d}",
+            legal_surname=f"Big{i}",
+            legal_forename="A",
+            date_of_birth=dt.date(2015, 1, 1),
+            sex="F",
+            sen_status="K" if i % 5 == 0 else "N",
+        )  # fmt: skip
+        for i in range(1200)
+    ]
+    Pupil.objects.bulk_create(pupils)
+    GroupMembership.objects.bulk_create(GroupMembership(pupil=p, group=world.class_4b) for p in pupils)
+    started = time.perf_counter()
+    identification_demo.seed_school(school=world.school_a, rng=random.Random(1), today=today)
+    evidence_demo.seed_school(school=world.school_a, rng=random.Random(1), today=today)
+    assert time.perf_counter() - started < 10  # 50 such schools: well within minutes

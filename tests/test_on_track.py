@@ -1,0 +1,127 @@
+"""The one on-track rule (trellis.plans.progress) at its edges, and the stuck flag."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from trellis.assessment.scales import find_scale
+from trellis.plans.models import Target
+from trellis.plans.progress import Status, Window, assess, current_window
+
+TODAY = dt.date(2026, 3, 1)
+WINDOW = Window(starts_on=dt.date(2026, 2, 21), ends_on=dt.date(2026, 4, 14), today=TODAY)
+START, DUE = TODAY - dt.timedelta(days=100), TODAY + dt.timedelta(days=100)  # today is half way
+
+
+def target(baseline="2c", goal="3c", scale="nc-levels", **fields):
+    return Target(scale=find_scale(scale), baseline_value=baseline, target_value=goal, starts_on=START,
+                  target_date=DUE, **fields)  # fmt: skip
+
+
+def reviews(*values, on=TODAY):
+    return [SimpleNamespace(value=v, date=on - dt.timedelta(days=7 * (len(values) - 1 - n))) for n, v in
+            enumerate(values)]  # fmt: skip
+
+
+def status(t, values, **kw):
+    return assess(t, reviews(*values, **kw), WINDOW)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reaching_the_target_value_is_achieved():
+    assert status(target(), ["3c"]).status == Status.ACHIEVED
+    assert status(target(), ["3b"]).status == Status.ACHIEVED  # beyond it too
+
+
+def test_an_achieved_target_stays_achieved_without_a_review_this_half_term():
+    assert status(target(), ["3c"], on=WINDOW.starts_on - dt.timedelta(days=1)).status == Status.ACHIEVED
+
+
+def test_gain_at_least_the_pro_rata_expectation_is_on_track():
+    # 2c -> 3c is 3 steps; half way through, 1.5 are expected.
+    result = status(target(), ["2a"])
+    assert (result.status, result.gain, result.expected) == (Status.ON_TRACK, 2, 1.5)
+
+
+def test_gain_exactly_the_expectation_is_on_track():
+    assert status(target(goal="2a"), ["2b"]).status == Status.ON_TRACK  # 1 of 2 steps, half way
+
+
+def test_moving_but_behind_is_at_risk():
+    assert status(target(), ["2b"]).status == Status.AT_RISK  # 1 step, 1.5 expected
+
+
+def test_no_movement_and_more_than_a_quarter_behind_is_off_track():
+    assert status(target(), ["2c"]).status == Status.OFF_TRACK  # 0 steps, 1.5 expected > 3/4
+
+
+def test_no_movement_but_within_a_quarter_of_the_planned_gain_is_at_risk():
+    early = START + dt.timedelta(days=20)  # 0.3 steps expected; tolerance is 0.75
+    t = target()
+    window = Window(starts_on=early - dt.timedelta(days=3), ends_on=early, today=early)
+    assert assess(t, [SimpleNamespace(value="2c", date=early)], window).status == Status.AT_RISK
+
+
+def test_going_backwards_is_off_track():
+    assert status(target(), ["1a"]).status == Status.OFF_TRACK
+
+
+def test_no_review_this_half_term_is_not_reviewed():
+    assert status(target(), []).status == Status.NOT_REVIEWED
+    last_half_term = WINDOW.starts_on - dt.timedelta(days=1)
+    assert status(target(), ["2a"], on=last_half_term).status == Status.NOT_REVIEWED
+    assert status(target(), ["2a"], on=WINDOW.starts_on).status == Status.ON_TRACK  # first day counts
+
+
+def test_after_the_target_date_the_whole_gain_is_expected():
+    late = target()
+    late.target_date = START + dt.timedelta(days=50)
+    assert status(late, ["3c"]).status == Status.ACHIEVED
+    assert status(late, ["2a"]).status == Status.AT_RISK  # 2 of 3 steps, all 3 expected
+
+
+def test_lower_is_better_scales_count_a_fall_as_progress():
+    sdq = target(baseline="20", goal="12", scale="sdq-total")
+    assert status(sdq, ["16"]).status == Status.ON_TRACK  # 4 of 8 steps half way
+    assert status(sdq, ["22"]).status == Status.OFF_TRACK
+    assert status(sdq, ["11"]).status == Status.ACHIEVED
+
+
+def test_steps_to_gain_stand_in_for_a_target_value():
+    t = target(baseline="85", goal="", scale="standardised", steps_to_gain=10)
+    assert t.goal_value() == "95"
+    assert status(t, ["90"]).status == Status.ON_TRACK
+    assert status(t, ["95"]).status == Status.ACHIEVED
+
+
+def test_no_movement_across_two_consecutive_reviews_is_stuck():
+    assert status(target(), ["2c", "2c"]).stuck
+    assert not status(target(), ["2b", "2b"]).stuck  # one review without movement
+    assert status(target(), ["2b", "2b", "2b"]).stuck
+    assert not status(target(), ["2b", "2b", "2a"]).stuck
+
+
+def test_a_target_rolled_over_unchanged_is_stuck():
+    earlier = target()
+    earlier.pk = 1  # stands for a saved target
+    again = target(rolled_over_from=earlier)
+    assert status(again, ["2b"]).stuck
+    changed = target(goal="2a", rolled_over_from=earlier)
+    assert not status(changed, ["2b"]).stuck
+
+
+def test_the_review_window_is_the_schools_half_term(world):
+    year = world.school_a.academic_years.get()
+    day = year.starts_on + dt.timedelta(days=80)
+    window = current_window(world.school_a, day)
+    half_term = year.half_terms.get(starts_on__lte=day, ends_on__gte=day)
+    assert (window.starts_on, window.ends_on, window.year_ends_on) == (
+        half_term.starts_on,
+        half_term.ends_on,
+        year.ends_on,
+    )
+    outside = current_window(world.school_a, year.ends_on + dt.timedelta(days=400))
+    assert outside.ends_on - outside.starts_on == dt.timedelta(days=49)

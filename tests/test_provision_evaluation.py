@@ -1,0 +1,192 @@
+"""Evaluation arithmetic: steps and targets on each kind of scale, attendance, costs, small n, EEF bands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from trellis.assessment.scales import find_scale
+from trellis.provision import evaluation as ev
+from trellis.provision import reports, services
+from trellis.provision.eef import months_of_progress
+from trellis.provision.models import Intervention, InterventionGroup
+from trellis.provision.scales import standard_deviation, steps
+
+
+def outcome(code: str, entry: str, exit: str, *, target_steps=None, target_value=""):
+    scale = find_scale(code)
+    return ev.measure_outcome(
+        steps_fn=steps, scale=scale, entry=entry, exit=exit,
+        target_steps=None if target_steps is None else Decimal(target_steps), target_value=target_value,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "entry", "exit", "target", "expected"),
+    [
+        ("nc-levels", "2c", "2b", {"target_steps": 1}, (1, True)),
+        ("nc-levels", "2b", "2b", {"target_steps": 1}, (0, False)),
+        ("nc-levels", "2a", "3c", {"target_steps": 1}, (1, True)),  # crossing a level counts one sub-level
+        ("nc-levels", "3c", "3a", {"target_value": "3b"}, (2, True)),
+        ("nc-levels", "3c", "3c", {"target_value": "3b"}, (0, False)),
+        ("leuven-wellbeing", "4", "4", {}, (0, None)),  # no target: steps only
+        ("leuven-involvement", "2", "4", {"target_steps": 2}, (2, True)),
+        ("standardised", "82", "91", {"target_steps": 5}, (9, True)),
+        ("standardised", "82", "85", {"target_value": "90"}, (3, False)),
+        ("sdq-total", "20", "14", {"target_steps": 4}, (6, True)),  # lower is better: a fall of 6 is +6
+        ("sdq-total", "14", "17", {"target_value": "15"}, (-3, False)),
+        ("edsm", "emerging", "secure", {"target_steps": 1}, (2, True)),
+    ],
+)
+def test_steps_and_target_met_on_each_kind_of_scale(code, entry, exit, target, expected):
+    gained, met = outcome(code, entry, exit, **target)
+    assert (gained, met) == (Decimal(expected[0]), expected[1])
+
+
+@pytest.mark.django_db
+def test_no_exit_data_yet_means_unknown_not_failed():
+    assert outcome("nc-levels", "2c", "", target_steps=1) == (None, None)
+
+
+def row(pupil_id, *, steps, met, attended=10, held=10, need="", sd=None, scale="nc-levels"):
+    return ev.MeasureRow(
+        pupil_id=pupil_id, upn=f"U{pupil_id}", name=f"Pupil {pupil_id}", scale_code=scale, scale_name=scale,
+        entry="", target="+1", exit="", steps=None if steps is None else Decimal(steps), met=met,
+        attendance=ev.Attendance(attended, held), primary_need=need, sd=sd,
+    )  # fmt: skip
+
+
+def test_attendance_under_80_percent_is_flagged_and_80_is_not():
+    assert ev.Attendance(7, 10).poor
+    assert not ev.Attendance(8, 10).poor
+    assert not ev.Attendance(0, 0).poor  # no sessions logged: nothing to judge
+    summary = ev.summarise_group([row(1, steps=1, met=True, attended=3, held=12), row(2, steps=1, met=True)], cost=None)
+    assert summary.poor_attendance == ["Pupil 1"]
+
+
+def test_cost_per_pupil_and_per_pupil_who_met_count_pupils_not_measures():
+    rows = [
+        row(1, steps=1, met=True, scale="a"), row(1, steps=0, met=False, scale="b"),  # one pupil, two scales
+        row(2, steps=2, met=True), row(3, steps=1, met=True), row(4, steps=0, met=False),
+    ]  # fmt: skip
+    summary = ev.summarise_group(rows, cost=Decimal("360"))
+    assert (summary.met, summary.total, summary.pupils, summary.pupils_met) == (3, 5, 4, 2)
+    assert summary.cost_per_pupil == Decimal("90.00")
+    assert summary.cost_per_pupil_met == Decimal("180.00")
+    assert summary.mean_steps == Decimal("0.80")
+
+
+def test_cost_per_pupil_who_met_is_unknown_when_nobody_met():
+    summary = ev.summarise_group([row(1, steps=0, met=False)], cost=Decimal(100))
+    assert summary.cost_per_pupil == Decimal(100)
+    assert summary.cost_per_pupil_met is None
+
+
+def test_group_cost_uses_sessions_held_else_planned():
+    assert ev.group_cost(session_cost=Decimal(12), sessions_held=15, sessions_planned=18) == Decimal(180)
+    assert ev.group_cost(session_cost=Decimal(12), sessions_held=0, sessions_planned=18) == Decimal(216)
+    assert ev.group_cost(session_cost=None, sessions_held=15, sessions_planned=18) is None
+
+
+def test_session_cost_from_hourly_rate_when_no_cost_per_session():
+    intervention = Intervention(name="x", session_minutes=20, hourly_rate=Decimal("15.00"))
+    assert intervention.session_cost() == Decimal("5.00")
+    assert intervention.session_cost(30) == Decimal("7.50")
+    intervention.cost_per_session = Decimal("9.00")
+    assert intervention.session_cost() == Decimal("9.00")
+
+
+def test_breakdown_by_primary_need_shows_n_and_warns_when_small():
+    rows = [row(i, steps=1, met=True, need="SLCN") for i in range(6)] + [row(9, steps=0, met=False, need="ASD")]
+    [everyone, asd, slcn] = ev.school_breakdown([("Talk boost", "oral-language", rows)])
+    assert (everyone.need, everyone.n, everyone.met, everyone.small_n) == ("All", 7, 6, False)
+    assert (asd.need, asd.n, asd.small_n) == ("ASD", 1, True)
+    assert asd.warning == "Only 1 – too few to draw conclusions"
+    assert (slcn.n, slcn.small_n, slcn.warning) == (6, False, "")
+
+
+def test_effect_size_and_eef_months_only_for_standardised_scores():
+    rows = [row(i, steps=s, met=True, sd=Decimal(15), scale="standardised") for i, s in enumerate([6, 6, 9])]
+    [everyone, *_] = ev.school_breakdown([("Reading catch-up", "small-group", rows)])
+    assert everyone.effect_size == Decimal("0.47")  # mean gain 7 / SD 15
+    assert everyone.months == 6
+    assert everyone.eef_months == 4
+    [levels, *_] = ev.school_breakdown([("Numeracy", "small-group", [row(1, steps=1, met=True)])])
+    assert (levels.effect_size, levels.months, levels.eef_months) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("size", "months"),
+    [(0.0, 0), (0.02, 1), (0.09, 1), (0.1, 2), (0.18, 2), (0.19, 3), (0.44, 5), (0.45, 6), (0.95, 11), (0.96, 12),
+     (1.4, 12), (-0.2, -3), (None, None)],
+)  # fmt: skip
+def test_eef_months_of_progress_bands(size, months):
+    assert months_of_progress(size) == months
+
+
+@pytest.mark.django_db
+def test_standard_deviation_only_for_the_standardised_scale():
+    assert standard_deviation(find_scale("standardised")) == 15
+    assert standard_deviation(find_scale("nc-levels")) is None
+
+
+@pytest.mark.django_db
+def test_counterfactual_compares_rate_during_with_the_pupils_own_rate_before():
+    scale = find_scale("nc-levels")
+    result = ev.counterfactual(
+        steps_fn=steps, scale=scale, entry="2c", exit="2a",
+        starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2026, 10, 19),
+        earlier=[(dt.date(2025, 9, 7), "1a"), (dt.date(2026, 3, 1), "1a"), (dt.date(2026, 11, 1), "3c")],
+    )  # fmt: skip
+    assert result.before == Decimal("0.08")  # one sub-level in a year
+    assert result.during == Decimal("1.45")  # two sub-levels in six weeks
+    assert result.verdict == "Faster than before"
+    none = ev.counterfactual(
+        steps_fn=steps, scale=scale, entry="2c", exit="2b", starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 10, 19), earlier=[],
+    )  # fmt: skip
+    assert none.verdict == "No earlier assessments to compare with"
+
+
+def test_worked_for_others_not_for_this_pupil_needs_most_others_to_have_met():
+    comprehension = [row(1, steps=0, met=False)] + [row(i, steps=1, met=True) for i in range(2, 7)]
+    numeracy = [row(1, steps=0, met=False), row(2, steps=0, met=False), row(3, steps=1, met=True)]
+    found = ev.worked_for_others(1, {"Comprehension": comprehension, "Numeracy": numeracy})
+    assert [(f.intervention, f.others_met, f.others) for f in found] == [("Comprehension", 5, 5)]
+    assert ev.worked_for_others(2, {"Comprehension": comprehension}) == []
+
+
+@pytest.mark.django_db
+def test_group_evaluation_counts_attendance_of_sessions_held_while_enrolled(world):
+    intervention = Intervention.objects.create(school=world.school_a, name="Numeracy", cost_per_session=Decimal(10))
+    group = InterventionGroup.objects.create(
+        intervention=intervention, starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2026, 10, 16)
+    )
+    scale = find_scale("nc-levels")
+    early = services.enrol(group=group, pupil=world.in_class, by=world.senco,
+                           measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3b")])  # fmt: skip
+    late = services.enrol(group=group, pupil=world.other_class, by=world.senco, starts_on=dt.date(2026, 9, 14),
+                          measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3c")])  # fmt: skip
+    for day, present in [(8, {early.pk}), (9, {early.pk}), (15, {late.pk}), (16, {early.pk, late.pk}), (17, set())]:
+        services.log_session(group=group, date=dt.date(2026, 9, day), present=present, by=world.ta)
+    [item] = reports.evaluate_groups(InterventionGroup.objects.all())
+    by_pupil = {r.pupil_id: r for r in item.rows}
+    assert (by_pupil[world.in_class.pk].attendance.attended, by_pupil[world.in_class.pk].attendance.held) == (3, 5)
+    assert (by_pupil[world.other_class.pk].attendance.attended, by_pupil[world.other_class.pk].attendance.held) == (
+        2,
+        3,
+    )
+    assert item.summary.poor_attendance == [world.in_class.full_name, world.other_class.full_name]
+    assert item.summary.cost == Decimal(50)  # five sessions held at £10
+    assert item.summary.cost_per_pupil == Decimal(25)
+    assert item.summary.cost_per_pupil_met == Decimal(50)
+    assert (item.summary.met, item.summary.total) == (1, 2)
+
+
+def test_breakdown_without_targets_counts_measures_with_exit_data_and_reports_no_met_figure():
+    rows = [row(i, steps=s, met=None, scale="leuven-wellbeing") for i, s in enumerate([2, 0, 1])]
+    [everyone, *_] = ev.school_breakdown([("Social skills", "sel", rows)])
+    assert (everyone.n, everyone.met, everyone.mean_steps) == (3, None, Decimal("1.00"))

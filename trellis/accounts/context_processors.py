@@ -1,0 +1,38 @@
+"""Navigation for the page header: only links the signed-in user may follow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from trellis.pupils.access import schools_for_aggregates, schools_with_pupil_access
+
+HTMX_AVAILABLE = (settings.BASE_DIR / "node_modules" / "htmx.org").exists()
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    context = {"htmx_available": HTMX_AVAILABLE, "nav_links": []}
+    if user is None or not user.is_authenticated:
+        return context
+    links = []
+    aggregate = list(schools_for_aggregates(user).values_list("urn", flat=True)[:2])
+    with_pupils = list(schools_with_pupil_access(user).values_list("urn", flat=True)[:2])
+    if len(aggregate) > 1 or len(with_pupils) > 1:
+        links.append(("Schools", reverse("home")))
+    else:
+        if aggregate:
+            links.append(("Overview", reverse("school", args=[aggregate[0]])))
+        if with_pupils:
+            links.append(("SEN register", reverse("register", args=[with_pupils[0]])))
+            links.append(("Review targets", reverse("review-entry", args=[with_pupils[0]])))
+            links.append(("Concerns", reverse("concerns", args=[with_pupils[0]])))
+            links.append(("Provision map", reverse("provision-map", args=[with_pupils[0]])))
+    if aggregate:
+        links.append(("Compare with England", reverse("dash-identification")))
+        links.append(("Leavers", reverse("dash-destinations")))
+    if user.is_staff:
+        links.append(("Administration", reverse("admin:index")))
+    path = request.path
+    context["nav_links"] = [{"label": label, "url": url, "current": path == url} for label, url in links]
+    return context

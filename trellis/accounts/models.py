@@ -1,0 +1,75 @@
+"""People and their roles. Who may see what is decided in trellis.pupils.access, nowhere else."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in: staff now; parents and pupils (linked to pupils) in a later step."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    SENCO = "senco", "SENCO"
+    TEACHER = "teacher", "Teacher"
+    TA = "ta", "Teaching assistant"
+    SENIOR_LEADER = "senior_leader", "Senior leader"
+    GOVERNOR = "governor", "Governor"
+    SPECIALIST = "specialist", "External specialist"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(models.Model):
+    """A staff role at one school. A person may hold several (e.g. SENCO who also teaches)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.school}"
+
+
+class TrustMembership(models.Model):
+    """A trust leader: sees every school of the trust."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trust_memberships")
+    trust = models.ForeignKey("schools.Trust", on_delete=models.CASCADE, related_name="leaders")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "trust"], name="unique_trust_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – trust leader of {self.trust}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a hash is kept; the token is shown once when made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token {self.name or self.pk} for {self.user}"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+        key = "trl_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash(key)), key

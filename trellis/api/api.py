@@ -1,0 +1,24 @@
+"""The versioned JSON API (/api/v1/). Each domain adds its router here.
+
+Bearer tokens (manage.py create_api_token) for scripts; the browser session (with CSRF on
+writes) for pages. Need to know and audit apply exactly as on pages.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from .auth import BearerToken
+
+api = NinjaAPI(
+    title="Trellis API",
+    version="1",
+    description="SEN register, plans and provision. Every call sees only the pupils its user may see.",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), django_auth],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/pupils", "trellis.pupils.api.router")
+api.add_router("", "trellis.plans.api.router")
+api.add_router("", "trellis.evidence.api.router")
+api.add_router("/interventions", "trellis.provision.api.router")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "trellis.assessment"
+    verbose_name = "Scales and assessments"

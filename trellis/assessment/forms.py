@@ -1,0 +1,73 @@
+"""Forms for school scales and the assessment grid."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import slugify
+
+from trellis.lib.forms import ThreePartDateField
+
+from .models import Domain, Scale
+
+
+class ScaleForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter the scale's name"})
+    code = forms.SlugField(label="Short code", max_length=40, required=False,
+                           help_text="Used in files and the API; leave blank to make one from the name")  # fmt: skip
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label="Kind of scale", choices=Scale.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of scale"})  # fmt: skip
+    steps = forms.CharField(label="Steps, lowest first", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                            help_text="For ordered steps: one a line, as value or value: label")  # fmt: skip
+    min_value = forms.DecimalField(label="Lowest value", required=False, max_digits=8, decimal_places=2)
+    max_value = forms.DecimalField(label="Highest value", required=False, max_digits=8, decimal_places=2)
+    step = forms.DecimalField(label="Smallest difference", required=False, max_digits=6, decimal_places=2,
+                              help_text="For a numeric range, e.g. 1 or 0.5")  # fmt: skip
+    unit = forms.CharField(label="Unit", required=False, max_length=20)
+    higher_is_better = forms.BooleanField(label="A higher value is an improvement", required=False, initial=True)
+
+    def __init__(self, data=None, *, school):
+        super().__init__(data)
+        self.school = school
+
+    def clean(self):
+        data = super().clean()
+        data["code"] = data.get("code") or slugify(data.get("name", ""))[:40]
+        if Scale.objects.for_school(self.school).filter(code__iexact=data["code"]).exists():
+            self.add_error("code", "A scale with this short code already exists: choose another")
+        if data.get("kind") == Scale.Kind.ORDERED:
+            lines = [line for line in (data.get("steps") or "").splitlines() if line.strip()]
+            values = [line.partition(":")[0].strip().casefold() for line in lines]
+            if len(lines) < 2:
+                self.add_error("steps", "Enter at least two steps, one a line")
+            elif len(set(values)) != len(values):
+                self.add_error("steps", "Each step needs a different value")
+            data["steps"] = lines
+        elif data.get("kind") == Scale.Kind.NUMERIC:
+            low, high = data.get("min_value"), data.get("max_value")
+            if low is None or high is None:
+                self.add_error("min_value", "Enter the lowest and highest values")
+            elif low >= high:
+                self.add_error("max_value", "The highest value must be more than the lowest")
+            data["step"] = data.get("step") or 1
+        return data
+
+
+class GridChoiceForm(forms.Form):
+    """Which class, assessment point, scale and domain the grid is for (GET)."""
+
+    group = forms.ModelChoiceField(label="Class or group", queryset=None)
+    point = forms.ModelChoiceField(label="Assessment point", queryset=None)
+    scale = forms.ModelChoiceField(label="Scale", queryset=None)
+    domain = forms.ChoiceField(label="Domain", choices=Domain.choices)
+    subject = forms.CharField(label="Subject", required=False, max_length=60, help_text="e.g. reading")
+
+    def __init__(self, data=None, *, school, groups, points):
+        super().__init__(data)
+        self.fields["group"].queryset = groups
+        self.fields["point"].queryset = points
+        self.fields["scale"].queryset = Scale.objects.for_school(school).order_by("name")
+
+
+class GridDateForm(forms.Form):
+    date = ThreePartDateField(label="Date assessed")

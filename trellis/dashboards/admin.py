@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from .models import NationalFigure
+
+
+@admin.register(NationalFigure)
+class NationalFigureAdmin(admin.ModelAdmin):
+    list_display = ["measure", "group", "need", "percent", "year", "source"]
+    list_filter = ["measure", "year"]

@@ -1,0 +1,80 @@
+"""Aggregate pages (no names): identification compared with national figures, and destinations."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from trellis.lib.charts import bar_chart
+from trellis.lib.tables import csv_response, xlsx_response
+from trellis.pupils.access import get_school_for_user, schools_for_aggregates, sees_names
+
+from .comparison import MEASURES, E, K, destinations, national_figures, need_mix, school_profiles, total_of
+
+
+def _scope(request: HttpRequest):
+    """The schools shown: all the user's aggregate schools, or one with ?school=URN (404 if not theirs)."""
+    schools = schools_for_aggregates(request.user)
+    if not schools.exists():
+        raise Http404("No such page")
+    if urn := request.GET.get("school"):
+        school = get_school_for_user(request.user, urn, pupils=False)
+        schools = schools.filter(pk=school.pk)
+    hide_small = not all(sees_names(request.user, pk) for pk in schools.values_list("pk", flat=True))
+    return schools, hide_small
+
+
+def identification(request: HttpRequest, download: str | None = None) -> HttpResponse:
+    """% SEN support, % EHC plan, boys, FSM and need mix for each school and in all, beside England."""
+    schools, hide_small = _scope(request)
+    profiles = school_profiles(schools)
+    total = total_of(profiles, "All these schools")
+    national = national_figures()
+    rows = [(profile, [m.figure(profile, hide_small=hide_small) for m in MEASURES]) for profile in profiles]
+    if len(profiles) > 1:
+        rows.append((total, [m.figure(total, hide_small=hide_small) for m in MEASURES]))
+    england = [national.get(m.national) for m in MEASURES]
+    if download:
+        headings = ["School", "Pupils on roll", *[m.label for m in MEASURES]]
+        table = [[p.label, p.on_roll, *[f.percent_text for f in figures]] for p, figures in rows]
+        table.append(["England (national)", "", *[f"{n.percent}% ({n.year})" if n else "" for n in england]])
+        name = f"identification-{timezone.localdate():%Y-%m-%d}"
+        return (csv_response if download == "csv" else xlsx_response)(name, headings, table)
+    sen_support = national.get(MEASURES[0].national)
+    chart = bar_chart(
+        "Pupils on SEN support, % of pupils on roll",
+        [(p.label, figures[0].percent, figures[0].percent_text) for p, figures in rows],
+        reference=float(sen_support.percent) if sen_support else None,
+        reference_label=f"England {sen_support.percent}%" if sen_support else "",
+    )
+    context = {
+        "measures": MEASURES,
+        "rows": rows,
+        "england": england,
+        "chart": chart,
+        "need_rows": [
+            (need, k, e, national.get(("need", E, need.code)) or national.get(("need", K, need.code)))
+            for need, k, e in need_mix(total, hide_small=hide_small)
+        ],
+        "hide_small": hide_small,
+        "query": request.GET.urlencode(),
+        "selected": request.GET.get("school", ""),
+        "schools": schools_for_aggregates(request.user).order_by("name"),
+    }
+    return render(request, "dashboards/identification.html", context)
+
+
+def leaver_destinations(request: HttpRequest) -> HttpResponse:
+    """Where leavers went, by SEN status and by primary need."""
+    schools, hide_small = _scope(request)
+    status_rows, need_rows = destinations(schools, hide_small=hide_small)
+    context = {
+        "status_rows": status_rows,
+        "need_rows": need_rows,
+        "kinds": [label for label, _ in status_rows],
+        "hide_small": hide_small,
+        "selected": request.GET.get("school", ""),
+        "schools": schools_for_aggregates(request.user).order_by("name"),
+    }
+    return render(request, "dashboards/destinations.html", context)

@@ -1,0 +1,122 @@
+"""Build the demo trust: core data for every school in bulk, then each feature's own demo stage.
+
+Later features add demo data by appending a dotted path to SCHOOL_STAGES, naming a function
+
+    def seed_school(*, school: School, rng: random.Random, today: datetime.date) -> None
+
+It is called once per school, in school order, after the core data of every school exists (in the
+same transaction, so a failing stage leaves the database empty), with its own random generator
+derived from the seed, the school's URN and the stage's path (so adding a stage does not change
+what the others make). Stages should write in bulk, without per-row audit events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
+from trellis.pupils.models import ExternalShare
+from trellis.schools.models import School
+
+from . import bulk, data, logins, organisation, pupils, sen, sharing, staff
+
+SCHOOL_STAGES: list[str] = [
+    "trellis.plans.demo.seed_school",
+    "trellis.identification.demo.seed_school",
+    "trellis.evidence.demo.seed_school",
+    "trellis.provision.demo.seed_school",
+]
+
+
+@dataclass
+class DemoSummary:
+    schools: list[School] = field(default_factory=list)
+    on_roll: int = 0
+    leavers: int = 0
+    users: int = 0
+    teacher_class: str = ""
+
+
+def school_rng(seed: int, urn: str, stage: str = "core") -> random.Random:
+    """A generator for one school and stage, the same for the same seed whatever else is seeded."""
+    return random.Random(f"{seed}:{urn}:{stage}")
+
+
+@transaction.atomic
+def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: int = 1, today: dt.date) -> DemoSummary:
+    """Seed a whole demo trust (into an empty database: the command checks) and run SCHOOL_STAGES."""
+    specs = organisation.school_specs(schools, pupils_per_school)
+    created = organisation.create_schools(specs, today=today)
+    password = make_password(logins.DEMO_PASSWORD)
+    usernames = staff.Usernames(reserved=set(logins.DEMO_USERNAMES))
+    summary = DemoSummary(schools=created)
+    for index, (school, spec) in enumerate(zip(created, specs, strict=True)):
+        rng = school_rng(seed, school.urn)
+        school_summary = _seed_school_core(
+            rng, school=school, spec=spec, today=today, usernames=usernames, password=password, first=index == 0
+        )
+        summary.on_roll += school_summary.on_roll
+        summary.leavers += school_summary.leavers
+        summary.users += school_summary.users
+        summary.teacher_class = summary.teacher_class or school_summary.teacher_class
+    logins.create_trust_lead(created[0].trust, password)
+    summary.users += 1
+    for school in created:
+        for path in SCHOOL_STAGES:
+            import_string(path)(school=school, rng=school_rng(seed, school.urn, path), today=today)
+    return summary
+
+
+def _seed_school_core(
+    rng: random.Random,
+    *,
+    school: School,
+    spec: data.SchoolSpec,
+    today: dt.date,
+    usernames: staff.Usernames,
+    password: str,
+    first: bool,
+) -> DemoSummary:
+    year = school.current_academic_year(today)
+    drafts = pupils.draft_pupils(
+        rng,
+        school=school,
+        on_roll=spec.pupils,
+        white_british_share=spec.white_british_share,
+        today=today,
+        academic_start=year.starts_on.year,
+    )
+    groups = organisation.create_groups(rng, school=school, year=year, drafts=drafts)
+    people = staff.draft_staff(
+        rng, school=school, groups=groups, on_roll=spec.pupils, usernames=usernames, password=password
+    )
+    teacher_class = logins.assign_demo_logins(people, groups) if first else ""
+    staff.save_staff(people, school)
+    senco = people.senco
+    bulk.insert_pupils([draft.pupil for draft in drafts], school)
+    organisation.insert_memberships(groups, year)
+    sen.insert_histories(drafts, senco=senco, local_authority=data.LA_NAMES.get(school.la_number, ""))
+    specialists = [person.user for person in people.with_role("specialist")]
+    ExternalShare.objects.bulk_create(
+        sharing.draft_shares(rng, specialists=specialists, drafts=drafts, senco=senco, today=today)
+    )
+    on_roll = sum(1 for draft in drafts if draft.pupil.left_on is None)
+    audit.record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        record_type="demo data",
+        school=school,
+        summary=f"Seeded with synthetic demo data by manage.py seed_demo: {on_roll} pupils on roll, "
+        f"{len(drafts) - on_roll} leavers, {len(people.people)} staff.",
+        via="command",
+    )
+    return DemoSummary(
+        on_roll=on_roll, leavers=len(drafts) - on_roll, users=len(people.people), teacher_class=teacher_class
+    )

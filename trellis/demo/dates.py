@@ -1,0 +1,29 @@
+"""Date helpers for synthetic data: school days, random days, academic years."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+
+def random_day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    """A day from start to end inclusive (start if end is earlier)."""
+    return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def school_day(day: dt.date) -> dt.date:
+    """The day itself, or the Friday before if it falls at a weekend."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+
+
+def at_noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def born_between(academic_start: int, nc_year: int) -> tuple[dt.date, dt.date]:
+    """Birth dates of pupils in `nc_year` in the academic year starting September `academic_start`.
+
+    Reception (0) in 2026/27 were born from 1 September 2021 to 31 August 2022.
+    """
+    first = academic_start - nc_year - 5
+    return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)

@@ -1,0 +1,76 @@
+"""/api/v1/pupils/{id}/evidence: list and create evidence notes, with the same need to know and audit
+as the pages. Mounted at "" with full paths, beside trellis.pupils.api (mounted at /pupils)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from trellis.audit import services as audit
+from trellis.pupils.access import get_pupil_for_user
+
+from . import services
+from .models import EvidenceNote
+from .views import can_add_evidence
+
+router = Router(tags=["evidence"])
+
+
+class NoteIn(Schema):
+    date: dt.date
+    learning_objective: str
+    activity: str
+    outcome: str
+    areas: list[str] = []
+    targets: list[int] = []
+
+
+class NoteOut(Schema):
+    id: int
+    date: dt.date
+    learning_objective: str
+    activity: str
+    outcome: str
+    areas: list[str]
+    has_file: bool
+    recorded_by: str | None
+    targets: list[int]
+
+    @staticmethod
+    def resolve_targets(note: EvidenceNote) -> list[int]:
+        return sorted(target.pk for target in note.targets.all())
+
+    @staticmethod
+    def resolve_has_file(note: EvidenceNote) -> bool:
+        return bool(note.attachment)
+
+    @staticmethod
+    def resolve_recorded_by(note: EvidenceNote) -> str | None:
+        return note.recorded_by.get_username() if note.recorded_by else None
+
+
+@router.get("/pupils/{pupil_id}/evidence", response=list[NoteOut], summary="A pupil's evidence notes")
+def list_notes(request, pupil_id: int):
+    pupil = get_pupil_for_user(request.auth, pupil_id)
+    audit.record_view(actor=request.auth, pupil=pupil, what="evidence", via="api")
+    return list(pupil.evidence_notes.select_related("recorded_by").prefetch_related("targets"))
+
+
+@router.post("/pupils/{pupil_id}/evidence", response={201: NoteOut}, summary="Add an evidence note")
+def create_note(request, pupil_id: int, payload: NoteIn):
+    """Teaching staff and leaders of the pupil's school; files are added on the page only."""
+    pupil = get_pupil_for_user(request.auth, pupil_id)
+    if not can_add_evidence(request.auth, pupil.school_id):
+        raise HttpError(403, "You can see this pupil but not add evidence.")
+    for name in ("learning_objective", "activity", "outcome"):
+        if not getattr(payload, name).strip():
+            raise HttpError(422, f"{name} must not be empty.")
+    if len(payload.learning_objective) > 300:
+        raise HttpError(422, "learning_objective must be at most 300 characters.")
+    try:
+        note = services.create_note(pupil=pupil, by=request.auth, via="api", **payload.dict())
+    except services.EvidenceError as error:
+        raise HttpError(422, str(error)) from error
+    return Status(201, note)

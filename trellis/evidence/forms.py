@@ -1,0 +1,90 @@
+"""Evidence forms, in the GOV.UK patterns."""
+
+from __future__ import annotations
+
+from django import forms
+
+from trellis.identification.models import AreaOfNeed
+from trellis.lib.forms import ThreePartDateField
+from trellis.plans.models import Target
+
+from .models import PupilVoiceEntry
+from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
+
+
+class NoteForm(forms.Form):
+    def __init__(self, *args, pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = Target.objects.current().filter(pupil=pupil).order_by("plan", "position", "pk")
+        self.fields["targets"].choices = [(t.pk, str(t)) for t in current]
+        if not self.fields["targets"].choices:
+            del self.fields["targets"]
+
+    date = ThreePartDateField(label="Date")
+    learning_objective = forms.CharField(
+        label="Learning objective", max_length=300, error_messages={"required": "Enter the learning objective"}
+    )
+    activity = forms.CharField(
+        label="Activity", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the activity"}
+    )
+    outcome = forms.CharField(
+        label="Outcome", widget=forms.Textarea(attrs={"rows": 3}), help_text="What the pupil did or showed",
+        error_messages={"required": "Enter the outcome"},
+    )  # fmt: skip
+    areas = forms.MultipleChoiceField(
+        label="Areas of need (optional)", choices=AreaOfNeed.choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )  # fmt: skip
+    targets = forms.TypedMultipleChoiceField(
+        label="Targets this is evidence for (optional)", coerce=int, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )  # fmt: skip
+    attachment = forms.FileField(
+        label="Photo or file (optional)", required=False,
+        help_text=f"{ALLOWED_DESCRIPTION[0].upper()}{ALLOWED_DESCRIPTION[1:]}, smaller than "
+        f"{max_upload_bytes() // (1024 * 1024)} MB",
+    )  # fmt: skip
+
+
+class VoiceForm(forms.Form):
+    date = ThreePartDateField(label="Date")
+    statement = forms.CharField(
+        label="“I can …” statement", max_length=200, help_text="In the pupil's words, e.g. I can ask for help",
+        error_messages={"required": "Enter the statement"},
+    )  # fmt: skip
+    rating = forms.TypedChoiceField(
+        label="How does the pupil rate it?", choices=PupilVoiceEntry.Rating.choices, coerce=int,
+        widget=forms.RadioSelect, error_messages={"required": "Select how the pupil rates it"},
+    )  # fmt: skip
+    recorded = forms.ChoiceField(
+        label="Recorded", choices=PupilVoiceEntry.Recorded.choices, widget=forms.RadioSelect,
+        initial=PupilVoiceEntry.Recorded.WITH_PUPIL,
+    )  # fmt: skip
+    comment = forms.CharField(label="Comment (optional)", max_length=300, required=False)
+
+
+class WeekForm(forms.Form):
+    week_starting = ThreePartDateField(
+        label="Week starting", help_text="The Monday of the week (another day moves to its Monday)"
+    )
+    behaviour_positive = forms.IntegerField(label="Positive behaviour points", min_value=0, max_value=1000)
+    behaviour_negative = forms.IntegerField(label="Negative behaviour points", min_value=0, max_value=1000)
+    sessions_attended = forms.IntegerField(label="Sessions attended", min_value=0, max_value=14)
+    sessions_possible = forms.IntegerField(
+        label="Sessions possible", min_value=0, max_value=14, help_text="Two a school day: 10 in a full week"
+    )
+
+    def clean(self):
+        data = super().clean()
+        attended, possible = data.get("sessions_attended"), data.get("sessions_possible")
+        if attended is not None and possible is not None and attended > possible:
+            self.add_error("sessions_attended", "Sessions attended cannot be more than sessions possible")
+        return data
+
+
+class WeeklyImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Columns: UPN, week, positive, negative, attended, possible",
+        error_messages={"required": "Choose a CSV file"},
+    )  # fmt: skip
+    dry_run = forms.BooleanField(label="Check only: do not save", required=False)

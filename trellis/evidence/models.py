@@ -1,0 +1,118 @@
+"""Evidence of progress: quick notes (objective, activity, outcome), pupil voice and weekly
+behaviour and attendance. Notes are designed to be linked to targets later (a many-to-many on
+the target side or here) without changing what they hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from trellis.identification.models import AreaOfNeed
+
+from .storage import evidence_upload_to, private_storage
+
+
+class EvidenceNote(models.Model):
+    """A quick evidence note (seed 000): what was being learnt, what the pupil did, what came of it."""
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="evidence_notes")
+    date = models.DateField()
+    learning_objective = models.CharField(max_length=300)
+    activity = models.TextField()
+    outcome = models.TextField()
+    areas = models.JSONField("areas of need", default=list, blank=True, help_text="AreaOfNeed codes")
+    targets = models.ManyToManyField(
+        "plans.Target", blank=True, related_name="evidence_notes", help_text="The pupil's targets this is evidence for"
+    )
+    attachment = models.FileField(storage=private_storage, upload_to=evidence_upload_to, blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True, help_text="The file's name when uploaded")
+    attachment_type = models.CharField(max_length=40, blank=True, help_text="Content type found from the file")
+    attachment_size = models.PositiveIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.learning_objective} ({self.date})"
+
+    @property
+    def area_labels(self) -> list[str]:
+        labels = dict(AreaOfNeed.choices)
+        return [labels.get(code, code) for code in self.areas]
+
+
+class PupilVoiceEntry(models.Model):
+    """An "I can ..." statement rated by the pupil on a three-point scale."""
+
+    class Rating(models.IntegerChoices):
+        NOT_YET = 1, "Not yet"
+        GETTING_THERE = 2, "Getting there"
+        CAN_DO = 3, "I can do it"
+
+    class Recorded(models.TextChoices):
+        WITH_PUPIL = "with", "With the pupil"
+        BY_PUPIL = "by", "By the pupil"
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="voice_entries")
+    date = models.DateField()
+    statement = models.CharField(max_length=200, help_text='Starts "I can ...", in the pupil\'s words')
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    recorded = models.CharField(max_length=4, choices=Recorded.choices, default=Recorded.WITH_PUPIL)
+    comment = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "pupil voice entries"
+
+    def __str__(self) -> str:
+        return f"{self.statement}: {self.get_rating_display()}"
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the week containing `day` (weeks are stored by their Monday)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class WeeklyRecord(models.Model):
+    """One week of behaviour points and attendance sessions (two sessions a school day)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered in Trellis"
+        IMPORT = "import", "Imported"
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="weekly_records")
+    week_starting = models.DateField(help_text="The Monday of the week")
+    behaviour_positive = models.PositiveSmallIntegerField(default=0)
+    behaviour_negative = models.PositiveSmallIntegerField(default=0)
+    sessions_attended = models.PositiveSmallIntegerField()
+    sessions_possible = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["week_starting"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "week_starting"], name="one_weekly_record_per_week"),
+            models.CheckConstraint(
+                condition=models.Q(sessions_attended__lte=models.F("sessions_possible")), name="attended_le_possible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week_starting}"
+
+    @property
+    def attendance_percent(self) -> float | None:
+        if not self.sessions_possible:
+            return None
+        return round(100 * self.sessions_attended / self.sessions_possible, 1)

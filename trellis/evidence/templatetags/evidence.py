@@ -1,0 +1,24 @@
+"""The pupil profile's evidence block (notes, pupil voice, weekly chart), one include line in pupils/profile.html."""
+
+from __future__ import annotations
+
+from django import template
+
+from trellis.evidence.charts import weekly_chart
+from trellis.evidence.views import can_add_evidence
+
+register = template.Library()
+
+
+@register.inclusion_tag("evidence/profile_evidence_block.html", takes_context=True)
+def pupil_evidence(context, pupil) -> dict:
+    """The latest notes and voice and this year's weeks (the profile view has checked access and audited)."""
+    weeks = list(pupil.weekly_records.order_by("-week_starting")[:40])[::-1]
+    return {
+        "pupil": pupil,
+        "notes": list(pupil.evidence_notes.all()[:3]),
+        "voice": pupil.voice_entries.first(),
+        "weeks": weeks,
+        "chart": weekly_chart(weeks),
+        "can_add": can_add_evidence(context["request"].user, pupil.school_id),
+    }

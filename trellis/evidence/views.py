@@ -1,0 +1,159 @@
+"""Evidence pages: notes, pupil voice, weekly behaviour and attendance. Thin views over services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from trellis.accounts.models import Role
+from trellis.audit import services as audit
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
+
+from . import services
+from .charts import weekly_chart
+from .forms import NoteForm, VoiceForm, WeekForm, WeeklyImportForm
+from .models import EvidenceNote
+from .storage import max_upload_bytes
+
+# Who may add evidence about a pupil they can see: the school's teaching staff and leaders.
+EVIDENCE_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
+# Weekly behaviour and attendance is often kept by the office too.
+WEEKLY_ROLES = EVIDENCE_ROLES | {Role.ADMINISTRATOR}
+# Importing a whole school's weeks: the SENCO, senior leaders and the office.
+IMPORT_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.ADMINISTRATOR}
+
+
+def can_add_evidence(user, school_id: int) -> bool:
+    return scope_for(user).has_role(school_id, EVIDENCE_ROLES)
+
+
+def can_record_weekly(user, school_id: int) -> bool:
+    return scope_for(user).has_role(school_id, WEEKLY_ROLES)
+
+
+def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """Every note, pupil voice entry and week of behaviour and attendance of one pupil. Audited."""
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    audit.record_view(actor=request.user, pupil=pupil, what="evidence")
+    weeks = list(pupil.weekly_records.all())
+    return render(
+        request,
+        "evidence/page.html",
+        {
+            "pupil": pupil,
+            "notes": list(pupil.evidence_notes.select_related("recorded_by")),
+            "voice": list(pupil.voice_entries.select_related("recorded_by")),
+            "weeks": weeks,
+            "chart": weekly_chart(weeks),
+            "can_add": can_add_evidence(request.user, pupil.school_id),
+            "can_weekly": can_record_weekly(request.user, pupil.school_id),
+        },
+    )
+
+
+def _writable_pupil(request: HttpRequest, pupil_id: int, allowed) -> object:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    if not allowed(request.user, pupil.school_id):
+        raise Http404("No such page")
+    return pupil
+
+
+def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = _writable_pupil(request, pupil_id, can_add_evidence)
+    initial = {
+        "date": timezone.localdate(),
+        "targets": [int(pk) for pk in request.GET.getlist("target") if pk.isdecimal()],
+    }
+    form = NoteForm(request.POST or None, request.FILES or None, initial=initial, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_note(
+                pupil=pupil, by=request.user, date=data["date"], learning_objective=data["learning_objective"],
+                activity=data["activity"], outcome=data["outcome"], areas=data["areas"], upload=data["attachment"],
+                targets=data.get("targets", []),
+            )  # fmt: skip
+        except services.EvidenceError as error:
+            form.add_error("attachment" if data.get("attachment") else None, str(error))
+        else:
+            messages.success(request, "Evidence note saved.")
+            return redirect("pupil-evidence", pupil_id=pupil.pk)
+    return _form(request, pupil, form, "Add an evidence note", multipart=True)
+
+
+def add_voice(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = _writable_pupil(request, pupil_id, can_add_evidence)
+    form = VoiceForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.add_voice(pupil=pupil, by=request.user, **form.cleaned_data)
+        messages.success(request, "Pupil voice saved.")
+        return redirect("pupil-evidence", pupil_id=pupil.pk)
+    return _form(request, pupil, form, "Add pupil voice")
+
+
+def record_week(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = _writable_pupil(request, pupil_id, can_record_weekly)
+    form = WeekForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_week(pupil=pupil, by=request.user, **form.cleaned_data)
+        except services.EvidenceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Week saved.")
+            return redirect("pupil-evidence", pupil_id=pupil.pk)
+    return _form(request, pupil, form, "Record a week of behaviour and attendance")
+
+
+def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse:
+    """The only way to a note's file: need to know, then an audited read. Never a public URL."""
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    note = get_object_or_404(EvidenceNote, pk=note_id, pupil=pupil)
+    if not note.attachment:
+        raise Http404("No file")
+    try:
+        handle = note.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage") from None
+    audit.record_view(actor=request.user, pupil=pupil, what="evidence file")
+    response = FileResponse(
+        handle, content_type=note.attachment_type, filename=note.attachment_name,
+        as_attachment=note.attachment_type == "application/pdf",
+    )  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+def import_weeks(request: HttpRequest, urn: str) -> HttpResponse:
+    """Upload a CSV of weeks for the whole school: checked first, then all rows saved or none."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    if not scope_for(request.user).has_role(school.pk, IMPORT_ROLES):
+        raise Http404("No such page")
+    form = WeeklyImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            form.add_error("file", "The CSV file is too large")
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "The file must be a CSV saved as UTF-8 text")
+            else:
+                dry_run = form.cleaned_data["dry_run"]
+                result = services.import_weekly(school=school, text=text, by=request.user, dry_run=dry_run, via="web")
+                if result.ok and not dry_run:
+                    messages.success(
+                        request, f"Imported {result.created} new week(s) and {result.updated} corrected week(s)."
+                    )
+                    return redirect("weekly-import", urn=school.urn)
+    return render(request, "evidence/import.html", {"school": school, "form": form, "result": result})
+
+
+def _form(request: HttpRequest, pupil, form, title: str, *, multipart: bool = False) -> HttpResponse:
+    context = {"pupil": pupil, "form": form, "title": title, "multipart": multipart}
+    return render(request, "evidence/form.html", context)

@@ -1,0 +1,87 @@
+"""Forms for identification of need, in the GOV.UK patterns (trellis/templates/includes/field.html)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from trellis.lib.forms import ThreePartDateField
+
+from .models import AreaOfNeed, Concern, ConcernEvidence
+
+
+class ConcernForm(forms.Form):
+    area = forms.ChoiceField(
+        label="Area of need", choices=AreaOfNeed.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the area of need"},
+    )  # fmt: skip
+    what_seen = forms.CharField(
+        label="What have you noticed?", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Describe what you see or hear, with examples",
+        error_messages={"required": "Enter what you have noticed"},
+    )  # fmt: skip
+    contexts = forms.CharField(
+        label="In which lessons or situations?", required=False, max_length=300,
+        help_text="For example, phonics and independent writing; the playground at lunchtime",
+    )  # fmt: skip
+    noticed_since = ThreePartDateField(label="Date you first noticed it", required=False)
+
+
+class SencoConcernForm(ConcernForm):
+    """The SENCO can also record a concern raised by a parent or arising from a baseline test."""
+
+    source = forms.ChoiceField(label="Who or what raised the concern", choices=Concern.Source.choices)
+    raised_by_name = forms.CharField(
+        label="Name of the person who raised it", required=False, max_length=150,
+        help_text="For a parent or carer, their name; leave blank if you raised it",
+    )  # fmt: skip
+    field_order = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of evidence", choices=ConcernEvidence.Kind.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of evidence"},
+    )  # fmt: skip
+    date = ThreePartDateField(label="Date of the evidence")
+    summary = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "Enter a summary"}
+    )
+    result = forms.CharField(
+        label="Result or score", required=False, max_length=200,
+        help_text="For a screening or test: the score or outcome, e.g. standardised score 78",
+    )  # fmt: skip
+
+
+class RequestViewsForm(forms.Form):
+    staff = forms.MultipleChoiceField(
+        label="Ask these staff for their views", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one member of staff"},
+    )  # fmt: skip
+    question = forms.CharField(
+        label="What would you like to know?", required=False, max_length=300,
+        help_text="For example, how do they manage written tasks in your lessons?",
+    )  # fmt: skip
+
+    def __init__(self, data=None, *, choices: list[tuple[str, str]]):
+        super().__init__(data)
+        self.fields["staff"].choices = choices
+
+
+class AnswerViewForm(forms.Form):
+    response = forms.CharField(
+        label="Your view", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you see in your lessons, what helps, what you have tried",
+        error_messages={"required": "Enter your view"},
+    )  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", choices=Concern.Decision.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the decision"},
+    )  # fmt: skip
+    reasons = forms.CharField(
+        label="Reasons", widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the reasons for the decision"},
+    )  # fmt: skip
+    decided_on = ThreePartDateField(label="Date of the decision")

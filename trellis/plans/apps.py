@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "trellis.plans"
+    verbose_name = "Plans, targets and reviews"

@@ -1,0 +1,289 @@
+"""Demo data for plans, targets, reviews and baseline assessments (called by seed_demo per school).
+
+Believable and fast: everything is made with bulk_create, a few queries a school whatever its
+size. For every pupil with SEN support (K) or an EHC plan (E): an active plan (SEN support plan,
+ILP or, for EHC pupils, the EHC plan's outcomes), often a pupil passport, sometimes an archived
+earlier plan and a kept version; 2 to 4 targets on several scales with a year of half-termly
+reviews shaped so that every status (achieved, on track, at risk, off track, not reviewed) and
+the stuck flag occur. Every pupil on roll gets baseline assessments in reading, writing and maths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from trellis.accounts.models import Membership, Role
+from trellis.assessment.models import Assessment, Domain, Scale
+from trellis.assessment.scales import scales_by_id
+from trellis.pupils.models import Pupil, SenStatus
+
+from .models import EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
+from .progress import current_window
+
+BATCH = 5000
+
+# (scale code, area, description, success criteria, small steps, baseline range, planned gain range)
+TARGET_IDEAS = [
+    ("nc-levels", Domain.COGNITION, "Read and understand a short book at his level, answering 3 of 4 questions",
+     "Answers 3 of 4 questions about a new book on two occasions", ["Retells the story in order",
+     "Answers 'who' and 'where' questions", "Answers 'why' questions"], (0, 7), (2, 3)),
+    ("nc-levels", Domain.COGNITION, "Add and subtract two-digit numbers using a number line without adult help",
+     "8 of 10 sums right on a weekly check", ["Counts on in tens", "Adds ones to a two-digit number",
+     "Subtracts using the number line"], (1, 7), (2, 3)),
+    ("pks", Domain.COGNITION, "Write two sentences with capital letters and full stops independently",
+     "Two sentences in three pieces of independent writing", ["Says the sentence aloud first",
+     "Leaves finger spaces", "Uses a capital letter and full stop"], (0, 5), (2, 3)),
+    ("edsm", Domain.SLC, "Use 10 new topic words correctly in class discussion each half term",
+     "Uses the words unprompted in 3 lessons", ["Matches words to pictures", "Uses words with a prompt"], (0, 0),
+     (2, 3)),  # fmt: skip
+    ("edsm", Domain.SOCIAL, "Take turns in a small-group game for 10 minutes with one reminder",
+     "Observed in 3 of 4 sessions", ["Waits for a turn with a visual cue", "Says 'your turn'"], (0, 1), (1, 2)),
+    ("leuven-wellbeing", Domain.SEMH, "Settle calmly on arrival using her check-in routine 4 days a week",
+     "Leuven well-being of 4 or more on 4 of 5 mornings", ["Uses the feelings chart", "Chooses a calm activity"],
+     (0, 1), (2, 3)),  # fmt: skip
+    ("leuven-involvement", Domain.SEMH, "Stay on a chosen task for 10 minutes in the nurture group",
+     "Involvement of 4 or more in 3 sessions", [], (0, 1), (2, 3)),
+    ("standardised", Domain.SPLD, "Raise his single-word reading score by 8 points through daily precision teaching",
+     "Standardised score of 85 or more on the next test", ["Reads 20 high-frequency words",
+     "Reads 40 high-frequency words"], (72, 86), (6, 10)),
+    ("reading-age", Domain.SPLD, "Increase reading age by 9 months with three phonics sessions a week",
+     "Reading age test at the end of the spring term", [], (66, 100), (8, 12)),
+    ("sdq-total", Domain.SEMH, "Reduce difficulties in class to below the high band with a daily check-in",
+     "SDQ total difficulties of 15 or less at review", [], (17, 24), (4, 7)),
+    ("p-scales", Domain.COGNITION, "Match objects to photographs in 4 of 5 trials", "4 of 5 trials on two days",
+     ["Matches identical objects", "Matches object to photo"], (2, 6), (2, 2)),
+    ("engagement", Domain.COGNITION, "Anticipate the next step of the sensory story with a sound or gesture",
+     "Seen in 3 sessions running", [], (0, 1), (1, 2)),
+    ("count", Domain.PHYSICAL, "Catch a large ball from 2 metres 8 times out of 10",
+     "8 catches out of 10 in PE on two occasions", ["Catches from 1 metre"], (2, 4), (4, 6)),
+]  # fmt: skip
+
+STRENGTHS = ["Kind to others and loves animals", "Good at building with Lego and construction",
+             "Enjoys music and remembers songs", "Works hard and keeps trying", "Great sense of humour",
+             "Loves drawing and art"]  # fmt: skip
+GOOD_AT = ["Drawing, football and helping in class", "Remembering facts about dinosaurs", "Making people laugh",
+           "Computers and building things"]  # fmt: skip
+FIND_HARD = ["Reading long words and writing quickly", "Noisy rooms and changes to the day",
+             "Waiting for my turn", "Remembering instructions"]  # fmt: skip
+WHAT_HELPS = ["A visual timetable and a quiet space", "Instructions one at a time and a word mat",
+              "A movement break and a warning before changes", "Working with a partner I trust"]  # fmt: skip
+STRATEGIES = ["Seat near the front, away from the door. Give instructions one at a time and check understanding.",
+              "Use the visual timetable; warn before transitions. Pre-teach topic vocabulary.",
+              "Coloured overlay and cream paper. Allow extra time and a scribe for longer writing."]  # fmt: skip
+PROVISION = ["Precision teaching 3 x 10 mins a week (TA)", "Small-group phonics 4 x 20 mins a week",
+             "Nurture group twice a week", "Speech and language programme 2 x 15 mins a week (TA)"]  # fmt: skip
+OUTCOMES = ["By the end of key stage 2, read and understand age-appropriate texts with support",
+            "Communicate needs and feelings to familiar adults using words or symbols",
+            "Manage changes in routine with adult support and stay regulated",
+            "Take part in group work and make a friend in class"]  # fmt: skip
+COMMENTS = {
+    "up": ["Good progress this half term", "Much more confident", "Secure with support now", "Moving on well"],
+    "flat": ["No change yet", "Absences affected progress", "Needs a new approach", "Finding this hard"],
+}
+# Share of targets shaped to each status (the rule decides; these shape the data).
+PROFILES = [("achieved", 7), ("on_track", 36), ("at_risk", 20), ("off_track", 12), ("not_reviewed", 20)]
+
+
+def _profile(rng: random.Random) -> str:
+    return rng.choices([p for p, _ in PROFILES], weights=[w for _, w in PROFILES])[0]
+
+
+def _value(scale: Scale, baseline: Decimal, gain: int) -> str:
+    if scale.is_ordered:
+        return scale.ordered_steps[int(baseline) + gain].value
+    number = baseline + gain if scale.higher_is_better else baseline - gain
+    return f"{number.normalize():f}"
+
+
+def _gains(profile: str, planned: int, fractions: list[float]) -> list[int]:
+    """Steps gained at each review, so that the on-track rule gives the wanted status."""
+    gains = []
+    for n, f in enumerate(fractions):
+        if profile == "achieved":
+            gain = planned if n == len(fractions) - 1 else min(planned - 1, math.ceil(planned * f))
+        elif profile == "on_track":
+            gain = math.ceil(planned * f)  # at least the pro rata share (reaching the target makes it achieved)
+        elif profile == "not_reviewed":
+            gain = min(planned - 1, math.ceil(planned * f))
+        elif profile == "at_risk":
+            gain = max(1, math.floor(planned * f * 0.4)) if n >= len(fractions) - 2 else math.floor(planned * f * 0.4)
+            gain = min(gain, max(math.ceil(planned * f) - 1, 1), planned - 1)
+        else:  # off track: early movement lost, then flat (and so stuck)
+            gain = 1 if n == 1 and len(fractions) > 3 else 0
+        gains.append(max(gain, 0))
+    return gains
+
+
+def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
+    """Plans, targets, reviews and assessments for one school whose pupils, SEN status, classes
+    and staff already exist."""
+    scales = {s.code: s for s in scales_by_id(None).values()}
+    window = current_window(school, today)
+    year = school.current_academic_year(today)
+    baseline_point = year.assessment_points.filter(is_baseline=True).first() if year else None
+    staff = list(
+        Membership.objects.filter(school=school, role__in=[Role.TEACHER, Role.TA, Role.SENCO]).select_related("user")
+    )
+    people = [(m.user_id, m.user.get_full_name() or m.user.get_username()) for m in staff] or [(None, "system")]
+    pupils = list(Pupil.objects.filter(school=school).on_roll(today).values_list("pk", "sen_status"))
+    now = timezone.now()
+
+    _seed_assessments(pupils, scales, baseline_point, today, rng, people)
+    sen = [(pk, status) for pk, status in pupils if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN)]
+    if not sen:
+        return
+
+    plans, plan_targets = [], []  # plan_targets: (plan index, outcome texts) for active plans
+    for pk, status in sen:
+        started = today - dt.timedelta(days=rng.randint(300, 340))
+        content = {
+            "strengths": rng.choice(STRENGTHS), "pupil_good_at": rng.choice(GOOD_AT),
+            "pupil_find_hard": rng.choice(FIND_HARD), "pupil_what_helps": rng.choice(WHAT_HELPS),
+            "pupil_views_how": rng.choice(["Written by the pupil", "Written with the pupil by their TA"]),
+            "parent_views": rng.choice(["Mum says homework is a struggle", "Dad is pleased with progress in reading",
+                                        "Parents would like more information about phonics"]),
+            "strategies": rng.choice(STRATEGIES), "provision": rng.choice(PROVISION),
+            "written_by": "SENCO with class teacher, pupil and parents", "starts_on": started,
+            "review_on": started + dt.timedelta(days=rng.choice([120, 180, 365])),
+            "needs": {rng.choice(Domain.values): "Needs support with " + rng.choice(FIND_HARD).lower()},
+        }  # fmt: skip
+        if status == SenStatus.EHC_PLAN:
+            kind = Plan.Kind.EHC
+        else:
+            kind = rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
+        plans.append(Plan(pupil_id=pk, kind=kind, state=Plan.State.ACTIVE, title=f"{Plan.Kind(kind).label} from {started:%B %Y}",
+                          created_at=now, updated_at=now, **content))  # fmt: skip
+        plan_targets.append(len(plans) - 1)
+        if rng.random() < 0.5:
+            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.PASSPORT, state=Plan.State.ACTIVE, title="Pupil passport",
+                              created_at=now, updated_at=now, **(content | {"strategies": content["strategies"]})))  # fmt: skip
+        if rng.random() < 0.2:
+            earlier = started - dt.timedelta(days=365)
+            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.SEN_SUPPORT, state=Plan.State.ARCHIVED,
+                              title="Previous support plan", created_at=now, updated_at=now,
+                              **(content | {"starts_on": earlier, "review_on": started})))  # fmt: skip
+        if rng.random() < 0.1:
+            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.SEN_SUPPORT, state=Plan.State.DRAFT, title="Draft for next year",
+                              created_at=now, updated_at=now, **content))  # fmt: skip
+    Plan.objects.bulk_create(plans, batch_size=BATCH)
+    PlanVersion.objects.bulk_create(
+        [PlanVersion(plan_id=p.pk, number=1, content=p.content() | {"strategies": "Seat near the front."},
+                     in_force_from=now - dt.timedelta(days=200), saved_at=now - dt.timedelta(days=60))
+         for p in plans if p.state == Plan.State.ACTIVE and rng.random() < 0.3],
+        batch_size=BATCH,
+    )  # fmt: skip
+    outcomes = []
+    for index in plan_targets:
+        if plans[index].kind == Plan.Kind.EHC:
+            outcomes += [EhcOutcome(plan_id=plans[index].pk, position=n, text=text)
+                         for n, text in enumerate(rng.sample(OUTCOMES, 2), 1)]  # fmt: skip
+    EhcOutcome.objects.bulk_create(outcomes, batch_size=BATCH)
+    outcomes_by_plan: dict[int, list[EhcOutcome]] = {}
+    for outcome in outcomes:
+        outcomes_by_plan.setdefault(outcome.plan_id, []).append(outcome)
+
+    targets, shapes = [], []
+    for index in plan_targets:
+        plan = plans[index]
+        for position, idea in enumerate(rng.sample(TARGET_IDEAS, rng.randint(2, 4)), 1):
+            code, area, description, criteria, steps, (low, high), (g_low, g_high) = idea
+            scale = scales[code]
+            planned = rng.randint(g_low, g_high)
+            if scale.is_ordered:
+                high = min(high, len(scale.ordered_steps) - 1 - planned)
+            baseline = Decimal(rng.randint(low, max(low, high)))
+            profile = _profile(rng)
+            # Most targets started with the plan, a year of reviews ago; some on track or at risk were
+            # set later in the year. Achieved ones were due before now; the rest a year after they started.
+            starts_on = plan.starts_on
+            if profile in ("on_track", "at_risk") and rng.random() < 0.6:
+                starts_on = today - dt.timedelta(days=rng.randint(120, 280))
+            due = starts_on + dt.timedelta(days=rng.randint(220, 280) if profile == "achieved" else 365)
+            ehc = outcomes_by_plan.get(plan.pk)
+            targets.append(Target(
+                plan_id=plan.pk, pupil_id=plan.pupil_id, position=position, description=description, area=area,
+                outcome_id=rng.choice(ehc).pk if ehc else None, scale_id=scale.pk, baseline_value=_value(scale, baseline, 0),
+                target_value=_value(scale, baseline, planned), success_criteria=criteria if rng.random() < 0.85 else "",
+                strategies=rng.choice(STRATEGIES), responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]),
+                starts_on=starts_on, target_date=due if rng.random() < 0.92 else None, created_at=now,
+            ))  # fmt: skip
+            shapes.append((scale, baseline, planned, profile, steps, due))
+    Target.objects.bulk_create(targets, batch_size=BATCH)
+
+    reviews, small_steps = [], []
+    for target, (scale, baseline, planned, profile, steps, due) in zip(targets, shapes, strict=True):
+        last = today - dt.timedelta(days=rng.randint(0, max(0, min(10, (today - window.starts_on).days))))
+        if profile == "not_reviewed":
+            last = window.starts_on - dt.timedelta(days=rng.randint(5, 30))
+        dates = []
+        while last > target.starts_on + dt.timedelta(days=20):
+            dates.append(
+                last if last.month != 8 else last.replace(month=7, day=rng.randint(8, 20))
+            )  # not in the holidays
+            last -= dt.timedelta(days=rng.randint(52, 62))
+        dates.reverse()
+        span = max((due - target.starts_on).days, 1)
+        gains = _gains(profile, planned, [min(1.0, (d - target.starts_on).days / span) for d in dates])
+        previous = 0
+        for date, gain in zip(dates, gains, strict=True):
+            user, name = rng.choice(people)
+            comment = rng.choice(COMMENTS["up" if gain > previous else "flat"]) if rng.random() < 0.7 else ""
+            reviews.append((target.pk, date, _value(scale, baseline, gain), comment, user, name, now))
+            previous = gain
+        ticked = round(len(steps) * min(1.0, previous / planned)) if dates else 0  # steps done as far as the pupil got
+        small_steps += [(target.pk, n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
+                        for n, text in enumerate(steps, 1)]  # fmt: skip
+    fields = ["target_id", "date", "value", "comment", "reviewed_by_id", "reviewed_by_name", "created_at"]
+    _insert(Review, fields, reviews)
+    _insert(SmallStep, ["target_id", "position", "text", "achieved_on"], small_steps)
+
+
+def _seed_assessments(pupils, scales, point, today, rng, people) -> None:
+    """Baseline reading, writing and maths (standardised scores) for every pupil on roll, lower
+    on average for pupils with SEN; plus a Leuven well-being baseline for pupils with SEN."""
+    if point is None or point.date > today:
+        return
+    standardised, wellbeing = scales["standardised"], scales["leuven-wellbeing"]
+    rows = []
+    for pk, status in pupils:
+        mean = 84 if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN) else 101
+        user = rng.choice(people)[0]
+        now = timezone.now()
+        for subject in ("reading", "writing", "maths"):
+            score = max(55, min(145, round(rng.gauss(mean, 12))))
+            rows.append((pk, standardised.pk, str(score), Domain.COGNITION, subject, point.pk, point.date, user, now))
+        if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN):
+            value = str(rng.randint(2, 4))
+            rows.append((pk, wellbeing.pk, value, Domain.SEMH, "", point.pk, point.date, user, now))
+    fields = ["pupil_id", "scale_id", "value", "domain", "subject", "assessment_point_id", "date", "recorded_by_id",
+              "recorded_at"]  # fmt: skip
+    _insert(Assessment, fields, rows)
+
+
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """Plain INSERTs for rows nobody needs back (reviews, steps, assessments): several times faster
+    than bulk_create at demo sizes. Dates and times are adapted as the ORM would."""
+    if not rows:
+        return
+    ops = connection.ops
+    adapters = []
+    for name in fields:
+        kind = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).get_internal_type()
+        adapters.append(
+            ops.adapt_datefield_value if kind == "DateField"
+            else ops.adapt_datetimefield_value if kind == "DateTimeField" else None
+        )  # fmt: skip
+    columns = ", ".join(ops.quote_name(model._meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n).column)
+                        for n in fields)  # fmt: skip
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            cursor.executemany(sql, [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True))
+                                     for row in batch])  # fmt: skip

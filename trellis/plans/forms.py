@@ -1,0 +1,126 @@
+"""Forms for plans, targets and reviews (GOV.UK patterns; values checked against their scale)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from trellis.assessment.models import Domain, Scale
+from trellis.assessment.scales import ScaleError, parse_value
+from trellis.lib.forms import ThreePartDateField
+
+from .models import EhcOutcome, Plan
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(label="Type of plan", choices=Plan.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the type of plan"})  # fmt: skip
+    title = forms.CharField(label="Title", required=False, max_length=200)
+    strengths = forms.CharField(label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    pupil_good_at = forms.CharField(label="What I am good at", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    pupil_find_hard = forms.CharField(label="What I find hard", required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    pupil_what_helps = forms.CharField(label="What helps me", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    pupil_views_how = forms.CharField(label="How the pupil's views were gathered", required=False, max_length=200,
+                                      help_text="For example, written with Sam by his TA using symbols")  # fmt: skip
+    parent_views = forms.CharField(label="Parents' and carers' views", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    strategies = forms.CharField(label="Strategies for all staff", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    provision = forms.CharField(label="Provision", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text="Interventions and support in place")  # fmt: skip
+    starts_on = ThreePartDateField(label="Start date", required=False)
+    review_on = ThreePartDateField(label="Next review date", required=False)
+    written_by = forms.CharField(label="Written by, with", required=False, max_length=300,
+                                 help_text="For example, Ms Khan (SENCO) with Sam and his mum")  # fmt: skip
+
+    def __init__(self, data=None, *, plan: Plan | None = None):
+        super().__init__(data)
+        for area, label in Domain.choices:
+            self.fields[f"need_{area}"] = forms.CharField(
+                label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        if plan is not None:
+            for name in self.fields:
+                if name.startswith("need_"):
+                    self.fields[name].initial = plan.needs.get(name.removeprefix("need_"), "")
+                else:
+                    self.fields[name].initial = getattr(plan, name)
+
+    def plan_content(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["needs"] = {area: data.pop(f"need_{area}") for area, _ in Domain.choices if data.get(f"need_{area}")}
+        for area, _ in Domain.choices:
+            data.pop(f"need_{area}", None)
+        return data
+
+
+class TargetForm(forms.Form):
+    description = forms.CharField(label="Target", widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="What the pupil will be able to do, how well, in which situation",
+                                  error_messages={"required": "Enter the target"})  # fmt: skip
+    area = forms.ChoiceField(label="Area of need", choices=Domain.choices,
+                             error_messages={"required": "Select the area of need"})  # fmt: skip
+    outcome = forms.ModelChoiceField(label="EHC plan outcome", queryset=EhcOutcome.objects.none(), required=False)
+    scale = forms.ModelChoiceField(label="Scale", queryset=Scale.objects.none(),
+                                   error_messages={"required": "Select the scale"})  # fmt: skip
+    baseline_value = forms.CharField(label="Baseline value", max_length=40,
+                                     error_messages={"required": "Enter the baseline value"})  # fmt: skip
+    target_value = forms.CharField(label="Target value", max_length=40, required=False,
+                                   help_text="Or leave blank and give the steps to gain")  # fmt: skip
+    steps_to_gain = forms.DecimalField(label="Steps to gain", required=False, min_value=0, max_digits=7,
+                                       decimal_places=2)  # fmt: skip
+    success_criteria = forms.CharField(label="Success criteria", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    small_steps = forms.CharField(label="Small steps", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                  help_text="One a line, in order")  # fmt: skip
+    strategies = forms.CharField(label="Strategies", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.CharField(label="Who is responsible", required=False, max_length=200)
+    starts_on = ThreePartDateField(label="Start date")
+    target_date = ThreePartDateField(label="Review date", required=False,
+                                     help_text="When the target should be met, for example 27 3 2026")  # fmt: skip
+
+    def __init__(self, data=None, *, plan: Plan, target=None):
+        super().__init__(data)
+        self.fields["scale"].queryset = Scale.objects.for_school(plan.pupil.school_id).order_by("name")
+        self.fields["outcome"].queryset = plan.outcomes.all()
+        if plan.kind != Plan.Kind.EHC:
+            del self.fields["outcome"]
+        self.fields["starts_on"].initial = timezone.localdate()
+        if target is not None:
+            for name in self.fields:
+                if name == "small_steps":
+                    self.fields[name].initial = "\n".join(s.text for s in target.small_steps.all())
+                else:
+                    self.fields[name].initial = getattr(target, name)
+
+    def clean(self):
+        data = super().clean()
+        scale = data.get("scale")
+        if scale is None:
+            return data
+        for name in ("baseline_value", "target_value"):
+            if data.get(name):
+                try:
+                    data[name] = parse_value(scale, data[name])
+                except ScaleError as error:
+                    self.add_error(name, str(error))
+        return data
+
+
+class ReviewForm(forms.Form):
+    value = forms.CharField(label="Value", max_length=40, error_messages={"required": "Enter the value"})
+    comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    date = ThreePartDateField(label="Review date")
+
+    def __init__(self, data=None, *, target):
+        super().__init__(data)
+        self.target = target
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["value"].help_text = f"On the {target.scale.name} scale: {target.scale.describe_allowed()}"
+
+    def clean_value(self):
+        try:
+            return parse_value(self.target.scale, self.cleaned_data["value"])
+        except ScaleError as error:
+            raise forms.ValidationError(str(error)) from error

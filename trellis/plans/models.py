@@ -1,0 +1,240 @@
+"""Plans (SEN support plan, ILP, pupil passport, EHC plan), their SMART targets and reviews.
+
+A plan is drafted, made active, then archived. Every change to an active plan first keeps an
+immutable PlanVersion of what the plan said, so "what did the plan say on 3 March?" always has
+an answer (`Plan.as_of`). Targets hang off a plan; each is reviewed every half term on its
+scale. Whether a target is on track is decided in one place: trellis.plans.progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from trellis.assessment.models import Domain
+
+# The plan fields a version keeps (everything a reader of the plan sees).
+PLAN_CONTENT_FIELDS = [
+    "kind",
+    "state",
+    "title",
+    "strengths",
+    "needs",
+    "pupil_good_at",
+    "pupil_find_hard",
+    "pupil_what_helps",
+    "pupil_views_how",
+    "parent_views",
+    "strategies",
+    "provision",
+    "starts_on",
+    "review_on",
+    "written_by",
+]
+
+
+class Plan(models.Model):
+    class Kind(models.TextChoices):
+        SEN_SUPPORT = "sen_support", "SEN support plan (IEP)"
+        ILP = "ilp", "Individual learning plan (ILP)"
+        PASSPORT = "passport", "Pupil passport"
+        EHC = "ehc", "EHC plan outcomes"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
+    title = models.CharField(max_length=200, blank=True)
+    strengths = models.TextField(blank=True)
+    needs = models.JSONField(default=dict, blank=True, help_text="Area of need (a Domain value) -> description")
+    pupil_good_at = models.TextField("What I am good at", blank=True)
+    pupil_find_hard = models.TextField("What I find hard", blank=True)
+    pupil_what_helps = models.TextField("What helps me", blank=True)
+    pupil_views_how = models.CharField(
+        "How the pupil's views were gathered", max_length=200, blank=True,
+        help_text="e.g. written by Sam; written with Sam by his TA using symbols",
+    )  # fmt: skip
+    parent_views = models.TextField("Parents' and carers' views", blank=True)
+    strategies = models.TextField("Strategies for all staff", blank=True)
+    provision = models.TextField(blank=True, help_text="Interventions and support in place")
+    starts_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField("Next review", null=True, blank=True)
+    written_by = models.CharField(
+        "Written by, with", max_length=300, blank=True, help_text="e.g. Ms Khan (SENCO) with Sam and his mum"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-created_at"]
+        indexes = [models.Index(fields=["pupil", "state"])]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def content(self) -> dict:
+        """What the plan says now, as a version would keep it."""
+        from trellis.audit.services import snapshot
+
+        return snapshot(self, PLAN_CONTENT_FIELDS)
+
+    def needs_by_area(self) -> list[tuple[str, str]]:
+        labels = dict(Domain.choices)
+        return [(labels.get(area, area), text) for area, text in self.needs.items() if text]
+
+    def as_of(self, on: dt.datetime) -> dict | None:
+        """What the plan said at a moment: the version in force then, or None before it existed."""
+        if on < self.created_at:
+            return None
+        version = self.versions.filter(saved_at__gt=on).order_by("saved_at").first()
+        # A version keeps the content *before* a change, so the first version saved after the
+        # moment holds what was in force at it; none saved after means the current content.
+        return version.content if version else self.content()
+
+
+class PlanVersion(models.Model):
+    """An immutable copy of a plan's content as it was before a change (kept for active plans)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    in_force_from = models.DateTimeField(help_text="When this content started to apply")
+    saved_at = models.DateTimeField(default=timezone.now, help_text="When it was replaced")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_version")]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.plan}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Plan versions cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class EhcOutcome(models.Model):
+    """An outcome from the pupil's EHC plan, which targets work towards."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="outcomes")
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField()
+    area = models.CharField(max_length=10, choices=Domain.choices, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class TargetQuerySet(models.QuerySet):
+    def current(self) -> TargetQuerySet:
+        """Targets of active plans that are still being worked on."""
+        return self.filter(plan__state=Plan.State.ACTIVE, closed_on__isnull=True)
+
+
+class Target(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    # The pupil again, so lists of targets filter by visible pupils without a join through plans.
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.TextField()
+    area = models.CharField("Area of need", max_length=10, choices=Domain.choices)
+    outcome = models.ForeignKey(
+        EhcOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="targets",
+        verbose_name="EHC plan outcome",
+    )  # fmt: skip
+    scale = models.ForeignKey("assessment.Scale", on_delete=models.PROTECT, related_name="targets")
+    baseline_value = models.CharField(max_length=40)
+    target_value = models.CharField(max_length=40, blank=True)
+    steps_to_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    success_criteria = models.TextField(blank=True)
+    strategies = models.TextField(blank=True)
+    responsible = models.CharField("Who is responsible", max_length=200, blank=True)
+    starts_on = models.DateField()
+    target_date = models.DateField("Review date", null=True, blank=True, help_text="When the target should be met")
+    closed_on = models.DateField(null=True, blank=True, help_text="Stopped or replaced")
+    rolled_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_over_to"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+        indexes = [models.Index(fields=["pupil", "closed_on"])]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def planned_gain(self) -> Decimal | None:
+        """Steps from the baseline to the target value (or the steps to gain)."""
+        from trellis.assessment.scales import ScaleError, steps_between
+
+        if self.target_value:
+            try:
+                return steps_between(self.scale, self.baseline_value, self.target_value)
+            except ScaleError:
+                return None
+        return self.steps_to_gain
+
+    def goal_value(self) -> str:
+        """The target value, or the value `steps_to_gain` above the baseline."""
+        from trellis.assessment.scales import ScaleError, add_steps
+
+        if self.target_value:
+            return self.target_value
+        if self.steps_to_gain is None:
+            return ""
+        try:
+            return add_steps(self.scale, self.baseline_value, self.steps_to_gain) or ""
+        except ScaleError:
+            return ""
+
+
+class SmallStep(models.Model):
+    """One of a target's small steps, in order; ticked with the date it was achieved."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="small_steps")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    achieved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["target", "position"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Review(models.Model):
+    """A target's value on its scale on a date, with a comment: expected every half term."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reviews")
+    date = models.DateField()
+    value = models.CharField(max_length=40)
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["target", "date", "pk"]
+        indexes = [models.Index(fields=["target", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.value} on {self.date}"

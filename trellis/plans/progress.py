@@ -1,0 +1,159 @@
+"""Is a target on track? The one documented rule, used by every page, the API and reports.
+
+Progress is counted in steps on the target's scale (one place on an ordered scale, one unit on
+a numeric one, positive in the scale's direction of improvement). For a target with a planned
+gain G steps from its baseline, started on S and due on D, and its latest review showing a
+gain of A steps on date R:
+
+1. **Not reviewed** when the target has no review in the current half term (the school's
+   half-term containing today), unless it is already achieved.
+2. **Achieved** when the latest review reaches the target: A >= G.
+3. Otherwise the expected gain by the latest review is E = G x (R - S) / (D - S), pro rata
+   from the start date to the target date (capped at G once the target date has passed; with
+   no target date, the whole of G is expected by the end of the academic year).
+   - **On track** when A >= E.
+   - **At risk** when A < E but the pupil is moving (A > 0), or is behind by no more than a
+     quarter of the planned gain (E - A <= G / 4).
+   - **Off track** otherwise: no movement or backwards, and more than a quarter of G behind.
+
+**Stuck** (a flag beside the status): no movement across two consecutive reviews (the last
+three values, counting the baseline, are equal), or a target rolled over from an earlier one
+unchanged (same scale, baseline and goal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+from trellis.assessment.scales import ScaleError, steps_between
+
+TOLERANCE_SHARE = Decimal("0.25")  # off track only when behind by more than this share of the planned gain
+REVIEW_WINDOW_DAYS = 49  # without a school calendar, "this half term" means the last seven weeks
+
+
+class Status(models.TextChoices):
+    ACHIEVED = "achieved", "Achieved"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    NOT_REVIEWED = "not_reviewed", "Not reviewed"
+
+
+STATUS_TAG = {
+    Status.ACHIEVED: "tag-blue",
+    Status.ON_TRACK: "tag-green",
+    Status.AT_RISK: "tag-amber",
+    Status.OFF_TRACK: "tag-red",
+    Status.NOT_REVIEWED: "",
+}
+
+HELP_TEXT = (
+    "Achieved: the latest review reaches the target. On track: the gain so far is at least the gain "
+    "expected by now, pro rata from the start date to the target date. At risk: behind, but moving or "
+    "no more than a quarter of the planned gain behind. Off track: no movement or backwards and more "
+    "than a quarter behind. Not reviewed: no review this half term. Stuck: no movement across two "
+    "consecutive reviews, or rolled over unchanged."
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The current review window (a half term) and today."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    today: dt.date
+    year_ends_on: dt.date | None = None
+
+
+def current_window(school, today: dt.date) -> Window:
+    """The school's half term containing today (two queries), or the last seven weeks."""
+    year = school.current_academic_year(today)
+    if year is not None:
+        half_term = year.half_terms.filter(starts_on__lte=today, ends_on__gte=today).first()
+        if half_term is not None:
+            return Window(half_term.starts_on, half_term.ends_on, today, year.ends_on)
+        return Window(today - dt.timedelta(days=REVIEW_WINDOW_DAYS), today, today, year.ends_on)
+    return Window(today - dt.timedelta(days=REVIEW_WINDOW_DAYS), today, today)
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: Status
+    stuck: bool
+    gain: Decimal | None  # steps from the baseline at the latest review
+    expected: Decimal | None  # steps expected by the latest review
+    planned: Decimal | None
+    latest_value: str | None
+    latest_date: dt.date | None
+
+    @property
+    def tag(self) -> str:
+        return STATUS_TAG[self.status]
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+
+def expected_gain(*, planned: Decimal, starts_on: dt.date, due_on: dt.date | None, on: dt.date) -> Decimal:
+    """Pro rata share of the planned gain expected by `on`."""
+    if due_on is None or due_on <= starts_on:
+        return planned if due_on is not None and on >= due_on else planned * Decimal("0.5")
+    share = Decimal((on - starts_on).days) / Decimal((due_on - starts_on).days)
+    return planned * min(max(share, Decimal(0)), Decimal(1))
+
+
+def assess(target, reviews: list, window: Window) -> Progress:
+    """The status of `target` given its reviews (oldest first). Pure: no queries if the
+    target's scale has its steps loaded (see trellis.assessment.scales.scales_by_id)."""
+    scale = target.scale
+    planned = target.planned_gain()
+    latest = reviews[-1] if reviews else None
+    gain = expected = None
+    if latest is not None:
+        try:
+            gain = steps_between(scale, target.baseline_value, latest.value)
+        except ScaleError:
+            gain = None
+    stuck = _is_stuck(target, reviews)
+    if latest is None or gain is None or planned is None:
+        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, _value(latest), _date(latest))
+    if planned > 0 and gain >= planned:
+        return Progress(Status.ACHIEVED, False, gain, planned, planned, latest.value, latest.date)
+    if latest.date < window.starts_on:
+        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, latest.value, latest.date)
+    due_on = target.target_date or window.year_ends_on
+    expected = expected_gain(planned=planned, starts_on=target.starts_on, due_on=due_on, on=latest.date)
+    if gain >= expected:
+        status = Status.ON_TRACK
+    elif gain > 0 or expected - gain <= planned * TOLERANCE_SHARE:
+        status = Status.AT_RISK
+    else:
+        status = Status.OFF_TRACK
+    return Progress(status, stuck, gain, expected, planned, latest.value, latest.date)
+
+
+def _is_stuck(target, reviews: list) -> bool:
+    values = [target.baseline_value, *(r.value for r in reviews)]
+    if len(values) >= 3 and values[-1].casefold() == values[-2].casefold() == values[-3].casefold():
+        return True
+    earlier = target.rolled_over_from if target.rolled_over_from_id else None
+    return bool(
+        earlier is not None
+        and earlier.scale_id == target.scale_id
+        and earlier.baseline_value == target.baseline_value
+        and earlier.goal_value() == target.goal_value()
+    )
+
+
+def _value(review) -> str | None:
+    return review.value if review is not None else None
+
+
+def _date(review) -> dt.date | None:
+    return review.date if review is not None else None

@@ -1,0 +1,280 @@
+"""Writing plans, targets and reviews: audited, atomic, keyword-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from trellis.accounts.models import Role
+from trellis.assessment.scales import ScaleError, parse_value, scales_by_id
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
+from trellis.pupils.access import scope_for
+
+from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
+from .progress import Progress, Window, assess
+
+PLAN_WRITERS = {Role.SENCO, Role.TEACHER}
+REVIEWERS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
+TARGET_FIELDS = [
+    "description", "area", "outcome_id", "scale_id", "baseline_value", "target_value", "steps_to_gain",
+    "success_criteria", "strategies", "responsible", "starts_on", "target_date", "closed_on",
+]  # fmt: skip
+
+
+class PlanError(ValueError):
+    """A change that cannot be made; the message is for people."""
+
+
+def can_write_plans(user, pupil) -> bool:
+    """The SENCO, and teachers of the pupil (the caller already got the pupil through access)."""
+    return scope_for(user).has_role(pupil.school_id, PLAN_WRITERS)
+
+
+def can_review(user, pupil) -> bool:
+    """Staff who work with the pupil record reviews; specialists and administrators read only."""
+    return scope_for(user).has_role(pupil.school_id, REVIEWERS)
+
+
+# --- Plans -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_plan(*, pupil, by, kind: str, via: str = "web", **content) -> Plan:
+    plan = Plan.objects.create(pupil=pupil, kind=kind, created_by=by, **content)
+    audit.record(
+        actor=by, action=AuditEvent.Action.CREATE, record_type="plan", pupil=pupil, record_id=plan.pk,
+        summary=f"Wrote a {plan.get_kind_display()}", via=via,
+    )  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def update_plan(*, plan: Plan, by, via: str = "web", **changes) -> PlanVersion | None:
+    """Change a plan. An active plan first keeps a version of what it said until now."""
+    unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
+    if unknown:
+        raise PlanError(f"Unknown plan fields: {', '.join(sorted(unknown))}")
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    before = plan.content()
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    changed = audit.diff(before, plan.content())
+    if not changed:
+        return None
+    version = None
+    now = timezone.now()
+    if before["state"] == Plan.State.ACTIVE:
+        number = (plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        version = PlanVersion.objects.create(
+            plan=plan, number=number, content=before, in_force_from=plan.updated_at, saved_at=now, saved_by=by
+        )
+    plan.updated_at = now
+    plan.save()
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="plan", pupil=plan.pupil, record_id=plan.pk,
+        summary=f"Changed the {plan.get_kind_display()}" + (f" (version {version.number} kept)" if version else ""),
+        changes=changed, via=via,
+    )  # fmt: skip
+    return version
+
+
+def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
+    """Draft -> active -> archived. Making a plan active archives the pupil's other active plan of its kind."""
+    if state not in Plan.State.values:
+        raise PlanError("Choose draft, active or archived")
+    with transaction.atomic():
+        if state == Plan.State.ACTIVE:
+            for other in Plan.objects.filter(pupil=plan.pupil_id, kind=plan.kind, state=Plan.State.ACTIVE).exclude(
+                pk=plan.pk
+            ):
+                update_plan(plan=other, by=by, via=via, state=Plan.State.ARCHIVED)
+        update_plan(plan=plan, by=by, via=via, state=state)
+        plan.refresh_from_db()
+
+
+@transaction.atomic
+def set_outcomes(*, plan: Plan, texts: list[str], by, via: str = "web") -> None:
+    """Replace an EHC plan's outcomes, keeping those whose text is unchanged (and their targets)."""
+    existing = {o.text: o for o in plan.outcomes.all()}
+    keep = [existing[text] for text in texts if text in existing]
+    plan.outcomes.exclude(pk__in=[o.pk for o in keep]).delete()
+    for n, text in enumerate(texts, 1):
+        if text in existing:
+            EhcOutcome.objects.filter(pk=existing[text].pk).update(position=n)
+        else:
+            EhcOutcome.objects.create(plan=plan, position=n, text=text)
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="EHC outcomes", pupil=plan.pupil, record_id=plan.pk,
+        changes={"outcomes": [list(existing), texts]}, via=via,
+    )  # fmt: skip
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: Iterable[str] | None = None, via: str = "web",
+                **fields) -> Target:  # fmt: skip
+    """Create or change a target (values are checked against its scale); small steps are replaced
+    by `small_steps` (when given) in order, keeping the ticks of steps whose text is unchanged."""
+    scale = fields.get("scale") or (target.scale if target else None)
+    if scale is None:
+        raise PlanError("Choose the scale the target is measured on")
+    try:
+        fields["baseline_value"] = parse_value(scale, fields.get("baseline_value", target and target.baseline_value))
+        if fields.get("target_value"):
+            fields["target_value"] = parse_value(scale, fields["target_value"])
+    except ScaleError as error:
+        raise PlanError(str(error)) from error
+    creating = target is None
+    if not creating and scale.pk != target.scale_id and target.reviews.exists():
+        raise PlanError("This target has reviews on its scale: roll it over to a new target to change the scale")
+    before = audit.snapshot(target, TARGET_FIELDS) if target else {}
+    if creating:
+        position = plan.targets.count() + 1
+        target = Target(plan=plan, pupil_id=plan.pupil_id, position=position, created_by=by)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.save()
+    steps = [text.strip() for text in small_steps or () if text and text.strip()]
+    existing = {s.text: s.achieved_on for s in target.small_steps.all()} if not creating else {}
+    if small_steps is not None and list(existing) != steps:
+        target.small_steps.all().delete()
+        SmallStep.objects.bulk_create(
+            SmallStep(target=target, position=n, text=text, achieved_on=existing.get(text))
+            for n, text in enumerate(steps, 1)
+        )
+    audit.record(
+        actor=by, action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, record_type="target",
+        pupil=plan.pupil, record_id=target.pk, summary=target.description[:200],
+        changes=audit.diff(before, audit.snapshot(target, TARGET_FIELDS)), via=via,
+    )  # fmt: skip
+    return target
+
+
+@transaction.atomic
+def roll_over_target(*, target: Target, by, on: dt.date, via: str = "web") -> Target:
+    """Close a target and start it again from its latest value with the same goal and length. If
+    the pupil has not moved, the new target is 'rolled over unchanged' and flagged as stuck."""
+    latest = target.reviews.order_by("-date", "-pk").first()
+    length = (target.target_date - target.starts_on) if target.target_date else None
+    new = Target.objects.create(
+        plan=target.plan, pupil_id=target.pupil_id, position=target.position, description=target.description,
+        area=target.area, outcome=target.outcome, scale=target.scale,
+        baseline_value=latest.value if latest else target.baseline_value, target_value=target.goal_value(),
+        success_criteria=target.success_criteria, strategies=target.strategies, responsible=target.responsible,
+        starts_on=on, target_date=on + length if length else None, rolled_over_from=target, created_by=by,
+    )  # fmt: skip
+    SmallStep.objects.bulk_create(
+        SmallStep(target=new, position=s.position, text=s.text) for s in target.small_steps.filter(achieved_on=None)
+    )
+    Target.objects.filter(pk=target.pk).update(closed_on=on)
+    audit.record(
+        actor=by, action=AuditEvent.Action.CREATE, record_type="target", pupil=target.pupil, record_id=new.pk,
+        summary=f"Rolled over target {target.pk}: {target.description[:150]}", via=via,
+    )  # fmt: skip
+    return new
+
+
+@transaction.atomic
+def tick_small_step(*, step: SmallStep, achieved_on: dt.date | None, by) -> None:
+    before = step.achieved_on
+    step.achieved_on = achieved_on
+    step.save(update_fields=["achieved_on"])
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="small step", pupil=step.target.pupil,
+        record_id=step.pk, summary=step.text[:200], changes=audit.diff({"achieved_on": before}, {"achieved_on": achieved_on}),
+    )  # fmt: skip
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_review(*, target: Target, by, date: dt.date, value: str, comment: str = "", via: str = "web") -> Review:
+    """Record a target's value on its scale. Raises ScaleValueError (naming the allowed values)."""
+    stored = parse_value(target.scale, value)
+    if date > timezone.localdate():
+        raise PlanError("The review date must be today or in the past")
+    if date < target.starts_on:
+        raise PlanError("The review date must be on or after the target's start date")
+    name = (by.get_full_name() or by.get_username()) if by is not None else "system"
+    review = Review.objects.create(
+        target=target, date=date, value=stored, comment=comment.strip(), reviewed_by=by, reviewed_by_name=name
+    )
+    audit.record(
+        actor=by, action=AuditEvent.Action.CREATE, record_type="target review", pupil=target.pupil,
+        record_id=review.pk, summary=f"{target.description[:120]}: {stored}",
+        changes={"value": [None, stored], "date": [None, date.isoformat()]}, via=via,
+    )  # fmt: skip
+    return review
+
+
+# --- Reading targets with their progress, in a fixed number of queries ------------------------
+
+
+def with_progress(targets, *, window: Window, school=None) -> list[Target]:
+    """Targets (a queryset) with reviews, small steps, scale and `progress` attached: four queries
+    however many targets there are."""
+    scales = scales_by_id(school)
+    rows = list(
+        targets.select_related("pupil", "plan", "rolled_over_from").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.order_by("date", "pk")), "small_steps"
+        )
+    )
+    for target in rows:
+        target.scale = scales.get(target.scale_id) or target.scale
+        if target.rolled_over_from is not None and target.rolled_over_from.scale_id in scales:
+            target.rolled_over_from.scale = scales[target.rolled_over_from.scale_id]
+        target.review_list = list(target.reviews.all())
+        target.progress = assess(target, target.review_list, window)
+    return rows
+
+
+def progress_of(target: Target, window: Window) -> Progress:
+    return assess(target, list(target.reviews.order_by("date", "pk")), window)
+
+
+# --- The SMART check --------------------------------------------------------------------------
+
+VAGUE_WORDS = re.compile(
+    r"\b(improve|improved|improving|better|more|less|try|trying|work on|working on|understand|understanding|"
+    r"be aware|develop|developing|increase|confidence|confident|engage|support)\b",
+    re.IGNORECASE,
+)
+MEASURE_HINTS = re.compile(r"\d|\b(times|out of|per|each|every|independently|without|minutes|words)\b", re.IGNORECASE)
+
+
+def smart_warnings(
+    *, description: str, success_criteria: str = "", target_value: str = "", steps_to_gain: Decimal | None = None,
+    target_date: dt.date | None = None, scale=None,
+) -> list[str]:  # fmt: skip
+    """Warnings (never errors) for a target that is not SMART; empty when it looks fine."""
+    warnings = []
+    if scale is None or (not target_value and not steps_to_gain):
+        warnings.append("No measure: give the target value on its scale, or the steps to gain.")
+    if not success_criteria.strip():
+        warnings.append("No success criteria: say what the pupil will do when the target is met.")
+    if target_date is None:
+        warnings.append("No date: give the date by which the target should be met.")
+    words = description.split()
+    if len(words) < 5 or (VAGUE_WORDS.search(description) and not MEASURE_HINTS.search(description)):
+        warnings.append(
+            "Vague wording: say what the pupil will do, how often or how well, and in which situation "
+            "(e.g. 'read 20 high-frequency words without help')."
+        )
+    return warnings
+
+
+def target_smart_warnings(target: Target) -> list[str]:
+    return smart_warnings(
+        description=target.description, success_criteria=target.success_criteria, target_value=target.target_value,
+        steps_to_gain=target.steps_to_gain, target_date=target.target_date, scale=target.scale,
+    )  # fmt: skip

@@ -1,0 +1,34 @@
+"""The plans section of the pupil page, loaded here so the pupils app needs only one include."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from trellis.assessment.models import Assessment
+from trellis.plans import services
+from trellis.plans.models import Plan, Target
+from trellis.plans.progress import HELP_TEXT, current_window
+
+register = template.Library()
+
+
+@register.inclusion_tag("plans/pupil_section.html", takes_context=True)
+def pupil_plans_section(context, pupil) -> dict:
+    """The active plans, their targets and status: a fixed number of queries however many targets."""
+    user = context["request"].user
+    window = current_window(pupil.school, timezone.localdate())
+    plans = list(pupil.plans.filter(state=Plan.State.ACTIVE))
+    targets = services.with_progress(
+        Target.objects.filter(plan__in=[p.pk for p in plans]).current(), window=window, school=pupil.school_id
+    )
+    for plan in plans:
+        plan.current_targets = [t for t in targets if t.plan_id == plan.pk]
+    return {
+        "pupil": pupil,
+        "plans": plans,
+        "other_plans": pupil.plans.exclude(state=Plan.State.ACTIVE).count(),
+        "can_write": services.can_write_plans(user, pupil),
+        "help_text": HELP_TEXT,
+        "assessments": Assessment.objects.filter(pupil=pupil).select_related("scale", "assessment_point")[:12],
+    }

@@ -1,0 +1,397 @@
+"""Pages for plans, targets and reviews. Thin: get the pupil through access, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from trellis.assessment.scales import ScaleError
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user
+from trellis.pupils.models import GroupMembership, Pupil
+from trellis.schools.models import TeachingGroup
+
+from . import charts, services
+from .forms import PlanForm, ReviewForm, TargetForm
+from .models import EhcOutcome, Plan, SmallStep, Target
+from .progress import HELP_TEXT, Status, current_window
+
+
+def _plan_for_user(user, plan_id: int) -> Plan:
+    pupil_id = Plan.objects.filter(pk=plan_id).values_list("pupil_id", flat=True).first()
+    if pupil_id is None:
+        raise Http404("No such plan")
+    pupil = get_pupil_for_user(user, pupil_id)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    plan.pupil = pupil
+    return plan
+
+
+def _target_for_user(user, target_id: int) -> Target:
+    pupil_id = Target.objects.filter(pk=target_id).values_list("pupil_id", flat=True).first()
+    if pupil_id is None:
+        raise Http404("No such target")
+    pupil = get_pupil_for_user(user, pupil_id)
+    target = get_object_or_404(Target.objects.select_related("scale", "plan"), pk=target_id)
+    target.pupil = target.plan.pupil = pupil
+    return target
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Http404("No such page")
+
+
+# --- Plans -----------------------------------------------------------------------------------
+
+
+def new_plan(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    _require(services.can_write_plans(request.user, pupil))
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        plan = services.create_plan(pupil=pupil, by=request.user, **form.plan_content())
+        messages.success(request, f"{plan.get_kind_display()} saved as a draft.")
+        return redirect("plan", plan_id=plan.pk)
+    return render(request, "plans/plan_form.html", {"pupil": pupil, "form": form, "title": "New plan"})
+
+
+def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan_for_user(request.user, plan_id)
+    _require(services.can_write_plans(request.user, plan.pupil))
+    form = PlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        version = services.update_plan(plan=plan, by=request.user, **form.plan_content())
+        outcomes = [line.strip() for line in request.POST.get("outcomes", "").splitlines() if line.strip()]
+        if plan.kind == Plan.Kind.EHC and outcomes != [o.text for o in plan.outcomes.all()]:
+            services.set_outcomes(plan=plan, texts=outcomes, by=request.user)
+        messages.success(request, "Plan saved." + (" The previous version is kept." if version else ""))
+        return redirect("plan", plan_id=plan.pk)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"pupil": plan.pupil, "plan": plan, "form": form, "title": "Change plan",
+         "outcomes": "\n".join(o.text for o in plan.outcomes.all())},
+    )  # fmt: skip
+
+
+@require_POST
+def change_plan_state(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan_for_user(request.user, plan_id)
+    _require(services.can_write_plans(request.user, plan.pupil))
+    try:
+        services.set_plan_state(plan=plan, state=request.POST.get("state", ""), by=request.user)
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The plan is now {plan.get_state_display().lower()}.")
+    return redirect("plan", plan_id=plan.pk)
+
+
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A plan, its targets with their status, and what it said on an earlier date (?on=YYYY-MM-DD)."""
+    plan = _plan_for_user(request.user, plan_id)
+    audit.record_view(actor=request.user, pupil=plan.pupil, what="plan")
+    today = timezone.localdate()
+    window = current_window(plan.pupil.school, today)
+    targets = services.with_progress(plan.targets.all(), window=window, school=plan.pupil.school_id)
+    content, on = None, request.GET.get("on")
+    if on:
+        try:
+            moment = dt.datetime.combine(dt.date.fromisoformat(on), dt.time.max, tzinfo=timezone.get_current_timezone())
+        except ValueError:
+            messages.error(request, "Enter the date as YYYY-MM-DD")
+        else:
+            content = plan.as_of(moment)
+            if content is None:
+                messages.info(request, f"The plan did not exist on {moment:%d %B %Y}.")
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "targets": targets,
+            "versions": plan.versions.select_related("saved_by"),
+            "as_of": content,
+            "as_of_date": on,
+            "can_write": services.can_write_plans(request.user, plan.pupil),
+            "help_text": HELP_TEXT,
+            "outcomes": plan.outcomes.all(),
+        },
+    )
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> HttpResponse:
+    form = TargetForm(request.POST or None, plan=plan, target=target)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        steps = data.pop("small_steps").splitlines()
+        try:
+            saved = services.save_target(plan=plan, by=request.user, target=target, small_steps=steps, **data)
+        except services.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            warnings = services.target_smart_warnings(saved)
+            messages.success(request, "Target saved." + (" Check the SMART warnings below." if warnings else ""))
+            return redirect("target", target_id=saved.pk)
+    if form.is_bound and hasattr(form, "cleaned_data"):
+        data = form.cleaned_data
+        warnings = services.smart_warnings(
+            description=data.get("description", ""), success_criteria=data.get("success_criteria", ""),
+            target_value=data.get("target_value", ""), steps_to_gain=data.get("steps_to_gain"),
+            target_date=data.get("target_date"), scale=data.get("scale"),
+        )  # fmt: skip
+    elif target is not None:
+        warnings = services.target_smart_warnings(target)
+    return render(
+        request,
+        "plans/target_form.html",
+        {"plan": plan, "pupil": plan.pupil, "form": form, "target": target, "warnings": warnings,
+         "title": "Change target" if target else "New target"},
+    )  # fmt: skip
+
+
+@require_POST
+def smart_check(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The SMART warnings for a target being written (htmx, as the writer moves between fields)."""
+    plan = _plan_for_user(request.user, plan_id)
+    _require(services.can_write_plans(request.user, plan.pupil))
+    form = TargetForm(request.POST, plan=plan)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    warnings = services.smart_warnings(
+        description=data.get("description", ""), success_criteria=data.get("success_criteria", ""),
+        target_value=data.get("target_value", ""), steps_to_gain=data.get("steps_to_gain"),
+        target_date=data.get("target_date"), scale=data.get("scale"),
+    )  # fmt: skip
+    return render(request, "plans/smart_warnings.html", {"warnings": warnings})
+
+
+def new_target(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan_for_user(request.user, plan_id)
+    _require(services.can_write_plans(request.user, plan.pupil))
+    return _target_form(request, plan, None)
+
+
+def edit_target(request: HttpRequest, target_id: int) -> HttpResponse:
+    target = _target_for_user(request.user, target_id)
+    _require(services.can_write_plans(request.user, target.pupil))
+    return _target_form(request, target.plan, target)
+
+
+def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
+    """A target: its status, a chart and table of its reviews, its small steps, and a review form."""
+    target = _target_for_user(request.user, target_id)
+    pupil = target.pupil
+    audit.record_view(actor=request.user, pupil=pupil, what="target")
+    window = current_window(pupil.school, timezone.localdate())
+    target = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
+    target.pupil = pupil
+    form = ReviewForm(request.POST or None, target=target)
+    may_review = services.can_review(request.user, pupil)
+    if request.method == "POST":
+        _require(may_review)
+        if form.is_valid():
+            try:
+                services.record_review(target=target, by=request.user, **form.cleaned_data)
+            except services.PlanError as error:
+                form.add_error("date", str(error))
+            else:
+                messages.success(request, "Review saved.")
+                return redirect("target", target_id=target.pk)
+    return render(
+        request,
+        "plans/target.html",
+        {
+            "target": target,
+            "pupil": pupil,
+            "form": form,
+            "can_review": may_review,
+            "can_write": services.can_write_plans(request.user, pupil),
+            "warnings": services.target_smart_warnings(target),
+            "chart": charts.target_chart(target),
+            "evidence_notes": target.evidence_notes.order_by("-date", "-pk")[:50],
+            "help_text": HELP_TEXT,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def roll_over(request: HttpRequest, target_id: int) -> HttpResponse:
+    target = _target_for_user(request.user, target_id)
+    _require(services.can_write_plans(request.user, target.pupil) and target.closed_on is None)
+    new = services.roll_over_target(target=target, by=request.user, on=timezone.localdate())
+    messages.success(request, "Target rolled over: the new one starts from the latest value.")
+    return redirect("target", target_id=new.pk)
+
+
+@require_POST
+def tick_small_step(request: HttpRequest, target_id: int, step_id: int) -> HttpResponse:
+    target = _target_for_user(request.user, target_id)
+    _require(services.can_review(request.user, target.pupil))
+    step = get_object_or_404(SmallStep, pk=step_id, target=target)
+    step.target = target
+    done = request.POST.get("done") == "1"
+    services.tick_small_step(step=step, achieved_on=timezone.localdate() if done else None, by=request.user)
+    return redirect("target", target_id=target.pk)
+
+
+# --- Bulk review entry, class overview, SMART list ---------------------------------------------
+
+
+def _visible_targets(request: HttpRequest, school, group: TeachingGroup | None):
+    pupils = Pupil.objects.visible_to(request.user).filter(school=school).on_roll()
+    if group is not None:
+        today = timezone.localdate()
+        in_group = GroupMembership.objects.filter(group=group).exclude(ends_on__lt=today).values("pupil_id")
+        pupils = pupils.filter(pk__in=in_group)
+    return (
+        Target.objects.current()
+        .filter(pupil__in=pupils)
+        .order_by("pupil__legal_surname", "pupil__legal_forename", "pupil_id", "plan_id", "position", "pk")
+    )
+
+
+def _group_choice(request: HttpRequest, school):
+    year = school.current_academic_year()
+    groups = list(TeachingGroup.objects.filter(academic_year=year)) if year else []
+    chosen = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), None)
+    return groups, chosen
+
+
+def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
+    """Every current target of the pupils this person may see, due for review this half term,
+    with the previous value: one row each, saved as they go. A fixed number of queries."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    groups, group = _group_choice(request, school)
+    window = current_window(school, timezone.localdate())
+    targets = services.with_progress(_visible_targets(request, school, group), window=window, school=school.pk)
+    if request.GET.get("show") != "all":
+        targets = [t for t in targets if not (t.progress.latest_date and t.progress.latest_date >= window.starts_on)]
+    audit.record(
+        actor=request.user, action=AuditEvent.Action.VIEW, record_type="target review list", school=school,
+        summary=f"Opened review entry ({len(targets)} targets)",
+    )  # fmt: skip
+    return render(
+        request,
+        "plans/review_entry.html",
+        {"school": school, "targets": targets, "groups": groups, "group": group, "window": window,
+         "show_all": request.GET.get("show") == "all", "today": window.today, "help_text": HELP_TEXT},
+    )  # fmt: skip
+
+
+@require_POST
+def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
+    """Save one row of review entry: the row again (htmx) or back to the page (no JavaScript)."""
+    target = _target_for_user(request.user, target_id)
+    pupil = target.pupil
+    _require(services.can_review(request.user, pupil))
+    error = ""
+    try:
+        date = dt.date.fromisoformat(request.POST.get("date", "")) if request.POST.get("date") else timezone.localdate()
+    except ValueError:
+        error = "Enter the review date as a real date"
+    if not error:
+        try:
+            services.record_review(
+                target=target, by=request.user, date=date, value=request.POST.get("value", ""),
+                comment=request.POST.get("comment", ""),
+            )  # fmt: skip
+        except (ScaleError, services.PlanError) as problem:
+            error = str(problem)
+    if request.htmx:
+        window = current_window(pupil.school, timezone.localdate())
+        row = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
+        row.pupil = pupil
+        context = {"t": row, "error": error, "saved": not error, "today": window.today,
+                   "posted": request.POST if error else {}, "next": request.POST.get("next", "")}  # fmt: skip
+        response = render(request, "plans/review_entry.html#row", context)
+        response["Vary"] = "HX-Request"
+        return response
+    if error:
+        messages.error(request, f"{pupil.full_name}: {error}")
+    else:
+        messages.success(request, f"Review saved for {pupil.full_name}: {target.description[:60]}")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("review-entry", urn=pupil.school.urn)
+
+
+def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
+    """Every current target of a class (or of all the pupils this person may see) with its status."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    groups, group = _group_choice(request, school)
+    window = current_window(school, timezone.localdate())
+    targets = services.with_progress(_visible_targets(request, school, group), window=window, school=school.pk)
+    counts = dict.fromkeys(Status, 0)
+    for t in targets:
+        counts[t.progress.status] += 1
+    audit.record(
+        actor=request.user, action=AuditEvent.Action.VIEW, record_type="target overview", school=school,
+        summary=f"Viewed the targets overview ({len(targets)} targets)" + (f" for {group}" if group else ""),
+    )  # fmt: skip
+    return render(
+        request,
+        "plans/overview.html",
+        {"school": school, "targets": targets, "groups": groups, "group": group, "help_text": HELP_TEXT,
+         "counts": [(s, s.label, n) for s, n in counts.items()], "stuck": sum(t.progress.stuck for t in targets)},
+    )  # fmt: skip
+
+
+def smart_list(request: HttpRequest, urn: str) -> HttpResponse:
+    """For the SENCO: current targets that the SMART check warns about."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    _require(services.scope_for(request.user).has_role(school, {"senco"}))
+    targets = (
+        Target.objects.current()
+        .filter(pupil__in=Pupil.objects.visible_to(request.user).filter(school=school))
+        .select_related("pupil", "scale")
+        .order_by("pupil__legal_surname", "pk")
+    )
+    rows = [(t, w) for t in targets if (w := services.target_smart_warnings(t))]
+    audit.record(
+        actor=request.user, action=AuditEvent.Action.VIEW, record_type="SMART check list", school=school,
+        summary=f"{len(rows)} targets with warnings",
+    )  # fmt: skip
+    return render(request, "plans/smart_list.html", {"school": school, "rows": rows})
+
+
+def pupil_progress(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """Every target of a pupil over time: one chart and one table."""
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    audit.record_view(actor=request.user, pupil=pupil, what="progress")
+    window = current_window(pupil.school, timezone.localdate())
+    targets = services.with_progress(
+        Target.objects.filter(pupil=pupil).exclude(plan__state=Plan.State.DRAFT), window=window, school=pupil.school_id
+    )
+    return render(
+        request,
+        "plans/pupil_progress.html",
+        {"pupil": pupil, "targets": targets, "chart": charts.pupil_chart(targets), "help_text": HELP_TEXT},
+    )
+
+
+def pupil_plans(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    audit.record_view(actor=request.user, pupil=pupil, what="plans")
+    plans = pupil.plans.prefetch_related(Prefetch("outcomes", queryset=EhcOutcome.objects.all()))
+    return render(
+        request,
+        "plans/pupil_plans.html",
+        {"pupil": pupil, "plans": plans, "can_write": services.can_write_plans(request.user, pupil)},
+    )

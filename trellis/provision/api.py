@@ -1,0 +1,161 @@
+"""/api/v1/interventions: the catalogue, its groups and their evaluation, with need to know and audit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from trellis.audit import services as audit
+from trellis.lib.stats import SUPPRESS_BELOW
+from trellis.pupils.access import schools_for_aggregates, sees_names
+
+from . import reports
+from .access import visible_enrolments, visible_groups
+from .eef import PUBLISHED_MONTHS
+from .models import Enrolment, Intervention
+
+router = Router(tags=["provision"])
+
+
+class InterventionOut(Schema):
+    id: int
+    school: str
+    name: str
+    area_of_need: str
+    description: str
+    evidence_base: str
+    default_group_size: int
+    sessions_per_week: int
+    session_minutes: int
+    duration_weeks: int
+    delivering_role: str
+    cost_per_session: Decimal | None
+    hourly_rate: Decimal | None
+    session_cost: Decimal | None
+    eef_strand: str
+    eef_months: int | None
+
+    @staticmethod
+    def resolve_school(obj: Intervention) -> str:
+        return obj.school.urn
+
+    @staticmethod
+    def resolve_session_cost(obj: Intervention) -> Decimal | None:
+        return obj.session_cost()
+
+    @staticmethod
+    def resolve_eef_months(obj: Intervention) -> int | None:
+        return PUBLISHED_MONTHS.get(obj.eef_strand)
+
+
+class GroupOut(Schema):
+    id: int
+    staff: str
+    group_size: str
+    frequency: str
+    start: str
+    end: str | None
+    pupils: int
+    rating: str
+    decision: str
+
+
+class InterventionDetailOut(InterventionOut):
+    groups: list[GroupOut]
+
+    @staticmethod
+    def resolve_groups(obj: Intervention) -> list[dict]:
+        return obj.groups_out
+
+
+def _interventions(user):
+    return Intervention.objects.filter(school__in=schools_for_aggregates(user)).select_related("school")
+
+
+def _get(user, intervention_id: int) -> Intervention:
+    found = _interventions(user).filter(pk=intervention_id).first()
+    if found is None:
+        raise Http404("No such intervention")
+    return found
+
+
+@router.get("", response=list[InterventionOut], summary="Interventions in your schools' catalogues")
+def list_interventions(request, school: str | None = None):
+    interventions = _interventions(request.auth).order_by("school__urn", "name")
+    if school:
+        interventions = interventions.filter(school__urn=school)
+    return interventions
+
+
+@router.get("/{intervention_id}", response=InterventionDetailOut, summary="One intervention and its groups")
+def get_intervention(request, intervention_id: int):
+    intervention = _get(request.auth, intervention_id)
+    names = sees_names(request.auth, intervention.school)
+    groups = intervention.groups.select_related("staff")
+    if names:
+        groups = groups.filter(pk__in=visible_groups(request.auth).values("pk"))
+    enrolments = visible_enrolments(request.auth) if names else Enrolment.objects.all()
+    counts: dict[int, int] = {}
+    for group_id in enrolments.filter(group__in=groups).values_list("group_id", flat=True):
+        counts[group_id] = counts.get(group_id, 0) + 1
+    intervention.groups_out = [
+        {
+            "id": g.pk,
+            "staff": g.staff_name,
+            "group_size": g.group_size,
+            "frequency": g.frequency,
+            "start": g.starts_on.isoformat(),
+            "end": g.ends_on.isoformat() if g.ends_on else None,
+            "pupils": counts.get(g.pk, 0),
+            "rating": g.rating,
+            "decision": g.decision,
+        }  # fmt: skip
+        for g in groups
+    ]
+    return intervention
+
+
+@router.get("/{intervention_id}/evaluation", summary="Each group's evaluation and the breakdown by primary need")
+def intervention_evaluation(request, intervention_id: int) -> dict[str, Any]:
+    """Staff see the pupils they may see (each read audited); governors see suppressed aggregates only."""
+    user = request.auth
+    intervention = _get(user, intervention_id)
+    names = sees_names(user, intervention.school)
+    groups = intervention.groups.all()
+    if names:
+        groups = groups.filter(pk__in=visible_groups(user).values("pk"))
+        evaluations = reports.evaluate_groups(groups, visible_enrolments(user))
+    else:
+        evaluations = reports.evaluate_groups(groups)
+    if names:
+        for item in evaluations:
+            for enrolment in item.enrolments:
+                audit.record_view(actor=user, pupil=enrolment.pupil, what="provision evaluation", via="api")
+    data_groups = [reports.group_json(item, names=names) for item in evaluations]
+    if not names:
+        for data in data_groups:
+            if 0 < data["total"] < SUPPRESS_BELOW:
+                data.update(met=None, total=None, suppressed=True)
+    return {
+        "intervention": intervention.name,
+        "eef_strand": intervention.eef_strand or None,
+        "eef_months": PUBLISHED_MONTHS.get(intervention.eef_strand),
+        "groups": data_groups,
+        "by_need": [
+            {
+                "need": b.need,
+                "n": b.n,
+                "met": b.met if names or not b.small_n else None,
+                "mean_steps": None if b.mean_steps is None else float(b.mean_steps),
+                "small_n": b.small_n,
+                "warning": b.warning or None,
+                "effect_size": None if b.effect_size is None else float(b.effect_size),
+                "months": b.months,
+                "eef_months": b.eef_months,
+            }
+            for b in reports.school_breakdown(evaluations)
+        ],
+    }

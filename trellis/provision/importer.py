@@ -1,0 +1,398 @@
+"""Importing a provision map from a spreadsheet (CSV or XLSX), for schools moving from Excel.
+
+One row per pupil and measure; rows with the same intervention, staff and dates form one group.
+`parse` checks every row and returns the rows it understood and a list of problems (file, row,
+field, what is wrong, what would be accepted); `apply` writes them in one transaction. Nothing is
+written unless there are no problems at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
+
+from . import scales
+from .models import Intervention, InterventionGroup
+from .services import MeasureInput, enrol
+
+COLUMNS = {
+    "intervention": "Intervention",
+    "area_of_need": "Area of need",
+    "group_size": "Group size",
+    "frequency": "Frequency/duration",
+    "staff": "Staff",
+    "pupil": "Pupil",
+    "scale": "Scale",
+    "entry": "Entry",
+    "target": "Target",
+    "target_description": "Target description",
+    "exit": "Exit",
+    "outcomes": "Outcomes",
+    "start": "Start date",
+    "end": "End date",
+}
+REQUIRED = ["intervention", "pupil", "scale", "entry", "start"]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
+DATE_HINT = "a date such as 15/09/2026 or 2026-09-15"
+
+
+def _key(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(heading).lower())
+
+
+HEADING_KEYS = {_key(label): name for name, label in COLUMNS.items()}
+# Columns the map's XLSX download adds; ignored on import so a download can be edited and re-imported.
+EXPORT_ONLY = ["Name", "Steps gained", "Target met", "Sessions attended"]
+IGNORED_KEYS = {_key(label) for label in EXPORT_ONLY}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int
+    field: str
+    message: str
+    accepted: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" + (f", {self.field}" if self.field else "")
+        return f"{where}: {self.message}" + (f" (accepted: {self.accepted})" if self.accepted else "")
+
+
+@dataclass
+class Row:
+    number: int
+    intervention: str
+    area_of_need: str
+    group_size: str
+    frequency: str
+    staff: str
+    pupil: object
+    scale: object
+    entry: str
+    target_steps: Decimal | None
+    target_value: str
+    target_description: str
+    exit: str
+    outcomes: str
+    start: dt.date
+    end: dt.date | None
+
+    @property
+    def group_key(self) -> tuple:
+        return (self.intervention.casefold(), self.staff.casefold(), self.start, self.end)
+
+
+@dataclass
+class Parsed:
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def groups(self) -> int:
+        return len({r.group_key for r in self.rows})
+
+    @property
+    def pupils(self) -> int:
+        return len({id(r.pupil) for r in self.rows})
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """The cells of a CSV or XLSX file as text (XLSX dates as ISO dates). ValueError if unreadable."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise ValueError(f"{filename} is not a readable XLSX workbook ({error.__class__.__name__})") from error
+        table = []
+        for values in sheet.iter_rows(values_only=True):
+            table.append([_cell_text(v) for v in values])
+        return table
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    raise ValueError(f"{filename}: upload a .csv or .xlsx file")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_date(text: str) -> dt.date:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 (a date, no time zone)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+FREQUENCY = re.compile(r"(daily|\d+)\s*x\s*(\d+)\s*min", re.IGNORECASE)
+WEEKS = re.compile(r"(\d+)\s*weeks?", re.IGNORECASE)
+
+
+def parse_frequency(text: str) -> tuple[int | None, int | None, int | None]:
+    """'3 x 15 mins x 6 weeks' -> (3, 15, 6); 'Daily x 10 mins' -> (5, 10, None); unknown parts None."""
+    sessions = minutes = weeks = None
+    if match := FREQUENCY.search(text):
+        sessions = 5 if match.group(1).lower() == "daily" else int(match.group(1))
+        minutes = int(match.group(2))
+    if match := WEEKS.search(text):
+        weeks = int(match.group(1))
+    return sessions, minutes, weeks
+
+
+class SchoolLookup:
+    """Pupils (by UPN, or a full name unique in the school) and scales of one school, read once."""
+
+    def __init__(self, school):
+        from trellis.pupils.models import Pupil
+
+        self.school = school
+        self.by_upn = {}
+        self.by_name: dict[str, list] = defaultdict(list)
+        for pupil in Pupil.objects.filter(school=school):
+            self.by_upn[pupil.upn] = pupil
+            names = {f"{pupil.legal_forename} {pupil.legal_surname}", pupil.full_name}
+            for name in names:
+                self.by_name[" ".join(name.casefold().split())].append(pupil)
+        self._scales: dict[str, object] = {}
+
+    def pupil(self, text: str):
+        """(pupil, None) or (None, problem message, accepted)."""
+        compact = "".join(text.split()).upper()
+        if compact in self.by_upn:
+            return self.by_upn[compact], None, ""
+        matches = {p.pk: p for p in self.by_name.get(" ".join(text.casefold().split()), [])}
+        if len(matches) == 1:
+            return next(iter(matches.values())), None, ""
+        if len(matches) > 1:
+            return None, f"{len(matches)} pupils at {self.school} are called {text!r}", "the pupil's UPN"
+        return (
+            None,
+            f"No pupil at {self.school} has the UPN or name {text!r}",
+            "a UPN, or a full name unique in the school",
+        )
+
+    def scale(self, text: str):
+        if text.casefold() not in self._scales:
+            try:
+                self._scales[text.casefold()] = scales.find_scale(text, self.school)
+            except scales.ScaleError:
+                self._scales[text.casefold()] = None
+        return self._scales[text.casefold()]
+
+
+def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Parsed:
+    """Check every row; return what was understood and every problem found."""
+    result = Parsed()
+
+    def problem(row: int, column: str, message: str, accepted: str = "") -> None:
+        label = COLUMNS.get(column, column)
+        result.problems.append(Problem(filename, row, label, message, accepted))
+
+    if not table or not any(c.strip() for c in table[0]):
+        problem(1, "", "The file is empty: the first row should hold the column headings", ", ".join(COLUMNS.values()))
+        return result
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(table[0]):
+        if not heading.strip():
+            continue
+        if _key(heading) in IGNORED_KEYS:
+            continue
+        name = HEADING_KEYS.get(_key(heading))
+        if name is None:
+            problem(1, heading, f"Unknown column {heading!r}", ", ".join(COLUMNS.values()))
+        elif name in columns:
+            problem(1, heading, f"Column {heading!r} appears twice")
+        else:
+            columns[name] = index
+    for name in REQUIRED:
+        if name not in columns:
+            problem(1, name, f"The {COLUMNS[name]} column is missing", ", ".join(COLUMNS.values()))
+    if result.problems:
+        return result
+
+    seen: dict[tuple, int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        cell = {name: (cells[i].strip() if i < len(cells) and cells[i] else "") for name, i in columns.items()}
+        if not any(cell.values()):
+            continue
+        before = len(result.problems)
+        for name in REQUIRED:
+            if not cell[name]:
+                problem(number, name, f"Enter the {COLUMNS[name].lower()}")
+        pupil = scale = None
+        if cell["pupil"]:
+            pupil, message, accepted = lookup.pupil(cell["pupil"])
+            if message:
+                problem(number, "pupil", message, accepted)
+        if cell["scale"]:
+            scale = lookup.scale(cell["scale"])
+            if scale is None:
+                problem(number, "scale", f"There is no scale called {cell['scale']!r}",
+                        "a scale's code or name, e.g. nc-levels, leuven-wellbeing, standardised")  # fmt: skip
+        values = {}
+        if scale is not None:
+            for name in ("entry", "exit"):
+                if cell[name]:
+                    try:
+                        values[name] = scales.parse_value(scale, cell[name])
+                    except scales.ScaleError:
+                        problem(
+                            number, name, f"{cell[name]!r} is not on the {scale.name} scale", scale.describe_allowed()
+                        )
+        target_steps, target_value = None, ""
+        target = cell.get("target", "")
+        if target.startswith("+"):
+            try:
+                target_steps = Decimal(target[1:].strip())
+                if target_steps < 0 or not target_steps.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                problem(
+                    number,
+                    "target",
+                    f"{target!r} is not a number of steps",
+                    "+N (steps to gain) or a value on the scale",
+                )
+        elif target and scale is not None:
+            try:
+                target_value = scales.parse_value(scale, target)
+            except scales.ScaleError:
+                problem(number, "target", f"{target!r} is neither +N nor a value on the {scale.name} scale",
+                        f"+N (steps to gain) or one of {scale.describe_allowed()}")  # fmt: skip
+        dates = {}
+        for name in ("start", "end"):
+            if cell.get(name):
+                try:
+                    dates[name] = parse_date(cell[name])
+                except ValueError:
+                    problem(number, name, f"{cell[name]!r} is not a date", DATE_HINT)
+        if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
+            problem(number, "end", "The end date is before the start date", "an end date on or after the start date")
+        if len(result.problems) > before:
+            continue
+        row = Row(
+            number=number, intervention=cell["intervention"], area_of_need=cell.get("area_of_need", ""),
+            group_size=cell.get("group_size", ""), frequency=cell.get("frequency", ""), staff=cell.get("staff", ""),
+            pupil=pupil, scale=scale, entry=values["entry"], target_steps=target_steps, target_value=target_value,
+            target_description=cell.get("target_description", ""), exit=values.get("exit", ""),
+            outcomes=cell.get("outcomes", ""), start=dates["start"], end=dates.get("end"),
+        )  # fmt: skip
+        duplicate = (row.group_key, pupil.pk, scale.pk)
+        if duplicate in seen:
+            problem(number, "scale", f"{pupil} already has a {scale.name} row for this group (row {seen[duplicate]})",
+                    "one row per pupil and scale in a group")  # fmt: skip
+            continue
+        seen[duplicate] = number
+        result.rows.append(row)
+    return result
+
+
+@dataclass
+class Applied:
+    interventions: int = 0
+    groups: int = 0
+    enrolments: int = 0
+    measures: int = 0
+
+
+@transaction.atomic
+def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
+    """Write the parsed rows: catalogue entries, groups, enrolments and measures. All or nothing."""
+    if parsed.problems:
+        raise ValueError("There are problems in the file; nothing was imported")
+    done = Applied()
+    by_group: dict[tuple, list[Row]] = defaultdict(list)
+    for row in parsed.rows:
+        by_group[row.group_key].append(row)
+    for rows in by_group.values():
+        first = rows[0]
+        sessions, minutes, weeks = parse_frequency(first.frequency)
+        intervention = Intervention.objects.filter(school=school, name__iexact=first.intervention).first()
+        if intervention is None:
+            intervention = Intervention.objects.create(
+                school=school, name=first.intervention, area_of_need=first.area_of_need,
+                default_group_size=_ratio_pupils(first.group_size) or 6, sessions_per_week=sessions or 3,
+                session_minutes=minutes or 15, duration_weeks=weeks or 6,
+            )  # fmt: skip
+            done.interventions += 1
+        staff = _staff_user(school, first.staff)
+        same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
+        group = InterventionGroup.objects.filter(
+            same_staff, intervention=intervention, starts_on=first.start, ends_on=first.end
+        ).first()
+        if group is None:
+            group = InterventionGroup.objects.create(
+                intervention=intervention, staff=staff, staff_label=first.staff, starts_on=first.start,
+                ends_on=first.end, group_size=first.group_size, frequency=first.frequency,
+                sessions_per_week=sessions, session_minutes=minutes,
+            )  # fmt: skip
+            done.groups += 1
+        by_pupil: dict[int, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_pupil[row.pupil.pk].append(row)
+        for pupil_rows in by_pupil.values():
+            pupil = pupil_rows[0].pupil
+            enrol(
+                group=group, pupil=pupil, by=by, via=via,
+                measures=[MeasureInput(r.scale, r.entry, r.target_steps, r.target_value, r.exit) for r in pupil_rows],
+                target_description=_joined(r.target_description for r in pupil_rows),
+                outcome_notes=_joined(r.outcomes for r in pupil_rows),
+            )  # fmt: skip
+            done.enrolments += 1
+            done.measures += len(pupil_rows)
+    audit.record(
+        actor=by, action=AuditEvent.Action.IMPORT, record_type="provision import", school=school,
+        summary=f"{done.enrolments} enrolments in {len(by_group)} groups", via=via,
+    )  # fmt: skip
+    return done
+
+
+def _joined(texts) -> str:
+    return "\n".join(dict.fromkeys(t for t in texts if t))
+
+
+def _ratio_pupils(text: str) -> int | None:
+    match = re.fullmatch(r"\s*\d+\s*:\s*(\d+)\s*", text or "")
+    return int(match.group(1)) if match else None
+
+
+def _staff_user(school, text: str):
+    """The member of staff the Staff column names (full name or username), if it names one."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from trellis.accounts.models import User
+
+    if not text:
+        return None
+    users = User.objects.filter(memberships__school=school).annotate(full=Concat("first_name", Value(" "), "last_name"))
+    matches = list(users.filter(username__iexact=text).distinct()) or list(users.filter(full__iexact=text).distinct())
+    return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,102 @@
+"""Keeping the provision map: the catalogue, new groups, enrolling pupils, EHC hours. Thin views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from trellis.assessment.models import Scale
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user
+from trellis.pupils.models import Pupil
+
+from . import services
+from .access import can_manage_provision, get_group_for_user
+from .eef import PUBLISHED_MONTHS
+from .forms import EhcProvisionForm, EnrolForm, GroupForm, InterventionForm
+from .models import Intervention
+
+
+def _managed_school(request: HttpRequest, urn: str):
+    school = get_school_for_user(request.user, urn, pupils=True)
+    if not can_manage_provision(request.user, school):
+        raise Http404("No such page")
+    return school
+
+
+def _form_page(request, *, form, title: str, caption: str, back: str) -> HttpResponse:
+    return render(request, "provision/form.html", {"form": form, "title": title, "caption": caption, "back": back})
+
+
+def catalogue(request: HttpRequest, urn: str) -> HttpResponse:
+    school = get_school_for_user(request.user, urn, pupils=True)
+    interventions = Intervention.objects.filter(school=school)
+    for intervention in interventions:
+        intervention.eef_months = PUBLISHED_MONTHS.get(intervention.eef_strand)
+    return render(
+        request,
+        "provision/catalogue.html",
+        {"school": school, "interventions": interventions, "can_manage": can_manage_provision(request.user, school)},
+    )
+
+
+def edit_intervention(request: HttpRequest, urn: str, intervention_id: int | None = None) -> HttpResponse:
+    school = _managed_school(request, urn)
+    instance = get_object_or_404(Intervention, school=school, pk=intervention_id) if intervention_id else None
+    form = InterventionForm(request.POST or None, instance=instance, school=school)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.save_intervention(school=school, by=request.user, instance=instance, **fields)
+        messages.success(request, f"{fields['name']} saved")
+        return redirect("provision-catalogue", urn=school.urn)
+    title = f"Change {instance.name}" if instance else "Add an intervention"
+    back = f"/schools/{school.urn}/provision/catalogue/"
+    return _form_page(request, form=form, title=title, caption=school.name, back=back)
+
+
+def new_group(request: HttpRequest, urn: str) -> HttpResponse:
+    school = _managed_school(request, urn)
+    form = GroupForm(request.POST or None, school=school, initial={"intervention": request.GET.get("intervention")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        group = services.create_group(
+            intervention=data["intervention"], by=request.user, staff=data["staff"], staff_label=data["staff_label"],
+            group_size=data["group_size"], frequency=data["frequency"], schedule=data["schedule"],
+            starts_on=data["starts_on"], ends_on=data["ends_on"],
+        )  # fmt: skip
+        messages.success(request, "Group started: now add its pupils")
+        return redirect("provision-enrol", group_id=group.pk)
+    return _form_page(request, form=form, title="Start an intervention group", caption=school.name,
+                      back=f"/schools/{school.urn}/provision/")  # fmt: skip
+
+
+def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Add a pupil with entry data and target on a scale (again with another scale for a second measure)."""
+    group = get_group_for_user(request.user, group_id)
+    school = group.intervention.school
+    if not can_manage_provision(request.user, school):
+        raise Http404("No such page")
+    pupils = Pupil.objects.visible_to(request.user).filter(school=school).on_roll()
+    form = EnrolForm(request.POST or None, pupils=pupils, scales_queryset=Scale.objects.for_school(school))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        measure = services.MeasureInput(data["scale"], data["entry"], data["target_steps"], data["target_value"])
+        services.enrol(group=group, pupil=data["pupil"], by=request.user, measures=[measure],
+                       target_description=data["target_description"] or None)  # fmt: skip
+        messages.success(request, f"{data['pupil'].full_name} added to {group.intervention.name}")
+        return redirect("provision-enrol", group_id=group.pk)
+    return _form_page(request, form=form, title=f"Add a pupil to {group.intervention.name}",
+                      caption=f"From {group.starts_on:%d/%m/%Y}", back=f"/provision/groups/{group.pk}/")  # fmt: skip
+
+
+def add_ehc_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    if not can_manage_provision(request.user, pupil.school_id):
+        raise Http404("No such page")
+    form = EhcProvisionForm(request.POST or None, school=pupil.school)
+    if request.method == "POST" and form.is_valid():
+        services.add_ehc_provision(pupil=pupil, by=request.user, **form.cleaned_data)
+        messages.success(request, "Provision from the EHC plan added")
+        return redirect("pupil-provision", pupil_id=pupil.pk)
+    return _form_page(request, form=form, title="Add provision the EHC plan specifies", caption=pupil.full_name,
+                      back=f"/pupils/{pupil.pk}/provision/")  # fmt: skip

@@ -1,0 +1,256 @@
+"""Provision pages: the map (class, year group, school) in the nasen layout, a group with its
+sessions and review, the school-wide evaluation, a pupil's provision history and the import."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
+from trellis.lib.stats import SUPPRESS_BELOW
+from trellis.lib.tables import xlsx_response
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_names
+from trellis.pupils.models import NC_YEAR_LABELS, GroupMembership, nc_year_label
+from trellis.schools.models import TeachingGroup
+
+from . import importer, reports, services
+from .access import (
+    can_edit_qft,
+    can_manage_provision,
+    can_record_for_group,
+    get_group_for_user,
+    visible_enrolments,
+    visible_groups,
+)
+from .eef import PUBLISHED_MONTHS
+from .forms import ReviewForm, SessionForm, StrategyForm, UploadForm
+from .models import EhcProvision, Enrolment, Measure
+
+MAP_HEADINGS = [
+    "Intervention", "Area of need", "Group size", "Frequency/duration", "Staff", "Pupil", "Name", "Scale", "Entry",
+    "Target", "Target description", "Exit", "Outcomes", "Start date", "End date", "Steps gained", "Target met",
+    "Sessions attended",
+]  # fmt: skip
+
+
+def _audit_reads(user, enrolments, what: str) -> None:
+    for pupil in {e.pupil_id: e.pupil for e in enrolments}.values():
+        audit.record_view(actor=user, pupil=pupil, what=what)
+
+
+def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
+    """The map for the whole school, a class (?class=) or a year group (?year=), optionally a term."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    classes = TeachingGroup.objects.filter(school=school, academic_year__in=school.academic_years.all())
+    chosen_class = year = None
+    enrolments = visible_enrolments(request.user).filter(group__intervention__school=school)
+    if class_id := request.GET.get("class"):
+        chosen_class = get_object_or_404(classes, pk=class_id if class_id.isdecimal() else 0)
+        members = GroupMembership.objects.filter(group=chosen_class).values("pupil_id")
+        enrolments = enrolments.filter(pupil__in=members)
+    elif (year_text := request.GET.get("year", "")) != "":
+        labels = {label: number for number, label in NC_YEAR_LABELS.items()}
+        year = labels.get(year_text, int(year_text) if year_text.lstrip("-").isdecimal() else None)
+        enrolments = enrolments.filter(pupil__nc_year=year)
+    term = request.GET.get("term") or None
+    try:
+        groups = reports.groups_in_term(school, term).filter(pk__in=visible_groups(request.user, school).values("pk"))
+    except ValueError as error:
+        messages.error(request, str(error))
+        groups, term = visible_groups(request.user, school), None
+    evaluations = [item for item in reports.evaluate_groups(groups, enrolments) if item.rows or item.enrolments]
+    _audit_reads(request.user, [e for item in evaluations for e in item.enrolments], "provision map")
+    if request.GET.get("download") == "xlsx":
+        audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, record_type="provision map", school=school,
+                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, request.GET.dict()]})  # fmt: skip
+        return xlsx_response(f"provision-map-{school.urn}", MAP_HEADINGS, _map_rows(evaluations), title="Provision map")
+    context = {
+        "school": school,
+        "evaluations": evaluations,
+        "classes": classes.order_by("nc_year", "name"),
+        "years": sorted({c.nc_year for c in classes if c.nc_year is not None}),
+        "chosen_class": chosen_class,
+        "year": year,
+        "year_label": nc_year_label(year) if year is not None else "",
+        "term": term or "",
+        "query": request.GET.urlencode(),
+        "can_manage": can_manage_provision(request.user, school),
+    }
+    if chosen_class is not None:
+        context["strategies"] = chosen_class.qft_strategies.all()
+        context["can_edit_qft"] = can_edit_qft(request.user, chosen_class)
+        context["strategy_form"] = StrategyForm()
+    return render(request, "provision/map.html", context)
+
+
+def _map_rows(evaluations):
+    for item in evaluations:
+        group = item.group
+        enrolments = {e.pk: e for e in item.enrolments}
+        for row in item.rows:
+            enrolment = enrolments[row.enrolment_id]
+            yield [
+                group.intervention.name, group.intervention.area_of_need, group.group_size, group.frequency,
+                group.staff_name, row.upn, row.name, row.scale_code, row.entry, row.target,
+                enrolment.target_description, row.exit, enrolment.outcome_notes, group.starts_on, group.ends_on,
+                None if row.steps is None else float(row.steps), row.met,
+                row.attendance.text if row.attendance.held else None,
+            ]  # fmt: skip
+
+
+@require_POST
+def add_strategy(request: HttpRequest, urn: str, class_id: int) -> HttpResponse:
+    school = get_school_for_user(request.user, urn, pupils=True)
+    teaching_group = get_object_or_404(TeachingGroup, school=school, pk=class_id)
+    if not can_edit_qft(request.user, teaching_group):
+        raise Http404("No such page")
+    form = StrategyForm(request.POST)
+    if form.is_valid():
+        services.add_qft_strategy(teaching_group=teaching_group, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, "Strategy added")
+    else:
+        messages.error(request, "Enter the strategy")
+    return redirect(f"{reverse('provision-map', args=[school.urn])}?class={teaching_group.pk}")
+
+
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    """One group: its evaluation, sessions, and (for its deliverer and the SENCO) forms to log and review."""
+    group = get_group_for_user(request.user, group_id)
+    [item] = reports.evaluate_groups(type(group).objects.filter(pk=group.pk), visible_enrolments(request.user))
+    _audit_reads(request.user, item.enrolments, "intervention group")
+    can_record = can_record_for_group(request.user, group)
+    session_form = SessionForm(enrolments=item.enrolments, prefix="session")
+    review_form = ReviewForm(initial={"rating": group.rating, "decision": group.decision, "notes": group.review_notes},
+                             prefix="review")  # fmt: skip
+    if request.method == "POST" and can_record:
+        if "session-date_0" in request.POST:
+            session_form = SessionForm(request.POST, enrolments=item.enrolments, prefix="session")
+            if session_form.is_valid():
+                data = session_form.cleaned_data
+                services.log_session(group=group, date=data["date"], present=[int(p) for p in data["present"]],
+                                     notes=data["notes"], by=request.user)  # fmt: skip
+                messages.success(request, f"Session on {data['date']:%d/%m/%Y} recorded")
+                return redirect("provision-group", group_id=group.pk)
+        elif "review-rating" in request.POST or "review-decision" in request.POST:
+            review_form = ReviewForm(request.POST, prefix="review")
+            if review_form.is_valid():
+                data = review_form.cleaned_data
+                services.review_group(group=group, by=request.user, rating=data["rating"], decision=data["decision"],
+                                      notes=data["notes"])  # fmt: skip
+                messages.success(request, "Review saved")
+                return redirect("provision-group", group_id=group.pk)
+        else:
+            return _save_exits(request, group, item)
+    return render(
+        request,
+        "provision/group.html",
+        {
+            "group": group, "item": item, "can_record": can_record, "session_form": session_form,
+            "review_form": review_form, "sessions": group.sessions.all()[:50],
+            "eef_months": PUBLISHED_MONTHS.get(group.intervention.eef_strand),
+            "can_manage": can_manage_provision(request.user, group.intervention.school_id),
+        },
+    )  # fmt: skip
+
+
+def _save_exits(request: HttpRequest, group, item) -> HttpResponse:
+    """Exit data typed into the group's table: each value checked against its scale; errors say what is allowed."""
+    measures = Measure.objects.filter(enrolment__in=item.enrolments).select_related("enrolment__pupil")
+    lookup = reports.scales.scales_by_id(group.intervention.school_id)
+    errors = []
+    for measure in measures:
+        value = request.POST.get(f"exit-{measure.pk}", measure.exit).strip()
+        if value == measure.exit:
+            continue
+        measure.scale = lookup[measure.scale_id]
+        try:
+            services.record_exit(measure=measure, exit=value, by=request.user)
+        except reports.scales.ScaleError as error:
+            errors.append(f"{measure.enrolment.pupil.full_name}: {error}")
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(request, "Exit data saved")
+    return redirect("provision-group", group_id=group.pk)
+
+
+def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
+    """Each intervention across all its groups, by primary need: n shown, small n warned, EEF beside.
+
+    Aggregates only, so governors may open it; for them counts under 5 are withheld."""
+    school = get_school_for_user(request.user, urn, pupils=False)
+    names = sees_names(request.user, school)
+    term = request.GET.get("term") or None
+    try:
+        groups = reports.groups_in_term(school, term)
+    except ValueError as error:
+        messages.error(request, str(error))
+        groups = reports.groups_in_term(school, None)
+    breakdown = reports.school_breakdown(reports.evaluate_groups(groups))
+    return render(
+        request,
+        "provision/evaluation.html",
+        {"school": school, "breakdown": breakdown, "hide_small": not names, "term": term or "",
+         "suppress_below": SUPPRESS_BELOW},
+    )  # fmt: skip
+
+
+def pupil_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """Everything ever provided for a pupil: dates, cost share, result, their own earlier rate, EHC hours."""
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    audit.record_view(actor=request.user, pupil=pupil, what="provision history")
+    enrolments = Enrolment.objects.filter(pupil=pupil)
+    history = reports.pupil_enrolment_rows(pupil, enrolments)
+    counterfactuals = reports.counterfactuals(pupil)
+    for _, rows, _ in history:
+        for row in rows:
+            row.counterfactual = counterfactuals.get(row.measure_id)
+    context = {
+        "pupil": pupil,
+        "history": history,
+        "not_for_pupil": reports.not_for_this_pupil(pupil),
+        "ehc_hours": services.ehc_hours(pupil) if EhcProvision.objects.filter(pupil=pupil).exists() else [],
+        "can_manage": can_manage_provision(request.user, pupil.school_id),
+    }
+    return render(request, "provision/pupil.html", context)
+
+
+def import_map(request: HttpRequest, urn: str) -> HttpResponse:
+    """Upload, check (every problem listed, nothing written), then confirm to import."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    if not can_manage_provision(request.user, school):
+        raise Http404("No such page")
+    form, parsed, stashed = UploadForm(), None, request.session.get("provision_import")
+    if request.method == "POST" and "confirm" in request.POST and stashed and stashed["urn"] == school.urn:
+        parsed = _parse(school, stashed["name"], base64.b64decode(stashed["data"]))
+        if not parsed.problems:
+            done = importer.apply(school=school, parsed=parsed, by=request.user)
+            del request.session["provision_import"]
+            messages.success(request, f"Imported {done.enrolments} enrolments ({done.measures} measures) "
+                                      f"in {parsed.groups} groups")  # fmt: skip
+            return redirect("provision-map", urn=school.urn)
+    elif request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            parsed = _parse(school, upload.name, data)
+            if not parsed.problems:
+                request.session["provision_import"] = {
+                    "urn": school.urn, "name": upload.name, "data": base64.b64encode(data).decode(),
+                }  # fmt: skip
+    return render(request, "provision/import.html", {"school": school, "form": form, "parsed": parsed})
+
+
+def _parse(school, name: str, data: bytes) -> importer.Parsed:
+    try:
+        table = importer.read_table(name, data)
+    except ValueError as error:
+        return importer.Parsed(problems=[importer.Problem(name, 0, "", str(error), "a .csv or .xlsx file")])
+    return importer.parse(table, filename=name, lookup=importer.SchoolLookup(school))

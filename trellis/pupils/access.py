@@ -1,0 +1,155 @@
+"""Need to know: the one place that decides who may see which pupils and which school pages.
+
+Every pupil-scoped view and API call gets its pupil through `get_pupil_for_user` or lists
+pupils through `Pupil.objects.visible_to(user)`, so no view can forget the rules:
+
+- SENCO and senior leaders: every pupil of their school, confidential ones included.
+- Administrators: every pupil of their school except confidential ones (they keep the data).
+- Teachers and TAs: pupils currently in the groups they teach or support, not confidential.
+- Trust leaders: every pupil of every school of their trust, not confidential.
+- External specialists: only pupils shared with them, until the share expires, not confidential.
+- Governors: no pupil at all; aggregate pages of their school only.
+- Superusers (the Django administrators of the installation): everything, audited like anyone.
+
+Anything outside these rules is a 404, so a page never reveals that a pupil exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from trellis.accounts.models import Role
+from trellis.schools.models import School
+
+WHOLE_SCHOOL_ROLES = {Role.SENCO, Role.SENIOR_LEADER}
+OPEN_PUPILS_ROLES = {Role.ADMINISTRATOR}
+CLASS_ROLES = {Role.TEACHER, Role.TA}
+AGGREGATE_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.ADMINISTRATOR, Role.TEACHER, Role.TA, Role.GOVERNOR}
+
+
+@dataclass
+class Scope:
+    """A user's roles, read once per request and kept on the user object."""
+
+    superuser: bool = False
+    roles: dict[int, set[str]] = field(default_factory=dict)  # school id -> roles there
+    trust_ids: set[int] = field(default_factory=set)
+    trust_school_ids: set[int] = field(default_factory=set)
+
+    def schools_with(self, roles: set[str]) -> set[int]:
+        return {school for school, held in self.roles.items() if held & roles}
+
+    def has_role(self, school: School | int, roles: set[str]) -> bool:
+        school_id = school if isinstance(school, int) else school.pk
+        return self.superuser or bool(self.roles.get(school_id, set()) & roles)
+
+
+def scope_for(user) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_trellis_scope", None)
+    if cached is None:
+        cached = Scope(superuser=user.is_superuser)
+        for school_id, role in user.memberships.values_list("school_id", "role"):
+            cached.roles.setdefault(school_id, set()).add(role)
+        cached.trust_ids = set(user.trust_memberships.values_list("trust_id", flat=True))
+        if cached.trust_ids:
+            cached.trust_school_ids = set(
+                School.objects.filter(trust_id__in=cached.trust_ids).values_list("pk", flat=True)
+            )
+        user._trellis_scope = cached
+    return cached
+
+
+def visible_pupil_filter(user, today: dt.date | None = None) -> Q:
+    """A Q on Pupil selecting exactly the pupils `user` may see."""
+    from .models import ExternalShare, GroupMembership
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Q()
+    today = today or timezone.localdate()
+    allowed = Q(pk__in=[])
+    if schools := scope.schools_with(WHOLE_SCHOOL_ROLES):
+        allowed |= Q(school_id__in=schools)
+    open_schools = scope.schools_with(OPEN_PUPILS_ROLES) | scope.trust_school_ids
+    if open_schools:
+        allowed |= Q(school_id__in=open_schools, is_confidential=False)
+    if schools := scope.schools_with(CLASS_ROLES):
+        taught = GroupMembership.objects.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            group__staff__user=user,
+            group__academic_year__starts_on__lte=today,
+            group__academic_year__ends_on__gte=today,
+        ).values("pupil_id")
+        allowed |= Q(school_id__in=schools, is_confidential=False, pk__in=taught)
+    if schools := scope.schools_with({Role.SPECIALIST}):
+        shared = ExternalShare.objects.filter(specialist=user, expires_on__gte=today).values("pupil_id")
+        allowed |= Q(school_id__in=schools, is_confidential=False, pk__in=shared)
+    return allowed
+
+
+def get_pupil_for_user(user, pupil_id: int | str):
+    """The pupil, if `user` may see them; otherwise 404 (never 403: do not reveal existence)."""
+    from .models import Pupil
+
+    try:
+        return Pupil.objects.visible_to(user).select_related("school", "primary_need").get(pk=int(pupil_id))
+    except (Pupil.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such pupil") from None
+
+
+def schools_for_aggregates(user):
+    """Schools whose aggregate (no names) pages this user may open."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return School.objects.all()
+    ids = scope.schools_with(AGGREGATE_ROLES) | scope.trust_school_ids
+    return School.objects.filter(pk__in=ids)
+
+
+def schools_with_pupil_access(user):
+    """Schools where this user may open the register (which then lists only their pupils)."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return School.objects.all()
+    ids = scope.schools_with(WHOLE_SCHOOL_ROLES | OPEN_PUPILS_ROLES | CLASS_ROLES | {Role.SPECIALIST})
+    return School.objects.filter(pk__in=ids | scope.trust_school_ids)
+
+
+def get_school_for_user(user, urn: str, *, pupils: bool) -> School:
+    """The school by URN if the user may open its aggregate pages (or, with pupils=True, its register)."""
+    schools = schools_with_pupil_access(user) if pupils else schools_for_aggregates(user)
+    school = schools.select_related("trust", "region").filter(urn=urn).first()
+    if school is None:
+        raise Http404("No such school")
+    return school
+
+
+def can_manage_sen_record(user, school: School | int) -> bool:
+    """Change SEN status, needs, EHC dates, confidentiality and sharing: the SENCO."""
+    return scope_for(user).has_role(school, {Role.SENCO})
+
+
+def can_import(user, school: School | int) -> bool:
+    """Import pupils from a CTF or MIS spreadsheet, and export CTFs: the SENCO and administrators."""
+    return scope_for(user).has_role(school, {Role.SENCO, Role.ADMINISTRATOR})
+
+
+def can_see_audit(user, school: School | int) -> bool:
+    """The 'who has viewed or changed this record' list."""
+    return scope_for(user).has_role(school, {Role.SENCO})
+
+
+def sees_names(user, school: School | int) -> bool:
+    """False for someone who only has aggregate access here (a governor): suppress small numbers."""
+    scope = scope_for(user)
+    return scope.has_role(school, WHOLE_SCHOOL_ROLES | OPEN_PUPILS_ROLES | CLASS_ROLES) or (
+        (school if isinstance(school, int) else school.pk) in scope.trust_school_ids
+    )

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from trellis.api.api import api
+
+urlpatterns = [
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("trellis.plans.urls")),
+    path("", include("trellis.provision.urls")),
+    path("", include("trellis.pupils.urls")),
+    path("", include("trellis.dashboards.urls")),
+    path("", include("trellis.transfer.urls")),
+    path("", include("trellis.identification.urls")),
+    path("", include("trellis.evidence.urls")),
+]
