@@ -26,8 +26,11 @@ def make_target(pupil, *, by=None, scale="nc-levels", baseline="2c", target_valu
 
 
 def add_review(target, value, *, date=None, by=None) -> Review:
-    return Review.objects.create(target=target, value=value, date=date or timezone.localdate(), reviewed_by=by,
-                                 reviewed_by_name=str(by or "system"))  # fmt: skip
+    """A review written directly (any date), with the target's summary kept as record_review keeps it."""
+    review = Review.objects.create(target=target, value=value, date=date or timezone.localdate(), reviewed_by=by,
+                                   reviewed_by_name=str(by or "system"))  # fmt: skip
+    services.refresh_summary(target)
+    return review
 
 
 @pytest.fixture(name="targets")

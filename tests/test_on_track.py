@@ -125,3 +125,23 @@ def test_the_review_window_is_the_schools_half_term(world):
     )
     outside = current_window(world.school_a, year.ends_on + dt.timedelta(days=400))
     assert outside.ends_on - outside.starts_on == dt.timedelta(days=49)
+
+
+def test_summary_fields_follow_every_recorded_review(world):
+    """record_review keeps the target's summary (which dashboards aggregate) in step with the rule."""
+    from fixtures_progress import make_target
+
+    from trellis.plans import services
+    from trellis.plans.progress import status_now
+
+    today = dt.date.today()
+    window = current_window(world.school_a, today)
+    t = make_target(world.in_class, baseline="2c", target_value="3c", starts_on=today - dt.timedelta(days=100),
+                    target_date=today + dt.timedelta(days=100))  # fmt: skip
+    assert (t.last_status, t.last_reviewed_on) == ("", None)
+    for value, expected in [("2c", Status.OFF_TRACK), ("2b", Status.AT_RISK), ("2a", Status.ON_TRACK),
+                            ("3c", Status.ACHIEVED)]:  # fmt: skip
+        services.record_review(target=t, by=world.teacher, date=today, value=value)
+        t.refresh_from_db()
+        assert status_now(t.last_status, t.last_reviewed_on, window) == expected
+        assert t.reviews.order_by("-pk").first().status == expected

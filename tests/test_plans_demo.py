@@ -9,7 +9,7 @@ from trellis.assessment.models import Assessment
 from trellis.lib.upn import make_upn
 from trellis.plans import demo, services
 from trellis.plans.models import Plan, Review, Target
-from trellis.plans.progress import Status, current_window
+from trellis.plans.progress import Status, current_window, status_now
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import GroupMembership, Pupil
 
@@ -39,6 +39,10 @@ def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(worl
     statuses = {t.progress.status for t in targets}
     assert statuses == set(Status)
     assert any(t.progress.stuck for t in targets)
+    # The summary fields the dashboards aggregate say what the full rule says, target by target.
+    for target in targets:
+        summary = status_now(target.last_status, target.last_reviewed_on, window)
+        assert (summary, target.stuck) == (target.progress.status, target.progress.stuck), target.pk
     assert Assessment.objects.filter(assessment_point__is_baseline=True, subject="reading").count() >= 60
     for target in targets[:50]:  # every demo value is on its scale
         for review in target.review_list:

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -24,7 +25,7 @@ from trellis.assessment.scales import scales_by_id
 from trellis.pupils.models import Pupil, SenStatus
 
 from .models import EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
-from .progress import current_window
+from .progress import current_window, stored_status, summarise, summary_fields
 
 BATCH = 5000
 
@@ -214,9 +215,9 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
                 starts_on=starts_on, target_date=due if rng.random() < 0.92 else None, created_at=now,
             ))  # fmt: skip
             shapes.append((scale, baseline, planned, profile, steps, due))
-    Target.objects.bulk_create(targets, batch_size=BATCH)
-
-    reviews, small_steps = [], []
+    # Reviews are drawn before the targets are saved so that each target's summary fields (what
+    # the dashboards aggregate) go in with it, worked out by the same rule as a recorded review.
+    drawn = []  # per target: [(date, value, comment, user, name, status, gain)], small steps
     for target, (scale, baseline, planned, profile, steps, due) in zip(targets, shapes, strict=True):
         last = today - dt.timedelta(days=rng.randint(0, max(0, min(10, (today - window.starts_on).days))))
         if profile == "not_reviewed":
@@ -230,18 +231,47 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         dates.reverse()
         span = max((due - target.starts_on).days, 1)
         gains = _gains(profile, planned, [min(1.0, (d - target.starts_on).days / span) for d in dates])
-        previous = 0
+        rows, previous = [], 0
         for date, gain in zip(dates, gains, strict=True):
             user, name = rng.choice(people)
             comment = rng.choice(COMMENTS["up" if gain > previous else "flat"]) if rng.random() < 0.7 else ""
-            reviews.append((target.pk, date, _value(scale, baseline, gain), comment, user, name, now))
+            rows.append(DrawnReview(date, _value(scale, baseline, gain), comment, user, name))
             previous = gain
+        target.scale = scale
+        progress = summarise(target, rows, year.ends_on if year else None)
+        for name, value in summary_fields(progress).items():
+            setattr(target, name, value)
         ticked = round(len(steps) * min(1.0, previous / planned)) if dates else 0  # steps done as far as the pupil got
-        small_steps += [(target.pk, n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
-                        for n, text in enumerate(steps, 1)]  # fmt: skip
-    fields = ["target_id", "date", "value", "comment", "reviewed_by_id", "reviewed_by_name", "created_at"]
+        drawn.append((rows, progress, [(n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
+                                       for n, text in enumerate(steps, 1)]))  # fmt: skip
+    Target.objects.bulk_create(targets, batch_size=BATCH)
+
+    reviews, small_steps = [], []
+    for target, (rows, progress, steps) in zip(targets, drawn, strict=True):
+        reviews += [(target.pk, r.date, r.value, r.comment, r.user, r.name, now, stored_status(p), p.gain)
+                    for r, p in zip(rows, progress, strict=True)]  # fmt: skip
+        small_steps += [(target.pk, *step) for step in steps]
+    fields = [
+        "target_id",
+        "date",
+        "value",
+        "comment",
+        "reviewed_by_id",
+        "reviewed_by_name",
+        "created_at",
+        "status",
+        "gain",
+    ]
     _insert(Review, fields, reviews)
     _insert(SmallStep, ["target_id", "position", "text", "achieved_on"], small_steps)
+
+
+class DrawnReview(NamedTuple):
+    date: dt.date
+    value: str
+    comment: str
+    user: int | None
+    name: str
 
 
 def _seed_assessments(pupils, scales, point, today, rng, people) -> None:

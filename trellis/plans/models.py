@@ -171,12 +171,21 @@ class Target(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Summary of the latest review, kept by trellis.plans.services.refresh_summary in the same
+    # transaction as every change, so dashboards aggregate in SQL without reading every review.
+    last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
+    last_status = models.CharField(max_length=12, blank=True, editable=False, help_text="Status at the latest review")
+    last_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
+    stuck = models.BooleanField(default=False, editable=False)
 
     objects = TargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "position", "pk"]
-        indexes = [models.Index(fields=["pupil", "closed_on"])]
+        indexes = [
+            models.Index(fields=["pupil", "closed_on"]),
+            models.Index(fields=["last_status", "last_reviewed_on"]),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -231,10 +240,13 @@ class Review(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The target's status and gain as this review left them (for trends across half terms).
+    status = models.CharField(max_length=12, blank=True, editable=False)
+    gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["target", "date", "pk"]
-        indexes = [models.Index(fields=["target", "date"])]
+        indexes = [models.Index(fields=["target", "date"]), models.Index(fields=["date", "status"])]
 
     def __str__(self) -> str:
         return f"{self.value} on {self.date}"

@@ -138,6 +138,53 @@ def assess(target, reviews: list, window: Window) -> Progress:
     return Progress(status, stuck, gain, expected, planned, latest.value, latest.date)
 
 
+def summarise(target, reviews: list, year_ends_on: dt.date | None) -> list[Progress]:
+    """The progress as each review left it (oldest first), ignoring today's window: what the
+    summary fields keep. The status shown today then follows from `status_now`."""
+    window = Window(dt.date.min, dt.date.max, dt.date.max, year_ends_on)
+    return [assess(target, reviews[: n + 1], window) for n in range(len(reviews))]
+
+
+def stored_status(progress: Progress | None) -> str:
+    """The status as the summary fields and reviews keep it ("" for not assessable)."""
+    return "" if progress is None or progress.status == Status.NOT_REVIEWED else progress.status.value
+
+
+def summary_fields(progress: list[Progress], stuck_without_reviews: bool = False) -> dict:
+    """Target summary fields from `summarise` of its reviews."""
+    last = progress[-1] if progress else None
+    return {
+        "last_reviewed_on": last.latest_date if last else None,
+        "last_status": stored_status(last),
+        "last_gain": last.gain if last else None,
+        "stuck": last.stuck if last else stuck_without_reviews,
+    }
+
+
+def status_now(last_status: str, last_reviewed_on: dt.date | None, window: Window) -> Status:
+    """Today's status from the summary fields; the same rule as `assess` (achieved stays achieved,
+    anything else needs a review this half term). `status_expression` is its SQL twin."""
+    if last_status == Status.ACHIEVED:
+        return Status.ACHIEVED
+    if last_status and last_reviewed_on is not None and last_reviewed_on >= window.starts_on:
+        return Status(last_status)
+    return Status.NOT_REVIEWED
+
+
+def status_expression(window: Window, prefix: str = "") -> models.Case:
+    """`status_now` in SQL, for aggregating targets (prefix: the path to Target, e.g. "targets__")."""
+    status, reviewed = f"{prefix}last_status", f"{prefix}last_reviewed_on"
+    return models.Case(
+        models.When(**{status: Status.ACHIEVED}, then=models.Value(Status.ACHIEVED.value)),
+        models.When(
+            models.Q(**{f"{reviewed}__gte": window.starts_on}) & ~models.Q(**{status: ""}),
+            then=models.F(status),
+        ),
+        default=models.Value(Status.NOT_REVIEWED.value),
+        output_field=models.CharField(),
+    )
+
+
 def _is_stuck(target, reviews: list) -> bool:
     values = [target.baseline_value, *(r.value for r in reviews)]
     if len(values) >= 3 and values[-1].casefold() == values[-2].casefold() == values[-3].casefold():

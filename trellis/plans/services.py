@@ -18,7 +18,7 @@ from trellis.audit.models import AuditEvent
 from trellis.pupils.access import scope_for
 
 from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
-from .progress import Progress, Window, assess
+from .progress import Progress, Window, assess, stored_status, summarise, summary_fields
 
 PLAN_WRITERS = {Role.SENCO, Role.TEACHER}
 REVIEWERS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
@@ -151,6 +151,7 @@ def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: It
             SmallStep(target=target, position=n, text=text, achieved_on=existing.get(text))
             for n, text in enumerate(steps, 1)
         )
+    refresh_summary(target)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, record_type="target",
         pupil=plan.pupil, record_id=target.pk, summary=target.description[:200],
@@ -176,6 +177,7 @@ def roll_over_target(*, target: Target, by, on: dt.date, via: str = "web") -> Ta
         SmallStep(target=new, position=s.position, text=s.text) for s in target.small_steps.filter(achieved_on=None)
     )
     Target.objects.filter(pk=target.pk).update(closed_on=on)
+    refresh_summary(new)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE, record_type="target", pupil=target.pupil, record_id=new.pk,
         summary=f"Rolled over target {target.pk}: {target.description[:150]}", via=via,
@@ -209,12 +211,35 @@ def record_review(*, target: Target, by, date: dt.date, value: str, comment: str
     review = Review.objects.create(
         target=target, date=date, value=stored, comment=comment.strip(), reviewed_by=by, reviewed_by_name=name
     )
+    refresh_summary(target)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE, record_type="target review", pupil=target.pupil,
         record_id=review.pk, summary=f"{target.description[:120]}: {stored}",
         changes={"value": [None, stored], "date": [None, date.isoformat()]}, via=via,
     )  # fmt: skip
     return review
+
+
+def refresh_summary(target: Target) -> None:
+    """Bring the target's summary fields, and the status kept with each review, up to date with
+    its reviews. Called inside every transaction that changes a target or its reviews, so the
+    dashboards (which aggregate these fields) are never stale."""
+    reviews = list(target.reviews.order_by("date", "pk"))
+    school = target.pupil.school
+    latest_on = reviews[-1].date if reviews else target.starts_on
+    year = school.current_academic_year(latest_on)
+    progress = summarise(target, reviews, year.ends_on if year else None)
+    changed = []
+    for review, state in zip(reviews, progress, strict=True):
+        if (review.status, review.gain) != (stored_status(state), state.gain):
+            review.status, review.gain = stored_status(state), state.gain
+            changed.append(review)
+    Review.objects.bulk_update(changed, ["status", "gain"])
+    stuck = not reviews and assess(target, [], Window(latest_on, latest_on, latest_on)).stuck
+    fields = summary_fields(progress, stuck_without_reviews=stuck)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    Target.objects.filter(pk=target.pk).update(**fields)
 
 
 # --- Reading targets with their progress, in a fixed number of queries ------------------------
