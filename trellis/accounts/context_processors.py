@@ -29,8 +29,7 @@ def navigation(request) -> dict:
             links.append(("Concerns", reverse("concerns", args=[with_pupils[0]])))
             links.append(("Provision map", reverse("provision-map", args=[with_pupils[0]])))
     if aggregate:
-        links.append(("Compare with England", reverse("dash-identification")))
-        links.append(("Leavers", reverse("dash-destinations")))
+        links.append(("Dashboards", reverse("dashboard")))
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
     path = request.path

@@ -1,8 +1,11 @@
 from django.urls import path, re_path
 
-from . import views
+from . import progress_views, views
 
 urlpatterns = [
+    path("dashboards/", progress_views.dashboard_home, name="dashboard"),
+    path("dashboards/trust/", progress_views.trust_dashboard, name="dashboard-trust"),
+    path("dashboards/schools/<str:urn>/", progress_views.school_dashboard, name="dashboard-school"),
     path("dashboards/identification/", views.identification, name="dash-identification"),
     re_path(
         r"^dashboards/identification\.(?P<download>csv|xlsx)$",

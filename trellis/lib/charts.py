@@ -57,3 +57,45 @@ def bar_chart(
         reference_x=None if reference is None else LABEL_WIDTH + PLOT_WIDTH * reference / top,
         height=max(1, len(rows)) * (BAR_HEIGHT + BAR_GAP) + 24,
     )
+
+
+LINE_WIDTH, LINE_HEIGHT, LINE_PAD = 640, 220, 40
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    css_class: str
+    points: str  # "x,y x,y" for an SVG polyline (gaps where a value is withheld)
+    dots: list[tuple[float, float, str]]
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    lines: list[Line]
+    x_labels: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    width: int = LINE_WIDTH
+    height: int = LINE_HEIGHT
+
+
+def percent_line_chart(title: str, labels: list[str], series: list[tuple[str, str, list[float | None]]]) -> LineChart:
+    """Lines of percentages (0-100) across categories such as half terms; each series is
+    (label, css class, values), a value None being withheld or unknown."""
+    plot_w, plot_h = LINE_WIDTH - 2 * LINE_PAD, LINE_HEIGHT - 2 * LINE_PAD
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(LINE_PAD + plot_h * (100 - value) / 100, 1)
+
+    lines = []
+    for label, css_class, values in series:
+        dots = [(round(LINE_PAD + n * step, 1), y(v), f"{v:.0f}%") for n, v in enumerate(values) if v is not None]
+        lines.append(Line(label, css_class, " ".join(f"{x},{yy}" for x, yy, _ in dots), dots))
+    return LineChart(
+        title=title,
+        lines=lines,
+        x_labels=[(round(LINE_PAD + n * step, 1), label) for n, label in enumerate(labels)],
+        y_ticks=[(y(v), f"{v}%") for v in (0, 50, 100)],
+    )

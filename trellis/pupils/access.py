@@ -95,6 +95,24 @@ def visible_pupil_filter(user, today: dt.date | None = None) -> Q:
     return allowed
 
 
+def prefixed(q: Q, prefix: str) -> Q:
+    """The same conditions on a related model: prefixed(Q(school_id=1), "pupil__") -> Q(pupil__school_id=1)."""
+    copy = Q(_connector=q.connector, _negated=q.negated)
+    copy.children = [prefixed(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    return copy
+
+
+def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date | None = None) -> Q:
+    """The pupils of `schools` that count in this user's aggregates: every pupil of a school where
+    they only see aggregates (a governor: numbers, never names), and elsewhere exactly the pupils
+    they may see (a teacher's dashboard is about their own pupils)."""
+    scope = scope_for(user)
+    visible = visible_pupil_filter(user, today)
+    aggregate_only = {pk for pk in schools if not sees_names(user, pk)} if not scope.superuser else set()
+    allowed = visible | Q(school_id__in=aggregate_only) if aggregate_only else visible
+    return prefixed(Q(school_id__in=schools) & allowed, prefix)
+
+
 def get_pupil_for_user(user, pupil_id: int | str):
     """The pupil, if `user` may see them; otherwise 404 (never 403: do not reveal existence)."""
     from .models import Pupil

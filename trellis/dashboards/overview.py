@@ -1,0 +1,195 @@
+"""A progress dashboard for one audience: what the page, its downloads and the API show.
+
+`build` takes the user, the schools in view and the choices from the URL, and returns plain
+data; the views and the API only present it. Queries are fixed in number whatever the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from trellis.identification.models import Concern
+from trellis.lib.stats import Figure, suppress
+from trellis.plans.models import Review, Target
+from trellis.plans.progress import Status, Window, current_window, status_expression
+from trellis.provision.models import InterventionGroup
+from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter
+from trellis.pupils.models import EhcPlan, SenStatus
+from trellis.schools.models import School
+
+from .progress import (
+    DIMENSIONS,
+    Dimension,
+    Period,
+    Row,
+    TrendPoint,
+    glance_counts,
+    pupil_status_counts,
+    status_counts,
+    total_of,
+    trend,
+)
+
+ENDING_SOON = dt.timedelta(weeks=3)
+EHC_REVIEW_NOTICE = dt.timedelta(weeks=8)
+ATTENTION_LIMIT = 20
+# Filters that narrow every figure on the page (and the API), kept in the URL.
+FILTERS = {
+    "sen": ("pupil__sen_status", {SenStatus.SEN_SUPPORT.value, SenStatus.EHC_PLAN.value}),
+    "sex": ("pupil__sex", {"F", "M"}),
+    "year": ("pupil__nc_year", None),
+    "need": ("pupil__primary_need_id", None),
+}
+
+
+@dataclass
+class Choices:
+    """What the URL asked for, checked."""
+
+    dimensions: list[Dimension]
+    filters: dict[str, str] = field(default_factory=dict)
+    periods: str = "half_terms"  # or "assessment_points"
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+
+
+@dataclass
+class Attention:
+    pupil_id: int
+    name: str
+    off_track: int
+    stuck: int
+
+
+@dataclass
+class Dashboard:
+    schools: list[School]
+    window: Window
+    choices: Choices
+    hide_small: bool  # a governor (or anyone with aggregates only) sees suppressed numbers
+    rows: list[Row]  # the chosen breakdown
+    total: Row
+    school_rows: list[Row]  # by region and school (trust view)
+    pupils: dict[Status, int]
+    glance: dict[str, int]
+    trend: list[TrendPoint]
+    attention: list[Attention]
+
+    def figure(self, count: int, total: int) -> Figure:
+        return suppress(count, total, hide_small=self.hide_small)
+
+
+def _filtered(targets: QuerySet, filters: dict[str, str], prefix: str = "") -> QuerySet:
+    for key, value in filters.items():
+        path = FILTERS[key][0]
+        targets = targets.filter(**{prefix + path: value})
+    return targets
+
+
+def periods_for(school: School, choices: Choices, today: dt.date) -> list[Period]:
+    """Half terms (or the spans between assessment points) of the reference school's calendar
+    from the start of last academic year, or the chosen dates, up to today."""
+    starts_on = choices.starts_on
+    if starts_on is None:
+        year = school.current_academic_year(today)
+        starts_on = (year.starts_on if year else today) - dt.timedelta(days=365)
+    ends_on = min(choices.ends_on or today, today)
+    years = school.academic_years.filter(ends_on__gte=starts_on, starts_on__lte=ends_on).order_by("starts_on")
+    periods = []
+    if choices.periods == "assessment_points":
+        points = [
+            (point.name, point.date)
+            for year in years.prefetch_related("assessment_points")
+            for point in sorted(year.assessment_points.all(), key=lambda p: p.date)
+        ]
+        previous = starts_on
+        for name, on in points:
+            if on >= starts_on and previous <= ends_on:
+                periods.append(Period(f"{name} ({on:%b %Y})", previous, min(on, ends_on)))
+            previous = on + dt.timedelta(days=1)
+    else:
+        for year in years.prefetch_related("half_terms"):
+            for half_term in sorted(year.half_terms.all(), key=lambda h: h.starts_on):
+                if half_term.ends_on >= starts_on and half_term.starts_on <= ends_on:
+                    periods.append(Period(f"{half_term} {year.name}", half_term.starts_on, half_term.ends_on))
+    return periods
+
+
+def build(user, schools: list[School], choices: Choices, *, today: dt.date, with_names: bool = True) -> Dashboard:
+    """Every figure of a progress dashboard over `schools`, as this user may see it."""
+    ids = {school.pk for school in schools}
+    reference = schools[0]
+    window = current_window(reference, today)
+    hide_small = not all(sees_names(user, pk) for pk in ids)
+    in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)
+    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
+    targets = _filtered(Target.objects.current().filter(in_scope, on_roll), choices.filters)
+
+    rows = status_counts(targets, choices.dimensions, window) if choices.dimensions else []
+    school_rows = status_counts(targets, [DIMENSIONS["region"], DIMENSIONS["school"]], window) if len(ids) > 1 else []
+    # Not the sum of `rows`: a pupil can be in several interventions, or in none.
+    total = total_of(school_rows or status_counts(targets, [], window), "All")
+    reviews = _filtered(Review.objects.filter(prefixed(in_scope, "target__")), choices.filters, "target__")
+    pupil_scope = aggregate_filter(user, ids, today=today)
+    glance = glance_counts(targets, window) | {
+        "open_concerns": Concern.objects.filter(prefixed(pupil_scope, "pupil__"), decision="").count(),
+        "interventions_ending": InterventionGroup.objects.filter(
+            enrolments__pupil__in=_pupils(pupil_scope), ends_on__gte=today, ends_on__lte=today + ENDING_SOON
+        ).distinct().count(),
+        "ehc_reviews_due": EhcPlan.objects.filter(
+            prefixed(pupil_scope, "pupil__"), ceased_on__isnull=True, next_annual_review_due__lte=today + EHC_REVIEW_NOTICE
+        ).count(),
+    }  # fmt: skip
+    attention = []
+    if with_names and not hide_small:
+        attention = _attention(targets.filter(prefixed(visible_pupil_filter(user, today), "pupil__")), window)
+    return Dashboard(
+        schools=schools, window=window, choices=choices, hide_small=hide_small, rows=rows, total=total,
+        school_rows=school_rows, pupils=pupil_status_counts(targets, window), glance=glance,
+        trend=trend(reviews, periods_for(reference, choices, today)), attention=attention,
+    )  # fmt: skip
+
+
+def _pupils(pupil_scope: Q):
+    from trellis.pupils.models import Pupil
+
+    return Pupil.objects.filter(pupil_scope).values("pk")
+
+
+def _attention(targets: QuerySet[Target], window: Window) -> list[Attention]:
+    """Pupils to talk about at the next pupil progress meeting: off-track or stuck targets, most first."""
+    off_track = Q(last_status=Status.OFF_TRACK, last_reviewed_on__gte=window.starts_on)
+    stuck = Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)
+    rows = (
+        targets.filter(off_track | stuck)
+        .values("pupil", "pupil__preferred_forename", "pupil__legal_forename", "pupil__legal_surname")
+        .annotate(off_track=Count("pk", filter=off_track), stuck=Count("pk", filter=stuck))
+        .order_by("-off_track", "-stuck", "pupil__legal_surname")[:ATTENTION_LIMIT]
+    )
+    return [
+        Attention(
+            r["pupil"],
+            f"{r['pupil__preferred_forename'] or r['pupil__legal_forename']} {r['pupil__legal_surname']}",
+            r["off_track"],
+            r["stuck"],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def raw_status_counts(school_ids: list[int], dimensions: list[Dimension], window: Window) -> list[tuple]:
+    """The same status counts as a dashboard's breakdown, straight from SQL with no access rules
+    or labels: the benchmark's yardstick for what the page costs on top of the aggregate."""
+    targets = Target.objects.current().filter(pupil__school_id__in=school_ids)
+    for dimension in dimensions:
+        if dimension.current:
+            targets = targets.filter(dimension.current(window.today))
+    return list(
+        targets.annotate(status=status_expression(window))
+        .values_list(*[d.path for d in dimensions], "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -1,0 +1,263 @@
+"""Progress across many pupils: targets by on-track status, broken down by up to two
+dimensions, with trends across half terms or assessment points.
+
+Every figure is one set-based query over the targets' summary fields, which
+trellis.plans.services.refresh_summary keeps in the same transaction as each review: a review
+saved shows on every dashboard at the next page load, with no nightly batch. The status rule
+is the one in trellis.plans.progress (`status_expression` is its SQL form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
+
+from trellis.plans.models import Review, Target
+from trellis.plans.progress import Status, Window, status_expression
+from trellis.pupils.models import Pupil, SenStatus, nc_year_label
+from trellis.schools.models import TeachingGroup
+
+# A review is overdue when a target has gone more than this long without one (reviews are half-termly).
+OVERDUE_AFTER = dt.timedelta(weeks=8)
+REVIEWED = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
+# A pupil's overall status is the worst of their targets' statuses, in this order (worst last).
+PUPIL_ORDER = [Status.ACHIEVED, Status.ON_TRACK, Status.NOT_REVIEWED, Status.AT_RISK, Status.OFF_TRACK]
+
+
+def _yes_no(value) -> str:
+    return "Yes" if value else "No"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Something to break progress down by: a path from Target to the value, and how to label it."""
+
+    key: str
+    label: str
+    path: str
+    label_of: Callable[[object], str] = lambda value: str(value) if value not in (None, "") else "Not recorded"
+    # Multi-valued paths (a pupil's class, their interventions) keep only the current links.
+    current: Callable[[dt.date], Q] | None = None
+
+
+def _current_class(today: dt.date) -> Q:
+    return Q(
+        Q(pupil__group_memberships__ends_on__isnull=True) | Q(pupil__group_memberships__ends_on__gte=today),
+        pupil__group_memberships__group__kind=TeachingGroup.Kind.REGISTRATION,
+        pupil__group_memberships__group__academic_year__starts_on__lte=today,
+        pupil__group_memberships__group__academic_year__ends_on__gte=today,
+    )
+
+
+def _current_intervention(today: dt.date) -> Q:
+    return Q(
+        Q(pupil__provision_enrolments__ends_on__isnull=True) | Q(pupil__provision_enrolments__ends_on__gte=today),
+        pupil__provision_enrolments__starts_on__lte=today,
+    )
+
+
+SEX_LABELS = dict(Pupil.Sex.choices)
+SEN_LABELS = dict(SenStatus.choices)
+
+DIMENSIONS = {
+    d.key: d
+    for d in [
+        Dimension("trust", "Trust", "pupil__school__trust__name", lambda v: v or "No trust"),
+        Dimension("region", "Region", "pupil__school__region__name", lambda v: v or "No region"),
+        Dimension("school", "School", "pupil__school__name"),
+        Dimension("need", "Primary need", "pupil__primary_need__name"),
+        Dimension("area", "Broad area of need", "pupil__primary_need__broad_area"),
+        Dimension("sex", "Sex", "pupil__sex", lambda v: SEX_LABELS.get(v, v or "Not recorded")),
+        Dimension("year", "Year group", "pupil__nc_year", lambda v: nc_year_label(v) or "Not recorded"),
+        Dimension("sen", "SEN status", "pupil__sen_status", lambda v: SEN_LABELS.get(v, v)),
+        Dimension("fsm", "Free school meals", "pupil__fsm", _yes_no),
+        Dimension("pp", "Pupil premium", "pupil__pupil_premium", _yes_no),
+        Dimension("eal", "English as an additional language", "pupil__eal", _yes_no),
+        Dimension("class", "Class", "pupil__group_memberships__group__name", current=_current_class),
+        Dimension(
+            "intervention",
+            "Intervention",
+            "pupil__provision_enrolments__group__intervention__name",
+            current=_current_intervention,
+        ),  # fmt: skip
+    ]
+}
+
+
+class DimensionError(ValueError):
+    """An unknown or repeated dimension; the message lists the ones there are."""
+
+
+def parse_group_by(values: list[str]) -> list[Dimension]:
+    """`["need,sex"]` or `["need", "sex"]` -> up to two dimensions."""
+    keys = [key.strip() for value in values for key in value.split(",") if key.strip()]
+    unknown = [key for key in keys if key not in DIMENSIONS]
+    if unknown:
+        raise DimensionError(f"Unknown group_by '{unknown[0]}': use one or two of {', '.join(DIMENSIONS)}")
+    if len(keys) > 2 or len(set(keys)) != len(keys):
+        raise DimensionError("group_by takes one or two different dimensions, e.g. group_by=need,sex")
+    return [DIMENSIONS[key] for key in keys]
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One group: its labels (one per dimension), target counts by status and the mean gain."""
+
+    labels: tuple[str, ...]
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    gain_total: Decimal = Decimal(0)
+    gained: int = 0  # targets with a gain (reviewed on a scale that counts steps)
+    sort_key: tuple = ()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def mean_gain(self) -> Decimal | None:
+        return (self.gain_total / self.gained).quantize(Decimal("0.1")) if self.gained else None
+
+    def add(self, other: Row) -> None:
+        for status, count in other.counts.items():
+            self.counts[status] += count
+        self.gain_total += other.gain_total
+        self.gained += other.gained
+
+
+def _sort_value(value) -> tuple:
+    return (value is None, value if not isinstance(value, str) else value.casefold())
+
+
+def status_counts(targets: QuerySet[Target], dimensions: list[Dimension], window: Window) -> list[Row]:
+    """Targets by status for each group of `dimensions` (none: one row for all): one query."""
+    for dimension in dimensions:
+        if dimension.current:
+            targets = targets.filter(dimension.current(window.today))
+    paths = [d.path for d in dimensions]
+    query = (
+        targets.annotate(status=status_expression(window))
+        .values(*paths, "status")
+        .annotate(n=Count("pk"), gain_total=Sum("last_gain"), gained=Count("last_gain"))
+        .order_by()
+    )
+    rows: dict[tuple, Row] = {}
+    for item in query:
+        raw = tuple(item[path] for path in paths)
+        row = rows.get(raw)
+        if row is None:
+            labels = tuple(d.label_of(value) for d, value in zip(dimensions, raw, strict=True))
+            row = rows[raw] = Row(labels, sort_key=tuple(_sort_value(v) for v in raw))
+        row.counts[Status(item["status"])] += item["n"]
+        row.gain_total += item["gain_total"] or 0
+        row.gained += item["gained"]
+    return sorted(rows.values(), key=lambda r: r.sort_key)
+
+
+def total_of(rows: list[Row], label: str = "All") -> Row:
+    total = Row((label,))
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def pupil_status_counts(targets: QuerySet[Target], window: Window) -> dict[Status, int]:
+    """Pupils by overall status: the worst status among their current targets (one query)."""
+    rank = Case(
+        *[When(status=status.value, then=Value(n)) for n, status in enumerate(PUPIL_ORDER)],
+        output_field=IntegerField(),
+    )
+    worst = targets.annotate(status=status_expression(window)).values("pupil").annotate(worst=Max(rank)).order_by()
+    counts = dict.fromkeys(Status, 0)
+    for item in worst:
+        counts[PUPIL_ORDER[item["worst"]]] += 1
+    return counts
+
+
+# --- Trends ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    counts: dict[Status, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def trend(reviews: QuerySet[Review], periods: list[Period]) -> list[TrendPoint]:
+    """Reviews recorded in each period by the status they left their target in (one query).
+    Targets are reviewed once a half term, so this is how the picture moved from one to the next."""
+    points = [TrendPoint(period, dict.fromkeys(REVIEWED, 0)) for period in periods]
+    if not periods:
+        return points
+    bucket = Case(
+        *[When(date__gte=p.starts_on, date__lte=p.ends_on, then=Value(n)) for n, p in enumerate(periods)],
+        output_field=IntegerField(),
+    )
+    query = (
+        reviews.filter(date__gte=min(p.starts_on for p in periods), date__lte=max(p.ends_on for p in periods))
+        .exclude(status="")
+        .annotate(bucket=bucket)
+        .exclude(bucket=None)
+        .values("bucket", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for item in query:
+        points[item["bucket"]].counts[Status(item["status"])] += item["n"]
+    return points
+
+
+# --- At a glance -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glance:
+    targets: dict[Status, int]
+    pupils: dict[Status, int]
+    overdue_reviews: int
+    stuck_targets: int
+    open_concerns: int
+    interventions_ending: int
+    ehc_reviews_due: int
+
+
+def overdue_filter(today: dt.date) -> Q:
+    """Current targets with no review for more than a half term (or never, once started)."""
+    cutoff = today - OVERDUE_AFTER
+    return Q(last_reviewed_on__lt=cutoff) | Q(last_reviewed_on__isnull=True, starts_on__lt=cutoff)
+
+
+def glance_counts(targets: QuerySet[Target], window: Window) -> dict[str, int]:
+    """Overdue reviews and stuck targets among `targets` (one query)."""
+    overdue = overdue_filter(window.today) & ~Q(last_status=Status.ACHIEVED)
+    return targets.aggregate(
+        overdue=Count("pk", filter=overdue),
+        stuck=Count("pk", filter=Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)),
+    )
+
+
+def stacked_shares(counts: dict[Status, int]) -> list[tuple[Status, float]]:
+    """Each status's share of the whole, for a stacked bar (empty when there is nothing)."""
+    total = sum(counts.values())
+    return [(status, 100 * counts[status] / total) for status in Status if counts[status]] if total else []
+
+
+def achieved_or_on_track(counts: dict[Status, int]) -> int:
+    return counts[Status.ACHIEVED] + counts[Status.ON_TRACK]

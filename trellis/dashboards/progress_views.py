@@ -1,0 +1,220 @@
+"""Progress dashboards: the trust, a school (the whole school, or a teacher's own pupils), with
+breakdowns, trends and downloads. Every choice lives in the URL, so a view can be bookmarked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from trellis.accounts.models import Role
+from trellis.lib.charts import percent_line_chart
+from trellis.lib.tables import csv_response, xlsx_response
+from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
+from trellis.pupils.access import get_school_for_user, schools_for_aggregates, scope_for
+from trellis.pupils.models import NeedType, nc_year_label
+
+from . import overview
+from .overview import FILTERS, Choices, Dashboard
+from .progress import DIMENSIONS, DimensionError, parse_group_by, stacked_shares
+
+DEFAULT_GROUP_BY = ["need"]
+
+
+class ChoiceError(ValueError):
+    """A URL choice that cannot be used; the message says which and what would be accepted."""
+
+
+def _date(params: QueryDict, name: str) -> dt.date | None:
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ChoiceError(f"'{name}' must be a date like 2026-09-01, not '{value}'") from None
+
+
+def parse_choices(params: QueryDict, *, default_group_by: list[str] | None = None) -> Choices:
+    """The dashboard choices in a query string (shared by the pages and the API)."""
+    try:
+        dimensions = parse_group_by(params.getlist("group_by") or (default_group_by or []))
+    except DimensionError as error:
+        raise ChoiceError(str(error)) from None
+    filters = {}
+    for key, (_, allowed) in FILTERS.items():
+        value = params.get(key, "").strip()
+        if value:
+            if allowed is not None and value not in allowed:
+                raise ChoiceError(f"'{key}' must be one of {', '.join(sorted(allowed))}, not '{value}'")
+            if key == "year" and not value.lstrip("-").isdecimal():
+                raise ChoiceError(f"'year' must be an NC year number (R is 0), not '{value}'")
+            filters[key] = value
+    periods = params.get("periods", "half_terms")
+    if periods not in ("half_terms", "assessment_points"):
+        raise ChoiceError("'periods' must be half_terms or assessment_points")
+    choices = Choices(dimensions, filters, periods, _date(params, "from"), _date(params, "to"))
+    if choices.starts_on and choices.ends_on and choices.starts_on > choices.ends_on:
+        raise ChoiceError("'from' must be on or before 'to'")
+    return choices
+
+
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """Straight to the dashboard for this person: the trust, or their school."""
+    schools = list(schools_for_aggregates(request.user).order_by("name").values_list("urn", flat=True)[:2])
+    if not schools:
+        raise Http404("No such page")
+    if len(schools) > 1:
+        return redirect("dashboard-trust")
+    return redirect("dashboard-school", urn=schools[0])
+
+
+def trust_dashboard(request: HttpRequest) -> HttpResponse:
+    """Every school the user may see in aggregate: by region and school, with a breakdown."""
+    schools = schools_for_aggregates(request.user).select_related("trust", "region").order_by("name")
+    if region := request.GET.get("region", ""):
+        schools = schools.filter(region_id=region if region.isdecimal() else 0)
+    schools = list(schools)
+    if not schools:
+        raise Http404("No such page")
+    trusts = {s.trust.name for s in schools if s.trust_id}
+    title = f"{', '.join(sorted(trusts)) or 'All schools'}: progress"
+    return _page(request, schools, title, regions=_regions(request.user))
+
+
+def school_dashboard(request: HttpRequest, urn: str) -> HttpResponse:
+    school = get_school_for_user(request.user, urn, pupils=False)
+    scope = scope_for(request.user)
+    whole_school = scope.superuser or not scope.roles.get(school.pk, set()) <= {Role.TEACHER, Role.TA}
+    title = f"{school.name}: progress" if whole_school else f"Your pupils at {school.name}: progress"
+    return _page(request, [school], title, school=school)
+
+
+def _regions(user):
+    return (
+        schools_for_aggregates(user)
+        .exclude(region=None)
+        .values_list("region_id", "region__name")
+        .distinct()
+        .order_by("region__name")
+    )
+
+
+def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY)
+    except ChoiceError as error:
+        return render(request, "dashboards/choice_error.html", {"error": error, "title": title}, status=400)
+    dashboard = overview.build(request.user, schools, choices, today=today)
+    if download := request.GET.get("download"):
+        return _download(dashboard, download, request.GET.get("table", "breakdown"))
+    query = request.GET.copy()
+    query.pop("download", None)
+    query.pop("table", None)
+    context = {
+        "title": title,
+        "d": dashboard,
+        "statuses": list(Status),
+        "status_tag": STATUS_TAG,
+        "help_text": HELP_TEXT,
+        "status_table": _status_table(dashboard),
+        "glance": {key: dashboard.figure(n, n) for key, n in dashboard.glance.items()},
+        "breakdown": [_row(dashboard, row) for row in dashboard.rows],
+        "school_table": [_row(dashboard, row) for row in dashboard.school_rows],
+        "total_row": _row(dashboard, dashboard.total),
+        "trend": _trend(dashboard),
+        "trend_chart": _trend_chart(dashboard),
+        "dimensions": DIMENSIONS.values(),
+        "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
+        "needs": NeedType.objects.order_by("order", "name"),
+        "years": [(n, nc_year_label(n)) for n in range(-2, 15)],
+        "query": query.urlencode(),
+        "params": request.GET,
+        **extra,
+    }
+    return render(request, "dashboards/progress.html", context)
+
+
+def _status_table(d: Dashboard) -> list:
+    """(status, tag, targets figure, pupils figure) for each status."""
+    targets, pupils = d.total.total, sum(d.pupils.values())
+    return [
+        (status, STATUS_TAG[status], d.figure(d.total.counts[status], targets), d.figure(d.pupils[status], pupils))
+        for status in Status
+    ]
+
+
+def _row(d: Dashboard, row) -> dict:
+    total = row.total
+    return {
+        "labels": row.labels,
+        "total": d.figure(total, total),
+        "figures": [d.figure(row.counts[status], total) for status in Status],
+        "mean_gain": row.mean_gain if not (d.hide_small and 0 < total < 5) else None,
+        "bar": [] if d.hide_small and 0 < total < 5 else _bar(row.counts),
+    }
+
+
+def _bar(counts: dict) -> list[tuple[Status, float, float]]:
+    """(status, x, width) segments of a 100-wide stacked bar."""
+    x, segments = 0.0, []
+    for status, share in stacked_shares(counts):
+        segments.append((status, round(x, 2), round(share, 2)))
+        x += share
+    return segments
+
+
+def _trend(d: Dashboard) -> list[dict]:
+    reviewed = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
+    return [
+        {
+            "period": point.period,
+            "total": d.figure(point.total, point.total),
+            "figures": [d.figure(point.counts[s], point.total) for s in reviewed],
+            "good": d.figure(point.counts[Status.ACHIEVED] + point.counts[Status.ON_TRACK], point.total),
+        }
+        for point in d.trend
+    ]
+
+
+def _trend_chart(d: Dashboard):
+    rows = _trend(d)
+    if len(rows) < 2:
+        return None
+    return percent_line_chart(
+        "Reviews that found the target achieved or on track, and off track, % of reviews in each period",
+        [r["period"].label for r in rows],
+        [
+            ("Achieved or on track", "line-good", [r["good"].percent for r in rows]),
+            ("Off track", "line-off", [r["figures"][3].percent for r in rows]),
+        ],
+    )
+
+
+def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
+    if kind not in ("csv", "xlsx"):
+        raise Http404("No such download")
+    labels = [s.label for s in Status]
+    if table == "trend":
+        reviewed = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
+        headings = ["Period", "From", "To", "Reviews", *[s.label for s in reviewed]]
+        rows = [
+            [r["period"].label, r["period"].starts_on, r["period"].ends_on, r["total"].text, *[f.text for f in r["figures"]]]
+            for r in _trend(d)
+        ]  # fmt: skip
+    else:
+        dims = [DIMENSIONS["region"], DIMENSIONS["school"]] if table == "schools" else d.choices.dimensions
+        source = d.school_rows if table == "schools" else d.rows
+        headings = [*[dim.label for dim in dims], "Targets", *labels, *[f"{label} %" for label in labels],
+                    "Mean steps gained"]  # fmt: skip
+        rows = []
+        for row in [*source, d.total]:
+            r = _row(d, row)
+            labels_out = list(row.labels) + [""] * (len(dims) - len(row.labels))
+            rows.append([*labels_out, r["total"].text, *[f.text for f in r["figures"]],
+                         *[f.percent_text for f in r["figures"]], r["mean_gain"]])  # fmt: skip
+    name = f"progress-{table}-{timezone.localdate():%Y-%m-%d}"
+    return (csv_response if kind == "csv" else xlsx_response)(name, headings, rows)
