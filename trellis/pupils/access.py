@@ -103,13 +103,15 @@ def prefixed(q: Q, prefix: str) -> Q:
 
 
 def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date | None = None) -> Q:
-    """The pupils of `schools` that count in this user's aggregates: every pupil of a school where
-    they only see aggregates (a governor: numbers, never names), and elsewhere exactly the pupils
-    they may see (a teacher's dashboard is about their own pupils)."""
+    """The pupils of `schools` that count in this user's aggregates (numbers, never names): the
+    whole school where they hold a school-wide role (SENCO, leader, administrator, governor, the
+    trust), and elsewhere only the pupils they may see (a teacher's dashboard is their pupils)."""
     scope = scope_for(user)
-    visible = visible_pupil_filter(user, today)
-    aggregate_only = {pk for pk in schools if not sees_names(user, pk)} if not scope.superuser else set()
-    allowed = visible | Q(school_id__in=aggregate_only) if aggregate_only else visible
+    if scope.superuser:
+        return prefixed(Q(school_id__in=schools), prefix)
+    whole = {pk for pk in schools if scope.roles.get(pk, set()) - CLASS_ROLES - {Role.SPECIALIST}}
+    whole |= set(schools) & scope.trust_school_ids
+    allowed = Q(school_id__in=whole) | visible_pupil_filter(user, today) if whole else visible_pupil_filter(user, today)
     return prefixed(Q(school_id__in=schools) & allowed, prefix)
 
 

@@ -1,0 +1,230 @@
+"""Progress dashboards: figures checked by hand, scope per role, suppression, constant queries,
+zero lag, downloads and the API."""
+
+import datetime as dt
+import html
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from fixtures_progress import add_review, make_target
+
+from trellis.dashboards import overview
+from trellis.dashboards.progress import DIMENSIONS, parse_group_by, pupil_status_counts, status_counts
+from trellis.plans import services
+from trellis.plans.models import Target
+from trellis.plans.progress import Status, current_window
+from trellis.pupils import services as pupil_services
+
+from conftest import make_pupil
+
+TODAY = timezone.localdate()
+NAMES = ["Inclass", "Otherclass", "Private"]
+
+
+def target(pupil, baseline="2c", goal="2a", **fields):
+    return make_target(pupil, baseline=baseline, target_value=goal, starts_on=TODAY - dt.timedelta(days=60),
+                       target_date=TODAY + dt.timedelta(days=60), **fields)  # fmt: skip
+
+
+@pytest.fixture(name="progress")
+def progress_fixture(world):
+    """Alder Primary: Sam Inclass (boy, SLCN, K, 4B) has one target achieved and one on track;
+    Sam Otherclass (girl, ASD, E, 4C) one off track, one at risk, one not reviewed; the
+    confidential pupil (4B) one not reviewed. Half way through every target."""
+    world.other_class.sex = "F"
+    world.other_class.save()
+    t = {
+        "achieved": target(world.in_class),  # 2c -> 2a is 2 steps; 2a reaches it
+        "on_track": target(world.in_class),  # 1 of 2 steps, half way: on track
+        "off_track": target(world.other_class, goal="3c"),  # no movement, 1.5 expected
+        "at_risk": target(world.other_class, goal="3c"),  # 1 of 3 steps, 1.5 expected
+        "not_reviewed": target(world.other_class),
+        "confidential": target(world.confidential),
+    }
+    add_review(t["achieved"], "2a", date=TODAY)
+    add_review(t["on_track"], "2b", date=TODAY)
+    add_review(t["off_track"], "2c", date=TODAY)
+    add_review(t["at_risk"], "2b", date=TODAY)
+    return t
+
+
+def counts(row):
+    return {status.value: n for status, n in row.counts.items() if n}
+
+
+def build(user, world, group_by=(), schools=None, **filters):
+    choices = overview.Choices(parse_group_by(list(group_by)), filters)
+    return overview.build(user, schools or [world.school_a], choices, today=TODAY)
+
+
+def test_status_counts_by_sex_match_the_hand_count(world, progress):
+    d = build(world.senco, world, ["sex"])
+    assert [(row.labels, counts(row)) for row in d.rows] == [
+        (("Female",), {"off_track": 1, "at_risk": 1, "not_reviewed": 1}),
+        (("Male",), {"achieved": 1, "on_track": 1, "not_reviewed": 1}),  # the confidential pupil is a boy
+    ]
+    assert counts(d.total) == {"achieved": 1, "on_track": 1, "at_risk": 1, "off_track": 1, "not_reviewed": 2}
+
+
+def test_two_way_breakdown_need_by_sen_status(world, progress):
+    d = build(world.senco, world, ["need", "sen"])
+    assert {row.labels: counts(row) for row in d.rows} == {
+        ("Autistic spectrum disorder", "EHC plan"): {"off_track": 1, "at_risk": 1, "not_reviewed": 1},
+        ("Speech, language and communication needs", "SEN support"): {"achieved": 1, "on_track": 1},
+        ("Not recorded", "SEN support"): {"not_reviewed": 1},
+    }
+
+
+def test_mean_steps_gained_is_over_reviewed_targets(world, progress):
+    d = build(world.senco, world, ["class"])
+    by_class = {row.labels[0]: row for row in d.rows}
+    assert by_class["4B"].mean_gain == 1.5  # 2 steps and 1 step
+    assert by_class["4C"].mean_gain == 0.5  # 0 and 1 step; the unreviewed target has no gain
+
+
+def test_a_pupil_takes_the_worst_status_of_their_targets(world, progress):
+    window = current_window(world.school_a, TODAY)
+    by_pupil = pupil_status_counts(Target.objects.current(), window)
+    assert {s.value: n for s, n in by_pupil.items() if n} == {"on_track": 1, "off_track": 1, "not_reviewed": 1}
+
+
+def test_each_role_sees_only_its_scope(world, progress):
+    assert build(world.senco, world).total.total == 6
+    assert build(world.head, world).total.total == 6
+    assert build(world.teacher, world).total.total == 2  # 4B without the confidential pupil
+    assert build(world.other_teacher, world).total.total == 3  # 4C
+    assert build(world.trustlead, world).total.total == 6  # numbers of the whole school
+    assert build(world.governor, world).total.total == 6
+
+
+def test_pages_answer_404_outside_the_users_schools(world, progress, login):
+    assert login(world.outsider).get(f"/dashboards/schools/{world.school_a.urn}/").status_code == 404
+    assert login(world.specialist).get(f"/dashboards/schools/{world.school_a.urn}/").status_code == 404
+    assert login(world.outsider).get("/api/v1/dashboard?school=" + world.school_a.urn).status_code == 404
+
+
+def test_governor_sees_suppressed_numbers_and_no_names(world, progress, login):
+    client = login(world.governor)
+    page = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=class")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "fewer than 5" in text and "withheld" in text
+    assert not any(name in text for name in NAMES)
+    data = client.get(f"/api/v1/dashboard?school={world.school_a.urn}&group_by=sex").json()
+    assert data["small_numbers_suppressed"] is True
+    assert data["targets"]["total"] == 6  # 6 targets is not a small number; 1 achieved is
+    assert data["targets"]["achieved"] is None and data["targets"]["suppressed"] is True
+    assert data["targets"]["percent"]["achieved"] is None
+    assert not any(name in str(data) for name in NAMES)
+    csv = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=sex&download=csv").content.decode()
+    assert "fewer than 5" in csv and not any(name in csv for name in NAMES)
+
+
+def test_senco_sees_exact_numbers_and_pupils_to_discuss(world, progress, login):
+    text = login(world.senco).get(f"/dashboards/schools/{world.school_a.urn}/").content.decode()
+    assert "fewer than 5" not in text
+    assert "Sam Otherclass" in text  # off track: to discuss at the pupil progress meeting
+
+
+def test_a_saved_review_shows_on_the_next_load(world, progress, login):
+    client = login(world.senco)
+    url = f"/api/v1/dashboard?school={world.school_a.urn}"
+    assert client.get(url).json()["targets"]["achieved"] == 1
+    services.record_review(target=progress["on_track"], by=world.senco, date=TODAY, value="2a")
+    data = client.get(url).json()
+    assert (data["targets"]["achieved"], data["targets"]["on_track"]) == (2, 0)
+
+
+def test_the_api_gives_the_same_figures_as_the_page(world, progress, login):
+    client = login(world.senco)
+    data = client.get(f"/api/v1/dashboard?school={world.school_a.urn}&group_by=need,sex").json()
+    d = build(world.senco, world, ["need", "sex"])
+    assert [[g["need"], g["sex"], g["total"], g["off_track"]] for g in data["groups"]] == [
+        [*row.labels, row.total, row.counts[Status.OFF_TRACK]] for row in d.rows
+    ]
+    # Two targets started 60 days ago have never been reviewed: overdue after 8 weeks.
+    assert data["at_a_glance"]["stuck"] == 0 and data["at_a_glance"]["overdue"] == 2
+
+
+def test_bad_choices_get_a_clear_message(world, login):
+    client = login(world.senco)
+    page = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=colour")
+    assert page.status_code == 400 and "Unknown group_by 'colour'" in html.unescape(page.content.decode())
+    api = client.get("/api/v1/dashboard?group_by=need,sex,year")
+    assert api.status_code == 400 and "one or two" in api.json()["detail"]
+    assert client.get("/api/v1/dashboard?from=yesterday").status_code == 400
+
+
+def test_filters_narrow_every_figure(world, progress):
+    assert counts(build(world.senco, world, sen="E").total) == {"off_track": 1, "at_risk": 1, "not_reviewed": 1}
+    assert build(world.senco, world, sex="M", need="SLCN").total.total == 2
+
+
+def test_trust_dashboard_breaks_down_by_region_and_school(world, progress, login):
+    make_target(world.pupil_b)  # Birch Primary, South region
+    d = build(world.trustlead, world, schools=[world.school_a, world.school_b])
+    assert [(row.labels, row.total) for row in d.school_rows] == [(("North", "Alder Primary"), 6),
+                                                                    (("South", "Birch Primary"), 1)]  # fmt: skip
+    page = login(world.trustlead).get("/dashboards/trust/?group_by=region,sex")
+    assert page.status_code == 200 and "Birch Primary" in page.content.decode()
+
+
+def test_trend_counts_reviews_in_each_half_term_by_their_outcome(world, progress):
+    window = current_window(world.school_a, TODAY)
+    earlier = window.starts_on - dt.timedelta(days=1)
+    add_review(progress["not_reviewed"], "2c", date=max(earlier, TODAY - dt.timedelta(days=59)))
+    d = build(world.senco, world)
+    current = next(p for p in d.trend if p.period.starts_on <= TODAY <= p.period.ends_on)
+    assert {s.value: n for s, n in current.counts.items() if n} == {
+        "achieved": 1, "on_track": 1, "off_track": 1, "at_risk": 1,
+    }  # fmt: skip
+
+
+def test_downloads_carry_the_table(world, progress, login):
+    client = login(world.senco)
+    csv = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=sex&download=csv").content.decode()
+    assert csv.splitlines()[1].startswith("Female,3,0,0,1,1,1")
+    xlsx = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=sex&download=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("user", ["senco", "teacher", "governor", "trustlead"])
+def test_queries_per_dashboard_do_not_grow_with_the_data(world, progress, login, user):
+    client = login(getattr(world, user))
+    url = (
+        "/dashboards/trust/?group_by=intervention,sex"
+        if user == "trustlead"
+        else f"/dashboards/schools/{world.school_a.urn}/?group_by=need,class"
+    )
+    before = _queries(client, url)
+    for n in range(8):
+        pupil = make_pupil(world.school_a, surname=f"More{n}", group=world.class_4b, sex="F")
+        pupil_services.set_sen_status(pupil=pupil, status="K", starts_on=TODAY - dt.timedelta(days=90), by=None)
+        for goal in ("2a", "3c"):
+            add_review(target(pupil, goal=goal), "2b", date=TODAY)
+    assert _queries(client, url) == before
+
+
+def test_every_dimension_can_be_chosen(world, progress, login):
+    client = login(world.senco)
+    for key in DIMENSIONS:
+        assert client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by={key}").status_code == 200, key
+
+
+def test_status_counts_agree_with_the_rule_page_by_page(world, progress):
+    """The SQL status (summary fields) is the full rule's status for every target."""
+    window = current_window(world.school_a, TODAY)
+    rows = services.with_progress(Target.objects.all(), window=window, school=world.school_a.pk)
+    expected = {}
+    for t in rows:
+        expected[t.progress.status] = expected.get(t.progress.status, 0) + 1
+    (row,) = status_counts(Target.objects.all(), [], window)
+    assert {s: n for s, n in row.counts.items() if n} == expected
