@@ -37,5 +37,9 @@ lint: $(INSTALLED)
 test: lint
 	$(PY) -m pytest
 
+# Server-side page timings on the current database (seed a big trust first: see the README).
+bench: migrate
+	$(PY) manage.py benchmark
+
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache

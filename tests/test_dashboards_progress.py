@@ -228,3 +228,25 @@ def test_status_counts_agree_with_the_rule_page_by_page(world, progress):
         expected[t.progress.status] = expected.get(t.progress.status, 0) + 1
     (row,) = status_counts(Target.objects.all(), [], window)
     assert {s: n for s, n in row.counts.items() if n} == expected
+
+
+def test_benchmark_prints_the_json_the_readme_describes(world, progress):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from trellis.audit.models import AuditEvent
+
+    events = AuditEvent.objects.count()
+    out = io.StringIO()
+    call_command("benchmark", "--json", "--repeat", "2", "--school", world.school_a.urn, stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result) == {"pupils", "targets", "reviews", "database", "pages", "sql_ratio"}
+    assert result["database"] in ("sqlite", "postgresql") and result["targets"] == Target.objects.count()
+    assert set(result["pages"]) == {"trust_dashboard", "school_dashboard", "pupil", "bulk_review", "register"}
+    for timing in result["pages"].values():
+        assert set(timing) == {"median_ms", "p95_ms", "queries"} and timing["queries"] > 0
+        assert 0 < timing["median_ms"] <= timing["p95_ms"]
+    assert set(result["sql_ratio"]) == {"trust_dashboard", "school_dashboard"}
+    assert AuditEvent.objects.count() == events  # the reads it audits are rolled back

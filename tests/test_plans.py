@@ -347,3 +347,16 @@ def test_a_reviewed_target_cannot_change_scale(world, targets):
     with pytest.raises(services.PlanError, match="roll it over"):
         services.save_target(plan=target.plan, by=world.senco, target=target, scale=find_scale("edsm"),
                              baseline_value="emerging")  # fmt: skip
+
+
+def test_review_entry_pages_a_long_list_and_hides_targets_reviewed_this_half_term(world, login):
+    from trellis.plans.views import REVIEW_PAGE_SIZE
+
+    targets = [make_target(world.in_class, description=f"Target number {n}") for n in range(REVIEW_PAGE_SIZE + 5)]
+    services.record_review(target=targets[0], by=world.senco, date=timezone.localdate(), value="2b")
+    client = login(world.senco)
+    first = client.get(f"/schools/{world.school_a.urn}/reviews/").content.decode()
+    assert f"Page 1 of 2 ({REVIEW_PAGE_SIZE + 4} targets)" in first
+    second = client.get(f"/schools/{world.school_a.urn}/reviews/?page=2").content.decode()
+    assert second.count('class="button button-small" id="save-') == 4
+    assert f"/targets/{targets[0].pk}/" not in first + second  # reviewed already this half term

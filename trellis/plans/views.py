@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -273,24 +274,33 @@ def _group_choice(request: HttpRequest, school):
     return groups, chosen
 
 
+REVIEW_PAGE_SIZE = 50  # rows a page: each row is a form, and a SENCO's whole school can be hundreds
+
+
 def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
     """Every current target of the pupils this person may see, due for review this half term,
     with the previous value: one row each, saved as they go. A fixed number of queries."""
     school = get_school_for_user(request.user, urn, pupils=True)
     groups, group = _group_choice(request, school)
     window = current_window(school, timezone.localdate())
-    targets = services.with_progress(_visible_targets(request, school, group), window=window, school=school.pk)
-    if request.GET.get("show") != "all":
-        targets = [t for t in targets if not (t.progress.latest_date and t.progress.latest_date >= window.starts_on)]
+    due = _visible_targets(request, school, group)
+    if request.GET.get("show") != "all":  # the summary field says which have had this half term's review
+        due = due.exclude(last_reviewed_on__gte=window.starts_on)
+    page = Paginator(due, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [t.pk for t in page.object_list.only("pk")]
+    targets = services.with_progress(due.filter(pk__in=ids), window=window, school=school.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
     audit.record(
         actor=request.user, action=AuditEvent.Action.VIEW, record_type="target review list", school=school,
-        summary=f"Opened review entry ({len(targets)} targets)",
+        summary=f"Opened review entry ({page.paginator.count} targets)",
     )  # fmt: skip
     return render(
         request,
         "plans/review_entry.html",
         {"school": school, "targets": targets, "groups": groups, "group": group, "window": window,
-         "show_all": request.GET.get("show") == "all", "today": window.today, "help_text": HELP_TEXT},
+         "show_all": request.GET.get("show") == "all", "today": window.today, "help_text": HELP_TEXT,
+         "page": page, "query": query.urlencode()},
     )  # fmt: skip
 
 
