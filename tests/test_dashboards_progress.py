@@ -11,7 +11,7 @@ from django.utils import timezone
 from fixtures_progress import add_review, make_target
 
 from trellis.dashboards import overview
-from trellis.dashboards.progress import DIMENSIONS, parse_group_by, pupil_status_counts, status_counts
+from trellis.dashboards.progress import DIMENSIONS, parse_group_by, per_pupil, pupils_by_status, status_counts
 from trellis.plans import services
 from trellis.plans.models import Target
 from trellis.plans.progress import Status, current_window
@@ -86,7 +86,7 @@ def test_mean_steps_gained_is_over_reviewed_targets(world, progress):
 
 def test_a_pupil_takes_the_worst_status_of_their_targets(world, progress):
     window = current_window(world.school_a, TODAY)
-    by_pupil = pupil_status_counts(Target.objects.current(), window)
+    by_pupil = pupils_by_status(per_pupil(Target.objects.current(), window))
     assert {s.value: n for s, n in by_pupil.items() if n} == {"on_track": 1, "off_track": 1, "not_reviewed": 1}
 
 
@@ -180,6 +180,33 @@ def test_trend_counts_reviews_in_each_half_term_by_their_outcome(world, progress
     assert {s.value: n for s, n in current.counts.items() if n} == {
         "achieved": 1, "on_track": 1, "off_track": 1, "at_risk": 1,
     }  # fmt: skip
+
+
+def test_review_tallies_always_equal_a_fresh_count(world, progress):
+    """The trust-wide trend reads tallies kept with each review; they must match the reviews."""
+    from trellis.plans import tally
+    from trellis.plans.models import ReviewTally
+
+    def tallies():
+        return sorted(ReviewTally.objects.filter(count__gt=0).values_list("school_id", "date", "status", "count"))
+
+    services.record_review(target=progress["not_reviewed"], by=world.senco, date=TODAY, value="2b")
+    services.record_review(target=progress["on_track"], by=world.senco, date=TODAY, value="2a")  # now achieved
+    progress["off_track"].delete()  # its review goes too
+    kept = tallies()
+    tally.rebuild()
+    assert kept == tallies() and sum(row[3] for row in kept) == 5
+
+
+def test_trend_is_the_same_from_tallies_and_from_reviews(world, progress):
+    from trellis.dashboards.overview import periods_for
+    from trellis.dashboards.progress import trend, trend_from_tally
+    from trellis.plans.models import Review
+
+    periods = periods_for(world.school_a, overview.Choices([]), TODAY)
+    from_reviews = [p.counts for p in trend(Review.objects.all(), periods)]
+    assert [p.counts for p in trend_from_tally([world.school_a.pk], periods)] == from_reviews
+    assert sum(sum(c.values()) for c in from_reviews) == 4
 
 
 def test_downloads_carry_the_table(world, progress, login):

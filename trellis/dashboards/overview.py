@@ -16,21 +16,22 @@ from trellis.lib.stats import Figure, suppress
 from trellis.plans.models import Review, Target
 from trellis.plans.progress import Status, Window, current_window, status_expression
 from trellis.provision.models import InterventionGroup
-from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter
+from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter, whole_schools
 from trellis.pupils.models import EhcPlan, SenStatus
 from trellis.schools.models import School
 
 from .progress import (
-    DIMENSIONS,
     Dimension,
     Period,
     Row,
     TrendPoint,
-    glance_counts,
-    pupil_status_counts,
+    by_school,
+    per_pupil,
+    pupils_by_status,
     status_counts,
     total_of,
     trend,
+    trend_from_tally,
 )
 
 ENDING_SOON = dt.timedelta(weeks=3)
@@ -119,7 +120,8 @@ def periods_for(school: School, choices: Choices, today: dt.date) -> list[Period
 
 
 def build(user, schools: list[School], choices: Choices, *, today: dt.date, with_names: bool = True) -> Dashboard:
-    """Every figure of a progress dashboard over `schools`, as this user may see it."""
+    """Every figure of a progress dashboard over `schools`, as this user may see it: one pass over
+    the targets per pupil, one for the chosen breakdown, the trend and four small counts."""
     ids = {school.pk for school in schools}
     reference = schools[0]
     window = current_window(reference, today)
@@ -128,13 +130,21 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
     targets = _filtered(Target.objects.current().filter(in_scope, on_roll), choices.filters)
 
+    groups = per_pupil(targets, window)
+    labels = {s.pk: (s.region.name if s.region_id else "No region", s.name) for s in schools}
+    school_rows = by_school(groups, labels) if len(ids) > 1 else []
+    total = total_of([g.row for g in groups], "All")
     rows = status_counts(targets, choices.dimensions, window) if choices.dimensions else []
-    school_rows = status_counts(targets, [DIMENSIONS["region"], DIMENSIONS["school"]], window) if len(ids) > 1 else []
-    # Not the sum of `rows`: a pupil can be in several interventions, or in none.
-    total = total_of(school_rows or status_counts(targets, [], window), "All")
-    reviews = _filtered(Review.objects.filter(prefixed(in_scope, "target__")), choices.filters, "target__")
+    periods = periods_for(reference, choices, today)
+    if not choices.filters and whole_schools(user, ids):
+        trend_points = trend_from_tally(sorted(ids), periods)
+    else:
+        reviews = _filtered(Review.objects.filter(prefixed(in_scope, "target__")), choices.filters, "target__")
+        trend_points = trend(reviews, periods)
     pupil_scope = aggregate_filter(user, ids, today=today)
-    glance = glance_counts(targets, window) | {
+    glance = {
+        "overdue": sum(g.overdue for g in groups),
+        "stuck": sum(g.stuck for g in groups),
         "open_concerns": Concern.objects.filter(prefixed(pupil_scope, "pupil__"), decision="").count(),
         "interventions_ending": InterventionGroup.objects.filter(
             enrolments__pupil__in=_pupils(pupil_scope), ends_on__gte=today, ends_on__lte=today + ENDING_SOON
@@ -144,12 +154,12 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         ).count(),
     }  # fmt: skip
     attention = []
-    if with_names and not hide_small:
+    if with_names and not hide_small and len(ids) == 1:
         attention = _attention(targets.filter(prefixed(visible_pupil_filter(user, today), "pupil__")), window)
     return Dashboard(
         schools=schools, window=window, choices=choices, hide_small=hide_small, rows=rows, total=total,
-        school_rows=school_rows, pupils=pupil_status_counts(targets, window), glance=glance,
-        trend=trend(reviews, periods_for(reference, choices, today)), attention=attention,
+        school_rows=school_rows, pupils=pupils_by_status(groups), glance=glance, trend=trend_points,
+        attention=attention,
     )  # fmt: skip
 
 

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
+from trellis.plans import tally
 from trellis.plans.models import Review, Target
 from trellis.plans.progress import Status, Window, status_expression
 from trellis.pupils.models import Pupil, SenStatus, nc_year_label
@@ -167,17 +169,87 @@ def total_of(rows: list[Row], label: str = "All") -> Row:
     return total
 
 
-def pupil_status_counts(targets: QuerySet[Target], window: Window) -> dict[Status, int]:
-    """Pupils by overall status: the worst status among their current targets (one query)."""
-    rank = Case(
-        *[When(status=status.value, then=Value(n)) for n, status in enumerate(PUPIL_ORDER)],
-        output_field=IntegerField(),
+def _reviewed_as(status: Status, window: Window) -> Q:
+    """Targets whose status now is `status` (one of the reviewed ones), as in status_expression."""
+    if status == Status.ACHIEVED:
+        return Q(last_status=status.value)
+    return Q(last_status=status.value, last_reviewed_on__gte=window.starts_on)
+
+
+@dataclass
+class PupilGroup:
+    """Pupils of one school with the same overall status, and their targets counted by status."""
+
+    school_id: int
+    worst: Status
+    pupils: int
+    row: Row
+    overdue: int
+    stuck: int
+
+
+def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
+    """Targets by status per pupil, then pupils grouped by school and overall status, in one
+    query: the source of the per-school table, the totals, pupils by status and the overdue and
+    stuck counts. The outer grouping runs in the database (a derived table the ORM cannot
+    express), so the rows that come back are at most schools x statuses."""
+    not_achieved = ~Q(last_status=Status.ACHIEVED)
+    counts = {s.value: Count("pk", filter=_reviewed_as(s, window)) for s in REVIEWED}
+    inner = (
+        targets.values("pupil", school=F("pupil__school_id"))
+        .annotate(
+            n=Count("pk"),
+            **counts,
+            gain_total=Sum("last_gain"),
+            gained=Count("last_gain"),
+            overdue=Count("pk", filter=overdue_filter(window.today) & not_achieved),
+            stuck_n=Count("pk", filter=Q(stuck=True) & not_achieved),
+        )  # fmt: skip
+        .annotate(
+            worst=Case(
+                When(off_track__gt=0, then=Value(PUPIL_ORDER.index(Status.OFF_TRACK))),
+                When(at_risk__gt=0, then=Value(PUPIL_ORDER.index(Status.AT_RISK))),
+                When(n__gt=F("achieved") + F("on_track"), then=Value(PUPIL_ORDER.index(Status.NOT_REVIEWED))),
+                When(on_track__gt=0, then=Value(PUPIL_ORDER.index(Status.ON_TRACK))),
+                default=Value(PUPIL_ORDER.index(Status.ACHIEVED)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by()
     )
-    worst = targets.annotate(status=status_expression(window)).values("pupil").annotate(worst=Max(rank)).order_by()
+    sql, params = inner.query.sql_with_params()
+    summed = ", ".join(f"SUM({column})" for column in ["n", *counts, "gain_total", "gained", "overdue", "stuck_n"])
+    outer = f"SELECT school, worst, COUNT(*), {summed} FROM ({sql}) AS per_pupil GROUP BY school, worst"  # noqa: S608 - our own SQL
+    groups = []
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        for school_id, worst, pupils, n, *by_status, gain_total, gained, overdue, stuck in cursor.fetchall():
+            row = Row(())
+            for status, count in zip(REVIEWED, by_status, strict=True):
+                row.counts[status] = int(count)
+            row.counts[Status.NOT_REVIEWED] = int(n) - sum(row.counts[s] for s in REVIEWED)
+            row.gain_total, row.gained = Decimal(str(gain_total or 0)), int(gained)
+            groups.append(PupilGroup(school_id, PUPIL_ORDER[worst], pupils, row, int(overdue), int(stuck)))
+    return groups
+
+
+def pupils_by_status(groups: list[PupilGroup]) -> dict[Status, int]:
+    """Pupils by overall status: the worst status among their current targets."""
     counts = dict.fromkeys(Status, 0)
-    for item in worst:
-        counts[PUPIL_ORDER[item["worst"]]] += 1
+    for group in groups:
+        counts[group.worst] += group.pupils
     return counts
+
+
+def by_school(groups: list[PupilGroup], labels: dict[int, tuple[str, ...]]) -> list[Row]:
+    """Per-school rows (labelled, e.g. region and school name)."""
+    rows: dict[int, Row] = {}
+    for group in groups:
+        if group.school_id not in rows:
+            label = labels[group.school_id]
+            rows[group.school_id] = Row(label, sort_key=tuple(map(_sort_value, label)))
+        rows[group.school_id].add(group.row)
+    return sorted(rows.values(), key=lambda r: r.sort_key)
 
 
 # --- Trends ------------------------------------------------------------------------------------
@@ -224,33 +296,27 @@ def trend(reviews: QuerySet[Review], periods: list[Period]) -> list[TrendPoint]:
     return points
 
 
+def trend_from_tally(school_ids: list[int], periods: list[Period]) -> list[TrendPoint]:
+    """`trend` for whole schools, from the review tallies (a few rows a school day, not every review)."""
+    points = [TrendPoint(period, dict.fromkeys(REVIEWED, 0)) for period in periods]
+    if not periods:
+        return points
+    counted = tally.counted(school_ids, min(p.starts_on for p in periods), max(p.ends_on for p in periods))
+    for (date, status), n in counted.items():
+        for point in points:
+            if point.period.starts_on <= date <= point.period.ends_on:
+                point.counts[Status(status)] += n
+                break
+    return points
+
+
 # --- At a glance -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Glance:
-    targets: dict[Status, int]
-    pupils: dict[Status, int]
-    overdue_reviews: int
-    stuck_targets: int
-    open_concerns: int
-    interventions_ending: int
-    ehc_reviews_due: int
 
 
 def overdue_filter(today: dt.date) -> Q:
     """Current targets with no review for more than a half term (or never, once started)."""
     cutoff = today - OVERDUE_AFTER
     return Q(last_reviewed_on__lt=cutoff) | Q(last_reviewed_on__isnull=True, starts_on__lt=cutoff)
-
-
-def glance_counts(targets: QuerySet[Target], window: Window) -> dict[str, int]:
-    """Overdue reviews and stuck targets among `targets` (one query)."""
-    overdue = overdue_filter(window.today) & ~Q(last_status=Status.ACHIEVED)
-    return targets.aggregate(
-        overdue=Count("pk", filter=overdue),
-        stuck=Count("pk", filter=Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)),
-    )
 
 
 def stacked_shares(counts: dict[Status, int]) -> list[tuple[Status, float]]:

@@ -105,7 +105,8 @@ def _regions(user):
 def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpResponse:
     today = timezone.localdate()
     try:
-        choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY)
+        # Across schools, the table by region and school is the breakdown until another is chosen.
+        choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY if len(schools) == 1 else [])
     except ChoiceError as error:
         return render(request, "dashboards/choice_error.html", {"error": error, "title": title}, status=400)
     dashboard = overview.build(request.user, schools, choices, today=today)

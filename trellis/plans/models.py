@@ -250,3 +250,20 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} on {self.date}"
+
+
+class ReviewTally(models.Model):
+    """How many reviews a school recorded on a day that left their target in each status: the
+    trust-wide trends read these few rows instead of every review. Kept by trellis.plans.tally
+    in the same transaction as the reviews it counts, so never stale."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    status = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "date", "status"], name="one_tally_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.status} on {self.date}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.pupils.access import scope_for
 
+from . import tally
 from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
 from .progress import Progress, Window, assess, stored_status, summarise, summary_fields
 
@@ -229,12 +231,15 @@ def refresh_summary(target: Target) -> None:
     latest_on = reviews[-1].date if reviews else target.starts_on
     year = school.current_academic_year(latest_on)
     progress = summarise(target, reviews, year.ends_on if year else None)
-    changed = []
+    changed, tallies = [], Counter()
     for review, state in zip(reviews, progress, strict=True):
         if (review.status, review.gain) != (stored_status(state), state.gain):
+            tallies[(review.date, review.status)] -= 1
             review.status, review.gain = stored_status(state), state.gain
+            tallies[(review.date, review.status)] += 1
             changed.append(review)
     Review.objects.bulk_update(changed, ["status", "gain"])
+    tally.adjust(school.pk, tallies)
     stuck = not reviews and assess(target, [], Window(latest_on, latest_on, latest_on)).stuck
     fields = summary_fields(progress, stuck_without_reviews=stuck)
     for name, value in fields.items():

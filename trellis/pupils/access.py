@@ -102,6 +102,22 @@ def prefixed(q: Q, prefix: str) -> Q:
     return copy
 
 
+def _whole_school_ids(scope: Scope, schools: set[int]) -> set[int]:
+    """Those of `schools` where the user holds a school-wide role (not only teaching or visiting)."""
+    if scope.superuser:
+        return set(schools)
+    return {
+        pk
+        for pk in schools
+        if pk in scope.trust_school_ids or scope.roles.get(pk, set()) - CLASS_ROLES - {Role.SPECIALIST}
+    }
+
+
+def whole_schools(user, schools: set[int]) -> bool:
+    """True when this user's aggregates cover every pupil of each of these schools."""
+    return _whole_school_ids(scope_for(user), schools) == set(schools)
+
+
 def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date | None = None) -> Q:
     """The pupils of `schools` that count in this user's aggregates (numbers, never names): the
     whole school where they hold a school-wide role (SENCO, leader, administrator, governor, the
@@ -109,8 +125,9 @@ def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date |
     scope = scope_for(user)
     if scope.superuser:
         return prefixed(Q(school_id__in=schools), prefix)
-    whole = {pk for pk in schools if scope.roles.get(pk, set()) - CLASS_ROLES - {Role.SPECIALIST}}
-    whole |= set(schools) & scope.trust_school_ids
+    whole = _whole_school_ids(scope, schools)
+    if whole == set(schools):
+        return prefixed(Q(school_id__in=schools), prefix)
     allowed = Q(school_id__in=whole) | visible_pupil_filter(user, today) if whole else visible_pupil_filter(user, today)
     return prefixed(Q(school_id__in=schools) & allowed, prefix)
 
