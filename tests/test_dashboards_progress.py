@@ -80,8 +80,8 @@ def test_two_way_breakdown_need_by_sen_status(world, progress):
 def test_mean_steps_gained_is_over_reviewed_targets(world, progress):
     d = build(world.senco, world, ["class"])
     by_class = {row.labels[0]: row for row in d.rows}
-    assert by_class["4B"].mean_gain == 1.5  # 2 steps and 1 step
-    assert by_class["4C"].mean_gain == 0.5  # 0 and 1 step; the unreviewed target has no gain
+    assert by_class["4B (Alder Primary)"].mean_gain == 1.5  # 2 steps and 1 step
+    assert by_class["4C (Alder Primary)"].mean_gain == 0.5  # 0 and 1 step; the unreviewed target has no gain
 
 
 def test_a_pupil_takes_the_worst_status_of_their_targets(world, progress):

@@ -44,6 +44,8 @@ class Dimension:
     label_of: Callable[[object], str] = lambda value: str(value) if value not in (None, "") else "Not recorded"
     # Multi-valued paths (a pupil's class, their interventions) keep only the current links.
     current: Callable[[dt.date], Q] | None = None
+    # Grouped with the school too (a class "4B" in two schools is two classes).
+    per_school: bool = False
 
 
 def _current_class(today: dt.date) -> Q:
@@ -79,7 +81,7 @@ DIMENSIONS = {
         Dimension("fsm", "Free school meals", "pupil__fsm", _yes_no),
         Dimension("pp", "Pupil premium", "pupil__pupil_premium", _yes_no),
         Dimension("eal", "English as an additional language", "pupil__eal", _yes_no),
-        Dimension("class", "Class", "pupil__group_memberships__group__name", current=_current_class),
+        Dimension("class", "Class", "pupil__group_memberships__group__name", current=_current_class, per_school=True),
         Dimension(
             "intervention",
             "Intervention",
@@ -143,19 +145,24 @@ def status_counts(targets: QuerySet[Target], dimensions: list[Dimension], window
         if dimension.current:
             targets = targets.filter(dimension.current(window.today))
     paths = [d.path for d in dimensions]
+    schools = ["pupil__school__name"] if any(d.per_school for d in dimensions) else []
     query = (
         targets.annotate(status=status_expression(window))
-        .values(*paths, "status")
+        .values(*paths, *schools, "status")
         .annotate(n=Count("pk"), gain_total=Sum("last_gain"), gained=Count("last_gain"))
         .order_by()
     )
     rows: dict[tuple, Row] = {}
     for item in query:
-        raw = tuple(item[path] for path in paths)
+        school = item.get("pupil__school__name")
+        raw = (*(item[path] for path in paths), school)
         row = rows.get(raw)
         if row is None:
-            labels = tuple(d.label_of(value) for d, value in zip(dimensions, raw, strict=True))
-            row = rows[raw] = Row(labels, sort_key=tuple(_sort_value(v) for v in raw))
+            labels = tuple(
+                f"{d.label_of(value)} ({school})" if d.per_school else d.label_of(value)
+                for d, value in zip(dimensions, raw, strict=False)
+            )
+            row = rows[raw] = Row(labels, sort_key=tuple(_sort_value(v) for v in (school, *raw[:-1])))
         row.counts[Status(item["status"])] += item["n"]
         row.gain_total += item["gain_total"] or 0
         row.gained += item["gained"]
