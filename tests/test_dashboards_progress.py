@@ -155,6 +155,7 @@ def test_bad_choices_get_a_clear_message(world, login):
     api = client.get("/api/v1/dashboard?group_by=need,sex,year")
     assert api.status_code == 400 and "one or two" in api.json()["detail"]
     assert client.get("/api/v1/dashboard?from=yesterday").status_code == 400
+    assert client.get("/api/v1/dashboard?from=1990-09-01").status_code == 400
 
 
 def test_filters_narrow_every_figure(world, progress):
@@ -207,6 +208,16 @@ def test_trend_is_the_same_from_tallies_and_from_reviews(world, progress):
     from_reviews = [p.counts for p in trend(Review.objects.all(), periods)]
     assert [p.counts for p in trend_from_tally([world.school_a.pk], periods)] == from_reviews
     assert sum(sum(c.values()) for c in from_reviews) == 4
+
+
+def test_trends_reach_back_into_years_without_a_school_calendar(world, progress):
+    """History imported from before the school joined has default half terms to fall in."""
+    last_year = TODAY - dt.timedelta(days=365)
+    add_review(progress["not_reviewed"], "2c", date=last_year)
+    d = build(world.senco, world)
+    earlier = [p for p in d.trend if p.period.starts_on <= last_year <= p.period.ends_on]
+    assert len(earlier) == 1 and earlier[0].total == 1  # a half term of last year, from the default calendar
+    assert d.trend[0].period.starts_on <= last_year
 
 
 def test_downloads_carry_the_table(world, progress, login):

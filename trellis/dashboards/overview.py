@@ -19,6 +19,7 @@ from trellis.provision.models import InterventionGroup
 from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter, whole_schools
 from trellis.pupils.models import EhcPlan, SenStatus
 from trellis.schools.models import School
+from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
 from .progress import (
     Dimension,
@@ -112,10 +113,13 @@ def periods_for(school: School, choices: Choices, today: dt.date) -> list[Period
                 periods.append(Period(f"{name} ({on:%b %Y})", previous, min(on, ends_on)))
             previous = on + dt.timedelta(days=1)
     else:
-        for year in years.prefetch_related("half_terms"):
-            for half_term in sorted(year.half_terms.all(), key=lambda h: h.starts_on):
+        # The school's own half-terms; the default ones for years it has no calendar for (history).
+        calendars = {y.starts_on.year: (y.name, list(y.half_terms.all())) for y in years.prefetch_related("half_terms")}
+        for start_year in range(academic_year_start(starts_on), academic_year_start(ends_on) + 1):
+            name, half_terms = calendars.get(start_year) or (year_name(start_year), default_half_terms(start_year))
+            for half_term in sorted(half_terms, key=lambda h: h.starts_on):
                 if half_term.ends_on >= starts_on and half_term.starts_on <= ends_on:
-                    periods.append(Period(f"{half_term} {year.name}", half_term.starts_on, half_term.ends_on))
+                    periods.append(Period(f"{half_term} {name}", half_term.starts_on, half_term.ends_on))
     return periods
 
 

@@ -21,6 +21,7 @@ from .overview import FILTERS, Choices, Dashboard
 from .progress import DIMENSIONS, DimensionError, parse_group_by, stacked_shares
 
 DEFAULT_GROUP_BY = ["need"]
+MAX_TREND_SPAN = dt.timedelta(days=6 * 366)
 
 
 class ChoiceError(ValueError):
@@ -58,6 +59,8 @@ def parse_choices(params: QueryDict, *, default_group_by: list[str] | None = Non
     choices = Choices(dimensions, filters, periods, _date(params, "from"), _date(params, "to"))
     if choices.starts_on and choices.ends_on and choices.starts_on > choices.ends_on:
         raise ChoiceError("'from' must be on or before 'to'")
+    if choices.starts_on and (choices.ends_on or timezone.localdate()) - choices.starts_on > MAX_TREND_SPAN:
+        raise ChoiceError("Trends go back at most 6 years: choose a later 'from'")
     return choices
 
 

@@ -31,12 +31,28 @@ def academic_year_start(on: dt.date) -> int:
     return on.year if on.month >= 9 else on.year - 1
 
 
+def year_name(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def default_half_terms(start_year: int) -> list[HalfTerm]:
+    """The default half-terms of an academic year, unsaved (for a year a school has no calendar for)."""
+
+    def on(month_day: tuple[int, int]) -> dt.date:
+        month, day = month_day
+        return dt.date(start_year if month >= 9 else start_year + 1, month, day)
+
+    return [
+        HalfTerm(number=n, starts_on=on(start), ends_on=on(end)) for n, (start, end) in enumerate(DEFAULT_HALF_TERMS, 1)
+    ]
+
+
 @transaction.atomic
 def create_academic_year(*, school: School, start_year: int) -> AcademicYear:
     """Create a year with the default half-terms and assessment points (4 a year, baseline first)."""
     year = AcademicYear.objects.create(
         school=school,
-        name=f"{start_year}/{(start_year + 1) % 100:02d}",
+        name=year_name(start_year),
         starts_on=dt.date(start_year, 9, 1),
         ends_on=dt.date(start_year + 1, 8, 31),
     )
@@ -45,10 +61,10 @@ def create_academic_year(*, school: School, start_year: int) -> AcademicYear:
         month, day = month_day
         return dt.date(start_year if month >= 9 else start_year + 1, month, day)
 
-    HalfTerm.objects.bulk_create(
-        HalfTerm(academic_year=year, number=n, starts_on=on(start), ends_on=on(end))
-        for n, (start, end) in enumerate(DEFAULT_HALF_TERMS, 1)
-    )
+    half_terms = default_half_terms(start_year)
+    for half_term in half_terms:
+        half_term.academic_year = year
+    HalfTerm.objects.bulk_create(half_terms)
     AssessmentPoint.objects.bulk_create(
         AssessmentPoint(academic_year=year, name=name, date=on(day), is_baseline=baseline)
         for name, day, baseline in DEFAULT_ASSESSMENT_POINTS
