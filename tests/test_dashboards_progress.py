@@ -122,6 +122,14 @@ def test_governor_sees_suppressed_numbers_and_no_names(world, progress, login):
     assert "fewer than 5" in csv and not any(name in csv for name in NAMES)
 
 
+def test_governor_gets_no_status_bar_that_would_show_a_withheld_share(world, progress, login):
+    for _ in range(3):
+        target(world.other_class)  # 4C: 6 targets, of which 1 off track and 1 at risk
+    url = f"/dashboards/schools/{world.school_a.urn}/?group_by=class"
+    assert 'class="status-bar"' in login(world.senco).get(url).content.decode()
+    assert 'class="status-bar"' not in login(world.governor).get(url).content.decode()
+
+
 def test_senco_sees_exact_numbers_and_pupils_to_discuss(world, progress, login):
     text = login(world.senco).get(f"/dashboards/schools/{world.school_a.urn}/").content.decode()
     assert "fewer than 5" not in text

@@ -153,12 +153,14 @@ def _status_table(d: Dashboard) -> list:
 
 def _row(d: Dashboard, row) -> dict:
     total = row.total
+    figures = [d.figure(row.counts[status], total) for status in Status]
     return {
         "labels": row.labels,
         "total": d.figure(total, total),
-        "figures": [d.figure(row.counts[status], total) for status in Status],
+        "figures": figures,
         "mean_gain": row.mean_gain if not (d.hide_small and 0 < total < 5) else None,
-        "bar": [] if d.hide_small and 0 < total < 5 else _bar(row.counts),
+        # A bar would show the share a withheld count hides, so a row with one has none.
+        "bar": [] if d.figure(total, total).suppressed or any(f.suppressed for f in figures) else _bar(row.counts),
     }
 
 

@@ -59,7 +59,7 @@ def bar_chart(
     )
 
 
-LINE_WIDTH, LINE_HEIGHT, LINE_PAD = 640, 220, 40
+LINE_WIDTH, LINE_HEIGHT, LINE_PAD = 760, 240, 56
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,22 @@ class Line:
 class LineChart:
     title: str
     lines: list[Line]
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]  # x, then the label on two lines
     y_ticks: list[tuple[float, str]]
     width: int = LINE_WIDTH
     height: int = LINE_HEIGHT
 
 
+def _two_lines(label: str) -> tuple[str, str]:
+    """Split 'Autumn 1 2025/26' into ('Autumn 1', '2025/26'), so that labels side by side do not overlap."""
+    first, _, last = label.rpartition(" ")
+    return (first, last) if first else (label, "")
+
+
 def percent_line_chart(title: str, labels: list[str], series: list[tuple[str, str, list[float | None]]]) -> LineChart:
     """Lines of percentages (0-100) across categories such as half terms; each series is
     (label, css class, values), a value None being withheld or unknown."""
-    plot_w, plot_h = LINE_WIDTH - 2 * LINE_PAD, LINE_HEIGHT - 2 * LINE_PAD
+    plot_w, plot_h = LINE_WIDTH - 2 * LINE_PAD, LINE_HEIGHT - 2 * LINE_PAD - 16
     step = plot_w / max(len(labels) - 1, 1)
 
     def y(value: float) -> float:
@@ -96,6 +102,6 @@ def percent_line_chart(title: str, labels: list[str], series: list[tuple[str, st
     return LineChart(
         title=title,
         lines=lines,
-        x_labels=[(round(LINE_PAD + n * step, 1), label) for n, label in enumerate(labels)],
+        x_labels=[(round(LINE_PAD + n * step, 1), *_two_lines(label)) for n, label in enumerate(labels)],
         y_ticks=[(y(v), f"{v}%") for v in (0, 50, 100)],
     )
