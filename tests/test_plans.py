@@ -360,3 +360,33 @@ def test_review_entry_pages_a_long_list_and_hides_targets_reviewed_this_half_ter
     second = client.get(f"/schools/{world.school_a.urn}/reviews/?page=2").content.decode()
     assert second.count('class="button button-small" id="save-') == 4
     assert f"/targets/{targets[0].pk}/" not in first + second  # reviewed already this half term
+
+
+def test_a_review_typed_in_error_is_corrected_or_removed_with_summary_tallies_and_audit(world, login):
+    from trellis.plans import tally
+    from trellis.plans.models import ReviewTally
+
+    target = make_target(world.in_class, baseline="2c", target_value="2a")
+    today = timezone.localdate()
+    review = services.record_review(target=target, by=world.teacher, date=today, value="2a")
+    target.refresh_from_db()
+    assert target.last_status == "achieved"
+    page = login(world.teacher).post(f"/reviews/{review.pk}/", {"value": "2c", "comment": "Typo: was 2c",
+                                                               "date_0": today.day, "date_1": today.month,
+                                                               "date_2": today.year})  # fmt: skip
+    assert page.status_code == 302
+    target.refresh_from_db()
+    assert (target.last_status, Review.objects.get(pk=review.pk).value) == ("at_risk", "2c")  # no gain yet, early on
+    event = AuditEvent.objects.filter(record_type="target review", action="update").latest("at")
+    assert event.changes["value"] == ["2a", "2c"]
+    counted = sorted(ReviewTally.objects.filter(count__gt=0).values_list("status", "count"))
+    tally.rebuild()
+    assert counted == sorted(ReviewTally.objects.filter(count__gt=0).values_list("status", "count")) == [("at_risk", 1)]
+
+    assert login(world.other_teacher).get(f"/reviews/{review.pk}/").status_code == 404  # not their pupil
+    assert login(world.ta).get(f"/reviews/{review.pk}/").status_code == 404  # not their review
+    assert login(world.senco).post(f"/reviews/{review.pk}/", {"delete": "1"}).status_code == 302
+    target.refresh_from_db()
+    assert not Review.objects.filter(pk=review.pk).exists() and target.last_status == ""
+    assert not ReviewTally.objects.filter(count__gt=0).exists()
+    assert AuditEvent.objects.filter(record_type="target review", action="delete", record_id=review.pk).exists()

@@ -113,8 +113,8 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     date = ThreePartDateField(label="Review date")
 
-    def __init__(self, data=None, *, target):
-        super().__init__(data)
+    def __init__(self, data=None, *, target, initial=None):
+        super().__init__(data, initial=initial)
         self.target = target
         self.fields["date"].initial = timezone.localdate()
         self.fields["value"].help_text = f"On the {target.scale.name} scale: {target.scale.describe_allowed()}"

@@ -30,6 +30,9 @@ TARGET_FIELDS = [
 ]  # fmt: skip
 
 
+REVIEW_FIELDS = ["date", "value", "comment"]
+
+
 class PlanError(ValueError):
     """A change that cannot be made; the message is for people."""
 
@@ -204,11 +207,7 @@ def tick_small_step(*, step: SmallStep, achieved_on: dt.date | None, by) -> None
 @transaction.atomic
 def record_review(*, target: Target, by, date: dt.date, value: str, comment: str = "", via: str = "web") -> Review:
     """Record a target's value on its scale. Raises ScaleValueError (naming the allowed values)."""
-    stored = parse_value(target.scale, value)
-    if date > timezone.localdate():
-        raise PlanError("The review date must be today or in the past")
-    if date < target.starts_on:
-        raise PlanError("The review date must be on or after the target's start date")
+    stored = _checked_review(target, date, value)
     name = (by.get_full_name() or by.get_username()) if by is not None else "system"
     review = Review.objects.create(
         target=target, date=date, value=stored, comment=comment.strip(), reviewed_by=by, reviewed_by_name=name
@@ -220,6 +219,56 @@ def record_review(*, target: Target, by, date: dt.date, value: str, comment: str
         changes={"value": [None, stored], "date": [None, date.isoformat()]}, via=via,
     )  # fmt: skip
     return review
+
+
+def _checked_review(target: Target, date: dt.date, value: str) -> str:
+    """The value as stored; PlanError or ScaleError saying what is wrong."""
+    stored = parse_value(target.scale, value)
+    if date > timezone.localdate():
+        raise PlanError("The review date must be today or in the past")
+    if date < target.starts_on:
+        raise PlanError("The review date must be on or after the target's start date")
+    return stored
+
+
+def can_correct_review(user, review: Review, pupil) -> bool:
+    """Whoever recorded a review may correct or remove it; the SENCO may correct any."""
+    return can_review(user, pupil) and (
+        review.reviewed_by_id == user.pk or scope_for(user).has_role(pupil.school_id, {Role.SENCO})
+    )
+
+
+@transaction.atomic
+def correct_review(*, review: Review, by, date: dt.date, value: str, comment: str = "", via: str = "web") -> Review:
+    """Change a review typed in error; the target's summary and the tallies follow."""
+    target = review.target
+    stored = _checked_review(target, date, value)
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    tally.adjust(target.pupil.school_id, Counter({(review.date, review.status): -1}))
+    review.date, review.value, review.comment, review.status = date, stored, comment.strip(), ""
+    review.save(update_fields=[*REVIEW_FIELDS, "status"])
+    refresh_summary(target)
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="target review", pupil=target.pupil,
+        record_id=review.pk, summary=f"Corrected a review of {target.description[:100]}",
+        changes=audit.diff(before, audit.snapshot(review, REVIEW_FIELDS)), via=via,
+    )  # fmt: skip
+    return review
+
+
+@transaction.atomic
+def delete_review(*, review: Review, by, via: str = "web") -> None:
+    """Remove a review recorded in error (the audit trail keeps what it said)."""
+    target = review.target
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    record_id = review.pk
+    review.delete()  # the tally forgets it (a pre_delete signal)
+    refresh_summary(target)
+    audit.record(
+        actor=by, action=AuditEvent.Action.DELETE, record_type="target review", pupil=target.pupil,
+        record_id=record_id, summary=f"Removed a review of {target.description[:100]}",
+        changes={name: [old, None] for name, old in before.items()}, via=via,
+    )  # fmt: skip
 
 
 def refresh_summary(target: Target) -> None:

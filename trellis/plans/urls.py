@@ -15,6 +15,7 @@ urlpatterns = [
     path("targets/<int:target_id>/edit/", views.edit_target, name="target-edit"),
     path("targets/<int:target_id>/roll-over/", views.roll_over, name="target-roll-over"),
     path("targets/<int:target_id>/review/", views.review_row, name="target-review-row"),
+    path("reviews/<int:review_id>/", views.correct_review, name="review-correct"),
     path("targets/<int:target_id>/steps/<int:step_id>/", views.tick_small_step, name="target-step"),
     path("schools/<str:urn>/reviews/", views.review_entry, name="review-entry"),
     path("schools/<str:urn>/targets/", views.class_overview, name="target-overview"),

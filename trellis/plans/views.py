@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.pupils.access import get_pupil_for_user, get_school_for_user
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
 
 from . import charts, services
 from .forms import PlanForm, ReviewForm, TargetForm
-from .models import EhcOutcome, Plan, SmallStep, Target
+from .models import EhcOutcome, Plan, Review, SmallStep, Target
 from .progress import HELP_TEXT, Status, current_window
 
 
@@ -221,6 +222,7 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "pupil": pupil,
             "form": form,
             "can_review": may_review,
+            "can_correct_all": may_review and scope_for(request.user).has_role(pupil.school_id, {Role.SENCO}),
             "can_write": services.can_write_plans(request.user, pupil),
             "warnings": services.target_smart_warnings(target),
             "chart": charts.target_chart(target),
@@ -229,6 +231,39 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
+    target_id = Review.objects.filter(pk=review_id).values_list("target_id", flat=True).first()
+    if target_id is None:
+        raise Http404("No such review")
+    target = _target_for_user(user, target_id)
+    review = get_object_or_404(Review, pk=review_id)
+    review.target = target
+    _require(services.can_correct_review(user, review, target.pupil))
+    return review, target
+
+
+def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Correct a review typed in error, or remove it."""
+    review, target = _review_for_user(request.user, review_id)
+    initial = {"value": review.value, "comment": review.comment, "date": review.date}
+    form = ReviewForm(request.POST or None, target=target, initial=initial)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            services.delete_review(review=review, by=request.user)
+            messages.success(request, "Review removed.")
+            return redirect("target", target_id=target.pk)
+        if form.is_valid():
+            try:
+                services.correct_review(review=review, by=request.user, **form.cleaned_data)
+            except services.PlanError as error:
+                form.add_error("date", str(error))
+            else:
+                messages.success(request, "Review corrected.")
+                return redirect("target", target_id=target.pk)
+    return render(request, "plans/review_form.html", {"form": form, "review": review, "target": target,
+                                                      "pupil": target.pupil})  # fmt: skip
 
 
 @require_POST
