@@ -26,7 +26,7 @@ from trellis.accounts.models import Membership, Role
 from trellis.assessment.models import Assessment, Domain, Scale
 from trellis.assessment.scales import scales_by_id
 from trellis.demo import bulk
-from trellis.demo.dates import at_noon
+from trellis.demo.dates import at_noon, term_day
 from trellis.pupils.models import Pupil, SenStatus, SenStatusEntry
 
 from .models import EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
@@ -293,9 +293,6 @@ MIN_PLAN_DAYS = 90  # a spell on the register shorter than this had no plan of i
 HISTORY_PROFILES = [("achieved", 40), ("on_track", 14), ("at_risk", 23), ("off_track", 15), ("stopped", 8)]
 ROLL_OVER_SHARE = 0.45  # unmet targets carried into the next plan, towards the same goal
 UNCHANGED_SHARE = 0.3  # of those, rolled over with the same baseline (flagged stuck by the rule)
-# School holidays, roughly, as ((month, day), (month, day)): reviews and plan starts avoid them.
-HOLIDAYS = [((1, 1), (1, 4)), ((2, 14), (2, 22)), ((3, 30), (4, 13)), ((5, 23), (5, 31)), ((7, 22), (9, 3)),
-            ((10, 24), (11, 1)), ((12, 20), (12, 31))]  # fmt: skip
 REVIEW_FIELDS = ["target_id", "date", "value", "comment", "reviewed_by_id", "reviewed_by_name", "created_at", "status",
                  "gain"]  # fmt: skip
 
@@ -343,14 +340,6 @@ def _insert_reviews(targets: list[Target], drawn: list[tuple], created_at) -> No
 
 def _year_ends(years: list[tuple[dt.date, dt.date]], day: dt.date) -> dt.date | None:
     return next((ends for starts, ends in years if starts <= day <= ends), None)
-
-
-def _in_term(day: dt.date, *, forward: bool = False) -> dt.date:
-    """The day, or the nearest school day before it (after it if `forward`) outside the holidays."""
-    step = dt.timedelta(days=1 if forward else -1)
-    while day.weekday() > 4 or any(start <= (day.month, day.day) <= end for start, end in HOLIDAYS):
-        day += step
-    return day
 
 
 def _register_spans(school, on_roll: set[int]) -> dict[int, list[tuple[dt.date, dt.date | None, dt.date | None]]]:
@@ -403,7 +392,7 @@ def _seed_history(rng, *, spans, current_starts, today, scales, people, years) -
     for pk in sorted(spans):
         until = current_starts.get(pk, today)
         for age, (begin, stop, ehc) in reversed(list(enumerate(_chunks(spans[pk], until)))):
-            begin = _in_term(begin, forward=True)
+            begin = term_day(begin, forward=True)
             kind = Plan.Kind.EHC if ehc else rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
             plans.append(Plan(
                 pupil_id=pk, kind=kind, state=Plan.State.ARCHIVED, title=f"{Plan.Kind(kind).label} from {begin:%B %Y}",
@@ -450,15 +439,15 @@ def _history_targets(rng, plan: Plan, unmet, scales, people, years):
         profile = rng.choices([p for p, _ in HISTORY_PROFILES], weights=[w for _, w in HISTORY_PROFILES])[0]
         starts_on = begin
         if rng.random() < 0.15 and (stop - begin).days > 200:  # added to the plan later in the year
-            starts_on = _in_term(begin + dt.timedelta(days=rng.randint(40, 150)), forward=True)
+            starts_on = term_day(begin + dt.timedelta(days=rng.randint(40, 150)), forward=True)
         # Half-termly reviews, then one at the plan's review meeting.
         dates, last = [], starts_on + dt.timedelta(days=rng.randint(28, 45))
         while last < stop - dt.timedelta(days=25):
-            day = _in_term(last)
+            day = term_day(last)
             if day > (dates[-1] if dates else starts_on):
                 dates.append(day)
             last += dt.timedelta(days=rng.randint(52, 62))
-        final = _in_term(stop - dt.timedelta(days=rng.randint(3, 10)))
+        final = term_day(stop - dt.timedelta(days=rng.randint(3, 10)))
         if final > (dates[-1] if dates else starts_on):
             dates.append(final)
         due = stop if rng.random() < 0.95 else None
@@ -481,9 +470,9 @@ def _history_targets(rng, plan: Plan, unmet, scales, people, years):
         if target.last_status == Status.ACHIEVED:
             target.closed_on = dates[-1]
         elif profile == "stopped":
-            target.closed_on = _in_term(dates[-1] + dt.timedelta(days=rng.randint(7, 20)))
+            target.closed_on = term_day(dates[-1] + dt.timedelta(days=rng.randint(7, 20)))
         else:
-            target.closed_on = stop
+            target.closed_on = term_day(stop)
         made.append((target, goal, rows))
     return made
 
