@@ -470,7 +470,8 @@ def _history_targets(rng, plan: Plan, unmet, scales, people, years):
         if target.last_status == Status.ACHIEVED:
             target.closed_on = dates[-1]
         elif profile == "stopped":
-            target.closed_on = term_day(dates[-1] + dt.timedelta(days=rng.randint(7, 20)))
+            dropped = term_day(min(dates[-1] + dt.timedelta(days=rng.randint(7, 20)), stop))
+            target.closed_on = max(dropped, dates[-1])
         else:
             target.closed_on = term_day(stop)
         made.append((target, goal, rows))
