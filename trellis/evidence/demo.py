@@ -51,7 +51,10 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     """Notes, pupil voice and weekly behaviour/attendance for the school's register pupils."""
     year = school.current_academic_year(today)
     pupils = list(
-        Pupil.objects.filter(school=school, sen_status__in=REGISTER).on_roll(today).values_list("pk", flat=True)
+        Pupil.objects.filter(school=school, sen_status__in=REGISTER)
+        .on_roll(today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if not pupils or year is None:
         return

@@ -134,10 +134,14 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     year = school.current_academic_year(today)
     baseline_point = year.assessment_points.filter(is_baseline=True).first() if year else None
     staff = list(
-        Membership.objects.filter(school=school, role__in=[Role.TEACHER, Role.TA, Role.SENCO]).select_related("user")
+        Membership.objects.filter(school=school, role__in=[Role.TEACHER, Role.TA, Role.SENCO])
+        .select_related("user")
+        .order_by("pk")
     )
     people = [(m.user_id, m.user.get_full_name() or m.user.get_username()) for m in staff] or [(None, "system")]
-    pupils = list(Pupil.objects.filter(school=school).on_roll(today).values_list("pk", "sen_status"))
+    # In id order, not the model's by name: collations differ between databases, and the same seed
+    # should make the same data on each.
+    pupils = list(Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status"))
     years = list(school.academic_years.values_list("starts_on", "ends_on"))
     history = _register_spans(school, {pk for pk, _ in pupils})
 
