@@ -1,11 +1,16 @@
 """The plans demo data: believable, every status present, quick."""
 
+import io
+import itertools
 import random
 import time
 
+from django.core.management import call_command
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from trellis.assessment.models import Assessment
+from trellis.assessment.scales import scales_by_id
 from trellis.lib.upn import make_upn
 from trellis.plans import demo, services
 from trellis.plans.models import Plan, Review, Target
@@ -47,3 +52,35 @@ def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(worl
     for target in targets[:50]:  # every demo value is on its scale
         for review in target.review_list:
             assert review.value in {s.value for s in target.scale.ordered_steps} or not target.scale.is_ordered
+
+
+def test_seed_gives_pupils_earlier_years_of_closed_reviewed_targets_summarised_by_the_rule(db):
+    call_command("seed_demo", "--schools", "2", "--pupils-per-school", "120", "--seed", "3", stdout=io.StringIO())
+    archived = Plan.objects.filter(state=Plan.State.ARCHIVED)
+    history = list(
+        Target.objects.filter(plan__state=Plan.State.ARCHIVED)
+        .select_related("plan", "pupil__school", "rolled_over_from")
+        .prefetch_related(Prefetch("reviews", queryset=Review.objects.order_by("date", "pk")))
+    )
+    assert archived.filter(targets__isnull=False).values("pupil").distinct().count() >= 10
+    assert all(t.closed_on is not None and t.reviews.all() for t in history)
+    assert {t.last_status for t in history} >= {Status.ACHIEVED, Status.AT_RISK, Status.OFF_TRACK}
+    assert any(t.rolled_over_from_id for t in history) and any(t.stuck for t in history)
+    for target in history:
+        reviews = list(target.reviews.all())
+        assert target.starts_on < reviews[0].date and reviews[-1].date <= target.closed_on <= target.plan.review_on
+        assert all(r.date.weekday() < 5 and r.date.month != 8 for r in reviews)  # term time
+        assert all(a.date < b.date for a, b in itertools.pairwise(reviews))
+    # What refresh_summary (run after every recorded review) would keep is what the seed wrote.
+    scales = scales_by_id(None)
+    for target in history:
+        kept = [(r.status, r.gain) for r in target.reviews.all()]
+        summary = (target.last_reviewed_on, target.last_status, target.last_gain, target.stuck)
+        target.scale = scales[target.scale_id]
+        if target.rolled_over_from is not None:
+            target.rolled_over_from.scale = scales[target.rolled_over_from.scale_id]
+        services.refresh_summary(target)
+        assert (target.last_reviewed_on, target.last_status, target.last_gain, target.stuck) == summary, target.pk
+        assert list(target.reviews.order_by("date", "pk").values_list("status", "gain")) == kept, target.pk
+        for review in target.reviews.all():  # every value is on the target's scale
+            assert not target.scale.is_ordered or review.value in {s.value for s in target.scale.ordered_steps}

@@ -16,6 +16,19 @@ def school_day(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=max(0, day.weekday() - 4))
 
 
+# School holidays, roughly, as ((month, day), (month, day)), for dates that should fall in term.
+HOLIDAYS = [((1, 1), (1, 4)), ((2, 14), (2, 22)), ((3, 30), (4, 13)), ((5, 23), (5, 31)), ((7, 22), (9, 3)),
+            ((10, 24), (11, 1)), ((12, 20), (12, 31))]  # fmt: skip
+
+
+def term_day(day: dt.date, *, forward: bool = False) -> dt.date:
+    """The day, or the nearest weekday before it (after it if `forward`) outside the usual holidays."""
+    step = dt.timedelta(days=1 if forward else -1)
+    while day.weekday() > 4 or any(start <= (day.month, day.day) <= end for start, end in HOLIDAYS):
+        day += step
+    return day
+
+
 def at_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 

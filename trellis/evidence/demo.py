@@ -1,18 +1,26 @@
 """Demo evidence for one school: notes, pupil voice and weekly behaviour and attendance for the
-pupils on the SEN register (monitoring, SEN support, EHC plan), for the academic year so far.
+pupils on the SEN register (monitoring, SEN support, EHC plan), for the academic year so far;
+most notes of pupils with targets are linked to one, and about half the targets of earlier
+years' plans have a note of their own from while they were worked on.
 
-Called by seed_demo for each school after pupils, SEN status, classes and staff exist. Bulk
-inserts only, so a 60,000-pupil trust seeds in well under a minute of this module's time.
+Called by seed_demo for each school after pupils, SEN status, classes, staff and plans exist.
+Bulk inserts only, so a 60,000-pupil trust seeds in about a minute of this module's time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
+
+from django.utils import timezone
 
 from trellis.accounts.models import Membership, Role
+from trellis.demo import bulk
+from trellis.demo.dates import random_day, term_day
 from trellis.identification.demo import staff_by_pupil
 from trellis.identification.models import AreaOfNeed
+from trellis.plans.models import Target
 from trellis.pupils.models import Pupil, SenStatus
 
 from .models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
@@ -35,13 +43,18 @@ VOICE = ["I can ask for help when I am stuck", "I can use my word mat", "I can t
          "I can take turns in a game", "I can read my timetable", "I can count to 20", "I can write my name",
          "I can calm down using my break card"]  # fmt: skip
 REGISTER = [SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN]
+LINKED_SHARE = 0.6  # of the notes of a pupil with current targets, those linked to one
+EARLIER_NOTE_SHARE = 0.5  # of earlier years' targets, those with a note
 
 
 def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     """Notes, pupil voice and weekly behaviour/attendance for the school's register pupils."""
     year = school.current_academic_year(today)
     pupils = list(
-        Pupil.objects.filter(school=school, sen_status__in=REGISTER).on_roll(today).values_list("pk", flat=True)
+        Pupil.objects.filter(school=school, sen_status__in=REGISTER)
+        .on_roll(today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if not pupils or year is None:
         return
@@ -53,12 +66,17 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         .first()
     )
     school_weeks = _school_weeks(year, today)
+    now = timezone.now()
     days_so_far = max(1, (today - year.starts_on).days)
-    notes, voice, weeks = [], [], []
+    current, earlier = _targets(school)
+    notes, links, voice, weeks = [], [], [], []  # links: (note index, target id)
     for pk in pupils:
         recorders = staff_of.get(pk) or [senco_id]
         for _ in range(rng.randint(1, 4)):
             area = rng.choice(AreaOfNeed.values)
+            if current.get(pk) and rng.random() < LINKED_SHARE:
+                target_id, area = rng.choice(current[pk])
+                links.append((len(notes), target_id))
             objective, activity, outcome = rng.choice(NOTES[area])
             notes.append(EvidenceNote(
                 pupil_id=pk, date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
@@ -75,14 +93,38 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         trouble = rng.choice([0, 0, 1, 2, 4])  # usual negative points a week
         for monday, possible in school_weeks:
             attended = sum(rng.random() < attendance for _ in range(possible))
-            weeks.append(WeeklyRecord(
-                pupil_id=pk, week_starting=monday, sessions_possible=possible, sessions_attended=attended,
-                behaviour_positive=rng.randint(0, 8), behaviour_negative=max(0, trouble + rng.randint(-2, 2)),
-                source=WeeklyRecord.Source.IMPORT,
+            weeks.append((pk, monday, possible, attended, rng.randint(0, 8), max(0, trouble + rng.randint(-2, 2)),
+                          WeeklyRecord.Source.IMPORT, now))  # fmt: skip
+    for target_id, pk, area, starts_on, closed_on in earlier:
+        if rng.random() < EARLIER_NOTE_SHARE:
+            objective, activity, outcome = rng.choice(NOTES[area])
+            links.append((len(notes), target_id))
+            notes.append(EvidenceNote(
+                pupil_id=pk, date=term_day(random_day(rng, starts_on, closed_on), forward=True), learning_objective=objective,
+                activity=activity, outcome=outcome, areas=[area], recorded_by_id=rng.choice(staff_of.get(pk) or [senco_id]),
             ))  # fmt: skip
     EvidenceNote.objects.bulk_create(notes, batch_size=2000)
+    bulk.insert_rows(EvidenceNote.targets.through, ["evidencenote_id", "target_id"],
+                     [(notes[index].pk, target_id) for index, target_id in links])  # fmt: skip
     PupilVoiceEntry.objects.bulk_create(voice, batch_size=2000)
-    WeeklyRecord.objects.bulk_create(weeks, batch_size=2000)
+    fields = ["pupil_id", "week_starting", "sessions_possible", "sessions_attended", "behaviour_positive",
+              "behaviour_negative", "source", "recorded_at"]  # fmt: skip
+    bulk.insert_rows(WeeklyRecord, fields, weeks)
+
+
+def _targets(school) -> tuple[dict[int, list[tuple[int, str]]], list[tuple]]:
+    """Pupil -> (id, area) of their open targets; and the closed targets of archived plans as
+    (id, pupil, area, starts on, closed on)."""
+    current, earlier = defaultdict(list), []
+    rows = Target.objects.filter(pupil__school=school).order_by("pk")
+    for pk, pupil_id, area, starts_on, closed_on, state in rows.values_list(
+        "pk", "pupil_id", "area", "starts_on", "closed_on", "plan__state"
+    ):
+        if closed_on is None and state == "active":
+            current[pupil_id].append((pk, area))
+        elif closed_on is not None and state == "archived":
+            earlier.append((pk, pupil_id, area, starts_on, closed_on))
+    return current, earlier
 
 
 def _school_weeks(year, today: dt.date) -> list[tuple[dt.date, int]]:

@@ -58,7 +58,7 @@ SHARE = 0.02  # concerns for about 2% of pupils
 
 def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     """Create concerns at every stage for `school` (bulk, a few queries)."""
-    pupils = list(Pupil.objects.filter(school=school).on_roll(today).values_list("pk", "sen_status"))
+    pupils = list(Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status"))
     if not pupils:
         return
     senco_id = (
@@ -138,13 +138,19 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
 def staff_by_pupil(school, today: dt.date) -> dict[int, list[int]]:
     """Pupil id -> user ids of the staff of their current groups (two queries)."""
     staff = defaultdict(list)
-    for group_id, user_id in GroupStaff.objects.filter(
-        group__school=school, group__academic_year__starts_on__lte=today, group__academic_year__ends_on__gte=today
-    ).values_list("group_id", "user_id"):
+    for group_id, user_id in (
+        GroupStaff.objects.filter(
+            group__school=school, group__academic_year__starts_on__lte=today, group__academic_year__ends_on__gte=today
+        )
+        .order_by("pk")
+        .values_list("group_id", "user_id")
+    ):
         staff[group_id].append(user_id)
     result: dict[int, list[int]] = defaultdict(list)
-    for pupil_id, group_id in GroupMembership.objects.filter(
-        group_id__in=list(staff), ends_on__isnull=True
-    ).values_list("pupil_id", "group_id"):
+    for pupil_id, group_id in (
+        GroupMembership.objects.filter(group_id__in=list(staff), ends_on__isnull=True)
+        .order_by("pk")
+        .values_list("pupil_id", "group_id")
+    ):
         result[pupil_id] += [u for u in staff[group_id] if u not in result[pupil_id]]
     return result

@@ -1,11 +1,15 @@
 """Demo data for plans, targets, reviews and baseline assessments (called by seed_demo per school).
 
-Believable and fast: everything is made with bulk_create, a few queries a school whatever its
+Believable and fast: bulk inserts only (trellis.demo.bulk), a few queries a school whatever its
 size. For every pupil with SEN support (K) or an EHC plan (E): an active plan (SEN support plan,
-ILP or, for EHC pupils, the EHC plan's outcomes), often a pupil passport, sometimes an archived
-earlier plan and a kept version; 2 to 4 targets on several scales with a year of half-termly
-reviews shaped so that every status (achieved, on track, at risk, off track, not reviewed) and
-the stuck flag occur. Every pupil on roll gets baseline assessments in reading, writing and maths.
+ILP or, for EHC pupils, the EHC plan's outcomes), often a pupil passport, sometimes a kept
+version; 2 to 4 targets on several scales with a year of half-termly reviews shaped so that every
+status (achieved, on track, at risk, off track, not reviewed) and the stuck flag occur. Pupils
+with earlier years on the register (from their SEN history) also have archived yearly plans for
+up to two years before, with closed targets reviewed every half term, some met, some stopped and
+some rolled over into the next plan. Every target's summary fields and every review's status are
+worked out by the on-track rule (trellis.plans.progress), as refresh_summary would. Every pupil on
+roll gets baseline assessments in reading, writing and maths.
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ import random
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
 from django.utils import timezone
 
 from trellis.accounts.models import Membership, Role
 from trellis.assessment.models import Assessment, Domain, Scale
 from trellis.assessment.scales import scales_by_id
-from trellis.pupils.models import Pupil, SenStatus
+from trellis.demo import bulk
+from trellis.demo.dates import at_noon, term_day
+from trellis.pupils.models import Pupil, SenStatus, SenStatusEntry
 
 from .models import EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
-from .progress import current_window, stored_status, summarise, summary_fields
+from .progress import Status, current_window, stored_status, summarise, summary_fields
 
 BATCH = 5000
 
@@ -129,20 +134,35 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     year = school.current_academic_year(today)
     baseline_point = year.assessment_points.filter(is_baseline=True).first() if year else None
     staff = list(
-        Membership.objects.filter(school=school, role__in=[Role.TEACHER, Role.TA, Role.SENCO]).select_related("user")
+        Membership.objects.filter(school=school, role__in=[Role.TEACHER, Role.TA, Role.SENCO])
+        .select_related("user")
+        .order_by("pk")
     )
     people = [(m.user_id, m.user.get_full_name() or m.user.get_username()) for m in staff] or [(None, "system")]
-    pupils = list(Pupil.objects.filter(school=school).on_roll(today).values_list("pk", "sen_status"))
-    now = timezone.now()
+    # In id order, not the model's by name: collations differ between databases, and the same seed
+    # should make the same data on each.
+    pupils = list(Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status"))
+    years = list(school.academic_years.values_list("starts_on", "ends_on"))
+    history = _register_spans(school, {pk for pk, _ in pupils})
 
     _seed_assessments(pupils, scales, baseline_point, today, rng, people)
     sen = [(pk, status) for pk, status in pupils if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN)]
-    if not sen:
-        return
+    current_starts = _seed_current(rng, sen, scales=scales, window=window, today=today, people=people, years=years,
+                                   history=history)  # fmt: skip
+    _seed_history(rng, spans=history, current_starts=current_starts, today=today, scales=scales, people=people,
+                  years=years)  # fmt: skip
 
+
+def _seed_current(rng, sen, *, scales, window, today, people, years, history) -> dict[int, dt.date]:
+    """This year's plans with their targets and reviews; returns when each pupil's active plan started."""
+    if not sen:
+        return {}
+    now = timezone.now()
     plans, plan_targets = [], []  # plan_targets: (plan index, outcome texts) for active plans
+    current_starts = {}
     for pk, status in sen:
         started = today - dt.timedelta(days=rng.randint(300, 340))
+        current_starts[pk] = started
         content = {
             "strengths": rng.choice(STRENGTHS), "pupil_good_at": rng.choice(GOOD_AT),
             "pupil_find_hard": rng.choice(FIND_HARD), "pupil_what_helps": rng.choice(WHAT_HELPS),
@@ -164,7 +184,7 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         if rng.random() < 0.5:
             plans.append(Plan(pupil_id=pk, kind=Plan.Kind.PASSPORT, state=Plan.State.ACTIVE, title="Pupil passport",
                               created_at=now, updated_at=now, **(content | {"strategies": content["strategies"]})))  # fmt: skip
-        if rng.random() < 0.2:
+        if rng.random() < 0.2 and not _chunks(history.get(pk, []), started):  # else _seed_history writes them
             earlier = started - dt.timedelta(days=365)
             plans.append(Plan(pupil_id=pk, kind=Plan.Kind.SEN_SUPPORT, state=Plan.State.ARCHIVED,
                               title="Previous support plan", created_at=now, updated_at=now,
@@ -214,11 +234,11 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
                 strategies=rng.choice(STRATEGIES), responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]),
                 starts_on=starts_on, target_date=due if rng.random() < 0.92 else None, created_at=now,
             ))  # fmt: skip
-            shapes.append((scale, baseline, planned, profile, steps, due))
+            shapes.append((Goal(idea, scale, baseline, planned), profile, due))
     # Reviews are drawn before the targets are saved so that each target's summary fields (what
     # the dashboards aggregate) go in with it, worked out by the same rule as a recorded review.
     drawn = []  # per target: [(date, value, comment, user, name, status, gain)], small steps
-    for target, (scale, baseline, planned, profile, steps, due) in zip(targets, shapes, strict=True):
+    for target, (goal, profile, due) in zip(targets, shapes, strict=True):
         last = today - dt.timedelta(days=rng.randint(0, max(0, min(10, (today - window.starts_on).days))))
         if profile == "not_reviewed":
             last = window.starts_on - dt.timedelta(days=rng.randint(5, 30))
@@ -230,40 +250,11 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
             last -= dt.timedelta(days=rng.randint(52, 62))
         dates.reverse()
         span = max((due - target.starts_on).days, 1)
-        gains = _gains(profile, planned, [min(1.0, (d - target.starts_on).days / span) for d in dates])
-        rows, previous = [], 0
-        for date, gain in zip(dates, gains, strict=True):
-            user, name = rng.choice(people)
-            comment = rng.choice(COMMENTS["up" if gain > previous else "flat"]) if rng.random() < 0.7 else ""
-            rows.append(DrawnReview(date, _value(scale, baseline, gain), comment, user, name))
-            previous = gain
-        target.scale = scale
-        progress = summarise(target, rows, year.ends_on if year else None)
-        for name, value in summary_fields(progress).items():
-            setattr(target, name, value)
-        ticked = round(len(steps) * min(1.0, previous / planned)) if dates else 0  # steps done as far as the pupil got
-        drawn.append((rows, progress, [(n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
-                                       for n, text in enumerate(steps, 1)]))  # fmt: skip
+        gains = _gains(profile, goal.planned, [min(1.0, (d - target.starts_on).days / span) for d in dates])
+        drawn.append(_review(rng, target, goal, dates, gains, people, years))
     Target.objects.bulk_create(targets, batch_size=BATCH)
-
-    reviews, small_steps = [], []
-    for target, (rows, progress, steps) in zip(targets, drawn, strict=True):
-        reviews += [(target.pk, r.date, r.value, r.comment, r.user, r.name, now, stored_status(p), p.gain)
-                    for r, p in zip(rows, progress, strict=True)]  # fmt: skip
-        small_steps += [(target.pk, *step) for step in steps]
-    fields = [
-        "target_id",
-        "date",
-        "value",
-        "comment",
-        "reviewed_by_id",
-        "reviewed_by_name",
-        "created_at",
-        "status",
-        "gain",
-    ]
-    _insert(Review, fields, reviews)
-    _insert(SmallStep, ["target_id", "position", "text", "achieved_on"], small_steps)
+    _insert_reviews(targets, drawn, lambda day: now)
+    return current_starts
 
 
 class DrawnReview(NamedTuple):
@@ -293,27 +284,208 @@ def _seed_assessments(pupils, scales, point, today, rng, people) -> None:
             rows.append((pk, wellbeing.pk, value, Domain.SEMH, "", point.pk, point.date, user, now))
     fields = ["pupil_id", "scale_id", "value", "domain", "subject", "assessment_point_id", "date", "recorded_by_id",
               "recorded_at"]  # fmt: skip
-    _insert(Assessment, fields, rows)
+    bulk.insert_rows(Assessment, fields, rows)
 
 
-def _insert(model, fields: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs for rows nobody needs back (reviews, steps, assessments): several times faster
-    than bulk_create at demo sizes. Dates and times are adapted as the ORM would."""
-    if not rows:
-        return
-    ops = connection.ops
-    adapters = []
-    for name in fields:
-        kind = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).get_internal_type()
-        adapters.append(
-            ops.adapt_datefield_value if kind == "DateField"
-            else ops.adapt_datetimefield_value if kind == "DateTimeField" else None
+# --- Earlier years: archived plans with closed, reviewed targets ----------------------------
+
+HISTORY_PLANS = 2  # archived yearly plans per pupil at most: the years before the active plan, since records
+# moved into Trellis
+MIN_PLAN_DAYS = 90  # a spell on the register shorter than this had no plan of its own
+# How earlier targets ended: the rule decides their last status; these shape the data. "stopped"
+# targets were dropped or replaced after a review or two.
+HISTORY_PROFILES = [("achieved", 40), ("on_track", 14), ("at_risk", 23), ("off_track", 15), ("stopped", 8)]
+ROLL_OVER_SHARE = 0.45  # unmet targets carried into the next plan, towards the same goal
+UNCHANGED_SHARE = 0.3  # of those, rolled over with the same baseline (flagged stuck by the rule)
+REVIEW_FIELDS = ["target_id", "date", "value", "comment", "reviewed_by_id", "reviewed_by_name", "created_at", "status",
+                 "gain"]  # fmt: skip
+
+
+class Goal(NamedTuple):
+    """What a drawn target aims at: `planned` steps from `baseline` (a step index, or a number)."""
+
+    idea: tuple
+    scale: Scale
+    baseline: Decimal
+    planned: int
+
+
+def _review(rng, target, goal: Goal, dates, gains, people, years) -> tuple[list, list, list]:
+    """Reviews of `target` on `dates` showing `gains`; sets the target's summary fields from them
+    by the on-track rule, as refresh_summary would. Returns the reviews, the progress each left
+    and the small steps, ticked as far as the pupil got."""
+    rows, previous = [], 0
+    for date, gain in zip(dates, gains, strict=True):
+        user, name = rng.choice(people)
+        comment = rng.choice(COMMENTS["up" if gain > previous else "flat"]) if rng.random() < 0.7 else ""
+        rows.append(DrawnReview(date, _value(goal.scale, goal.baseline, gain), comment, user, name))
+        previous = gain
+    target.scale = goal.scale
+    # refresh_summary reads the year from the school's calendar on the latest review (or the start).
+    progress = summarise(target, rows, _year_ends(years, dates[-1] if dates else target.starts_on))
+    for name, value in summary_fields(progress).items():
+        setattr(target, name, value)
+    steps = goal.idea[4]
+    ticked = round(len(steps) * min(1.0, previous / goal.planned)) if dates else 0
+    return rows, progress, [(n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
+                            for n, text in enumerate(steps, 1)]  # fmt: skip
+
+
+def _insert_reviews(targets: list[Target], drawn: list[tuple], created_at) -> None:
+    """The reviews (with the status and gain each left) and small steps of saved targets."""
+    reviews, small_steps = [], []
+    for target, (rows, progress, steps) in zip(targets, drawn, strict=True):
+        reviews += [(target.pk, r.date, r.value, r.comment, r.user, r.name, created_at(r.date), stored_status(p), p.gain)
+                    for r, p in zip(rows, progress, strict=True)]  # fmt: skip
+        small_steps += [(target.pk, *step) for step in steps]
+    bulk.insert_rows(Review, REVIEW_FIELDS, reviews)
+    bulk.insert_rows(SmallStep, ["target_id", "position", "text", "achieved_on"], small_steps)
+
+
+def _year_ends(years: list[tuple[dt.date, dt.date]], day: dt.date) -> dt.date | None:
+    return next((ends for starts, ends in years if starts <= day <= ends), None)
+
+
+def _register_spans(school, on_roll: set[int]) -> dict[int, list[tuple[dt.date, dt.date | None, dt.date | None]]]:
+    """Pupil -> their unbroken spells on SEN support or an EHC plan, oldest first:
+    (start, end or None, when the EHC plan began or None)."""
+    spans: dict[int, list[list]] = {}
+    periods = (
+        SenStatusEntry.objects.filter(pupil__school=school, status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN])
+        .order_by("pupil_id", "starts_on")
+        .values_list("pupil_id", "status", "starts_on", "ends_on")
+    )
+    for pk, status, starts, ends in periods:
+        if pk not in on_roll:
+            continue
+        mine = spans.setdefault(pk, [])
+        if mine and mine[-1][1] == starts:  # K then E: one spell
+            mine[-1][1] = ends
+        else:
+            mine.append([starts, ends, None])
+        if status == SenStatus.EHC_PLAN and mine[-1][2] is None:
+            mine[-1][2] = starts
+    return {pk: [tuple(span) for span in mine] for pk, mine in spans.items()}
+
+
+def _chunks(spans, until: dt.date) -> list[tuple[dt.date, dt.date, bool]]:
+    """The yearly plans of a pupil's spells on the register before `until`, newest first:
+    (start, end, under an EHC plan), at most HISTORY_PLANS."""
+    chunks: list[tuple[dt.date, dt.date, bool]] = []
+    for start, end, ehc_from in reversed(spans):
+        stop = min(end or until, until)
+        while len(chunks) < HISTORY_PLANS:
+            begin = max(start, stop - dt.timedelta(days=365))
+            if (stop - begin).days < MIN_PLAN_DAYS:
+                break
+            chunks.append((begin, stop, ehc_from is not None and ehc_from <= begin + dt.timedelta(days=60)))
+            stop = begin
+    return chunks
+
+
+def _moved(scale: Scale, baseline: Decimal, gain: int) -> Decimal:
+    """The baseline `gain` steps on (for a target rolled over from where the pupil got to)."""
+    return baseline + gain if scale.is_ordered or scale.higher_is_better else baseline - gain
+
+
+def _seed_history(rng, *, spans, current_starts, today, scales, people, years) -> None:
+    """Archived plans for the years before each pupil's active plan (or before they came off the
+    register), each with 2 to 4 targets reviewed half-termly and closed: met, stopped, or ended
+    with the plan, some carried into the next year's plan."""
+    plans, ages = [], []  # ages: per plan, 0 for the newest archived plan of its pupil
+    for pk in sorted(spans):
+        until = current_starts.get(pk, today)
+        for age, (begin, stop, ehc) in reversed(list(enumerate(_chunks(spans[pk], until)))):
+            begin = term_day(begin, forward=True)
+            kind = Plan.Kind.EHC if ehc else rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
+            plans.append(Plan(
+                pupil_id=pk, kind=kind, state=Plan.State.ARCHIVED, title=f"{Plan.Kind(kind).label} from {begin:%B %Y}",
+                strengths=rng.choice(STRENGTHS), pupil_good_at=rng.choice(GOOD_AT),
+                pupil_find_hard=rng.choice(FIND_HARD), pupil_what_helps=rng.choice(WHAT_HELPS),
+                pupil_views_how=rng.choice(["Written by the pupil", "Written with the pupil by their TA"]),
+                strategies=rng.choice(STRATEGIES), provision=rng.choice(PROVISION),
+                written_by="SENCO with class teacher, pupil and parents", starts_on=begin, review_on=stop,
+                needs={rng.choice(Domain.values): "Needs support with " + rng.choice(FIND_HARD).lower()},
+                created_at=at_noon(begin), updated_at=at_noon(stop),
+            ))  # fmt: skip
+            ages.append(age)
+    Plan.objects.bulk_create(plans, batch_size=BATCH)
+    earlier: dict[int, list[tuple[Target, Goal]]] = {}  # pupil -> last year's unmet targets
+    for age in range(HISTORY_PLANS - 1, -1, -1):  # oldest first, so rolled-over targets can point back
+        targets, drawn, unmet = [], [], {}
+        for plan in (plan for plan, plan_age in zip(plans, ages, strict=True) if plan_age == age):
+            for target, goal, rows in _history_targets(rng, plan, earlier.get(plan.pupil_id, []), scales, people,
+                                                      years):  # fmt: skip
+                targets.append(target)
+                drawn.append(rows)
+                if target.last_status != Status.ACHIEVED:
+                    unmet.setdefault(plan.pupil_id, []).append((target, goal))
+        Target.objects.bulk_create(targets, batch_size=BATCH)
+        _insert_reviews(targets, drawn, at_noon)
+        earlier = unmet
+
+
+def _history_targets(rng, plan: Plan, unmet, scales, people, years):
+    """Targets of one archived plan with their reviews: some carried on from last year's unmet ones."""
+    count = rng.randint(2, 4)
+    carried = [pair for pair in unmet if rng.random() < ROLL_OVER_SHARE][:count]
+    used = {goal.idea[2] for _, goal in carried}
+    fresh = rng.sample([idea for idea in TARGET_IDEAS if idea[2] not in used], count - len(carried))
+    begin, stop = plan.starts_on, plan.review_on
+    made = []
+    for position, (before, item) in enumerate([*carried, *((None, idea) for idea in fresh)], 1):
+        if before is not None:  # carried on from where the pupil got to (or, now and then, unchanged)
+            reached = 0 if rng.random() < UNCHANGED_SHARE else int(before.last_gain or 0)
+            goal = Goal(item.idea, item.scale, _moved(item.scale, item.baseline, reached), item.planned - reached)
+        else:
+            goal = _goal(rng, item, scales)
+        code, area, description, criteria = goal.idea[:4]
+        profile = rng.choices([p for p, _ in HISTORY_PROFILES], weights=[w for _, w in HISTORY_PROFILES])[0]
+        starts_on = begin
+        if rng.random() < 0.15 and (stop - begin).days > 200:  # added to the plan later in the year
+            starts_on = term_day(begin + dt.timedelta(days=rng.randint(40, 150)), forward=True)
+        # Half-termly reviews, then one at the plan's review meeting.
+        dates, last = [], starts_on + dt.timedelta(days=rng.randint(28, 45))
+        while last < stop - dt.timedelta(days=25):
+            day = term_day(last)
+            if day > (dates[-1] if dates else starts_on):
+                dates.append(day)
+            last += dt.timedelta(days=rng.randint(52, 62))
+        final = term_day(stop - dt.timedelta(days=rng.randint(3, 10)))
+        if final > (dates[-1] if dates else starts_on):
+            dates.append(final)
+        due = stop if rng.random() < 0.95 else None
+        span = max(((due or stop) - starts_on).days, 1)
+        fractions = [min(1.0, (d - starts_on).days / span) for d in dates]
+        if profile == "stopped":
+            gains = _gains(rng.choice(["on_track", "at_risk"]), goal.planned, fractions)[: rng.randint(1, 3)]
+            dates = dates[: len(gains)]
+        else:
+            gains = _gains(profile, goal.planned, fractions)
+        target = Target(
+            plan_id=plan.pk, pupil_id=plan.pupil_id, position=position, description=description, area=area,
+            scale_id=goal.scale.pk, baseline_value=_value(goal.scale, goal.baseline, 0),
+            target_value=_value(goal.scale, goal.baseline, goal.planned),
+            success_criteria=criteria if rng.random() < 0.85 else "", strategies=rng.choice(STRATEGIES),
+            responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]), starts_on=starts_on, target_date=due,
+            rolled_over_from=before, created_at=at_noon(starts_on),
         )  # fmt: skip
-    columns = ", ".join(ops.quote_name(model._meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n).column)
-                        for n in fields)  # fmt: skip
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            cursor.executemany(sql, [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True))
-                                     for row in batch])  # fmt: skip
+        rows = _review(rng, target, goal, dates, gains, people, years)
+        if target.last_status == Status.ACHIEVED:
+            target.closed_on = dates[-1]
+        elif profile == "stopped":
+            dropped = term_day(min(dates[-1] + dt.timedelta(days=rng.randint(7, 20)), stop))
+            target.closed_on = max(dropped, dates[-1])
+        else:
+            target.closed_on = term_day(stop)
+        made.append((target, goal, rows))
+    return made
+
+
+def _goal(rng, idea, scales) -> Goal:
+    code, *_, (low, high), (g_low, g_high) = idea
+    scale = scales[code]
+    planned = rng.randint(g_low, g_high)
+    if scale.is_ordered:
+        high = min(high, len(scale.ordered_steps) - 1 - planned)
+    return Goal(idea, scale, Decimal(rng.randint(low, max(low, high))), planned)

@@ -2,18 +2,20 @@
 attendance, entry and exit data, and a range of outcomes (some interventions work, some don't).
 
 Registered as a demo stage: `trellis.provision.demo.seed_school` (see trellis.demo.builder).
-Everything is written with bulk_create: a handful of queries per school.
+Everything is written in bulk: a handful of queries per school, a few more for big schools.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from decimal import Decimal
 
 from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.demo import bulk
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School, TeachingGroup
 
@@ -40,6 +42,7 @@ STRATEGIES = [
     "Feelings wall", "Worry box", "Now and next board", "Chunked instructions", "Coloured overlays",
 ]  # fmt: skip
 HOURLY_RATE = Decimal("14.50")
+PUPILS_PER_GROUP = 10  # a term's groups: about one for every 10 pupils with SEN (at least 4), as schools scale up
 
 
 def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
@@ -68,7 +71,9 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     for half_term in half_terms:
         if half_term.number % 2 == 0:
             continue  # groups start at the beginning of each term (half-terms 1, 3, 5)
-        for index in rng.sample(range(len(CATALOGUE)), k=min(4, len(CATALOGUE))):
+        order = rng.sample(range(len(CATALOGUE)), k=len(CATALOGUE))
+        for n in range(max(4, math.ceil(len(pupils) / PUPILS_PER_GROUP))):
+            index = order[n % len(order)]
             spec, intervention = CATALOGUE[index], interventions[index]
             starts_on = half_term.starts_on + dt.timedelta(days=7 - half_term.starts_on.weekday())
             ends_on = starts_on + dt.timedelta(weeks=spec[6], days=-3)
@@ -106,7 +111,7 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
         for session in held:
             present = rng.random() < (0.93 if keen else 0.6)
             came += present
-            attendance.append(Attendance(session=session, enrolment=enrolment, present=present))
+            attendance.append((session.pk, enrolment.pk, present))
         finished = enrolment.group.ends_on <= today
         for code in spec[3]:
             measures.append(
@@ -116,7 +121,7 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
             enrolment.outcome_notes = "Attendance poor." if held and came / len(held) < 0.8 else ""
     Measure.objects.bulk_create(measures)
     _earlier_assessments(rng, measures)
-    Attendance.objects.bulk_create(attendance, batch_size=2000)
+    bulk.insert_rows(Attendance, ["session_id", "enrolment_id", "present"], attendance)
     Enrolment.objects.bulk_update([e for e, _ in measures_later if e.outcome_notes], ["outcome_notes"])
     _review(groups, measures, today)
     _strategies(rng, school, year)
