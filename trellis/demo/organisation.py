@@ -20,7 +20,8 @@ SET_SUBJECTS = ("Maths", "English")  # secondary pupils are taught in sets for t
 
 
 def school_specs(count: int, pupils_per_school: int | None) -> list[data.SchoolSpec]:
-    """The default six schools first, then generated ones; every school `pupils_per_school` if given."""
+    """The default six schools first, then generated ones. With `pupils_per_school`, the trust has
+    that many pupils a school on average, each school sized for its phase."""
     specs = list(data.DEFAULT_SCHOOLS[:count])
     places = data.EXTRA_PLACES
     regions = list(data.REGIONS)
@@ -35,8 +36,22 @@ def school_specs(count: int, pupils_per_school: int | None) -> list[data.SchoolS
         share = 0.35 + 0.55 * ((index * 37) % 100) / 100  # areas from diverse to not very diverse
         specs.append(data.SchoolSpec(name, phase, data.DEFAULT_SIZE[phase], regions[index * 2 // count], share))
     if pupils_per_school is not None:
-        specs = [data.SchoolSpec(s.name, s.phase, pupils_per_school, s.region, s.white_british_share) for s in specs]
+        sizes = _scaled_sizes([s.pupils for s in specs], pupils_per_school * len(specs))
+        specs = [
+            data.SchoolSpec(s.name, s.phase, n, s.region, s.white_british_share)
+            for s, n in zip(specs, sizes, strict=True)
+        ]
     return specs
+
+
+def _scaled_sizes(typical: list[int], total: int) -> list[int]:
+    """Sizes in proportion to each phase's typical size, adding up to `total`: a special school
+    stays a fraction of a secondary's size, as in life (a trust of 1,200-pupil special schools
+    would be nothing like the national SEN figures)."""
+    whole = sum(typical)
+    sizes = [max(1, round(size * total / whole)) for size in typical]
+    sizes[sizes.index(max(sizes))] += total - sum(sizes)  # rounding, on the largest school
+    return sizes
 
 
 def create_schools(specs: list[data.SchoolSpec], *, today: dt.date) -> list[School]:

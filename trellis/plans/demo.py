@@ -289,7 +289,7 @@ def _seed_assessments(pupils, scales, point, today, rng, people) -> None:
 
 # --- Earlier years: archived plans with closed, reviewed targets ----------------------------
 
-HISTORY_PLANS = 2  # archived yearly plans per pupil at most: the years before the active plan, since records
+HISTORY_PLANS = 4  # archived yearly plans per pupil at most: the years before the active plan, since records
 # moved into Trellis
 MIN_PLAN_DAYS = 90  # a spell on the register shorter than this had no plan of its own
 # How earlier targets ended: the rule decides their last status; these shape the data. "stopped"
@@ -427,7 +427,7 @@ def _seed_history(rng, *, spans, current_starts, today, scales, people, years) -
 
 def _history_targets(rng, plan: Plan, unmet, scales, people, years):
     """Targets of one archived plan with their reviews: some carried on from last year's unmet ones."""
-    count = rng.randint(2, 4)
+    count = rng.randint(3, 5)
     carried = [pair for pair in unmet if rng.random() < ROLL_OVER_SHARE][:count]
     used = {goal.idea[2] for _, goal in carried}
     fresh = rng.sample([idea for idea in TARGET_IDEAS if idea[2] not in used], count - len(carried))

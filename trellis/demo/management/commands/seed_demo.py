@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--schools", type=int, default=6, help="number of schools (default 6)")
         parser.add_argument(
-            "--pupils-per-school", type=int, help="pupils on roll at every school (default: typical for its phase)"
+            "--pupils-per-school",
+            type=int,
+            help="pupils on roll a school on average, each sized for its phase (default: typical sizes)",
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
