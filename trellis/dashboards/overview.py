@@ -150,9 +150,7 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         "overdue": sum(g.overdue for g in groups),
         "stuck": sum(g.stuck for g in groups),
         "open_concerns": Concern.objects.filter(prefixed(pupil_scope, "pupil__"), decision="").count(),
-        "interventions_ending": InterventionGroup.objects.filter(
-            enrolments__pupil__in=_pupils(pupil_scope), ends_on__gte=today, ends_on__lte=today + ENDING_SOON
-        ).distinct().count(),
+        "interventions_ending": _ending_soon(user, ids, pupil_scope, today),
         "ehc_reviews_due": EhcPlan.objects.filter(
             prefixed(pupil_scope, "pupil__"), ceased_on__isnull=True, next_annual_review_due__lte=today + EHC_REVIEW_NOTICE
         ).count(),
@@ -165,6 +163,14 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         school_rows=school_rows, pupils=pupils_by_status(groups), glance=glance, trend=trend_points,
         attention=attention,
     )  # fmt: skip
+
+
+def _ending_soon(user, ids: set[int], pupil_scope: Q, today: dt.date) -> int:
+    """Intervention groups ending in the next weeks: the schools' own, or those with the user's pupils."""
+    groups = InterventionGroup.objects.filter(ends_on__gte=today, ends_on__lte=today + ENDING_SOON)
+    if whole_schools(user, ids):
+        return groups.filter(intervention__school_id__in=ids).count()
+    return groups.filter(enrolments__pupil__in=_pupils(pupil_scope)).distinct().count()
 
 
 def _pupils(pupil_scope: Q):
