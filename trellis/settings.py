@@ -4,6 +4,7 @@ TRELLIS_DEBUG      1 to show debug pages (``make run`` sets it); off by default.
 TRELLIS_SECRET_KEY required in production; otherwise one is made and kept in var/secret_key.
 TRELLIS_ALLOWED_HOSTS  comma-separated; default 127.0.0.1,localhost.
 DATABASE_URL       sqlite:////absolute/path.sqlite3 or postgres://user@host:port/name.
+TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1", for SSDs).
 """
 
 import os
@@ -109,6 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # PostgreSQL's default random_page_cost (4) assumes spinning disks; on SSDs it leads the planner
+    # to read every target to find one school's. 1.1 is the usual SSD value (set it server-wide
+    # instead, or change it here with TRELLIS_PG_OPTIONS).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", os.environ.get("TRELLIS_PG_OPTIONS", "-c random_page_cost=1.1")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
