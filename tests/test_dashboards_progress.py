@@ -99,6 +99,12 @@ def test_each_role_sees_only_its_scope(world, progress):
     assert build(world.governor, world).total.total == 6
 
 
+@pytest.mark.parametrize(("user", "title"), [("teacher", "Your pupils at Alder Primary"), ("trustlead", "Alder Primary: progress"),
+                                             ("senco", "Alder Primary: progress")])  # fmt: skip
+def test_the_page_says_whose_pupils_it_counts(world, progress, login, user, title):
+    assert title in login(getattr(world, user)).get(f"/dashboards/schools/{world.school_a.urn}/").content.decode()
+
+
 def test_pages_answer_404_outside_the_users_schools(world, progress, login):
     assert login(world.outsider).get(f"/dashboards/schools/{world.school_a.urn}/").status_code == 404
     assert login(world.specialist).get(f"/dashboards/schools/{world.school_a.urn}/").status_code == 404

@@ -9,11 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from trellis.accounts.models import Role
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
-from trellis.pupils.access import get_school_for_user, schools_for_aggregates, scope_for
+from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
 from trellis.pupils.models import NeedType, nc_year_label
 
 from . import overview
@@ -89,9 +88,8 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
 
 def school_dashboard(request: HttpRequest, urn: str) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=False)
-    scope = scope_for(request.user)
-    whole_school = scope.superuser or not scope.roles.get(school.pk, set()) <= {Role.TEACHER, Role.TA}
-    title = f"{school.name}: progress" if whole_school else f"Your pupils at {school.name}: progress"
+    whole = whole_schools(request.user, {school.pk})
+    title = f"{school.name}: progress" if whole else f"Your pupils at {school.name}: progress"
     return _page(request, [school], title, school=school)
 
 
