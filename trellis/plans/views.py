@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -206,14 +207,9 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
     may_review = services.can_review(request.user, pupil)
     if request.method == "POST":
         _require(may_review)
-        if form.is_valid():
-            try:
-                services.record_review(target=target, by=request.user, **form.cleaned_data)
-            except services.PlanError as error:
-                form.add_error("date", str(error))
-            else:
-                messages.success(request, "Review saved.")
-                return redirect("target", target_id=target.pk)
+        save = partial(services.record_review, target=target, by=request.user)
+        if saved := _saved_review(request, form, target, save, "Review saved."):
+            return saved
     return render(
         request,
         "plans/target.html",
@@ -231,6 +227,20 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _saved_review(request: HttpRequest, form: ReviewForm, target: Target, save, done: str) -> HttpResponse | None:
+    """Save a valid review form with `save(**fields)` and go back to the target; None to show the
+    form again (a PlanError, such as a date before the target started, goes on the date)."""
+    if not form.is_valid():
+        return None
+    try:
+        save(**form.cleaned_data)
+    except services.PlanError as error:
+        form.add_error("date", str(error))
+        return None
+    messages.success(request, done)
+    return redirect("target", target_id=target.pk)
 
 
 def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
@@ -254,14 +264,9 @@ def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
             services.delete_review(review=review, by=request.user)
             messages.success(request, "Review removed.")
             return redirect("target", target_id=target.pk)
-        if form.is_valid():
-            try:
-                services.correct_review(review=review, by=request.user, **form.cleaned_data)
-            except services.PlanError as error:
-                form.add_error("date", str(error))
-            else:
-                messages.success(request, "Review corrected.")
-                return redirect("target", target_id=target.pk)
+        save = partial(services.correct_review, review=review, by=request.user)
+        if saved := _saved_review(request, form, target, save, "Review corrected."):
+            return saved
     return render(request, "plans/review_form.html", {"form": form, "review": review, "target": target,
                                                       "pupil": target.pupil})  # fmt: skip
 
