@@ -18,10 +18,10 @@ from trellis.plans.progress import Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
 
 from . import overview
+from .progress import REVIEWED
 from .progress_views import ChoiceError, parse_choices
 
 router = Router(tags=["dashboards"])
-REVIEWED = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
 
 
 def _count(figure: Figure) -> int | None:

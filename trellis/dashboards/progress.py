@@ -330,7 +330,3 @@ def stacked_shares(counts: dict[Status, int]) -> list[tuple[Status, float]]:
     """Each status's share of the whole, for a stacked bar (empty when there is nothing)."""
     total = sum(counts.values())
     return [(status, 100 * counts[status] / total) for status in Status if counts[status]] if total else []
-
-
-def achieved_or_on_track(counts: dict[Status, int]) -> int:
-    return counts[Status.ACHIEVED] + counts[Status.ON_TRACK]

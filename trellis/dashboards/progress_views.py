@@ -17,7 +17,7 @@ from trellis.pupils.models import NeedType, nc_year_label
 
 from . import overview
 from .overview import FILTERS, Choices, Dashboard
-from .progress import DIMENSIONS, DimensionError, parse_group_by, stacked_shares
+from .progress import DIMENSIONS, REVIEWED, DimensionError, parse_group_by, stacked_shares
 
 DEFAULT_GROUP_BY = ["need"]
 MAX_TREND_SPAN = dt.timedelta(days=6 * 366)
@@ -172,12 +172,11 @@ def _bar(counts: dict) -> list[tuple[Status, float, float]]:
 
 
 def _trend(d: Dashboard) -> list[dict]:
-    reviewed = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
     return [
         {
             "period": point.period,
             "total": d.figure(point.total, point.total),
-            "figures": [d.figure(point.counts[s], point.total) for s in reviewed],
+            "figures": [d.figure(point.counts[s], point.total) for s in REVIEWED],
             "good": d.figure(point.counts[Status.ACHIEVED] + point.counts[Status.ON_TRACK], point.total),
         }
         for point in d.trend
@@ -203,8 +202,7 @@ def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
         raise Http404("No such download")
     labels = [s.label for s in Status]
     if table == "trend":
-        reviewed = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
-        headings = ["Period", "From", "To", "Reviews", *[s.label for s in reviewed]]
+        headings = ["Period", "From", "To", "Reviews", *[s.label for s in REVIEWED]]
         rows = [
             [r["period"].label, r["period"].starts_on, r["period"].ends_on, r["total"].text, *[f.text for f in r["figures"]]]
             for r in _trend(d)
