@@ -14,10 +14,10 @@ from django.db.models import Count, Q, QuerySet
 from trellis.identification.models import Concern
 from trellis.lib.stats import Figure, suppress
 from trellis.plans.models import Review, Target
-from trellis.plans.progress import Status, Window, current_window, status_expression
+from trellis.plans.progress import Status, Window, current_window
 from trellis.provision.models import InterventionGroup
 from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter, whole_schools
-from trellis.pupils.models import EhcPlan, SenStatus
+from trellis.pupils.models import EhcPlan, Pupil, SenStatus
 from trellis.schools.models import School
 from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
@@ -174,8 +174,6 @@ def _ending_soon(user, ids: set[int], pupil_scope: Q, today: dt.date) -> int:
 
 
 def _pupils(pupil_scope: Q):
-    from trellis.pupils.models import Pupil
-
     return Pupil.objects.filter(pupil_scope).values("pk")
 
 
@@ -198,18 +196,3 @@ def _attention(targets: QuerySet[Target], window: Window) -> list[Attention]:
         )  # fmt: skip
         for r in rows
     ]
-
-
-def raw_status_counts(school_ids: list[int], dimensions: list[Dimension], window: Window) -> list[tuple]:
-    """The same status counts as a dashboard's breakdown, straight from SQL with no access rules
-    or labels: the benchmark's yardstick for what the page costs on top of the aggregate."""
-    targets = Target.objects.current().filter(pupil__school_id__in=school_ids)
-    for dimension in dimensions:
-        if dimension.current:
-            targets = targets.filter(dimension.current(window.today))
-    return list(
-        targets.annotate(status=status_expression(window))
-        .values_list(*[d.path for d in dimensions], "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
