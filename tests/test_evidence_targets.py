@@ -54,3 +54,31 @@ def test_api_creates_and_lists_links(world, login):
     body["targets"] = [make_target(world.other_class).pk]
     response = client.post(f"/api/v1/pupils/{world.in_class.pk}/evidence", body, content_type="application/json")
     assert response.status_code == 422
+
+
+def test_the_writer_or_the_senco_can_change_a_note_and_its_links_are_kept(world, login):
+    import datetime as dt
+
+    from django.utils import timezone
+    from fixtures_progress import make_target
+
+    from trellis.audit.models import AuditEvent
+    from trellis.evidence import services
+    from trellis.plans.models import Target
+
+    today = timezone.localdate()
+    old = make_target(world.in_class, description="Last term's target")
+    Target.objects.filter(pk=old.pk).update(closed_on=today - dt.timedelta(days=3))
+    note = services.create_note(pupil=world.in_class, by=world.teacher, date=today, learning_objective="Read CVC words",
+                                activity="Flash cards", outcome="8 of 10", targets=[old.pk])  # fmt: skip
+    url = f"/pupils/{world.in_class.pk}/evidence/notes/{note.pk}/"
+    assert login(world.ta).get(url).status_code == 404  # not the writer, not the SENCO
+    assert login(world.other_teacher).get(url).status_code == 404  # cannot see the pupil
+    form = {"date_0": today.day, "date_1": today.month, "date_2": today.year, "learning_objective": "Read CVC words",
+            "activity": "Flash cards", "outcome": "9 of 10", "targets": [old.pk]}  # fmt: skip
+    assert login(world.teacher).post(url, form).status_code == 302
+    note.refresh_from_db()
+    assert note.outcome == "9 of 10" and list(note.targets.values_list("pk", flat=True)) == [old.pk]
+    event = AuditEvent.objects.filter(record_type="evidence note", action="update").latest("at")
+    assert event.changes == {"outcome": ["8 of 10", "9 of 10"]}
+    assert login(world.senco).get(url).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from trellis.identification.models import AreaOfNeed
 from trellis.lib.forms import ThreePartDateField
@@ -13,9 +14,12 @@ from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
 
 
 class NoteForm(forms.Form):
-    def __init__(self, *args, pupil, **kwargs):
+    def __init__(self, *args, pupil, linked=(), **kwargs):
         super().__init__(*args, **kwargs)
-        current = Target.objects.current().filter(pupil=pupil).order_by("plan", "position", "pk")
+        # Current targets, and any the note is already linked to (a changed note keeps its links).
+        current = Target.objects.filter(
+            Q(pk__in=Target.objects.current().filter(pupil=pupil).values("pk")) | Q(pupil=pupil, pk__in=list(linked))
+        ).order_by("plan", "position", "pk")
         self.fields["targets"].choices = [(t.pk, str(t)) for t in current]
         if not self.fields["targets"].choices:
             del self.fields["targets"]

@@ -50,6 +50,39 @@ def _check_areas(areas: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(areas))
 
 
+def _own_targets(pupil: Pupil, targets: Sequence[int]) -> list[int]:
+    """The target ids, sorted, if every one is the pupil's own; else EvidenceError."""
+    target_ids = sorted({int(pk) for pk in targets})
+    if target_ids:
+        own = set(Target.objects.filter(pupil=pupil, pk__in=target_ids).values_list("pk", flat=True))
+        if missing := [pk for pk in target_ids if pk not in own]:
+            raise EvidenceError(f"Target {missing[0]} is not one of this pupil's targets.")
+    return target_ids
+
+
+NOTE_FIELDS = ["date", "learning_objective", "activity", "outcome", "areas"]
+
+
+@transaction.atomic
+def update_note(*, note: EvidenceNote, by, targets: Sequence[int] = (), via: str = "web", **fields) -> EvidenceNote:
+    """Change what a note says and which targets it is evidence for (its file stays as it is)."""
+    target_ids = _own_targets(note.pupil, targets)
+    fields["areas"] = _check_areas(fields.get("areas", ()))
+    before = audit.snapshot(note, NOTE_FIELDS) | {"targets": sorted(note.targets.values_list("pk", flat=True))}
+    for name, value in fields.items():
+        if name not in NOTE_FIELDS:
+            raise EvidenceError(f"A note has no field '{name}'.")
+        setattr(note, name, value)
+    note.save(update_fields=list(fields))
+    note.targets.set(target_ids)
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="evidence note", pupil=note.pupil, record_id=note.pk,
+        summary=note.learning_objective, via=via,
+        changes=audit.diff(before, audit.snapshot(note, NOTE_FIELDS) | {"targets": target_ids}),
+    )  # fmt: skip
+    return note
+
+
 @transaction.atomic
 def create_note(
     *,
@@ -66,11 +99,7 @@ def create_note(
 ) -> EvidenceNote:
     """A quick evidence note, with an optional photo or PDF checked by content and size,
     linked to any of the pupil's own targets (ids)."""
-    target_ids = sorted({int(pk) for pk in targets})
-    if target_ids:
-        own = set(Target.objects.filter(pupil=pupil, pk__in=target_ids).values_list("pk", flat=True))
-        if missing := [pk for pk in target_ids if pk not in own]:
-            raise EvidenceError(f"Target {missing[0]} is not one of this pupil's targets.")
+    target_ids = _own_targets(pupil, targets)
     note = EvidenceNote(
         pupil=pupil, date=date, learning_objective=learning_objective, activity=activity, outcome=outcome,
         areas=_check_areas(areas), recorded_by=_user(by),

@@ -48,6 +48,7 @@ def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "weeks": weeks,
             "chart": weekly_chart(weeks),
             "can_add": can_add_evidence(request.user, pupil.school_id),
+            "can_change_any": scope_for(request.user).has_role(pupil.school_id, {Role.SENCO}),
             "can_weekly": can_record_weekly(request.user, pupil.school_id),
         },
     )
@@ -81,6 +82,33 @@ def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
             messages.success(request, "Evidence note saved.")
             return redirect("pupil-evidence", pupil_id=pupil.pk)
     return _form(request, pupil, form, "Add an evidence note", multipart=True)
+
+
+def can_change_note(user, note: EvidenceNote, school_id: int) -> bool:
+    """Whoever wrote a note may change it; the SENCO may change any."""
+    return can_add_evidence(user, school_id) and (
+        note.recorded_by_id == user.pk or scope_for(user).has_role(school_id, {Role.SENCO})
+    )
+
+
+def change_note(request: HttpRequest, pupil_id: int, note_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    note = get_object_or_404(EvidenceNote, pk=note_id, pupil=pupil)
+    if not can_change_note(request.user, note, pupil.school_id):
+        raise Http404("No such page")
+    linked = list(note.targets.values_list("pk", flat=True))
+    initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} | {"targets": linked}
+    form = NoteForm(request.POST or None, initial=initial, pupil=pupil, linked=linked)
+    del form.fields["attachment"]  # a file is added with a new note; this one keeps its own
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_note(note=note, by=request.user, **form.cleaned_data)
+        except services.EvidenceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Evidence note changed.")
+            return redirect("pupil-evidence", pupil_id=pupil.pk)
+    return _form(request, pupil, form, "Change an evidence note")
 
 
 def add_voice(request: HttpRequest, pupil_id: int) -> HttpResponse:
