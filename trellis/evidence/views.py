@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,6 +63,20 @@ def _writable_pupil(request: HttpRequest, pupil_id: int, allowed) -> object:
     return pupil
 
 
+def _saved(request: HttpRequest, pupil, form, save, done: str) -> HttpResponse | None:
+    """Save a posted, valid form with `save(**fields)` and go back to the evidence page; None to
+    show the form again (an EvidenceError goes at the top of it)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(**form.cleaned_data)
+    except services.EvidenceError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, done)
+    return redirect("pupil-evidence", pupil_id=pupil.pk)
+
+
 def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _writable_pupil(request, pupil_id, can_add_evidence)
     initial = {
@@ -100,39 +116,26 @@ def change_note(request: HttpRequest, pupil_id: int, note_id: int) -> HttpRespon
     initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} | {"targets": linked}
     form = NoteForm(request.POST or None, initial=initial, pupil=pupil, linked=linked)
     del form.fields["attachment"]  # a file is added with a new note; this one keeps its own
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_note(note=note, by=request.user, **form.cleaned_data)
-        except services.EvidenceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Evidence note changed.")
-            return redirect("pupil-evidence", pupil_id=pupil.pk)
-    return _form(request, pupil, form, "Change an evidence note")
+    save = partial(services.update_note, note=note, by=request.user)
+    return _saved(request, pupil, form, save, "Evidence note changed.") or _form(
+        request, pupil, form, "Change an evidence note"
+    )
 
 
 def add_voice(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _writable_pupil(request, pupil_id, can_add_evidence)
     form = VoiceForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        services.add_voice(pupil=pupil, by=request.user, **form.cleaned_data)
-        messages.success(request, "Pupil voice saved.")
-        return redirect("pupil-evidence", pupil_id=pupil.pk)
-    return _form(request, pupil, form, "Add pupil voice")
+    save = partial(services.add_voice, pupil=pupil, by=request.user)
+    return _saved(request, pupil, form, save, "Pupil voice saved.") or _form(request, pupil, form, "Add pupil voice")
 
 
 def record_week(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _writable_pupil(request, pupil_id, can_record_weekly)
     form = WeekForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_week(pupil=pupil, by=request.user, **form.cleaned_data)
-        except services.EvidenceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Week saved.")
-            return redirect("pupil-evidence", pupil_id=pupil.pk)
-    return _form(request, pupil, form, "Record a week of behaviour and attendance")
+    save = partial(services.record_week, pupil=pupil, by=request.user)
+    return _saved(request, pupil, form, save, "Week saved.") or _form(
+        request, pupil, form, "Record a week of behaviour and attendance"
+    )
 
 
 def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse:
