@@ -7,10 +7,12 @@ from functools import partial
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from trellis.accounts.models import Role
 from trellis.audit import services as audit
+from trellis.lib.forms import saved_form
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 
 from . import services
@@ -64,17 +66,8 @@ def _writable_pupil(request: HttpRequest, pupil_id: int, allowed) -> object:
 
 
 def _saved(request: HttpRequest, pupil, form, save, done: str) -> HttpResponse | None:
-    """Save a posted, valid form with `save(**fields)` and go back to the evidence page; None to
-    show the form again (an EvidenceError goes at the top of it)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        save(**form.cleaned_data)
-    except services.EvidenceError as error:
-        form.add_error(None, str(error))
-        return None
-    messages.success(request, done)
-    return redirect("pupil-evidence", pupil_id=pupil.pk)
+    return saved_form(request, form, save, errors=services.EvidenceError, done=done,
+                      then=reverse("pupil-evidence", args=[pupil.pk]))  # fmt: skip
 
 
 def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from trellis.accounts.models import Role, User
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.forms import saved_form
 from trellis.pupils.access import can_manage_sen_record, get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import Pupil
 
@@ -134,15 +138,10 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
 def add_evidence(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = _managed_concern(request.user, concern_id)
     form = EvidenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_evidence(concern=concern, by=request.user, **form.cleaned_data)
-        except services.IdentificationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Evidence added.")
-            return redirect("concern", concern_id=concern.pk)
-    return _form(request, concern, form, "Add evidence")
+    save = partial(services.add_evidence, concern=concern, by=request.user)
+    done = saved_form(request, form, save, errors=services.IdentificationError, done="Evidence added.",
+                      then=reverse("concern", args=[concern.pk]))  # fmt: skip
+    return done or _form(request, concern, form, "Add evidence")
 
 
 def request_views(request: HttpRequest, concern_id: int) -> HttpResponse:

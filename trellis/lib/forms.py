@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
 
 
 class ThreePartDateWidget(forms.MultiWidget):
@@ -55,3 +57,18 @@ class ThreePartDateField(forms.MultiValueField):
             return dt.date(int(year), int(month), int(day))
         except ValueError:
             raise forms.ValidationError(f"The {self.noun} must be a real date") from None
+
+
+def saved_form(request, form: forms.Form, save, *, errors, done: str, then: str, field: str | None = None):
+    """Save a posted, valid form with `save(**cleaned_data)`, say `done` and redirect to `then`.
+    None means show the form again: not posted, not valid, or `save` raised one of `errors`
+    (its message goes on `field`, or at the top of the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(**form.cleaned_data)
+    except errors as error:
+        form.add_error(field, str(error))
+        return None
+    messages.success(request, done)
+    return redirect(then)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.forms import saved_form
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
@@ -208,8 +210,10 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
     if request.method == "POST":
         _require(may_review)
         save = partial(services.record_review, target=target, by=request.user)
-        if saved := _saved_review(request, form, target, save, "Review saved."):
-            return saved
+        done = saved_form(request, form, save, errors=services.PlanError, done="Review saved.",
+                          then=reverse("target", args=[target.pk]), field="date")  # fmt: skip
+        if done:
+            return done
     return render(
         request,
         "plans/target.html",
@@ -227,20 +231,6 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
-
-
-def _saved_review(request: HttpRequest, form: ReviewForm, target: Target, save, done: str) -> HttpResponse | None:
-    """Save a valid review form with `save(**fields)` and go back to the target; None to show the
-    form again (a PlanError, such as a date before the target started, goes on the date)."""
-    if not form.is_valid():
-        return None
-    try:
-        save(**form.cleaned_data)
-    except services.PlanError as error:
-        form.add_error("date", str(error))
-        return None
-    messages.success(request, done)
-    return redirect("target", target_id=target.pk)
 
 
 def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
@@ -265,8 +255,10 @@ def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
             messages.success(request, "Review removed.")
             return redirect("target", target_id=target.pk)
         save = partial(services.correct_review, review=review, by=request.user)
-        if saved := _saved_review(request, form, target, save, "Review corrected."):
-            return saved
+        done = saved_form(request, form, save, errors=services.PlanError, done="Review corrected.",
+                          then=reverse("target", args=[target.pk]), field="date")  # fmt: skip
+        if done:
+            return done
     return render(request, "plans/review_form.html", {"form": form, "review": review, "target": target,
                                                       "pupil": target.pupil})  # fmt: skip
 
