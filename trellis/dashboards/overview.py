@@ -22,6 +22,7 @@ from trellis.schools.models import School
 from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
 from .progress import (
+    STILL_STUCK,
     Dimension,
     Period,
     Row,
@@ -29,6 +30,7 @@ from .progress import (
     by_school,
     per_pupil,
     pupils_by_status,
+    reviewed_as,
     status_counts,
     total_of,
     trend,
@@ -179,8 +181,7 @@ def _pupils(pupil_scope: Q):
 
 def _attention(targets: QuerySet[Target], window: Window) -> list[Attention]:
     """Pupils to talk about at the next pupil progress meeting: off-track or stuck targets, most first."""
-    off_track = Q(last_status=Status.OFF_TRACK, last_reviewed_on__gte=window.starts_on)
-    stuck = Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)
+    off_track, stuck = reviewed_as(Status.OFF_TRACK, window), STILL_STUCK
     rows = (
         targets.filter(off_track | stuck)
         .values("pupil", "pupil__preferred_forename", "pupil__legal_forename", "pupil__legal_surname")

@@ -176,7 +176,11 @@ def total_of(rows: list[Row], label: str = "All") -> Row:
     return total
 
 
-def _reviewed_as(status: Status, window: Window) -> Q:
+# Stuck and not yet achieved: what the dashboards count as stuck.
+STILL_STUCK = Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)
+
+
+def reviewed_as(status: Status, window: Window) -> Q:
     """Targets whose status now is `status` (one of the reviewed ones), as in status_expression."""
     if status == Status.ACHIEVED:
         return Q(last_status=status.value)
@@ -201,7 +205,7 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
     stuck counts. The outer grouping runs in the database (a derived table the ORM cannot
     express), so the rows that come back are at most schools x statuses."""
     not_achieved = ~Q(last_status=Status.ACHIEVED)
-    counts = {s.value: Count("pk", filter=_reviewed_as(s, window)) for s in REVIEWED}
+    counts = {s.value: Count("pk", filter=reviewed_as(s, window)) for s in REVIEWED}
     inner = (
         targets.values("pupil", school=F("pupil__school_id"))
         .annotate(
@@ -210,7 +214,7 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
             gain_total=Sum("last_gain"),
             gained=Count("last_gain"),
             overdue=Count("pk", filter=overdue_filter(window.today) & not_achieved),
-            stuck_n=Count("pk", filter=Q(stuck=True) & not_achieved),
+            stuck_n=Count("pk", filter=STILL_STUCK),
         )  # fmt: skip
         .annotate(
             worst=Case(

@@ -171,9 +171,9 @@ def status_now(last_status: str, last_reviewed_on: dt.date | None, window: Windo
     return Status.NOT_REVIEWED
 
 
-def status_expression(window: Window, prefix: str = "") -> models.Case:
-    """`status_now` in SQL, for aggregating targets (prefix: the path to Target, e.g. "targets__")."""
-    status, reviewed = f"{prefix}last_status", f"{prefix}last_reviewed_on"
+def status_expression(window: Window) -> models.Case:
+    """`status_now` in SQL, for aggregating targets."""
+    status, reviewed = "last_status", "last_reviewed_on"
     return models.Case(
         models.When(**{status: Status.ACHIEVED}, then=models.Value(Status.ACHIEVED.value)),
         models.When(
