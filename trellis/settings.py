@@ -139,8 +139,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missing
 STATICFILES_DIRS = [BASE_DIR / "trellis" / "static"]
-if (BASE_DIR / "node_modules" / "htmx.org").exists():  # installed by `make run` (npm ci)
-    STATICFILES_DIRS.append(("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"))
 WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = VAR_DIR / "uploads"  # never served directly: files go through access-checked views

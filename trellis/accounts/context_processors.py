@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from trellis.pupils.access import schools_for_aggregates, schools_with_pupil_access
 
-HTMX_AVAILABLE = (settings.BASE_DIR / "node_modules" / "htmx.org").exists()
-
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    context = {"htmx_available": HTMX_AVAILABLE, "nav_links": []}
+    context = {"nav_links": []}
     if user is None or not user.is_authenticated:
         return context
     links = []

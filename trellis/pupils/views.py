@@ -41,8 +41,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("trust", "region")
         .order_by("trust__name", "region__name", "name")
     )
+    # A specialist (or anyone without the aggregate pages) starts at the register, which lists
+    # only the pupils they may see: never at a page that would answer 404.
+    with_aggregates = set(schools_for_aggregates(request.user).values_list("pk", flat=True))
+    for school in schools:
+        school.start_page = "school" if school.pk in with_aggregates else "register"
     if len(schools) == 1:
-        return redirect("school", urn=schools[0].urn)
+        return redirect(schools[0].start_page, urn=schools[0].urn)
     return render(request, "schools/home.html", {"schools": schools})
 
 

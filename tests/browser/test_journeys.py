@@ -1,0 +1,142 @@
+"""The core journeys of each role, in Chromium at desktop and phone widths, every page checked with axe."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+
+from trellis.lib.upn import make_upn
+
+pytestmark = pytest.mark.browser
+
+
+def test_teacher_reviews_a_class_with_the_keyboard_only(sign_in):
+    visit = sign_in("teacher")
+    page = visit.page
+    page.get_by_role("link", name="Review targets").first.click()
+    visit.check()
+    page.get_by_role("link", name="Show every current target").click()  # earlier runs reviewed some
+    visit.check()
+    rows = page.locator("table.review-grid tbody tr")
+    assert rows.count() >= 2, "the demo teacher has targets to review"
+    first_id = rows.nth(0).get_attribute("id").removeprefix("row-")
+    second_id = rows.nth(1).get_attribute("id").removeprefix("row-")
+
+    def review_row(target_id: str) -> None:
+        value = page.locator(f"#value-{target_id}")
+        value.focus()  # where Tab from the previous row leaves the person
+        if value.evaluate("e => e.tagName") == "SELECT":
+            page.keyboard.press("ArrowDown")
+        else:
+            previous = page.locator(f"#row-{target_id} td").nth(2).inner_text().split("\n")[0].strip()
+            page.keyboard.type(previous)
+        page.keyboard.press("Tab")
+        page.keyboard.type("Worked well in small group")
+        page.keyboard.press("Enter")
+        expect_saved = page.locator(f"#row-{target_id}").get_by_role("status")
+        expect_saved.wait_for()
+        assert expect_saved.inner_text() == "Saved"
+
+    review_row(first_id)
+    # Focus moves on to the next row's value, so the teacher can carry on typing.
+    # (htmx settles the swapped row a moment after it appears, so wait for the focus to move.)
+    page.wait_for_function(f"document.activeElement.id === 'value-{second_id}'", timeout=5000)
+    review_row(second_id)
+    visit.check()
+
+
+def test_senco_writes_a_plan_with_a_smart_target(sign_in):
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    visit.check()
+    page.locator("table a[href^='/pupils/']").first.click()
+    visit.check()
+    page.get_by_role("link", name="Write a new plan").click()
+    visit.check()
+    page.get_by_label("SEN support plan (IEP)").check()
+    page.get_by_label("Title").fill("Browser test plan")
+    page.get_by_label("Strengths").fill("Loves stories and building models.")
+    page.get_by_role("button", name="Save").click()
+    visit.check()
+    assert "saved as a draft" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Add a target").first.click()
+    visit.check()
+    page.get_by_label("Target", exact=True).fill("Read 40 high-frequency words correctly by the end of term")
+    page.get_by_label("Area of need").select_option(index=1)
+    page.get_by_label("Scale").select_option(index=1)
+    page.get_by_label("Baseline value").fill("1")
+    page.get_by_label("Success criteria").fill("Reads 40 words from the list in two sessions running")
+    page.get_by_role("button", name="Save").click()
+    visit.check()
+    main = page.locator("main").inner_text()
+    assert "Read 40 high-frequency words" in main, main[:500]
+
+
+def test_senco_imports_a_csv_through_the_preview(sign_in, tmp_path):
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    page.get_by_role("link", name="Import pupils").click()
+    visit.check()
+    upn = make_upn("999", "9999", 17, secrets.randbelow(999) + 1)  # new to the school on every run
+    csv = tmp_path / "pupils.csv"
+    csv.write_text(f"UPN,Legal surname,Legal forename,Date of birth,Sex\n{upn},Example,Pat,01/05/2017,F\n")
+    page.get_by_label("Upload a file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and check").click()
+    visit.check()
+    preview = page.locator("main").inner_text()
+    assert re.search(r"New pupils\s+1\b", preview), preview[:800]
+    page.get_by_role("button", name=re.compile("^Import", re.I)).first.click()
+    page.wait_for_load_state("load")
+    visit.check()
+    page.get_by_role("link", name="SEN register").first.click()
+    if visit.width_name == "phone":
+        page.get_by_text("Filter the register").click()  # the filters sit behind a disclosure on phones
+    page.get_by_label("Name or UPN").fill(upn)
+    page.get_by_label("SEN status").select_option(label="All pupils")
+    page.get_by_role("button", name="Apply filters").click()
+    page.locator("#results").get_by_text("Example, Pat").wait_for()
+    visit.check()
+
+
+def test_trust_leader_drills_from_the_trust_to_a_school_to_its_pupils(sign_in):
+    visit = sign_in("trustlead")
+    page = visit.page
+    page.get_by_role("link", name="Dashboards").first.click()
+    visit.check()
+    assert "By region and school" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Schools").first.click()
+    visit.check()
+    page.locator("main table a").first.click()
+    visit.check()
+    page.locator("main").get_by_role("link", name=re.compile("SEN register")).first.click()
+    visit.check()
+    assert page.locator("main table a[href^='/pupils/']").count() > 0
+
+
+def test_governor_reads_the_dashboard_without_names(sign_in):
+    visit = sign_in("governor")
+    page = visit.page
+    visit.check()
+    page.get_by_role("link", name="Dashboards").first.click()
+    visit.check()
+    main = page.locator("main")
+    assert "fewer than 5" in main.inner_text()
+    assert main.locator("a[href^='/pupils/']").count() == 0, "a governor sees no pupil's name or link"
+    assert "Pupils to discuss" not in main.inner_text()
+
+
+def test_specialist_signs_in_to_the_pupils_shared_with_them(sign_in):
+    visit = sign_in("specialist")
+    page = visit.page
+    visit.check()  # their home page answers, not "page not found"
+    assert "SEN register" in page.title()
+    shared = page.locator("main table a[href^='/pupils/']")
+    assert shared.count() >= 1
+    shared.first.click()
+    visit.check()
+    page.get_by_role("link", name="Trellis").click()  # the logo leads home, not to a 404
+    visit.check()
