@@ -295,3 +295,24 @@ def test_two_saves_of_the_same_plan_at_the_same_moment_cannot_both_win(world):
     assert sorted(outcomes) == ["refused", "saved"]
     assert plan.version == 2
     assert AuditEvent.objects.filter(record_type="plan", action="update").count() == 1
+
+
+def test_a_correction_posted_after_the_review_was_removed_says_so_on_the_target_page(world, login):
+    today = timezone.localdate()
+    target = make_target(world.in_class, baseline="2c", target_value="2a")
+    review = services.record_review(target=target, by=world.teacher, date=today, value="2a")
+    url = f"/reviews/{review.pk}/"
+    assert login(world.teacher).get(url).status_code == 200  # the page is opened...
+    services.delete_review(review=review, by=world.senco, version=1)  # ...and the review removed in another tab
+
+    page = login(world.teacher).post(
+        url, {"value": "2b", "comment": "Typo", **_date("date", today), "version": "1"}, follow=True
+    )
+    assert page.redirect_chain == [(f"/targets/{target.pk}/", 302)]
+    when = _when("target review", review.pk)
+    assert (
+        f"This review was removed by Senco at {when} since you opened it. Your correction was not saved (value “2b”, comment “Typo”)."
+        in page.content.decode()
+    )
+    assert not Review.objects.filter(target=target).exists()
+    assert login(world.other_teacher).post(url, {"value": "2b"}).status_code == 404  # not their pupil: no trace

@@ -85,7 +85,14 @@ class VersionedForm(forms.Form):
     When the record changed since, `conflict` keeps the person's values in the form, says who
     changed it and when, and lists both versions of each field that differs (includes/conflict.html)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value"], "The form's version number is not valid: open the form again"
+        ),
+    )
     differences: tuple[tuple[str, str, str], ...] = ()  # (label, current, yours) after a conflict
 
     def values_of(self, record: models.Model) -> dict[str, Any]:

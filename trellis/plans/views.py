@@ -21,7 +21,7 @@ from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import new_token, saved_form
-from trellis.lib.versions import EditConflict
+from trellis.lib.versions import EditConflict, last_change
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
@@ -254,8 +254,26 @@ def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
     return review, target
 
 
+def _removed_review(request: HttpRequest, review_id: int) -> HttpResponse | None:
+    """A correction posted from a page opened before the review was removed: say so, on the target's page."""
+    removals = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, record_type="target review")
+    event = removals.filter(record_id=str(review_id)).first()
+    target_id = (event.changes.get("target") or [None])[0] if event else None
+    if request.method != "POST" or event is None or event.pupil_id is None or target_id is None:
+        return None
+    target = _target_for_user(request.user, target_id)  # need to know, as for the review itself
+    _require(services.can_review(request.user, target.pupil))
+    by, at = last_change("target review", review_id)
+    error = EditConflict(what="review", record=None, by=by, at=at)
+    posted = ", ".join(f"{name} “{request.POST[name]}”" for name in ("value", "comment") if request.POST.get(name))
+    messages.error(request, f"{error} Your correction was not saved" + (f" ({posted})." if posted else "."))
+    return redirect("target", target_id=target.pk)
+
+
 def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
     """Correct a review typed in error, or remove it (either refused if it changed since the page was opened)."""
+    if not Review.objects.filter(pk=review_id).exists() and (gone := _removed_review(request, review_id)):
+        return gone
     review, target = _review_for_user(request.user, review_id)
     form = CorrectReviewForm(request.POST or None, target=target, review=review)
     if request.method == "POST":
