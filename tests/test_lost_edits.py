@@ -267,10 +267,11 @@ def test_a_stale_correction_is_refused_and_a_correction_of_a_removed_review_says
 # --- Two saves at the same moment -------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# Real connections racing: SQLite's in-memory test database cannot (its writers take turns anyway,
+# as IMMEDIATE transactions). Serialized rollback puts back the data the migrations seed.
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs separate connections to race (PostgreSQL)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_saves_of_the_same_plan_at_the_same_moment_cannot_both_win(world):
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
-        pytest.skip("the in-memory SQLite test database has no separate connections to race")
     plan = _plan(world, title="Reading plan")
     start, outcomes = threading.Barrier(2), []
 
@@ -316,3 +317,18 @@ def test_a_correction_posted_after_the_review_was_removed_says_so_on_the_target_
     )
     assert not Review.objects.filter(target=target).exists()
     assert login(world.other_teacher).post(url, {"value": "2b"}).status_code == 404  # not their pupil: no trace
+
+
+def test_a_concern_decided_in_another_tab_is_not_decided_again_from_a_stale_page(world):
+    from trellis.identification import services as identification
+    from trellis.identification.models import Concern
+
+    concern = identification.raise_concern(
+        pupil=world.in_class, by=world.teacher, area="slc", what_seen="Quiet in class"
+    )
+    stale = Concern.objects.get(pk=concern.pk)
+    identification.decide(concern=concern, by=world.senco, decision="monitor", reasons="Watch for a half term")
+    with pytest.raises(identification.IdentificationError, match="This concern has been decided"):
+        identification.decide(concern=stale, by=world.head, decision="no_sen", reasons="No concern")
+    concern.refresh_from_db()
+    assert (concern.decision, concern.decision_reasons) == ("monitor", "Watch for a half term")

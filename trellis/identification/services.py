@@ -172,6 +172,9 @@ def decide(
 ) -> SenStatusEntry | None:
     """Record the decision with its reasons; if it changes the pupil's SEN status, write the register
     history (source: identification decision). Returns the new status entry, or None if unchanged."""
+    # Locked and read again: of two decisions posted at once, the second finds the concern decided.
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    concern.decision, concern.decided_on = locked.decision, locked.decided_on
     _require_open(concern)
     if not reasons.strip():
         raise IdentificationError("Enter the reasons for the decision.")
