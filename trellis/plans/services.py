@@ -65,7 +65,8 @@ def create_plan(*, pupil, by, kind: str, via: str = "web", **content) -> Plan:
 @transaction.atomic
 def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web", **changes) -> PlanVersion | None:
     """Change a plan. An active plan first keeps a version of what it said until now. With the
-    `version` its form was opened at, EditConflict if someone changed the plan since."""
+    `version` its form was opened at (Plan.version, the count of changes; not a kept PlanVersion),
+    EditConflict if someone changed the plan since."""
     unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
     if unknown:
         raise PlanError(f"Unknown plan fields: {', '.join(sorted(unknown))}")
@@ -77,11 +78,11 @@ def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web",
     if not changed:
         return None
     require_version(plan, version, what="plan", record_type="plan")
-    version = None
+    kept = None
     now = timezone.now()
     if before["state"] == Plan.State.ACTIVE:
         number = (plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = PlanVersion.objects.create(
+        kept = PlanVersion.objects.create(
             plan=plan, number=number, content=before, in_force_from=plan.updated_at, saved_at=now, saved_by=by
         )
     plan.updated_at = now
@@ -89,10 +90,10 @@ def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web",
     plan.save()
     audit.record(
         actor=by, action=AuditEvent.Action.UPDATE, record_type="plan", pupil=plan.pupil, record_id=plan.pk,
-        summary=f"Changed the {plan.get_kind_display()}" + (f" (version {version.number} kept)" if version else ""),
+        summary=f"Changed the {plan.get_kind_display()}" + (f" (version {kept.number} kept)" if kept else ""),
         changes=changed, via=via,
     )  # fmt: skip
-    return version
+    return kept
 
 
 def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
