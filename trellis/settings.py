@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "trellis.schools",
     "trellis.pupils",
     "trellis.audit",
+    "trellis.idempotency",
     "trellis.api",
     "trellis.demo",
     "trellis.dashboards",

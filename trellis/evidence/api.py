@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from trellis.audit import services as audit
+from trellis.idempotency.api import IdempotencyKey, mark_replayed
+from trellis.idempotency.services import AlreadySaved, KeyReused, fingerprint
 from trellis.pupils.access import get_pupil_for_user
 
 from . import services
@@ -59,8 +62,11 @@ def list_notes(request, pupil_id: int):
 
 
 @router.post("/pupils/{pupil_id}/evidence", response={201: NoteOut}, summary="Add an evidence note")
-def create_note(request, pupil_id: int, payload: NoteIn):
-    """Teaching staff and leaders of the pupil's school; files are added on the page only."""
+def create_note(
+    request, response: HttpResponse, pupil_id: int, payload: NoteIn, idempotency_key: IdempotencyKey = None
+):
+    """Teaching staff and leaders of the pupil's school; files are added on the page only. With an
+    `Idempotency-Key`, sending the same request again adds one note (a 409 if it has since been removed)."""
     pupil = get_pupil_for_user(request.auth, pupil_id)
     if not can_add_evidence(request.auth, pupil.school_id):
         raise HttpError(403, "You can see this pupil but not add evidence.")
@@ -70,7 +76,19 @@ def create_note(request, pupil_id: int, payload: NoteIn):
     if len(payload.learning_objective) > 300:
         raise HttpError(422, "learning_objective must be at most 300 characters.")
     try:
-        note = services.create_note(pupil=pupil, by=request.auth, via="api", **payload.dict())
-    except services.EvidenceError as error:
+        note = services.create_note(
+            pupil=pupil,
+            by=request.auth,
+            via="api",
+            once=idempotency_key or "",
+            request=fingerprint(request.path, payload.dict()),
+            **payload.dict(),
+        )
+    except (services.EvidenceError, KeyReused) as error:
         raise HttpError(422, str(error)) from error
+    except AlreadySaved as saved:
+        note = pupil.evidence_notes.filter(pk=saved.record_id).first()
+        if note is None:
+            raise HttpError(409, "The note added with this Idempotency-Key has since been removed.") from None
+        mark_replayed(response)
     return Status(201, note)

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from trellis.identification.models import AreaOfNeed
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import OnceForm, ThreePartDateField, VersionedForm
 from trellis.plans.models import Target
 
 from .models import PupilVoiceEntry
@@ -48,6 +48,20 @@ class NoteForm(forms.Form):
         help_text=f"{ALLOWED_DESCRIPTION[0].upper()}{ALLOWED_DESCRIPTION[1:]}, smaller than "
         f"{max_upload_bytes() // (1024 * 1024)} MB",
     )  # fmt: skip
+
+
+class NewNoteForm(OnceForm, NoteForm):
+    """Posted twice (a double click, a resent page), it saves one note."""
+
+
+class ChangeNoteForm(VersionedForm, NoteForm):
+    """Refused if the note changed since the form was opened (its version is in the form)."""
+
+    def values_of(self, record) -> dict:
+        values = {
+            name: getattr(record, name) for name in ("date", "learning_objective", "activity", "outcome", "areas")
+        }
+        return values | {"targets": sorted(record.targets.values_list("pk", flat=True))}
 
 
 class VoiceForm(forms.Form):

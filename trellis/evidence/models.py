@@ -34,6 +34,9 @@ class EvidenceNote(models.Model):
     attachment_size = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, editable=False, help_text="Goes up with every change"
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -13,8 +13,10 @@ from django.db import transaction
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.idempotency import services as idempotency
 from trellis.identification.models import AreaOfNeed
 from trellis.lib.upn import InvalidUPN, normalise_upn
+from trellis.lib.versions import locked, require_version
 from trellis.plans.models import Target
 from trellis.pupils.models import Pupil
 
@@ -64,8 +66,14 @@ NOTE_FIELDS = ["date", "learning_objective", "activity", "outcome", "areas"]
 
 
 @transaction.atomic
-def update_note(*, note: EvidenceNote, by, targets: Sequence[int] = (), via: str = "web", **fields) -> EvidenceNote:
-    """Change what a note says and which targets it is evidence for (its file stays as it is)."""
+def update_note(
+    *, note: EvidenceNote, by, targets: Sequence[int] = (), via: str = "web", version: int | None = None, **fields
+) -> EvidenceNote:
+    """Change what a note says and which targets it is evidence for (its file stays as it is).
+    EditConflict if the note changed since the `version` its form was opened at."""
+    pupil = note.pupil
+    note = locked(EvidenceNote, note.pk, what="evidence note", record_type="evidence note")
+    note.pupil = pupil
     target_ids = _own_targets(note.pupil, targets)
     fields["areas"] = _check_areas(fields.get("areas", ()))
     before = audit.snapshot(note, NOTE_FIELDS) | {"targets": sorted(note.targets.values_list("pk", flat=True))}
@@ -73,12 +81,15 @@ def update_note(*, note: EvidenceNote, by, targets: Sequence[int] = (), via: str
         if name not in NOTE_FIELDS:
             raise EvidenceError(f"A note has no field '{name}'.")
         setattr(note, name, value)
-    note.save(update_fields=list(fields))
+    changes = audit.diff(before, audit.snapshot(note, NOTE_FIELDS) | {"targets": target_ids})
+    if changes:
+        require_version(note, version, what="evidence note", record_type="evidence note")
+        note.version += 1
+    note.save(update_fields=[*fields, "version"])
     note.targets.set(target_ids)
     audit.record(
         actor=by, action=AuditEvent.Action.UPDATE, record_type="evidence note", pupil=note.pupil, record_id=note.pk,
-        summary=note.learning_objective, via=via,
-        changes=audit.diff(before, audit.snapshot(note, NOTE_FIELDS) | {"targets": target_ids}),
+        summary=note.learning_objective, changes=changes, via=via,
     )  # fmt: skip
     return note
 
@@ -96,9 +107,13 @@ def create_note(
     targets: Sequence[int] = (),
     upload: UploadedFile | None = None,
     via: str = "web",
+    once: str = "",
+    request: str = "",
 ) -> EvidenceNote:
     """A quick evidence note, with an optional photo or PDF checked by content and size,
-    linked to any of the pupil's own targets (ids)."""
+    linked to any of the pupil's own targets (ids). `once` and `request` as for
+    trellis.plans.services.record_review: a repeat raises AlreadySaved and saves nothing."""
+    taken = idempotency.claim(user=_user(by), key=once, kind="evidence note", request=request)
     target_ids = _own_targets(pupil, targets)
     note = EvidenceNote(
         pupil=pupil, date=date, learning_objective=learning_objective, activity=activity, outcome=outcome,
@@ -112,6 +127,7 @@ def create_note(
         note.attachment.save(f"upload.{extension}", upload, save=False)
     note.save()
     note.targets.set(target_ids)
+    idempotency.settle(taken, note.pk)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE, record_type="evidence note", pupil=pupil, record_id=note.pk,
         summary=learning_objective, via=via,

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from trellis.accounts.models import Role
 from trellis.audit import services as audit
+from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 
 from . import services
 from .charts import weekly_chart
-from .forms import NoteForm, VoiceForm, WeekForm, WeeklyImportForm
+from .forms import ChangeNoteForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
 from .models import EvidenceNote
 from .storage import max_upload_bytes
 
@@ -76,17 +77,20 @@ def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "date": timezone.localdate(),
         "targets": [int(pk) for pk in request.GET.getlist("target") if pk.isdecimal()],
     }
-    form = NoteForm(request.POST or None, request.FILES or None, initial=initial, pupil=pupil)
+    form = NewNoteForm(request.POST or None, request.FILES or None, initial=initial, pupil=pupil)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.create_note(
                 pupil=pupil, by=request.user, date=data["date"], learning_objective=data["learning_objective"],
                 activity=data["activity"], outcome=data["outcome"], areas=data["areas"], upload=data["attachment"],
-                targets=data.get("targets", []),
+                targets=data.get("targets", []), once=data["once"],
             )  # fmt: skip
         except services.EvidenceError as error:
             form.add_error("attachment" if data.get("attachment") else None, str(error))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect("pupil-evidence", pupil_id=pupil.pk)
         else:
             messages.success(request, "Evidence note saved.")
             return redirect("pupil-evidence", pupil_id=pupil.pk)
@@ -107,7 +111,7 @@ def change_note(request: HttpRequest, pupil_id: int, note_id: int) -> HttpRespon
         raise Http404("No such page")
     linked = list(note.targets.values_list("pk", flat=True))
     initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} | {"targets": linked}
-    form = NoteForm(request.POST or None, initial=initial, pupil=pupil, linked=linked)
+    form = ChangeNoteForm(request.POST or None, initial=initial | {"version": note.version}, pupil=pupil, linked=linked)
     del form.fields["attachment"]  # a file is added with a new note; this one keeps its own
     save = partial(services.update_note, note=note, by=request.user)
     return _saved(request, pupil, form, save, "Evidence note changed.") or _form(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import OnceForm, ThreePartDateField
 
 from .models import AreaOfNeed, Concern, ConcernEvidence
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(OnceForm):
+    """Posted twice (a double click, a resent page), it records one concern."""
+
     area = forms.ChoiceField(
         label="Area of need", choices=AreaOfNeed.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select the area of need"},

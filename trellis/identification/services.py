@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.idempotency import services as idempotency
 from trellis.pupils.models import GroupMembership, Pupil, SenStatus, SenStatusEntry
 from trellis.pupils.services import RegisterError, set_sen_status
 from trellis.schools.models import GroupStaff
@@ -58,8 +59,11 @@ def raise_concern(
     raised_by_name: str = "",
     raised_on: dt.date | None = None,
     via: str = "web",
+    once: str = "",
 ) -> Concern:
-    """Record a concern about a pupil (a member of staff's, or one the SENCO records for a parent or a test)."""
+    """Record a concern about a pupil (a member of staff's, or one the SENCO records for a parent or a test).
+    The same `once` (the form's token) again raises AlreadySaved with the first concern, and saves nothing."""
+    taken = idempotency.claim(user=by, key=once, kind="concern")
     today = timezone.localdate()
     raised_on = raised_on or today
     if noticed_since and noticed_since > raised_on:
@@ -69,6 +73,7 @@ def raise_concern(
         raised_on=raised_on, raised_by=by if by is not None and by.is_authenticated else None,
         raised_by_name=raised_by_name,
     )  # fmt: skip
+    idempotency.settle(taken, concern.pk)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE, record_type="concern", pupil=pupil, record_id=concern.pk,
         summary=f"{concern.get_source_display()}: {concern.get_area_display()}",
@@ -167,6 +172,9 @@ def decide(
 ) -> SenStatusEntry | None:
     """Record the decision with its reasons; if it changes the pupil's SEN status, write the register
     history (source: identification decision). Returns the new status entry, or None if unchanged."""
+    # Locked and read again: of two decisions posted at once, the second finds the concern decided.
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    concern.decision, concern.decided_on = locked.decision, locked.decided_on
     _require_open(concern)
     if not reasons.strip():
         raise IdentificationError("Enter the reasons for the decision.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from trellis.accounts.models import Role, User
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
 from trellis.pupils.access import can_manage_sen_record, get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import Pupil
@@ -95,9 +96,13 @@ def raise_concern(request: HttpRequest, pupil_id: int) -> HttpResponse:
                 pupil=pupil, by=request.user, area=data["area"], what_seen=data["what_seen"],
                 contexts=data["contexts"], noticed_since=data["noticed_since"],
                 source=data.get("source") or Concern.Source.STAFF, raised_by_name=data.get("raised_by_name", ""),
+                once=data["once"],
             )  # fmt: skip
         except services.IdentificationError as error:
             form.add_error(None, str(error))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect("concern", concern_id=saved.record_id)
         else:
             messages.success(request, "The concern has been recorded; the SENCO will see it in the list of concerns.")
             return redirect("concern", concern_id=concern.pk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -16,10 +16,12 @@ from ninja.errors import HttpError
 
 from trellis.assessment.scales import ScaleValueError
 from trellis.audit import services as audit
+from trellis.idempotency.api import IdempotencyKey, mark_replayed
+from trellis.idempotency.services import AlreadySaved, KeyReused, fingerprint
 from trellis.pupils.access import get_pupil_for_user
 
 from . import services
-from .models import Target
+from .models import Review, Target
 from .progress import current_window
 
 router = Router(tags=["plans"])
@@ -140,11 +142,15 @@ def pupil_targets(request, pupil_id: int, include_closed: bool = False):
 
 @router.post(
     "/targets/{target_id}/reviews",
-    response={201: ReviewCreatedOut, 422: ErrorOut},
+    response={201: ReviewCreatedOut, 409: ErrorOut, 422: ErrorOut},
     summary="Record a review of a target",
 )
-def create_review(request, target_id: int, payload: ReviewIn):
-    """`value` must be on the target's scale (a 422 names the allowed values)."""
+def create_review(
+    request, response: HttpResponse, target_id: int, payload: ReviewIn, idempotency_key: IdempotencyKey = None
+):
+    """`value` must be on the target's scale (a 422 names the allowed values). A target that is
+    closed, or in an archived plan, takes no new reviews (422). With an `Idempotency-Key`, sending
+    the same request again records one review (a 409 if that review has since been removed)."""
     target_pupil = Target.objects.filter(pk=target_id).values_list("pupil_id", flat=True).first()
     if target_pupil is None:
         raise Http404("No such target")
@@ -154,12 +160,24 @@ def create_review(request, target_id: int, payload: ReviewIn):
     target = get_object_or_404(Target.objects.select_related("scale", "pupil"), pk=target_id)
     try:
         review = services.record_review(
-            target=target, by=request.auth, date=payload.date, value=payload.value, comment=payload.comment, via="api"
+            target=target,
+            by=request.auth,
+            date=payload.date,
+            value=payload.value,
+            comment=payload.comment,
+            via="api",
+            once=idempotency_key or "",
+            request=fingerprint(request.path, payload.dict()),
         )
     except ScaleValueError as error:
         return Status(422, {"detail": str(error), "allowed": error.allowed})
-    except services.PlanError as error:
+    except (services.PlanError, KeyReused) as error:
         raise HttpError(422, str(error)) from error
+    except AlreadySaved as saved:
+        review = Review.objects.filter(pk=saved.record_id, target=target).first()
+        if review is None:
+            return Status(409, {"detail": "The review recorded with this Idempotency-Key has since been removed."})
+        mark_replayed(response)
     window = current_window(pupil.school, timezone.localdate())
     progress = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
     return Status(

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from trellis.assessment.models import Domain, Scale
 from trellis.assessment.scales import ScaleError, parse_value
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import OnceForm, ThreePartDateField, VersionedForm
 
 from .models import EhcOutcome, Plan
 
 
-class PlanForm(forms.Form):
+class PlanForm(VersionedForm):
     kind = forms.ChoiceField(label="Type of plan", choices=Plan.Kind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the type of plan"})  # fmt: skip
     title = forms.CharField(label="Title", required=False, max_length=200)
@@ -40,22 +40,32 @@ class PlanForm(forms.Form):
             self.fields[f"need_{area}"] = forms.CharField(
                 label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
-        if plan is not None:
-            for name in self.fields:
-                if name.startswith("need_"):
-                    self.fields[name].initial = plan.needs.get(name.removeprefix("need_"), "")
-                else:
-                    self.fields[name].initial = getattr(plan, name)
+        if plan is None:
+            del self.fields["version"]  # a new plan
+        else:
+            for name, value in self.values_of(plan).items():
+                self.fields[name].initial = value
+            self.fields["version"].initial = plan.version
+
+    def values_of(self, record: Plan) -> dict:
+        values = {}
+        for name in self.fields:
+            if name.startswith("need_"):
+                values[name] = record.needs.get(name.removeprefix("need_"), "")
+            elif name != "version":
+                values[name] = getattr(record, name)
+        return values
 
     def plan_content(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         data["needs"] = {area: data.pop(f"need_{area}") for area, _ in Domain.choices if data.get(f"need_{area}")}
         for area, _ in Domain.choices:
             data.pop(f"need_{area}", None)
         return data
 
 
-class TargetForm(forms.Form):
+class TargetForm(VersionedForm):
     description = forms.CharField(label="Target", widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="What the pupil will be able to do, how well, in which situation",
                                   error_messages={"required": "Enter the target"})  # fmt: skip
@@ -88,11 +98,15 @@ class TargetForm(forms.Form):
             del self.fields["outcome"]
         self.fields["starts_on"].initial = timezone.localdate()
         if target is not None:
-            for name in self.fields:
-                if name == "small_steps":
-                    self.fields[name].initial = "\n".join(s.text for s in target.small_steps.all())
-                else:
-                    self.fields[name].initial = getattr(target, name)
+            for name, value in self.values_of(target).items():
+                self.fields[name].initial = value
+            self.fields["version"].initial = target.version
+        else:
+            del self.fields["version"]
+
+    def values_of(self, record) -> dict:
+        values = {name: getattr(record, name) for name in self.fields if name not in {"version", "small_steps"}}
+        return values | {"small_steps": "\n".join(s.text for s in record.small_steps.all())}
 
     def clean(self):
         data = super().clean()
@@ -109,6 +123,8 @@ class TargetForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """A review's value, comment and date (NewReviewForm records one, CorrectReviewForm corrects one)."""
+
     value = forms.CharField(label="Value", max_length=40, error_messages={"required": "Enter the value"})
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     date = ThreePartDateField(label="Review date")
@@ -124,3 +140,15 @@ class ReviewForm(forms.Form):
             return parse_value(self.target.scale, self.cleaned_data["value"])
         except ScaleError as error:
             raise forms.ValidationError(str(error)) from error
+
+
+class NewReviewForm(OnceForm, ReviewForm):
+    """Posted twice (a double click, a resent page), it records one review."""
+
+
+class CorrectReviewForm(VersionedForm, ReviewForm):
+    """Refused if the review changed since the form was opened (its version is in the form)."""
+
+    def __init__(self, data=None, *, target, review):
+        initial = {"value": review.value, "comment": review.comment, "date": review.date, "version": review.version}
+        super().__init__(data, target=target, initial=initial)

@@ -73,6 +73,8 @@ class Plan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Goes up by one with every change through the services; edit forms carry it (trellis.lib.versions).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "-created_at"]
@@ -171,6 +173,7 @@ class Target(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     # Summary of the latest review, kept by trellis.plans.services.refresh_summary in the same
     # transaction as every change, so dashboards aggregate in SQL without reading every review.
     last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
@@ -240,6 +243,7 @@ class Review(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     # The target's status and gain as this review left them (for trends across half terms).
     status = models.CharField(max_length=12, blank=True, editable=False)
     gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True, editable=False)

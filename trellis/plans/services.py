@@ -16,6 +16,8 @@ from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError, parse_value, scales_by_id
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.idempotency import services as idempotency
+from trellis.lib.versions import locked, require_version
 from trellis.pupils.access import scope_for
 
 from . import tally
@@ -61,33 +63,37 @@ def create_plan(*, pupil, by, kind: str, via: str = "web", **content) -> Plan:
 
 
 @transaction.atomic
-def update_plan(*, plan: Plan, by, via: str = "web", **changes) -> PlanVersion | None:
-    """Change a plan. An active plan first keeps a version of what it said until now."""
+def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web", **changes) -> PlanVersion | None:
+    """Change a plan. An active plan first keeps a version of what it said until now. With the
+    `version` its form was opened at (Plan.version, the count of changes; not a kept PlanVersion),
+    EditConflict if someone changed the plan since."""
     unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
     if unknown:
         raise PlanError(f"Unknown plan fields: {', '.join(sorted(unknown))}")
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = locked(Plan, plan.pk, what="plan", record_type="plan")
     before = plan.content()
     for name, value in changes.items():
         setattr(plan, name, value)
     changed = audit.diff(before, plan.content())
     if not changed:
         return None
-    version = None
+    require_version(plan, version, what="plan", record_type="plan")
+    kept = None
     now = timezone.now()
     if before["state"] == Plan.State.ACTIVE:
         number = (plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = PlanVersion.objects.create(
+        kept = PlanVersion.objects.create(
             plan=plan, number=number, content=before, in_force_from=plan.updated_at, saved_at=now, saved_by=by
         )
     plan.updated_at = now
+    plan.version += 1
     plan.save()
     audit.record(
         actor=by, action=AuditEvent.Action.UPDATE, record_type="plan", pupil=plan.pupil, record_id=plan.pk,
-        summary=f"Changed the {plan.get_kind_display()}" + (f" (version {version.number} kept)" if version else ""),
+        summary=f"Changed the {plan.get_kind_display()}" + (f" (version {kept.number} kept)" if kept else ""),
         changes=changed, via=via,
     )  # fmt: skip
-    return version
+    return kept
 
 
 def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
@@ -126,9 +132,13 @@ def set_outcomes(*, plan: Plan, texts: list[str], by, via: str = "web") -> None:
 
 @transaction.atomic
 def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: Iterable[str] | None = None, via: str = "web",
-                **fields) -> Target:  # fmt: skip
+                version: int | None = None, **fields) -> Target:  # fmt: skip
     """Create or change a target (values are checked against its scale); small steps are replaced
-    by `small_steps` (when given) in order, keeping the ticks of steps whose text is unchanged."""
+    by `small_steps` (when given) in order, keeping the ticks of steps whose text is unchanged.
+    A change with the `version` its form was opened at is refused (EditConflict) if the target
+    changed since."""
+    if target is not None:
+        target = locked(Target, target.pk, what="target", record_type="target")
     scale = fields.get("scale") or (target.scale if target else None)
     if scale is None:
         raise PlanError("Choose the scale the target is measured on")
@@ -147,10 +157,14 @@ def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: It
         target = Target(plan=plan, pupil_id=plan.pupil_id, position=position, created_by=by)
     for name, value in fields.items():
         setattr(target, name, value)
-    target.save()
     steps = [text.strip() for text in small_steps or () if text and text.strip()]
     existing = {s.text: s.achieved_on for s in target.small_steps.all()} if not creating else {}
-    if small_steps is not None and list(existing) != steps:
+    steps_changed = small_steps is not None and list(existing) != steps
+    if not creating and (steps_changed or audit.diff(before, audit.snapshot(target, TARGET_FIELDS))):
+        require_version(target, version, what="target", record_type="target")
+        target.version += 1
+    target.save()
+    if steps_changed:
         target.small_steps.all().delete()
         SmallStep.objects.bulk_create(
             SmallStep(target=target, position=n, text=text, achieved_on=existing.get(text))
@@ -205,13 +219,33 @@ def tick_small_step(*, step: SmallStep, achieved_on: dt.date | None, by) -> None
 
 
 @transaction.atomic
-def record_review(*, target: Target, by, date: dt.date, value: str, comment: str = "", via: str = "web") -> Review:
-    """Record a target's value on its scale. Raises ScaleValueError (naming the allowed values)."""
+def record_review(
+    *,
+    target: Target,
+    by,
+    date: dt.date,
+    value: str,
+    comment: str = "",
+    via: str = "web",
+    once: str = "",
+    request: str = "",
+) -> Review:
+    """Record a target's value on its scale. Raises ScaleValueError (naming the allowed values), or
+    PlanError for a target that is closed or in an archived plan. `once` (a form token or an
+    Idempotency-Key, with the API `request`'s fingerprint): the same key again raises AlreadySaved
+    with the review the first use recorded, and records nothing."""
+    taken = idempotency.claim(user=by, key=once, kind="target review", request=request)
+    if target.closed_on is not None or target.plan.state == Plan.State.ARCHIVED:
+        closed = f"closed on {target.closed_on:%d/%m/%Y}" if target.closed_on else "in an archived plan"
+        raise PlanError(
+            f"This target is {closed}: it takes no new reviews. A review recorded in error can still be corrected."
+        )
     stored = _checked_review(target, date, value)
     name = (by.get_full_name() or by.get_username()) if by is not None else "system"
     review = Review.objects.create(
         target=target, date=date, value=stored, comment=comment.strip(), reviewed_by=by, reviewed_by_name=name
     )
+    idempotency.settle(taken, review.pk)
     refresh_summary(target)
     audit.record(
         actor=by, action=AuditEvent.Action.CREATE, record_type="target review", pupil=target.pupil,
@@ -238,15 +272,28 @@ def can_correct_review(user, review: Review, pupil) -> bool:
     )
 
 
+def _locked_review(review: Review) -> Review:
+    current = locked(Review, review.pk, what="review", record_type="target review")
+    current.target = review.target
+    return current
+
+
 @transaction.atomic
-def correct_review(*, review: Review, by, date: dt.date, value: str, comment: str = "", via: str = "web") -> Review:
-    """Change a review typed in error; the target's summary and the tallies follow."""
+def correct_review(
+    *, review: Review, by, date: dt.date, value: str, comment: str = "", via: str = "web", version: int | None = None
+) -> Review:
+    """Change a review typed in error (a closed target's too); the target's summary and the tallies
+    follow. EditConflict if the review changed or was removed since `version`."""
+    review = _locked_review(review)
     target = review.target
     stored = _checked_review(target, date, value)
     before = audit.snapshot(review, REVIEW_FIELDS)
+    if audit.diff(before, {"date": date, "value": stored, "comment": comment.strip()}):
+        require_version(review, version, what="review", record_type="target review")
+        review.version += 1
     tally.adjust(target.pupil.school_id, Counter({(review.date, review.status): -1}))
     review.date, review.value, review.comment, review.status = date, stored, comment.strip(), ""
-    review.save(update_fields=[*REVIEW_FIELDS, "status"])
+    review.save(update_fields=[*REVIEW_FIELDS, "status", "version"])
     refresh_summary(target)
     audit.record(
         actor=by, action=AuditEvent.Action.UPDATE, record_type="target review", pupil=target.pupil,
@@ -257,8 +304,11 @@ def correct_review(*, review: Review, by, date: dt.date, value: str, comment: st
 
 
 @transaction.atomic
-def delete_review(*, review: Review, by, via: str = "web") -> None:
-    """Remove a review recorded in error (the audit trail keeps what it said)."""
+def delete_review(*, review: Review, by, via: str = "web", version: int | None = None) -> None:
+    """Remove a review recorded in error (the audit trail keeps what it said). EditConflict if it
+    changed since `version` (the person removing it saw something else)."""
+    review = _locked_review(review)
+    require_version(review, version, what="review", record_type="target review")
     target = review.target
     before = audit.snapshot(review, REVIEW_FIELDS)
     record_id = review.pk
@@ -267,7 +317,7 @@ def delete_review(*, review: Review, by, via: str = "web") -> None:
     audit.record(
         actor=by, action=AuditEvent.Action.DELETE, record_type="target review", pupil=target.pupil,
         record_id=record_id, summary=f"Removed a review of {target.description[:100]}",
-        changes={name: [old, None] for name, old in before.items()}, via=via,
+        changes={name: [old, None] for name, old in before.items()} | {"target": [target.pk, None]}, via=via,
     )  # fmt: skip
 
 

@@ -19,13 +19,15 @@ from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.lib.forms import saved_form
+from trellis.idempotency.services import AlreadySaved
+from trellis.lib.forms import new_token, saved_form
+from trellis.lib.versions import EditConflict, last_change
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
 
 from . import charts, services
-from .forms import PlanForm, ReviewForm, TargetForm
+from .forms import CorrectReviewForm, NewReviewForm, PlanForm, TargetForm
 from .models import EhcOutcome, Plan, Review, SmallStep, Target
 from .progress import HELP_TEXT, Status, current_window
 
@@ -73,18 +75,24 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
     _require(services.can_write_plans(request.user, plan.pupil))
     form = PlanForm(request.POST or None, plan=plan)
+    outcomes = [line.strip() for line in request.POST.get("outcomes", "").splitlines() if line.strip()]
     if request.method == "POST" and form.is_valid():
-        version = services.update_plan(plan=plan, by=request.user, **form.plan_content())
-        outcomes = [line.strip() for line in request.POST.get("outcomes", "").splitlines() if line.strip()]
-        if plan.kind == Plan.Kind.EHC and outcomes != [o.text for o in plan.outcomes.all()]:
-            services.set_outcomes(plan=plan, texts=outcomes, by=request.user)
-        messages.success(request, "Plan saved." + (" The previous version is kept." if version else ""))
-        return redirect("plan", plan_id=plan.pk)
+        try:
+            kept = services.update_plan(
+                plan=plan, by=request.user, version=form.cleaned_data["version"], **form.plan_content()
+            )
+        except EditConflict as conflict:
+            form.conflict(conflict)
+        else:
+            if plan.kind == Plan.Kind.EHC and outcomes != [o.text for o in plan.outcomes.all()]:
+                services.set_outcomes(plan=plan, texts=outcomes, by=request.user)
+            messages.success(request, "Plan saved." + (" The previous version is kept." if kept else ""))
+            return redirect("plan", plan_id=plan.pk)
     return render(
         request,
         "plans/plan_form.html",
         {"pupil": plan.pupil, "plan": plan, "form": form, "title": "Change plan",
-         "outcomes": "\n".join(o.text for o in plan.outcomes.all())},
+         "outcomes": "\n".join(outcomes if form.is_bound else (o.text for o in plan.outcomes.all()))},
     )  # fmt: skip
 
 
@@ -148,6 +156,8 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
             saved = services.save_target(plan=plan, by=request.user, target=target, small_steps=steps, **data)
         except services.PlanError as error:
             form.add_error(None, str(error))
+        except EditConflict as conflict:
+            form.conflict(conflict)
         else:
             warnings = services.target_smart_warnings(saved)
             messages.success(request, "Target saved." + (" Check the SMART warnings below." if warnings else ""))
@@ -205,7 +215,7 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
     window = current_window(pupil.school, timezone.localdate())
     target = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
     target.pupil = pupil
-    form = ReviewForm(request.POST or None, target=target)
+    form = NewReviewForm(request.POST or None, target=target)
     may_review = services.can_review(request.user, pupil)
     if request.method == "POST":
         _require(may_review)
@@ -244,14 +254,42 @@ def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
     return review, target
 
 
+def _removed_review(request: HttpRequest, review_id: int) -> HttpResponse | None:
+    """A correction posted from a page opened before the review was removed: say so, on the target's page."""
+    removals = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, record_type="target review")
+    event = removals.filter(record_id=str(review_id)).first()
+    target_id = (event.changes.get("target") or [None])[0] if event else None
+    if request.method != "POST" or event is None or event.pupil_id is None or target_id is None:
+        return None
+    target = _target_for_user(request.user, target_id)  # need to know, as for the review itself
+    _require(services.can_review(request.user, target.pupil))
+    by, at = last_change("target review", review_id)
+    error = EditConflict(what="review", record=None, by=by, at=at)
+    posted = ", ".join(f"{name} “{request.POST[name]}”" for name in ("value", "comment") if request.POST.get(name))
+    messages.error(request, f"{error} Your correction was not saved" + (f" ({posted})." if posted else "."))
+    return redirect("target", target_id=target.pk)
+
+
 def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
-    """Correct a review typed in error, or remove it."""
+    """Correct a review typed in error, or remove it (either refused if it changed since the page was opened)."""
+    if not Review.objects.filter(pk=review_id).exists() and (gone := _removed_review(request, review_id)):
+        return gone
     review, target = _review_for_user(request.user, review_id)
-    initial = {"value": review.value, "comment": review.comment, "date": review.date}
-    form = ReviewForm(request.POST or None, target=target, initial=initial)
+    form = CorrectReviewForm(request.POST or None, target=target, review=review)
     if request.method == "POST":
         if "delete" in request.POST:
-            services.delete_review(review=review, by=request.user)
+            seen = request.POST.get("version", "")
+            try:
+                services.delete_review(review=review, by=request.user, version=int(seen) if seen.isdecimal() else None)
+            except EditConflict as conflict:
+                if conflict.record is None:
+                    messages.info(request, str(conflict))
+                    return redirect("target", target_id=target.pk)
+                messages.error(
+                    request, f"{conflict} Nothing was removed: check the review below, then remove it again."
+                )
+                form = CorrectReviewForm(target=target, review=conflict.record)
+                return _review_page(request, form, conflict.record, target)
             messages.success(request, "Review removed.")
             return redirect("target", target_id=target.pk)
         save = partial(services.correct_review, review=review, by=request.user)
@@ -259,8 +297,12 @@ def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
                           then=reverse("target", args=[target.pk]), field="date")  # fmt: skip
         if done:
             return done
-    return render(request, "plans/review_form.html", {"form": form, "review": review, "target": target,
-                                                      "pupil": target.pupil})  # fmt: skip
+    return _review_page(request, form, review, target)
+
+
+def _review_page(request: HttpRequest, form, review: Review, target: Target) -> HttpResponse:
+    context = {"form": form, "review": review, "target": target, "pupil": target.pupil}
+    return render(request, "plans/review_form.html", context)
 
 
 @require_POST
@@ -321,6 +363,8 @@ def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
     page = Paginator(due, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [t.pk for t in page.object_list.only("pk")]
     targets = services.with_progress(due.filter(pk__in=ids), window=window, school=school.pk)
+    for target in targets:
+        target.once = new_token()  # each row's form saves once, however often it is posted
     query = request.GET.copy()
     query.pop("page", None)
     audit.record(
@@ -342,7 +386,7 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _target_for_user(request.user, target_id)
     pupil = target.pupil
     _require(services.can_review(request.user, pupil))
-    error = ""
+    error, repeated = "", False
     try:
         date = dt.date.fromisoformat(request.POST.get("date", "")) if request.POST.get("date") else timezone.localdate()
     except ValueError:
@@ -351,14 +395,17 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
         try:
             services.record_review(
                 target=target, by=request.user, date=date, value=request.POST.get("value", ""),
-                comment=request.POST.get("comment", ""),
+                comment=request.POST.get("comment", ""), once=request.POST.get("once", "")[:255],
             )  # fmt: skip
         except (ScaleError, services.PlanError) as problem:
             error = str(problem)
+        except AlreadySaved:
+            repeated = True
     if request.htmx:
         window = current_window(pupil.school, timezone.localdate())
         row = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
         row.pupil = pupil
+        row.once = request.POST.get("once", "") if error else new_token()
         context = {"t": row, "error": error, "saved": not error, "today": window.today,
                    "posted": request.POST if error else {}, "next": request.POST.get("next", "")}  # fmt: skip
         response = render(request, "plans/review_entry.html#row", context)
@@ -366,6 +413,8 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
         return response
     if error:
         messages.error(request, f"{pupil.full_name}: {error}")
+    elif repeated:
+        messages.info(request, f"{pupil.full_name}: this review was already saved.")
     else:
         messages.success(request, f"Review saved for {pupil.full_name}: {target.description[:60]}")
     back = request.POST.get("next", "")
