@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
 from django.utils import timezone
 
 from trellis.accounts.models import Membership, Role, TrustMembership, User
@@ -118,6 +120,21 @@ def world(db):
     for pupil in (w.in_class, w.other_class, w.confidential, w.expired_share, w.pupil_b, w.pupil_c):
         pupil.refresh_from_db()
     return w
+
+
+class SigningInClient(Client):
+    """client.login() signs in as the sign-in page does: django-axes counts the attempt, so it
+    needs the request (the test client passes none)."""
+
+    def login(self, **credentials):
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        return super().login(request=request, **credentials)
+
+
+@pytest.fixture
+def client():
+    return SigningInClient()
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ TRELLIS_SECRET_KEY required in production; otherwise one is made and kept in var
 TRELLIS_ALLOWED_HOSTS  comma-separated; default 127.0.0.1,localhost.
 DATABASE_URL       sqlite:////absolute/path.sqlite3 or postgres://user@host:port/name.
 TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1", for SSDs).
+TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
+TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "template_partials",
+    "axes",
     "trellis.accounts",
     "trellis.schools",
     "trellis.pupils",
@@ -71,9 +75,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trellis.accounts.idle.IdleTimeoutMiddleware",  # before sign-in is required: keeps an expired form
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message
 ]
 
 ROOT_URLCONF = "trellis.urls"
@@ -95,8 +101,9 @@ TEMPLATES = [
     },
 ]
 
-# Widgets render with the project's templates too (the three-part date input).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render with the project's templates too (the three-part date input); the renderer also
+# offers back a form that was posted after the session timed out (trellis/accounts/idle.py).
+FORM_RENDERER = "trellis.accounts.idle.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -127,9 +134,30 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, counted in the database). An account is paused after
+# AXES_FAILURE_LIMIT wrong passwords from anywhere; an address after TRELLIS_SIGNIN_ADDRESS_LIMIT
+# for any accounts (higher, because a whole school signs in from one address). Either lifts
+# AXES_COOLOFF_TIME after the last failure, or when an administrator unlocks it (audited).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "trellis.accounts.lockout.Handler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 10
+TRELLIS_SIGNIN_ADDRESS_LIMIT = 50
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_CALLABLE = "trellis.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which audits it
+
+# Staff are signed out after this long without a request; a form posted after it is offered back.
+TRELLIS_SESSION_IDLE_MINUTES = int(os.environ.get("TRELLIS_SESSION_IDLE_MINUTES", "30"))
+TRELLIS_API_TOKEN_DAYS = int(os.environ.get("TRELLIS_API_TOKEN_DAYS", "90"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

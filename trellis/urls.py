@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("", include("trellis.accounts.urls")),
     path("", include("trellis.plans.urls")),
     path("", include("trellis.provision.urls")),
     path("", include("trellis.pupils.urls")),

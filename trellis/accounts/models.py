@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -54,13 +55,24 @@ class TrustMembership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only a hash is kept; the token is shown once when made."""
+    """A bearer token for the API. Only a hash is kept; the token is shown once when made.
+    It works until it expires or its owner (or an administrator) revokes it."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read-write", "Read and write"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"API token {self.name or self.pk} for {self.user}"
@@ -69,7 +81,18 @@ class ApiToken(models.Model):
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
-    @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+    @staticmethod
+    def new_key() -> tuple[str, str]:
+        """A new token and its hash."""
         key = "trl_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=cls.hash(key)), key
+        return key, ApiToken.hash(key)
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expires_at <= now
+
+    def is_live(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from .models import ApiToken
+from .services import MAX_TOKEN_DAYS
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, Power BI. It helps you tell your tokens apart.",
+        max_length=100,
+        error_messages={"required": "Enter what the token is for", "max_length": "Use at most 100 characters"},
+    )
+    scope = forms.ChoiceField(
+        label="What may it do?",
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the token may only read or also change records"},
+    )
+    days = forms.IntegerField(
+        label="Days until it stops working",
+        min_value=1,
+        max_value=MAX_TOKEN_DAYS,
+        help_text=f"From 1 to {MAX_TOKEN_DAYS}.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-4"}),
+        error_messages={
+            "required": "Enter how many days the token should work",
+            "invalid": "Enter the number of days as a whole number, like 90",
+            "min_value": "A token must work for at least 1 day",
+            "max_value": f"A token can work for at most {MAX_TOKEN_DAYS} days",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.TRELLIS_API_TOKEN_DAYS
