@@ -273,6 +273,14 @@ def test_a_password_posted_after_the_timeout_is_not_kept(world, client, login):
     assert kept == {}
 
 
+def test_signing_out_after_the_timeout_just_shows_the_sign_in_page(world, client, login):
+    login(world.senco).get("/")
+    idle_for(client, 45)
+    response = client.post(reverse("logout"))
+    assert response.url == reverse("login")
+    assert KEPT_FORM not in client.session
+
+
 def test_an_htmx_post_after_the_timeout_sends_the_browser_to_sign_in(world, client, login):
     url = reverse("pupil-ehc-plan", args=[world.other_class.pk])
     login(world.senco).get(url)

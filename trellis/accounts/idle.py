@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest, QueryDict
+from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
 LAST_SEEN = "trellis_last_seen"
@@ -86,6 +87,8 @@ class IdleTimeoutMiddleware:
         if not getattr(view_func, "login_required", True):  # the sign-in page itself, for one
             messages.info(request, f"You were signed out after {minutes} minutes without activity.")
             return None
+        if request.resolver_match and request.resolver_match.url_name == "logout":
+            return redirect(settings.LOGIN_URL)  # already done
         if request.method == "POST":
             # CsrfViewMiddleware, earlier in the list, has already refused a forged post; a view
             # that skips that check gets nothing kept.
