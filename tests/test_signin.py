@@ -285,8 +285,12 @@ def test_an_htmx_post_after_the_timeout_sends_the_browser_to_sign_in(world, clie
     url = reverse("pupil-ehc-plan", args=[world.other_class.pk])
     login(world.senco).get(url)
     idle_for(client, 45)
-    response = client.post(url, EHC_FORM, HTTP_HX_REQUEST="true")
-    assert response["HX-Redirect"] == f"{SIGN_IN}?next={url}"
+    page = reverse("pupil", args=[world.other_class.pk])
+    response = client.post(
+        url, EHC_FORM, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{page}?tab=plan"
+    )
+    assert response["HX-Redirect"] == f"{SIGN_IN}?next={page}"
+    assert client.session[KEPT_FORM]["path"] == page
 
 
 # Passwords

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -89,13 +90,17 @@ class IdleTimeoutMiddleware:
             return None
         if request.resolver_match and request.resolver_match.url_name == "logout":
             return redirect(settings.LOGIN_URL)  # already done
+        htmx = getattr(request, "htmx", None)
         if request.method == "POST":
+            # An htmx form posts to a fragment's URL: go back to (and offer the values on) the page.
+            page = urlsplit(htmx.current_url_abs_path or "").path if htmx else ""
+            back_to = page or request.path
             # CsrfViewMiddleware, earlier in the list, has already refused a forged post; a view
             # that skips that check gets nothing kept.
             if not getattr(view_func, "csrf_exempt", False):
                 request.session[KEPT_FORM] = {
                     "user": request.trellis_idle_user_id,
-                    "path": request.path,
+                    "path": back_to,
                     "minutes": minutes,
                     "data": {name: request.POST.getlist(name) for name in request.POST if not _is_secret(name)},
                 }
@@ -104,12 +109,11 @@ class IdleTimeoutMiddleware:
                 f"You were signed out after {minutes} minutes without activity. Sign in again "
                 "to go back to your changes: they have not been saved yet.",
             )
-            back_to = request.path
         else:
             messages.info(request, f"You were signed out after {minutes} minutes without activity.")
             back_to = request.get_full_path()
         response = redirect_to_login(back_to, settings.LOGIN_URL)
-        if getattr(request, "htmx", False):
+        if htmx:
             return HttpResponseClientRedirect(response.url)
         return response
 
