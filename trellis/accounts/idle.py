@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest, QueryDict
@@ -29,6 +31,13 @@ KEPT_FORM = "trellis_kept_form"
 TOUCH_EVERY_SECONDS = 60
 
 _offered = contextvars.ContextVar("trellis_offered_form", default=None)
+
+
+@receiver(user_logged_in)
+def _signing_in_is_activity(sender, request: HttpRequest, user, **kwargs) -> None:
+    # Written with the new session, so the first page after signing in does not write it again.
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())
 
 
 def _is_secret(name: str) -> bool:
