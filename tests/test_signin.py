@@ -16,7 +16,7 @@ from django.urls import reverse
 from trellis.accounts.idle import KEPT_FORM, LAST_SEEN
 from trellis.audit.models import AuditEvent
 
-from conftest import PASSWORD
+from conftest import PASSWORD, SigningInClient
 
 SIGN_IN = "/sign-in/"
 
@@ -259,6 +259,15 @@ def test_a_kept_form_is_not_shown_to_someone_else_who_signs_in(world, client, lo
     sign_in(client, "head", PASSWORD, next=url)
     page = client.get(url).content.decode()
     assert 'value="Leeds"' not in page
+    assert KEPT_FORM not in client.session
+
+
+def test_a_forged_post_after_the_timeout_is_not_kept(world):
+    client = SigningInClient(enforce_csrf_checks=True)
+    client.force_login(world.senco)
+    idle_for(client, 45)
+    response = client.post(reverse("pupil-ehc-plan", args=[world.other_class.pk]), EHC_FORM)  # no CSRF token
+    assert response.status_code == 403
     assert KEPT_FORM not in client.session
 
 
