@@ -21,8 +21,9 @@ from conftest import PASSWORD, SigningInClient
 SIGN_IN = "/sign-in/"
 
 
-def sign_in(client, username: str, password: str, address: str = "10.0.0.1", **extra):
-    return client.post(SIGN_IN, {"username": username, "password": password, **extra}, REMOTE_ADDR=address)
+def sign_in(client, username: str, password: str, address: str = "10.0.0.1", headers=None, **fields):
+    data = {"username": username, "password": password, **fields}
+    return client.post(SIGN_IN, data, REMOTE_ADDR=address, headers=headers)
 
 
 def signed_in_as(client) -> str | None:
@@ -88,6 +89,22 @@ def test_an_address_is_locked_after_fifty_failures_for_any_accounts(world, clien
     assert "too many wrong passwords from this network" in response.content.decode()
     # Someone elsewhere is not affected.
     assert sign_in(client, "head", PASSWORD, address="10.0.0.8").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy: the header is the client's own, ignored
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the proxy appended the real address
+        (2, "198.51.100.1, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),  # fewer entries than proxies: not trusted
+        (1, "not-an-address", "10.0.0.1"),
+    ],
+)
+def test_the_address_counted_is_the_one_the_proxy_saw(world, client, settings, proxies, forwarded, address):
+    settings.TRELLIS_PROXY_COUNT = proxies
+    sign_in(client, "senco", "wrong", address="10.0.0.1", headers={"X-Forwarded-For": forwarded})
+    assert AccessAttempt.objects.get().ip_address == address
 
 
 def test_a_lockout_lifts_fifteen_minutes_after_the_last_attempt(world, client):

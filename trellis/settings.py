@@ -7,6 +7,7 @@ DATABASE_URL       sqlite:////absolute/path.sqlite3 or postgres://user@host:port
 TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1", for SSDs).
 TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
+TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
 """
 
 import datetime as dt
@@ -152,6 +153,10 @@ AXES_FAILURE_LIMIT = 10
 TRELLIS_SIGNIN_ADDRESS_LIMIT = 50
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_CALLABLE = "trellis.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "trellis.accounts.lockout.client_ip"
+# Behind a reverse proxy every request comes from the proxy: say how many proxies there are, so
+# the address is read from their X-Forwarded-For (0: the address is the connection's own).
+TRELLIS_PROXY_COUNT = int(os.environ.get("TRELLIS_PROXY_COUNT", "0"))
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which audits it
 

@@ -4,6 +4,7 @@ against its own limit, and a locked-out person sees why, for how long and who ca
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 
 from axes.attempts import get_cool_off_threshold
@@ -16,6 +17,20 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a sign-in came from. Behind TRELLIS_PROXY_COUNT reverse proxies it is the one
+    the outermost proxy saw: X-Forwarded-For is read from the right, where the proxies write, so
+    a client cannot choose its own address by sending the header itself."""
+    proxies = settings.TRELLIS_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        try:
+            return str(ipaddress.ip_address(forwarded[-proxies]))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def _failures(attempts) -> int:
