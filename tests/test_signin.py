@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from trellis.accounts.idle import KEPT_FORM, LAST_SEEN
 from trellis.audit.models import AuditEvent
+from trellis.plans import services as plan_services
 
 from conftest import PASSWORD, SigningInClient
 
@@ -266,6 +268,27 @@ def test_a_form_posted_after_the_timeout_is_offered_back_after_signing_in(world,
     client.post(url, EHC_FORM)
     assert pupil.ehc_plans.get().local_authority == "Leeds"
     assert changes_to(pupil) == changes_before + 1
+
+
+def test_a_kept_form_still_carries_the_version_it_was_opened_at(world, client, login):
+    plan = plan_services.create_plan(pupil=world.in_class, by=world.senco, kind="sen_support", title="Reading plan")
+    url = reverse("plan-edit", args=[plan.pk])
+    login(world.teacher).get(url)
+    idle_for(client, 45)
+    client.post(url, {"kind": "sen_support", "title": "Reading plan", "strengths": "Good at maths", "version": "1"})
+    plan_services.update_plan(plan=plan, by=world.senco, version=1, strengths="Loves stories")  # meanwhile
+
+    sign_in(client, "teacher", PASSWORD, next=url)
+    page = client.get(url).content.decode()
+    assert re.search(r">\s*Good at maths</textarea>", page)
+    assert re.search(r'name="version" value="1"', page)
+    # Saving what was offered does not overwrite the SENCO's change: it is shown as a conflict.
+    response = client.post(
+        url, {"kind": "sen_support", "title": "Reading plan", "strengths": "Good at maths", "version": "1"}
+    )
+    assert "This plan was changed by Senco" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.strengths == "Loves stories"
 
 
 def test_a_kept_form_is_not_shown_to_someone_else_who_signs_in(world, client, login):
