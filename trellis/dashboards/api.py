@@ -1,7 +1,8 @@
 """/api/v1/dashboard: the progress dashboard's aggregates as JSON, for Power BI and scripts.
 
 The same query string as the pages (school, group_by, sen, sex, year, need, periods, from, to)
-and the same figures; a count a governor may not see (under 5) is null with "suppressed": true.
+and the same figures, withheld by the same rule (trellis.lib.disclosure): a count a governor may not
+see is null with "suppressed": true, and so is any percentage or mean built on it.
 """
 
 from __future__ import annotations
@@ -13,38 +14,46 @@ from django.utils import timezone
 from ninja import Router
 from ninja.errors import HttpError
 
-from trellis.lib.stats import Figure
+from trellis.lib.disclosure import Figure
 from trellis.plans.progress import Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
 
 from . import overview
-from .progress import REVIEWED
-from .progress_views import ChoiceError, parse_choices
+from .overview import ChoiceError
+from .progress_views import SCHOOL_TABLE, parse_choices
 
 router = Router(tags=["dashboards"])
 
 
 def _count(figure: Figure) -> int | None:
-    return None if figure.suppressed else figure.count
+    return figure.shown
 
 
-def _counts(d: overview.Dashboard, counts: dict, statuses=tuple(Status)) -> dict[str, Any]:
-    total = sum(counts[s] for s in statuses)
-    figures = {s.value: d.figure(counts[s], total) for s in statuses}
+def _counts(total: Figure, figures: dict[Status, Figure]) -> dict[str, Any]:
     return {
-        "total": _count(d.figure(total, total)),
-        **{key: _count(f) for key, f in figures.items()},
-        "percent": {key: None if f.percent is None else round(f.percent, 1) for key, f in figures.items()},
-        "suppressed": any(f.suppressed for f in figures.values()) or d.figure(total, total).suppressed,
+        "total": _count(total),
+        **{status.value: _count(f) for status, f in figures.items()},
+        "percent": {status.value: None if f.percent is None else round(f.percent, 1) for status, f in figures.items()},
+        "suppressed": total.suppressed or any(f.suppressed for f in figures.values()),
     }
 
 
 def _row(d: overview.Dashboard, row, keys: list[str]) -> dict[str, Any]:
-    small = d.hide_small and 0 < row.total < 5
+    total, figures = d.row_figures(row, keys)
     return {
-        **dict(zip(keys, row.labels, strict=False)),  # the total row has a label but no keys
-        **_counts(d, row.counts),
-        "mean_steps_gained": None if small or row.mean_gain is None else float(row.mean_gain),
+        **dict(zip(keys, row.labels, strict=False)),
+        **_counts(total, figures),
+        "mean_steps_gained": None if total.suppressed or row.mean_gain is None else float(row.mean_gain),
+    }
+
+
+def _trend(d: overview.Dashboard, point) -> dict[str, Any]:
+    total, figures, _ = d.trend_figures(point)
+    return {
+        "period": point.period.label,
+        "from": point.period.starts_on.isoformat(),
+        "to": point.period.ends_on.isoformat(),
+        "reviews": _counts(total, figures),
     }
 
 
@@ -60,12 +69,12 @@ def dashboard(request) -> dict[str, Any]:
         schools = list(schools_for_aggregates(user).select_related("trust", "region").order_by("name"))
     if not schools:
         raise Http404("No school")
+    today = timezone.localdate()
     try:
         choices = parse_choices(request.GET)
+        d = overview.build(user, schools, choices, today=today, with_names=False)
     except ChoiceError as error:
         raise HttpError(400, str(error)) from None
-    today = timezone.localdate()
-    d = overview.build(user, schools, choices, today=today, with_names=False)
     keys = [dim.key for dim in choices.dimensions]
     return {
         "schools": [s.urn for s in schools],
@@ -75,17 +84,9 @@ def dashboard(request) -> dict[str, Any]:
         "group_by": keys,
         "filters": choices.filters,
         "targets": _row(d, d.total, []),
-        "pupils": _counts(d, d.pupils),
+        "pupils": _counts(*d.pupil_figures()),
         "at_a_glance": {key: _count(d.figure(n, n)) for key, n in d.glance.items()},
         "groups": [_row(d, row, keys) for row in d.rows],
-        "schools_breakdown": [_row(d, row, ["region", "school"]) for row in d.school_rows],
-        "trend": [
-            {
-                "period": p.period.label,
-                "from": p.period.starts_on.isoformat(),
-                "to": p.period.ends_on.isoformat(),
-                "reviews": _counts(d, p.counts, REVIEWED),
-            }
-            for p in d.trend
-        ],  # fmt: skip
+        "schools_breakdown": [_row(d, row, SCHOOL_TABLE) for row in d.school_rows],
+        "trend": [_trend(d, point) for point in d.trend],
     }

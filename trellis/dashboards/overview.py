@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from trellis.identification.models import Concern
-from trellis.lib.stats import Figure, suppress
+from trellis.lib.disclosure import Figure, lone, suppressed_for
 from trellis.plans.models import Review, Target
 from trellis.plans.progress import Status, Window, current_window
 from trellis.provision.models import InterventionGroup
-from trellis.pupils.access import aggregate_filter, prefixed, sees_names, visible_pupil_filter, whole_schools
+from trellis.pupils.access import aggregate_filter, prefixed, visible_pupil_filter, whole_schools
 from trellis.pupils.models import EhcPlan, Pupil, SenStatus
 from trellis.schools.models import School
 from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
+from . import withheld
 from .progress import (
+    REVIEWED,
     STILL_STUCK,
     Dimension,
     Period,
@@ -47,6 +49,16 @@ FILTERS = {
     "year": ("pupil__nc_year", None),
     "need": ("pupil__primary_need_id", None),
 }
+
+
+class ChoiceError(ValueError):
+    """A URL choice that cannot be used; the message says which and what would be accepted."""
+
+
+NO_FILTERS_FOR_SUPPRESSED = (
+    "Filters are not available with numbers withheld: a filtered table beside the whole one would "
+    "let a withheld number be worked out by subtraction. Break the figures down by the same thing instead."
+)
 
 
 @dataclass
@@ -81,9 +93,47 @@ class Dashboard:
     glance: dict[str, int]
     trend: list[TrendPoint]
     attention: list[Attention]
+    hidden: set = field(default_factory=set)  # withheld cells (trellis.dashboards.withheld keys)
 
     def figure(self, count: int, total: int) -> Figure:
-        return suppress(count, total, hide_small=self.hide_small)
+        """A lone count (at a glance): the primary rule only, as no published total includes it."""
+        return lone(count, total, hide_small=self.hide_small)
+
+    def _coordinates(self, dims: list[str], labels: tuple[str, ...]) -> tuple:
+        school = self.schools[0].name if len(self.schools) == 1 else None
+        return withheld.coordinates(dims, labels, school)
+
+    def _hidden(self, key: tuple) -> bool:
+        return self.hide_small and key in self.hidden
+
+    def row_figures(self, row: Row, dims: list[str]) -> tuple[Figure, dict[Status, Figure]]:
+        """A row of the totals (no dims), the breakdown or the table by school: its total and each status."""
+        coords = self._coordinates(dims, row.labels)
+        total_hidden = self._hidden(withheld.key(coords, withheld.TOTAL))
+        total = Figure(row.total, row.total, suppressed=total_hidden, base_suppressed=total_hidden)
+        figures = {
+            s: Figure(row.counts[s], row.total, self._hidden(withheld.key(coords, s.value)), total_hidden)
+            for s in Status
+        }
+        return total, figures
+
+    def pupil_figures(self) -> tuple[Figure, dict[Status, Figure]]:
+        n = sum(self.pupils.values())
+        total_hidden = self._hidden(("pupils", withheld.TOTAL))
+        figures = {s: Figure(self.pupils[s], n, self._hidden(("pupils", s.value)), total_hidden) for s in Status}
+        return Figure(n, n, total_hidden, total_hidden), figures
+
+    def trend_figures(self, point: TrendPoint) -> tuple[Figure, dict[Status, Figure], Figure]:
+        """(reviews, each reviewed status, achieved or on track) for one period."""
+        n = point.total
+        total_hidden = self._hidden(withheld.trend_key(point, withheld.TOTAL))
+        figures = {
+            s: Figure(point.counts[s], n, self._hidden(withheld.trend_key(point, s.value)), total_hidden)
+            for s in REVIEWED
+        }
+        good = point.counts[Status.ACHIEVED] + point.counts[Status.ON_TRACK]
+        good_hidden = self._hidden(withheld.trend_key(point, withheld.GOOD))
+        return Figure(n, n, total_hidden, total_hidden), figures, Figure(good, n, good_hidden, total_hidden)
 
 
 def _filtered(targets: QuerySet, filters: dict[str, str], prefix: str = "") -> QuerySet:
@@ -131,7 +181,9 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     ids = {school.pk for school in schools}
     reference = schools[0]
     window = current_window(reference, today)
-    hide_small = not all(sees_names(user, pk) for pk in ids)
+    hide_small = suppressed_for(user, ids)
+    if hide_small and choices.filters:
+        raise ChoiceError(NO_FILTERS_FOR_SUPPRESSED)
     in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)
     on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
     targets = _filtered(Target.objects.current().filter(in_scope, on_roll), choices.filters)
@@ -160,10 +212,16 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     attention = []
     if with_names and not hide_small and len(ids) == 1:
         attention = _attention(targets.filter(prefixed(visible_pupil_filter(user, today), "pupil__")), window)
+    pupils = pupils_by_status(groups)
+    hidden = set()
+    if hide_small:
+        dims = [d.key for d in choices.dimensions]
+        hidden = withheld.hidden_cells(targets, dims, window, several_schools=len(ids) > 1)
+        hidden |= withheld.hidden_pupils(pupils) | withheld.hidden_trend(trend_points)
     return Dashboard(
         schools=schools, window=window, choices=choices, hide_small=hide_small, rows=rows, total=total,
-        school_rows=school_rows, pupils=pupils_by_status(groups), glance=glance, trend=trend_points,
-        attention=attention,
+        school_rows=school_rows, pupils=pupils, glance=glance, trend=trend_points,
+        attention=attention, hidden=hidden,
     )  # fmt: skip
 
 

@@ -10,21 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from trellis.lib.charts import percent_line_chart
+from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
 from trellis.pupils.models import NeedType, nc_year_label
 
 from . import overview
-from .overview import FILTERS, Choices, Dashboard
+from .overview import FILTERS, NO_FILTERS_FOR_SUPPRESSED, ChoiceError, Choices, Dashboard
 from .progress import DIMENSIONS, REVIEWED, DimensionError, parse_group_by, stacked_shares
 
 DEFAULT_GROUP_BY = ["need"]
 MAX_TREND_SPAN = dt.timedelta(days=6 * 366)
-
-
-class ChoiceError(ValueError):
-    """A URL choice that cannot be used; the message says which and what would be accepted."""
 
 
 def _date(params: QueryDict, name: str) -> dt.date | None:
@@ -77,13 +74,17 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
     """Every school the user may see in aggregate: by region and school, with a breakdown."""
     schools = schools_for_aggregates(request.user).select_related("trust", "region").order_by("name")
     if region := request.GET.get("region", ""):
+        if suppressed_for(request.user, schools):
+            # A region's schools beside all of them would give the others away by subtraction.
+            return _choice_error(request, ChoiceError(NO_FILTERS_FOR_SUPPRESSED), "Progress")
         schools = schools.filter(region_id=region if region.isdecimal() else 0)
     schools = list(schools)
     if not schools:
         raise Http404("No such page")
     trusts = {s.trust.name for s in schools if s.trust_id}
     title = f"{', '.join(sorted(trusts)) or 'All schools'}: progress"
-    return _page(request, schools, title, regions=_regions(request.user))
+    regions = [] if suppressed_for(request.user, schools) else _regions(request.user)
+    return _page(request, schools, title, regions=regions)
 
 
 def school_dashboard(request: HttpRequest, urn: str) -> HttpResponse:
@@ -108,9 +109,9 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
     try:
         # Across schools, the table by region and school is the breakdown until another is chosen.
         choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY if len(schools) == 1 else [])
+        dashboard = overview.build(request.user, schools, choices, today=today)
     except ChoiceError as error:
-        return render(request, "dashboards/choice_error.html", {"error": error, "title": title}, status=400)
-    dashboard = overview.build(request.user, schools, choices, today=today)
+        return _choice_error(request, error, title)
     if download := request.GET.get("download"):
         return _download(dashboard, download, request.GET.get("table", "breakdown"))
     query = request.GET.copy()
@@ -124,9 +125,9 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "help_text": HELP_TEXT,
         "status_table": _status_table(dashboard),
         "glance": {key: dashboard.figure(n, n) for key, n in dashboard.glance.items()},
-        "breakdown": [_row(dashboard, row) for row in dashboard.rows],
-        "school_table": [_row(dashboard, row) for row in dashboard.school_rows],
-        "total_row": _row(dashboard, dashboard.total),
+        "breakdown": [_row(dashboard, row, _keys(dashboard)) for row in dashboard.rows],
+        "school_table": [_row(dashboard, row, SCHOOL_TABLE) for row in dashboard.school_rows],
+        "total_row": _row(dashboard, dashboard.total, []),
         "trend": _trend(dashboard),
         "trend_chart": _trend_chart(dashboard),
         "dimensions": DIMENSIONS.values(),
@@ -135,31 +136,42 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "years": [(n, nc_year_label(n)) for n in range(-2, 15)],
         "query": query.urlencode(),
         "params": request.GET,
+        "withheld_note": NOTE,
         **extra,
     }
     return render(request, "dashboards/progress.html", context)
 
 
+def _choice_error(request: HttpRequest, error: ChoiceError, title: str) -> HttpResponse:
+    return render(request, "dashboards/choice_error.html", {"error": error, "title": title}, status=400)
+
+
 def _status_table(d: Dashboard) -> list:
     """(status, tag, targets figure, pupils figure) for each status."""
-    targets, pupils = d.total.total, sum(d.pupils.values())
-    return [
-        (status, STATUS_TAG[status], d.figure(d.total.counts[status], targets), d.figure(d.pupils[status], pupils))
-        for status in Status
-    ]
+    _, targets = d.row_figures(d.total, [])
+    _, pupils = d.pupil_figures()
+    return [(status, STATUS_TAG[status], targets[status], pupils[status]) for status in Status]
 
 
-def _row(d: Dashboard, row) -> dict:
-    total = row.total
-    figures = [d.figure(row.counts[status], total) for status in Status]
+def _row(d: Dashboard, row, dims: list[str]) -> dict:
+    total, by_status = d.row_figures(row, dims)
+    figures = list(by_status.values())
     return {
         "labels": row.labels,
-        "total": d.figure(total, total),
+        "total": total,
         "figures": figures,
-        "mean_gain": row.mean_gain if not (d.hide_small and 0 < total < 5) else None,
+        # The mean of a withheld group is withheld with it.
+        "mean_gain": None if total.suppressed else row.mean_gain,
         # A bar would show the share a withheld count hides, so a row with one has none.
-        "bar": [] if d.figure(total, total).suppressed or any(f.suppressed for f in figures) else _bar(row.counts),
+        "bar": [] if total.suppressed or any(f.suppressed for f in figures) else _bar(row.counts),
     }
+
+
+SCHOOL_TABLE = ["region", "school"]
+
+
+def _keys(d: Dashboard) -> list[str]:
+    return [dim.key for dim in d.choices.dimensions]
 
 
 def _bar(counts: dict) -> list[tuple[Status, float, float]]:
@@ -172,15 +184,11 @@ def _bar(counts: dict) -> list[tuple[Status, float, float]]:
 
 
 def _trend(d: Dashboard) -> list[dict]:
-    return [
-        {
-            "period": point.period,
-            "total": d.figure(point.total, point.total),
-            "figures": [d.figure(point.counts[s], point.total) for s in REVIEWED],
-            "good": d.figure(point.counts[Status.ACHIEVED] + point.counts[Status.ON_TRACK], point.total),
-        }
-        for point in d.trend
-    ]
+    rows = []
+    for point in d.trend:
+        total, figures, good = d.trend_figures(point)
+        rows.append({"period": point.period, "total": total, "figures": list(figures.values()), "good": good})
+    return rows
 
 
 def _trend_chart(d: Dashboard):
@@ -208,13 +216,14 @@ def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
             for r in _trend(d)
         ]  # fmt: skip
     else:
-        dims = [DIMENSIONS["region"], DIMENSIONS["school"]] if table == "schools" else d.choices.dimensions
+        keys = SCHOOL_TABLE if table == "schools" else _keys(d)
+        dims = [DIMENSIONS[key] for key in keys]
         source = d.school_rows if table == "schools" else d.rows
         headings = [*[dim.label for dim in dims], "Targets", *labels, *[f"{label} %" for label in labels],
                     "Mean steps gained"]  # fmt: skip
         rows = []
         for row in [*source, d.total]:
-            r = _row(d, row)
+            r = _row(d, row, keys if row is not d.total else [])
             labels_out = list(row.labels) + [""] * (len(dims) - len(row.labels))
             rows.append([*labels_out, r["total"].text, *[f.text for f in r["figures"]],
                          *[f.percent_text for f in r["figures"]], r["mean_gain"]])  # fmt: skip

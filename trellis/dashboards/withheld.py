@@ -1,0 +1,154 @@
+"""Which of a progress dashboard's figures a suppressed audience (a governor) sees withheld.
+
+Every table a dashboard can show is one level of a cube: targets by status, counted by a set of
+dimensions (none: the totals; "need": the need table; "need" and "sex": the two-way table). A
+row's total is the sum of its statuses, and a level is the sum of a finer one over any
+dimension that gives each target one value (not class or intervention: a pupil can be in two,
+or none). `trellis.lib.disclosure.protect_levels` settles the levels one at a time, each with
+the levels it adds up from or to fixed, so a table withholds the same cells on every page and
+in every download and API answer that shows it:
+
+- The school is always a dimension and its levels come first, so a school's own page and a
+  trust page with that school in its table by school withhold the same cells.
+- A level without the school is protected after the per-school levels it adds up from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+
+from django.db.models import QuerySet
+
+from trellis.lib.disclosure import Relation, protect, protect_levels
+from trellis.plans.progress import Status, Window
+
+from .progress import DIMENSIONS, REVIEWED, Row, TrendPoint, status_counts
+
+SCHOOL = "school"
+TOTAL = "total"
+GOOD = "good"  # achieved or on track, a trend column shown as a percentage
+COLUMNS = [*(s.value for s in Status), TOTAL]
+
+Level = frozenset
+
+
+def coordinates(dims: Sequence[str], labels: Sequence[str], school: str | None = None) -> tuple:
+    """A row's place in the cube: its (dimension, label) pairs in dimension order."""
+    pairs = dict(zip(dims, labels, strict=False))
+    if school is not None:
+        pairs[SCHOOL] = school
+    return tuple(sorted(pairs.items()))
+
+
+def key(coords: tuple, column: str) -> tuple:
+    return (Level(dim for dim, _ in coords), coords, column)
+
+
+def _subsets(dims: Iterable[str]) -> list[Level]:
+    dims = sorted(set(dims))
+    return [Level(c) for n in range(len(dims) + 1) for c in combinations(dims, n)]
+
+
+def order_of(levels: Iterable[Level]) -> list[Level]:
+    """Levels with the school first (smallest first), then the others (smallest first)."""
+    return sorted(set(levels), key=lambda level: (SCHOOL not in level, len(level), sorted(level)))
+
+
+def context_of(level: Level, levels: Iterable[Level]) -> list[Level]:
+    """The levels `level` adds up from or to that are settled before it."""
+    within = level | {SCHOOL}
+    return [other for other in levels if other != level and other <= within]
+
+
+def _multi(dim: str) -> bool:
+    return DIMENSIONS[dim].current is not None
+
+
+def level_rows(targets: QuerySet, levels: Iterable[Level], window: Window) -> dict[Level, dict[tuple, Row]]:
+    """Rows of every level: one query for each set of multi-valued dimensions kept (usually one),
+    the other levels summed from it."""
+    levels = list(levels)
+    universe = Level().union(*levels)
+    single = Level(d for d in universe if not _multi(d))
+    fetched: dict[Level, dict[tuple, Row]] = {}
+    result: dict[Level, dict[tuple, Row]] = {}
+    for level in levels:
+        finest = Level(d for d in level if _multi(d)) | single
+        if finest not in fetched:
+            dims = sorted(finest)
+            rows = status_counts(targets, [DIMENSIONS[d] for d in dims], window) if dims else []
+            fetched[finest] = {coordinates(dims, row.labels): row for row in rows}
+        summed: dict[tuple, Row] = {}
+        for coords, row in fetched[finest].items():
+            mine = tuple((d, label) for d, label in coords if d in level)
+            summed.setdefault(mine, Row(tuple(label for _, label in mine))).add(row)
+        if not level and not summed:
+            summed[()] = Row(())
+        result[level] = summed
+    return result
+
+
+def cube(rows: dict[Level, dict[tuple, Row]]) -> tuple[dict[tuple, int], list[Relation]]:
+    """The cells (level, coordinates, column) and the relations a reader knows between them."""
+    values: dict[tuple, int] = {}
+    relations: list[Relation] = []
+    for level_cells in rows.values():
+        for coords, row in level_cells.items():
+            for status in Status:
+                values[key(coords, status.value)] = row.counts[status]
+            values[key(coords, TOTAL)] = row.total
+            relations.append(Relation(key(coords, TOTAL), tuple(key(coords, s.value) for s in Status)))
+    for level, level_cells in rows.items():
+        for dim in level:
+            parent = level - {dim}
+            if _multi(dim) or parent not in rows:
+                continue
+            children: dict[tuple, list[tuple]] = {}
+            for coords in level_cells:
+                children.setdefault(tuple(p for p in coords if p[0] != dim), []).append(coords)
+            for coords, parts in children.items():
+                for column in COLUMNS:
+                    relations.append(Relation(key(coords, column), tuple(key(part, column) for part in parts)))
+    return values, relations
+
+
+def shown_levels(dims: Sequence[str], *, several_schools: bool) -> tuple[Level, Level, Level | None]:
+    """(the totals, the breakdown, the table by region and school or None) as levels."""
+    school = Level() if several_schools else Level({SCHOOL})
+    breakdown = Level(dims) | school
+    return school, breakdown, Level({"region", SCHOOL}) if several_schools else None
+
+
+def hidden_cells(targets: QuerySet, dims: Sequence[str], window: Window, *, several_schools: bool) -> set:
+    """The withheld cells of the totals, the breakdown and the table by school."""
+    shown = [level for level in shown_levels(dims, several_schools=several_schools) if level is not None]
+    levels = {sub for level in shown for sub in _subsets(level | {SCHOOL})}
+    values, relations = cube(level_rows(targets, levels, window))
+    order = order_of(levels)
+    return protect_levels(values, relations, order=order, context=lambda level: context_of(level, order))
+
+
+def hidden_pupils(counts: dict[Status, int]) -> set:
+    """Pupils by overall status and their total."""
+    values = {("pupils", s.value): counts[s] for s in Status} | {("pupils", TOTAL): sum(counts.values())}
+    return protect(values, [Relation(("pupils", TOTAL), tuple(("pupils", s.value) for s in Status))])
+
+
+def trend_key(point: TrendPoint, column: str) -> tuple:
+    return ("trend", point.period.starts_on, point.period.ends_on, column)
+
+
+def hidden_trend(points: list[TrendPoint]) -> set:
+    """Each period's reviews by status, their total, and achieved-or-on-track (shown as a share)."""
+    values, relations = {}, []
+    for p in points:
+        for status in REVIEWED:
+            values[trend_key(p, status.value)] = p.counts[status]
+        values[trend_key(p, TOTAL)] = p.total
+        values[trend_key(p, GOOD)] = p.counts[Status.ACHIEVED] + p.counts[Status.ON_TRACK]
+        relations.append(Relation(trend_key(p, TOTAL), tuple(trend_key(p, s.value) for s in REVIEWED)))
+        relations.append(
+            Relation(trend_key(p, GOOD), (trend_key(p, Status.ACHIEVED.value), trend_key(p, Status.ON_TRACK.value)))
+        )
+    return protect(values, relations)
