@@ -9,9 +9,10 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from trellis.audit import services as audit
-from trellis.lib.stats import SUPPRESS_BELOW
-from trellis.pupils.access import schools_for_aggregates, sees_names
+from trellis.lib.disclosure import is_small, suppressed_for
+from trellis.pupils.access import schools_for_aggregates
 
+from . import evaluation as ev
 from . import reports
 from .access import visible_enrolments, visible_groups
 from .eef import PUBLISHED_MONTHS
@@ -58,7 +59,7 @@ class GroupOut(Schema):
     frequency: str
     start: str
     end: str | None
-    pupils: int
+    pupils: int | None  # null when withheld (a governor, fewer than 5)
     rating: str
     decision: str
 
@@ -93,7 +94,7 @@ def list_interventions(request, school: str | None = None):
 @router.get("/{intervention_id}", response=InterventionDetailOut, summary="One intervention and its groups")
 def get_intervention(request, intervention_id: int):
     intervention = _get(request.auth, intervention_id)
-    names = sees_names(request.auth, intervention.school)
+    names = not suppressed_for(request.auth, [intervention.school])
     groups = intervention.groups.select_related("staff")
     if names:
         groups = groups.filter(pk__in=visible_groups(request.auth).values("pk"))
@@ -109,7 +110,8 @@ def get_intervention(request, intervention_id: int):
             "frequency": g.frequency,
             "start": g.starts_on.isoformat(),
             "end": g.ends_on.isoformat() if g.ends_on else None,
-            "pupils": counts.get(g.pk, 0),
+            # No relation ties one group's pupils to anything published, so the primary rule is enough.
+            "pupils": None if not names and is_small(counts.get(g.pk, 0)) else counts.get(g.pk, 0),
             "rating": g.rating,
             "decision": g.decision,
         }  # fmt: skip
@@ -123,7 +125,7 @@ def intervention_evaluation(request, intervention_id: int) -> dict[str, Any]:
     """Staff see the pupils they may see (each read audited); governors see suppressed aggregates only."""
     user = request.auth
     intervention = _get(user, intervention_id)
-    names = sees_names(user, intervention.school)
+    names = not suppressed_for(user, [intervention.school])
     groups = intervention.groups.all()
     if names:
         groups = groups.filter(pk__in=visible_groups(user).values("pk"))
@@ -134,28 +136,51 @@ def intervention_evaluation(request, intervention_id: int) -> dict[str, Any]:
         for item in evaluations:
             for enrolment in item.enrolments:
                 audit.record_view(actor=user, pupil=enrolment.pupil, what="provision evaluation", via="api")
+    breakdown = reports.school_breakdown(evaluations)
     data_groups = [reports.group_json(item, names=names) for item in evaluations]
+    hidden: set = set()
     if not names:
-        for data in data_groups:
-            if 0 < data["total"] < SUPPRESS_BELOW:
-                data.update(met=None, total=None, suppressed=True)
+        summaries = [(item.group.intervention.name, item.group.pk, item.summary) for item in evaluations]
+        hidden = ev.withheld(breakdown, summaries)
+        for item, data in zip(evaluations, data_groups, strict=True):
+            _withhold_group(data, intervention.name, item.group.pk, hidden)
     return {
         "intervention": intervention.name,
         "eef_strand": intervention.eef_strand or None,
         "eef_months": PUBLISHED_MONTHS.get(intervention.eef_strand),
         "groups": data_groups,
-        "by_need": [
-            {
-                "need": b.need,
-                "n": b.n,
-                "met": b.met if names or not b.small_n else None,
-                "mean_steps": None if b.mean_steps is None else float(b.mean_steps),
-                "small_n": b.small_n,
-                "warning": b.warning or None,
-                "effect_size": None if b.effect_size is None else float(b.effect_size),
-                "months": b.months,
-                "eef_months": b.eef_months,
-            }
-            for b in reports.school_breakdown(evaluations)
-        ],
+        "by_need": [_need_row(b, hidden) for b in breakdown],
+    }
+
+
+def _withhold_group(data: dict[str, Any], name: str, group_id: int, hidden: set) -> None:
+    """A group's counts as a governor may see them, with whatever would give a withheld one away."""
+    gone = {
+        column for column in ("total", "met", "pupils", "pupils_met") if ev.group_key(name, group_id, column) in hidden
+    }
+    if "total" in gone:
+        data.update(total=None, met=None, mean_steps=None)
+    if "met" in gone:
+        data.update(met=None)
+    if "pupils" in gone:  # cost / cost per pupil would give the number away
+        data.update(cost_per_pupil=None, cost_per_pupil_met=None, mean_steps=None)
+    if "pupils_met" in gone:
+        data.update(cost_per_pupil_met=None)
+    data["suppressed"] = bool(gone)
+
+
+def _need_row(b: ev.Breakdown, hidden: set) -> dict[str, Any]:
+    n_gone = ev.need_key(b, "n") in hidden
+    met_gone = n_gone or ev.need_key(b, "met") in hidden
+    return {
+        "need": b.need,
+        "n": None if n_gone else b.n,
+        "met": None if met_gone else b.met,
+        "mean_steps": None if n_gone or b.mean_steps is None else float(b.mean_steps),
+        "small_n": None if n_gone else b.small_n,
+        "warning": None if n_gone else (b.warning or None),
+        "effect_size": None if n_gone or b.effect_size is None else float(b.effect_size),
+        "months": None if n_gone else b.months,
+        "eef_months": b.eef_months,
+        "suppressed": n_gone or met_gone,
     }

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from trellis.lib.stats import SUPPRESS_BELOW
+from trellis.lib.disclosure import THRESHOLD, Relation, protect_levels
 
 from .eef import PUBLISHED_MONTHS, months_of_progress
 
 POOR_ATTENDANCE_BELOW = Decimal("0.8")  # seed 001: "Amy – attendance poor"
-SMALL_N_BELOW = SUPPRESS_BELOW
+SMALL_N_BELOW = THRESHOLD  # the same line as disclosure control: under 5 is too few to conclude from
 
 StepsFn = Callable[[object, str, str], Decimal]
 
@@ -95,6 +95,11 @@ class GroupSummary:
     cost_per_pupil_met: Decimal | None
     poor_attendance: list[str]
 
+    @property
+    def small_n(self) -> bool:
+        """Too few measures judged against a target to draw conclusions from alone."""
+        return self.total < SMALL_N_BELOW
+
 
 def group_cost(*, session_cost: Decimal | None, sessions_held: int, sessions_planned: int) -> Decimal | None:
     """Sessions held (or, before any is logged, planned) x one session's cost."""
@@ -148,6 +153,10 @@ class Breakdown:
     @property
     def warning(self) -> str:
         return f"Only {self.n} – too few to draw conclusions" if self.small_n else ""
+
+    @property
+    def not_met(self) -> int | None:
+        return None if self.met is None else self.n - self.met
 
 
 def _breakdown(intervention: str, need: str, rows: list[MeasureRow], strand: str) -> Breakdown:
@@ -250,3 +259,89 @@ def worked_for_others(pupil_id: int, rows_by_intervention: dict[str, list[Measur
                 found.append(NotForThisPupil(intervention, row.scale_name, met_same, len(same_scale)))
                 break
     return found
+
+
+# --- What a suppressed audience sees ------------------------------------------------------------
+
+
+def need_key(b: Breakdown, column: str) -> tuple:
+    return ("need", b.intervention, b.need, column)
+
+
+def group_key(intervention: str, group_id: int, column: str) -> tuple:
+    return ("group", intervention, group_id, column)
+
+
+def _parts_relation(total: tuple, parts: list[tuple], values: dict) -> list[Relation]:
+    """total = sum(parts), when it holds (n counts measures with a target, or failing that with exit
+    data, so a need without targets can break the sum; a reader cannot use a sum that fails)."""
+    if parts and all(p in values for p in parts) and values[total] == sum(values[p] for p in parts):
+        return [Relation(total, tuple(parts))]
+    return []
+
+
+def withheld(breakdown: Sequence[Breakdown], groups: Sequence[tuple[str, int, GroupSummary]] = ()) -> set[tuple]:
+    """The cells a suppressed audience may not see: n, met and the unpublished "not met" of each
+    intervention and each need (the page), then each group's (the API). Each intervention's "All"
+    is the sum of its needs and of its groups, so a hidden cell cannot come back by subtraction;
+    the table by need is settled first, so the page and the API withhold the same cells."""
+    values: dict[tuple, int] = {}
+    relations: list[Relation] = []
+    needs: dict[str, list[Breakdown]] = defaultdict(list)
+    everyone: dict[str, Breakdown] = {}
+    for b in breakdown:
+        columns = {"n": b.n} if b.met is None else {"n": b.n, "met": b.met, "not_met": b.not_met}
+        values.update({need_key(b, c): v for c, v in columns.items()})
+        if b.met is not None:
+            relations.append(Relation(need_key(b, "n"), (need_key(b, "met"), need_key(b, "not_met"))))
+        if b.need == "All":
+            everyone[b.intervention] = b
+        else:
+            needs[b.intervention].append(b)
+    for name, b in everyone.items():
+        for column in ("n", "met", "not_met"):
+            if need_key(b, column) in values:
+                parts = [need_key(part, column) for part in needs[name]]
+                relations += _parts_relation(need_key(b, column), parts, values)
+    by_intervention: dict[str, list[int]] = defaultdict(list)
+    for name, group_id, summary in groups:
+        cells = {"total": summary.total, "met": summary.met, "not_met": summary.total - summary.met}
+        cells |= {"pupils": summary.pupils, "pupils_met": summary.pupils_met}
+        values.update({group_key(name, group_id, c): v for c, v in cells.items()})
+        relations.append(
+            Relation(
+                group_key(name, group_id, "total"),
+                (group_key(name, group_id, "met"), group_key(name, group_id, "not_met")),
+            )
+        )
+        by_intervention[name].append(group_id)
+    for name, ids in by_intervention.items():
+        if (b := everyone.get(name)) is not None and b.met is not None:
+            for column, group_column in (("n", "total"), ("met", "met"), ("not_met", "not_met")):
+                parts = [group_key(name, i, group_column) for i in ids]
+                relations += _parts_relation(need_key(b, column), parts, values)
+    levels = {"need": [], "group": ["need"]}
+    return protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A breakdown row as its reader may see it: a withheld n takes its mean, effect size and note
+    with it (the note would say how few)."""
+
+    row: Breakdown
+    n_withheld: bool = False
+    met_withheld: bool = False
+
+    @property
+    def warning(self) -> str:
+        return "" if self.n_withheld else self.row.warning
+
+
+def shown(breakdown: Sequence[Breakdown], *, suppressed: bool) -> list[Shown]:
+    if not suppressed:
+        return [Shown(b) for b in breakdown]
+    hidden = withheld(breakdown)
+    return [
+        Shown(b, n_withheld=need_key(b, "n") in hidden, met_withheld=need_key(b, "met") in hidden) for b in breakdown
+    ]

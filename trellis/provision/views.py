@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.lib.stats import SUPPRESS_BELOW
+from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.tables import xlsx_response
-from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_names
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import NC_YEAR_LABELS, GroupMembership, nc_year_label
 from trellis.schools.models import TeachingGroup
 
+from . import evaluation as ev
 from . import importer, reports, services
 from .access import (
     can_edit_qft,
@@ -183,22 +184,29 @@ def _save_exits(request: HttpRequest, group, item) -> HttpResponse:
 def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
     """Each intervention across all its groups, by primary need: n shown, small n warned, EEF beside.
 
-    Aggregates only, so governors may open it; for them counts under 5 are withheld."""
+    Aggregates only, so governors may open it; for them figures are withheld by the disclosure rule."""
     school = get_school_for_user(request.user, urn, pupils=False)
-    names = sees_names(request.user, school)
+    hide_small = suppressed_for(request.user, [school])
     term = request.GET.get("term") or None
+    if term and hide_small:
+        # One term's figures beside the whole year's would give the other terms' away by subtraction.
+        messages.error(request, "Figures for one term are not available with numbers withheld: showing every term")
+        term = None
     try:
         groups = reports.groups_in_term(school, term)
     except ValueError as error:
         messages.error(request, str(error))
         groups = reports.groups_in_term(school, None)
     breakdown = reports.school_breakdown(reports.evaluate_groups(groups))
-    return render(
-        request,
-        "provision/evaluation.html",
-        {"school": school, "breakdown": breakdown, "hide_small": not names, "term": term or "",
-         "suppress_below": SUPPRESS_BELOW},
-    )  # fmt: skip
+    context = {
+        "school": school,
+        "breakdown": ev.shown(breakdown, suppressed=hide_small),
+        "hide_small": hide_small,
+        "term": term or "",
+        "small_n_below": ev.SMALL_N_BELOW,
+        "withheld_note": NOTE,
+    }
+    return render(request, "provision/evaluation.html", context)
 
 
 def pupil_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:

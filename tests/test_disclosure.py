@@ -1,0 +1,134 @@
+"""The disclosure rule on hand-worked tables: primary suppression at its edges, complementary
+suppression in rows, columns and hierarchies, tables protected in levels, and the figures."""
+
+import pytest
+
+from trellis.lib.disclosure import Figure, Relation, exposed, is_small, lone, protect, protect_levels
+
+
+def table(rows: dict[str, list[int]], columns: list[str]):
+    """A two-way table with row totals, column totals and a grand total, as cells and relations."""
+    values, relations = {}, []
+    for r, counts in rows.items():
+        for c, n in zip(columns, counts, strict=True):
+            values[(r, c)] = n
+        values[(r, "total")] = sum(counts)
+        relations.append(Relation((r, "total"), tuple((r, c) for c in columns)))
+    for i, c in enumerate([*columns, "total"]):
+        values[("all", c)] = sum(counts[i] if c != "total" else sum(counts) for counts in rows.values())
+        relations.append(Relation(("all", c), tuple((r, c) for r in rows)))
+    relations.append(Relation(("all", "total"), tuple(("all", c) for c in columns)))
+    return values, relations
+
+
+@pytest.mark.parametrize(("n", "small"), [(0, False), (1, True), (4, True), (5, False), (None, False)])
+def test_primary_rule_hides_one_to_four_and_shows_zero_and_five(n, small):
+    assert is_small(n) is small
+
+
+def test_a_lone_small_count_is_withheld_and_so_is_its_share():
+    assert lone(4, 120, hide_small=True).text == "withheld"
+    assert lone(4, 120, hide_small=True).percent_text == "withheld"
+    assert lone(5, 120, hide_small=True).text == "5"
+    assert lone(5, 120, hide_small=True).percent_text == "4.2%"
+    assert lone(0, 120, hide_small=True).text == "0"
+    assert lone(4, 120, hide_small=False).text == "4"
+
+
+def test_a_share_of_a_withheld_total_is_withheld_because_it_would_give_the_total_away():
+    # 10 of a hidden 20 shown as 50% would give 20 away.
+    assert Figure(10, 20, suppressed=False, base_suppressed=True).percent_text == "withheld"
+    assert Figure(10, 20, suppressed=False, base_suppressed=True).text == "10"
+
+
+def test_one_small_cell_in_a_row_takes_the_next_smallest_with_it():
+    values = {"total": 20, "a": 3, "b": 7, "c": 10}
+    hidden = protect(values, [Relation("total", ("a", "b", "c"))])
+    assert hidden == {"a", "b"}  # 20 - 7 - 10 would give 3 away; with 7 hidden, a + b = 10 has two unknowns
+
+
+def test_two_small_cells_in_a_row_need_nothing_more():
+    assert protect({"total": 12, "a": 3, "b": 4, "c": 5}, [Relation("total", ("a", "b", "c"))]) == {"a", "b"}
+
+
+def test_a_small_total_hides_itself_and_one_part():
+    # 3 = 3 + 0: the total and the part are both small, so the relation has two unknowns already.
+    assert protect({"total": 3, "a": 3, "b": 0}, [Relation("total", ("a", "b"))]) == {"total", "a"}
+
+
+def test_when_the_other_parts_are_zero_the_total_is_withheld():
+    # 9 = 4 + 5 + 0 has a non-zero part to hide; 4 = 4 + 0 + 0 has only zeros left: hide the total.
+    assert protect({"t": 9, "a": 4, "b": 5, "c": 0}, [Relation("t", ("a", "b", "c"))]) == {"a", "b"}
+    values = {"t": 14, "a": 4, "b": 0, "c": 10, "u": 14}
+    # Here b is zero and c is shown elsewhere: only the total can go.
+    assert protect(values, [Relation("t", ("a", "b", "c"))], published=["c"]) == {"a", "t"}
+
+
+def test_two_way_table_hides_a_rectangle_so_no_row_or_column_gives_a_cell_away():
+    # Hand-worked: the 2 in (r1, x) takes the 6 in its row and the 8 in its column; then column y
+    # has one hidden cell (6) and takes the 7 below it, which completes the rectangle.
+    values, relations = table({"r1": [2, 6, 9], "r2": [8, 7, 10]}, ["x", "y", "z"])
+    hidden = protect(values, relations)
+    assert hidden == {("r1", "x"), ("r1", "y"), ("r2", "x"), ("r2", "y")}
+    assert exposed(relations, hidden) == set()
+
+
+def test_a_hidden_cell_on_a_bridge_between_two_rectangles_is_found_by_elimination():
+    # Each row and column below has two or more hidden cells, yet (r2, c) is the sum of rows r1 and
+    # r2 minus columns a and b: no single relation shows it, elimination does.
+    values, relations = table(
+        {"r1": [5, 6, 0, 0, 9], "r2": [7, 8, 9, 0, 9], "r3": [0, 0, 5, 6, 9], "r4": [0, 0, 7, 8, 9]},
+        ["a", "b", "c", "d", "e"],
+    )
+    hidden = {("r1", "a"), ("r1", "b"), ("r2", "a"), ("r2", "b"), ("r2", "c")}
+    hidden |= {("r3", "c"), ("r3", "d"), ("r4", "c"), ("r4", "d")}
+    assert exposed(relations, hidden) == {("r2", "c")}
+    assert exposed(relations, hidden - {("r2", "c")}) == set()
+    assert exposed(relations, protect(values, relations, hidden=hidden)) == set()
+
+
+def test_a_broad_area_and_its_needs_are_one_table():
+    # Cognition 12 = MLD 3 + SpLD 9 + SLD 0: the 3 would be 12 - 9, so the 9 goes too.
+    values = {"area": 12, "MLD": 3, "SpLD": 9, "SLD": 0}
+    assert protect(values, [Relation("area", ("MLD", "SpLD", "SLD"))]) == {"MLD", "SpLD"}
+
+
+def test_a_table_published_elsewhere_stays_as_it_was_and_the_finer_one_takes_the_cost():
+    # The totals table (all: 9 = 4 + 5) is settled first; the finer table by sex then hides cells
+    # of its own to protect the 4, never un-hiding or hiding a cell of the totals.
+    values = {
+        ("all", (), "a"): 4,
+        ("all", (), "b"): 5,
+        ("all", (), "t"): 9,
+        ("sex", "F", "a"): 2,
+        ("sex", "F", "b"): 3,
+        ("sex", "F", "t"): 5,
+        ("sex", "M", "a"): 2,
+        ("sex", "M", "b"): 2,
+        ("sex", "M", "t"): 4,
+    }
+    relations = [
+        Relation(("all", (), "t"), (("all", (), "a"), ("all", (), "b"))),
+        Relation(("sex", "F", "t"), (("sex", "F", "a"), ("sex", "F", "b"))),
+        Relation(("sex", "M", "t"), (("sex", "M", "a"), ("sex", "M", "b"))),
+        *[Relation(("all", (), c), (("sex", "F", c), ("sex", "M", c))) for c in "abt"],
+    ]
+    levels = {"all": [], "sex": ["all"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+    alone = protect({k: v for k, v in values.items() if k[0] == "all"}, relations[:1])
+    assert alone == {("all", (), "a"), ("all", (), "b")}
+    assert {k for k in hidden if k[0] == "all"} == alone
+    assert exposed(relations, hidden) == set()
+    assert ("sex", "F", "t") in hidden  # 5 is not small, but it would give 2 and 3 away beside 4 and 2
+
+
+def test_a_published_cell_that_gives_a_small_one_away_is_an_error_not_a_leak():
+    with pytest.raises(ValueError, match="give it away"):
+        protect({"t": 3, "a": 3}, [Relation("t", ("a",))], published=["t"])
+
+
+def test_ties_are_broken_the_same_way_whatever_the_order_of_the_input():
+    values = {"t": 15, "a": 3, "b": 6, "c": 6}
+    relation = Relation("t", ("a", "b", "c"))
+    backwards = dict(reversed(list(values.items())))
+    assert protect(values, [relation]) == protect(backwards, [Relation("t", ("c", "b", "a"))]) == {"a", "b"}
