@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.dashboards.comparison import MEASURES, destinations, school_profiles
+from trellis.dashboards.comparison import MEASURES, Profile, destinations, school_profiles, withheld
 from trellis.pupils import services
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
@@ -14,8 +14,8 @@ from trellis.schools.models import School
 from conftest import make_pupil
 
 
-def figure(profile, key, hide_small=False):
-    return next(m for m in MEASURES if m.key == key).figure(profile, hide_small=hide_small)
+def figure(profile, key, hidden=frozenset()):
+    return next(m for m in MEASURES if m.key == key).figure(profile, hidden)
 
 
 def test_profile_counts_match_a_hand_count(world):
@@ -35,19 +35,25 @@ def test_profile_counts_match_a_hand_count(world):
     assert figure(a, "slcn_k").percent == pytest.approx(100 / 3)
 
 
-def test_small_numbers_are_suppressed_when_asked():
-    from trellis.dashboards.comparison import Profile
-
-    profile = Profile(label="x", on_roll=40)
+def test_small_numbers_are_withheld_with_whatever_would_give_them_away():
+    profile = Profile(label="x", school_id=1, on_roll=40)
     profile.status.update({"K": 3, "N": 37})
-    shown = figure(profile, "sen_support", hide_small=True)
-    assert (shown.text, shown.percent_text) == ("fewer than 5", "withheld")
+    profile.boys.update({"K": 1, "N": 20})
+    profile.fsm.update({"K": 2, "N": 10})
+    profile.needs["K"].update({"SLCN": 3})
+    hidden = withheld([profile])
+    shown = figure(profile, "sen_support", hidden)
+    assert (shown.text, shown.percent_text) == ("withheld", "withheld")
+    # 37 of no SEN would be 40 - 3 - 0: it goes too, and with it the FSM share of no SEN.
+    assert figure(profile, "fsm_n", hidden).percent_text == "withheld"
+    assert figure(profile, "boys_k", hidden).percent_text == "withheld"  # 1 of a withheld 3
+    assert figure(profile, "ehc_plan", hidden).percent_text == "0.0%"
     assert figure(profile, "sen_support").percent_text == "7.5%"
 
 
 def test_trust_leader_sees_each_trust_school_and_the_total_beside_england(world, login):
     response = login(world.trustlead).get(reverse("dash-identification"))
-    labels = [profile.label for profile, _ in response.context["rows"]]
+    labels = [profile.label for profile, _, _ in response.context["rows"]]
     assert labels == ["Alder Primary", "Birch Primary", "All these schools"]
     page = response.content.decode()
     assert "England" in page and "14.8%" in page and "2025/26" in page
@@ -56,7 +62,7 @@ def test_trust_leader_sees_each_trust_school_and_the_total_beside_england(world,
 
 def test_governor_gets_suppressed_figures_and_no_names(world, login):
     page = login(world.governor).get(reverse("dash-identification")).content.decode()
-    assert "fewer than 5" in page or "withheld" in page
+    assert "withheld" in page
     for pupil in Pupil.objects.all():
         assert pupil.legal_surname not in page
 
@@ -64,7 +70,7 @@ def test_governor_gets_suppressed_figures_and_no_names(world, login):
 def test_one_school_can_be_chosen_but_not_someone_elses(world, login):
     client = login(world.trustlead)
     rows = client.get(reverse("dash-identification"), {"school": "100002"}).context["rows"]
-    assert [profile.label for profile, _ in rows] == ["Birch Primary"]
+    assert [profile.label for profile, _, _ in rows] == ["Birch Primary"]
     assert client.get(reverse("dash-identification"), {"school": "100003"}).status_code == 404
 
 

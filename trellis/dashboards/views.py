@@ -7,10 +7,22 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from trellis.lib.charts import bar_chart
+from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.tables import csv_response, xlsx_response
-from trellis.pupils.access import get_school_for_user, schools_for_aggregates, sees_names
+from trellis.pupils.access import get_school_for_user, schools_for_aggregates
 
-from .comparison import MEASURES, E, K, destinations, national_figures, need_mix, school_profiles, total_of
+from .comparison import (
+    MEASURES,
+    E,
+    K,
+    destinations,
+    national_figures,
+    need_mix,
+    profile_tag,
+    school_profiles,
+    total_of,
+    withheld,
+)
 
 
 def _scope(request: HttpRequest):
@@ -21,30 +33,30 @@ def _scope(request: HttpRequest):
     if urn := request.GET.get("school"):
         school = get_school_for_user(request.user, urn, pupils=False)
         schools = schools.filter(pk=school.pk)
-    hide_small = not all(sees_names(request.user, pk) for pk in schools.values_list("pk", flat=True))
-    return schools, hide_small
+    return schools, suppressed_for(request.user, schools.values_list("pk", flat=True))
 
 
 def identification(request: HttpRequest, download: str | None = None) -> HttpResponse:
     """% SEN support, % EHC plan, boys, FSM and need mix for each school and in all, beside England."""
     schools, hide_small = _scope(request)
     profiles = school_profiles(schools)
-    total = total_of(profiles, "All these schools")
+    several = len(profiles) > 1
+    total = total_of(profiles, "All these schools") if several else profiles[0]
+    hidden = withheld(profiles, total if several else None) if hide_small else set()
     national = national_figures()
-    rows = [(profile, [m.figure(profile, hide_small=hide_small) for m in MEASURES]) for profile in profiles]
-    if len(profiles) > 1:
-        rows.append((total, [m.figure(total, hide_small=hide_small) for m in MEASURES]))
+    shown = [*profiles, total] if several else profiles
+    rows = [(p, _on_roll(p, hidden), [m.figure(p, hidden) for m in MEASURES]) for p in shown]
     england = [national.get(m.national) for m in MEASURES]
     if download:
         headings = ["School", "Pupils on roll", *[m.label for m in MEASURES]]
-        table = [[p.label, p.on_roll, *[f.percent_text for f in figures]] for p, figures in rows]
+        table = [[p.label, on_roll.text, *[f.percent_text for f in figures]] for p, on_roll, figures in rows]
         table.append(["England (national)", "", *[f"{n.percent}% ({n.year})" if n else "" for n in england]])
         name = f"identification-{timezone.localdate():%Y-%m-%d}"
         return (csv_response if download == "csv" else xlsx_response)(name, headings, table)
     sen_support = national.get(MEASURES[0].national)
     chart = bar_chart(
         "Pupils on SEN support, % of pupils on roll",
-        [(p.label, figures[0].percent, figures[0].percent_text) for p, figures in rows],
+        [(p.label, figures[0].percent, figures[0].percent_text) for p, _, figures in rows],
         reference=float(sen_support.percent) if sen_support else None,
         reference_label=f"England {sen_support.percent}%" if sen_support else "",
     )
@@ -55,14 +67,20 @@ def identification(request: HttpRequest, download: str | None = None) -> HttpRes
         "chart": chart,
         "need_rows": [
             (need, k, e, national.get(("need", E, need.code)) or national.get(("need", K, need.code)))
-            for need, k, e in need_mix(total, hide_small=hide_small)
+            for need, k, e in need_mix(total, hidden)
         ],
         "hide_small": hide_small,
+        "withheld_note": NOTE,
         "query": request.GET.urlencode(),
         "selected": request.GET.get("school", ""),
         "schools": schools_for_aggregates(request.user).order_by("name"),
     }
     return render(request, "dashboards/identification.html", context)
+
+
+def _on_roll(profile, hidden) -> Figure:
+    cell = ("id", profile_tag(profile), "on_roll")
+    return Figure(profile.on_roll, profile.on_roll, cell in hidden, cell in hidden)
 
 
 def leaver_destinations(request: HttpRequest) -> HttpResponse:
@@ -74,6 +92,7 @@ def leaver_destinations(request: HttpRequest) -> HttpResponse:
         "need_rows": need_rows,
         "kinds": [label for label, _ in status_rows],
         "hide_small": hide_small,
+        "withheld_note": NOTE,
         "selected": request.GET.get("school", ""),
         "schools": schools_for_aggregates(request.user).order_by("name"),
     }

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.lib.stats import suppress
+from trellis.dashboards.comparison import overview_withheld, school_profiles
+from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.schools.models import GroupStaff, TeachingGroup
 
@@ -24,10 +25,9 @@ from .access import (
     get_school_for_user,
     schools_for_aggregates,
     schools_with_pupil_access,
-    sees_names,
 )
 from .forms import ConfidentialForm, EhcPlanForm, NeedsForm, SenStatusForm, ShareForm
-from .models import ExternalShare, GroupMembership, NeedType, Pupil, PupilNeed
+from .models import ExternalShare, GroupMembership, NeedType, Pupil, PupilNeed, SenStatus
 from .register import DOWNLOAD_HEADINGS, RegisterFilterForm, download_rows, status_counts, with_register_columns
 
 REGISTER_PAGE_SIZE = 100
@@ -67,14 +67,22 @@ def school_overview(request: HttpRequest, urn: str) -> HttpResponse:
         .values_list("need_id")
         .annotate(n=Count("pk"))
     )
-    hide_small = not sees_names(request.user, school)
-    status_rows = [(label, suppress(n, total, hide_small=hide_small)) for label, n in by_status.items()]
-    need_rows = [
-        (need, suppress(by_need.get(need.code, 0), total, hide_small=hide_small))
-        for need in NeedType.objects.all()
-        if by_need.get(need.code)
-    ]
-    area_rows = [(area, suppress(n, total, hide_small=hide_small)) for area, n in sorted(by_area.items())]
+    hide_small = suppressed_for(request.user, [school])
+    needs = list(NeedType.objects.all())
+    hidden: set = set()
+    if hide_small:  # protected with the identification page's figures, which these add up to
+        [profile] = school_profiles(type(school).objects.filter(pk=school.pk))
+        counts = dict(on_roll.order_by().values_list("sen_status").annotate(n=Count("pk")))
+        area_of = {need.code: need.broad_area for need in needs}
+        hidden = overview_withheld(profile, counts, by_area, by_need, area_of)
+
+    def shown(cell: str, n: int) -> Figure:
+        return Figure(n, total, ("ov", school.pk, cell) in hidden, ("ov", school.pk, "total") in hidden)
+
+    codes = dict(SenStatus.choices)
+    status_rows = [(label, shown(f"status:{code}", by_status[label])) for code, label in codes.items()]
+    need_rows = [(need, shown(f"need:{need.code}", by_need[need.code])) for need in needs if by_need.get(need.code)]
+    area_rows = [(area, shown(f"area:{area}", n)) for area, n in sorted(by_area.items())]
     return render(
         request,
         "schools/overview.html",
@@ -85,6 +93,8 @@ def school_overview(request: HttpRequest, urn: str) -> HttpResponse:
             "need_rows": need_rows,
             "area_rows": area_rows,
             "suppressed": hide_small,
+            "withheld_note": NOTE,
+            "total_shown": shown("total", total),
             "can_open_register": schools_with_pupil_access(request.user).filter(pk=school.pk).exists(),
         },
     )
