@@ -89,4 +89,6 @@ def dashboard(request) -> dict[str, Any]:
         "groups": [_row(d, row, keys) for row in d.rows],
         "schools_breakdown": [_row(d, row, SCHOOL_TABLE) for row in d.school_rows],
         "trend": [_trend(d, point) for point in d.trend],
+        # Tables that even with every number withheld would give one away (by which rows are empty).
+        "withheld_tables": d.withheld_tables,
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from trellis.identification.models import Concern
-from trellis.lib.disclosure import Figure, lone, suppressed_for
+from trellis.lib.disclosure import Figure, lone, suppressed_for, unshowable
 from trellis.plans.models import Review, Target
 from trellis.plans.progress import Status, Window, current_window
 from trellis.provision.models import InterventionGroup
@@ -94,6 +94,7 @@ class Dashboard:
     trend: list[TrendPoint]
     attention: list[Attention]
     hidden: set = field(default_factory=set)  # withheld cells (trellis.dashboards.withheld keys)
+    withheld_tables: list[str] = field(default_factory=list)  # "breakdown", "schools": not shown at all
 
     def figure(self, count: int, total: int) -> Figure:
         """A lone count (at a glance): the primary rule only, as no published total includes it."""
@@ -213,15 +214,20 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     if with_names and not hide_small and len(ids) == 1:
         attention = _attention(targets.filter(prefixed(visible_pupil_filter(user, today), "pupil__")), window)
     pupils = pupils_by_status(groups)
-    hidden = set()
+    hidden, withheld_tables = set(), []
     if hide_small:
         dims = [d.key for d in choices.dimensions]
         hidden = withheld.hidden_cells(targets, dims, window, several_schools=len(ids) > 1)
         hidden |= withheld.hidden_pupils(pupils) | withheld.hidden_trend(trend_points)
+        _, breakdown, school_level = withheld.shown_levels(dims, several_schools=len(ids) > 1)
+        if unshowable(breakdown) in hidden:  # even its rows would give a withheld number away
+            rows, withheld_tables = [], ["breakdown"]
+        if school_level is not None and unshowable(school_level) in hidden:
+            school_rows, withheld_tables = [], [*withheld_tables, "schools"]
     return Dashboard(
         schools=schools, window=window, choices=choices, hide_small=hide_small, rows=rows, total=total,
         school_rows=school_rows, pupils=pupils, glance=glance, trend=trend_points,
-        attention=attention, hidden=hidden,
+        attention=attention, hidden=hidden, withheld_tables=withheld_tables,
     )  # fmt: skip
 
 

@@ -11,6 +11,9 @@ in every download and API answer that shows it:
 - The school is always a dimension and its levels come first, so a school's own page and a
   trust page with that school in its table by school withhold the same cells.
 - A level without the school is protected after the per-school levels it adds up from.
+- A dimension that another decides (a need decides its broad area; a school its region and
+  trust) is part of every level with that other: the table by need is the table by need and
+  area, protected after the table by area, so a broad area minus its needs gives nothing away.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from itertools import combinations
 
 from django.db.models import QuerySet
 
-from trellis.lib.disclosure import Relation, protect, protect_levels
+from trellis.lib.disclosure import Relation, protect, protect_levels, unshowable
 from trellis.plans.progress import Status, Window
 
 from .progress import DIMENSIONS, REVIEWED, Row, TrendPoint, status_counts
@@ -45,9 +48,22 @@ def key(coords: tuple, column: str) -> tuple:
     return (Level(dim for dim, _ in coords), coords, column)
 
 
-def _subsets(dims: Iterable[str]) -> list[Level]:
+# A dimension's value decides these others' (one broad area per need; one region and trust per
+# school; one trust per region: a region named alike in two trusts is counted as one row, and is
+# withheld where either is).
+DECIDES = {"need": {"area"}, SCHOOL: {"region", "trust"}, "region": {"trust"}}
+
+
+def closure(dims: Iterable[str]) -> Level:
+    dims = set(dims)
+    while (more := dims.union(*(DECIDES.get(d, set()) for d in dims))) != dims:
+        dims = more
+    return Level(dims)
+
+
+def _subsets(dims: Iterable[str]) -> set[Level]:
     dims = sorted(set(dims))
-    return [Level(c) for n in range(len(dims) + 1) for c in combinations(dims, n)]
+    return {closure(c) for n in range(len(dims) + 1) for c in combinations(dims, n)}
 
 
 def order_of(levels: Iterable[Level]) -> list[Level]:
@@ -57,7 +73,7 @@ def order_of(levels: Iterable[Level]) -> list[Level]:
 
 def context_of(level: Level, levels: Iterable[Level]) -> list[Level]:
     """The levels `level` adds up from or to that are settled before it."""
-    within = level | {SCHOOL}
+    within = closure(level | {SCHOOL})
     return [other for other in levels if other != level and other <= within]
 
 
@@ -99,14 +115,16 @@ def cube(rows: dict[Level, dict[tuple, Row]]) -> tuple[dict[tuple, int], list[Re
                 values[key(coords, status.value)] = row.counts[status]
             values[key(coords, TOTAL)] = row.total
             relations.append(Relation(key(coords, TOTAL), tuple(key(coords, s.value) for s in Status)))
+    # Every coarser level is the sum of every finer one over dimensions that give a target one value
+    # (not just one dimension at a time: with a school's region and trust decided by the school,
+    # the totals are the sum of the table by school directly).
     for level, level_cells in rows.items():
-        for dim in level:
-            parent = level - {dim}
-            if _multi(dim) or parent not in rows:
+        for parent in rows:
+            if not parent < level or any(_multi(dim) for dim in level - parent):
                 continue
             children: dict[tuple, list[tuple]] = {}
             for coords in level_cells:
-                children.setdefault(tuple(p for p in coords if p[0] != dim), []).append(coords)
+                children.setdefault(tuple(p for p in coords if p[0] in parent), []).append(coords)
             for coords, parts in children.items():
                 for column in COLUMNS:
                     relations.append(Relation(key(coords, column), tuple(key(part, column) for part in parts)))
@@ -121,12 +139,23 @@ def shown_levels(dims: Sequence[str], *, several_schools: bool) -> tuple[Level, 
 
 
 def hidden_cells(targets: QuerySet, dims: Sequence[str], window: Window, *, several_schools: bool) -> set:
-    """The withheld cells of the totals, the breakdown and the table by school."""
+    """The withheld cells of the totals, the breakdown and the table by school, keyed by the
+    dimensions they are shown with (a need's broad area, decided by the need, left out)."""
     shown = [level for level in shown_levels(dims, several_schools=several_schools) if level is not None]
-    levels = {sub for level in shown for sub in _subsets(level | {SCHOOL})}
+    levels = {sub for level in shown for sub in _subsets(closure(level | {SCHOOL}))}
+    if not several_schools:  # one school: the levels without it add nothing and are not shown
+        levels = {level for level in levels if SCHOOL in level}
     values, relations = cube(level_rows(targets, levels, window))
     order = order_of(levels)
-    return protect_levels(values, relations, order=order, context=lambda level: context_of(level, order))
+    hidden = protect_levels(values, relations, order=order, context=lambda level: context_of(level, order))
+    result = set()
+    for level in shown:
+        if unshowable(closure(level)) in hidden:
+            result.add(unshowable(level))
+        for cell in hidden:
+            if cell[0] == closure(level):
+                result.add(key(tuple(pair for pair in cell[1] if pair[0] in level), cell[2]))
+    return result
 
 
 def hidden_pupils(counts: dict[Status, int]) -> set:

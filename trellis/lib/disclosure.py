@@ -59,32 +59,42 @@ class Relation:
         return (self.total, *self.parts)
 
 
-def exposed(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
-    """The hidden cells that the relations pin down, given every visible cell.
+Row = dict[Key, Fraction]
 
-    A hidden cell is pinned down when its unit vector lies in the span of the relations written
-    over hidden cells only (visible cells are constants). Exact rational elimination: a row of
-    the reduced echelon form with a single non-zero entry is such a cell, and only then."""
-    rows: list[dict[Key, Fraction]] = []
+
+def _rows(relations: Iterable[Relation], hidden: set[Key]) -> list[Row]:
+    """The relations written over hidden cells only (visible cells are constants)."""
+    rows = []
     for relation in relations:
-        row: dict[Key, Fraction] = {}
+        row: Row = {}
         for sign, cell in [(1, relation.total), *((-1, part) for part in relation.parts)]:
             if cell in hidden:
                 row[cell] = row.get(cell, Fraction(0)) + sign
         row = {cell: value for cell, value in row.items() if value}
         if row:
             rows.append(row)
-    pivots: dict[Key, dict[Key, Fraction]] = {}  # pivot cell -> its row (pivot coefficient 1)
+    return rows
+
+
+def _reduce(row: Row, pivots: dict[Key, Row]) -> Row:
+    for pivot, pivot_row in pivots.items():
+        if pivot in row:
+            factor = row[pivot]
+            for cell, value in pivot_row.items():
+                row[cell] = row.get(cell, Fraction(0)) - factor * value
+            row = {cell: value for cell, value in row.items() if value}
+    return row
+
+
+def _echelon(rows: Iterable[Row], first: Callable[[Key], tuple] = lambda cell: (repr(cell),)) -> dict[Key, Row]:
+    """Exact rational reduced echelon form, pivot cell -> its row (pivot coefficient 1). Each row's
+    pivot is its first cell by `first`, so a row whose pivot comes late holds only late cells."""
+    pivots: dict[Key, Row] = {}
     for row in rows:
-        for pivot, pivot_row in pivots.items():  # reduce by the rows found so far
-            if pivot in row:
-                factor = row[pivot]
-                for cell, value in pivot_row.items():
-                    row[cell] = row.get(cell, Fraction(0)) - factor * value
-                row = {cell: value for cell, value in row.items() if value}
+        row = _reduce(dict(row), pivots)
         if not row:
             continue
-        pivot = min(row, key=repr)
+        pivot = min(row, key=first)
         scale = row[pivot]
         row = {cell: value / scale for cell, value in row.items()}
         for other in pivots.values():  # keep the earlier rows reduced
@@ -95,7 +105,34 @@ def exposed(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
                 for cell in [cell for cell, value in other.items() if not value]:
                     del other[cell]
         pivots[pivot] = row
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+    return pivots
+
+
+def exposed(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
+    """The hidden cells that the relations pin down, given every visible cell.
+
+    A hidden cell is pinned down when its unit vector lies in the span of the relations written
+    over hidden cells only. In the reduced echelon form such a cell is a row with a single
+    non-zero entry, and only then."""
+    return {pivot for pivot, row in _echelon(_rows(relations, hidden)).items() if len(row) == 1}
+
+
+def newly_revealed(relations: Sequence[Relation], hidden: set[Key], earlier: set[Key]) -> set[Key]:
+    """Cells withheld by an `earlier` table that this one reveals more about: the combinations of
+    them that eliminating this table's withheld cells leaves, beyond those the earlier tables'
+    own relations give (`earlier`: every cell of the earlier tables, shown or withheld). Tables
+    that each reveal nothing new about the cells they share can be put side by side: a reader's
+    sums over several of them give only what the earlier tables give."""
+    new = hidden - earlier
+    pivots = _echelon(_rows(relations, hidden), first=lambda cell: (cell not in new, repr(cell)))
+    revealed = [row for pivot, row in pivots.items() if pivot not in new]
+    if not revealed:
+        return set()
+    own = _echelon(_rows([r for r in relations if all(c in earlier for c in r.cells)], hidden))
+    found: set[Key] = set()
+    for row in revealed:
+        found.update(_reduce(dict(row), own))
+    return found
 
 
 def _complement(relation: Relation, values: Mapping[Key, int], hidden: set[Key], fixed: set[Key]) -> Key | None:
@@ -124,9 +161,11 @@ def protect(
     elsewhere already, so they stay shown. Deterministic: ties go by value, then by the key's repr.
 
     Raises ValueError when a withheld cell cannot be protected (a published cell gives it away)."""
-    relations = [r for r in relations if all(cell in values for cell in r.cells)]
+    relations = sorted((r for r in relations if all(cell in values for cell in r.cells)), key=lambda r: repr(r.cells))
     fixed = set(published)
-    withheld = {cell for cell, value in values.items() if is_small(value) and cell not in fixed} | set(hidden)
+    earlier = fixed | set(hidden)
+    must = {cell for cell, value in values.items() if is_small(value) and cell not in fixed} | set(hidden)
+    withheld = set(must)
     by_cell: dict[Key, list[Relation]] = {}
     for relation in relations:
         for cell in relation.cells:
@@ -141,15 +180,51 @@ def protect(
                 if len(inside) == 1 and (extra := _complement(relation, values, withheld, fixed)) is not None:
                     withheld.add(extra)
                     changed = True
-        found = sorted(exposed([r for r in relations if any(c in withheld for c in r.cells)], withheld), key=repr)
+        involved = [r for r in relations if any(c in withheld for c in r.cells)]
+        found = sorted(exposed(involved, withheld), key=repr)
+        if not found and earlier:
+            found = sorted(newly_revealed(involved, withheld, earlier), key=repr)
+            if found and (extra := _nearest(found[0], by_cell, values, withheld, fixed)) is not None:
+                withheld.add(extra)
+                continue
+            if found:
+                raise ValueError(f"Cannot keep {found[0]!r} withheld: this table would give it away with others")
         if not found:
             return withheld
         cell = found[0]
-        choices = sorted(by_cell.get(cell, []), key=lambda r: (sum(c in withheld for c in r.cells), repr(r.total)))
-        extra = next((c for r in choices if (c := _complement(r, values, withheld, fixed)) is not None), None)
-        if extra is None:
+        extra = _nearest(cell, by_cell, values, withheld, fixed)
+        if extra is not None:
+            withheld.add(extra)
+        elif cell not in must:
+            # A complementary cell that the published ones pin down protects nothing: show it, and
+            # let the cell it was protecting take another.
+            withheld.discard(cell)
+            fixed.add(cell)
+        else:
             raise ValueError(f"Cannot withhold {cell!r}: the cells published beside it give it away")
-        withheld.add(extra)
+
+
+def _nearest(cell: Key, by_cell: dict, values: Mapping[Key, int], withheld: set, fixed: set) -> Key | None:
+    """A cell to withhold for an exposed one: in a relation with it (the one with fewest withheld
+    cells first), else in the nearest relation linked to it through withheld cells."""
+    seen_cells, frontier, seen = {cell}, [cell], set()
+    while frontier:
+        relations = sorted(
+            {r for c in frontier for r in by_cell.get(c, []) if r not in seen},
+            key=lambda r: (sum(c in withheld for c in r.cells), repr(r.cells)),
+        )
+        for relation in relations:
+            if (extra := _complement(relation, values, withheld, fixed)) is not None:
+                return extra
+        seen.update(relations)
+        frontier = [c for r in relations for c in r.cells if c in withheld and c not in seen_cells]
+        seen_cells.update(frontier)
+    return None
+
+
+def unshowable(level: Hashable) -> tuple:
+    """In `protect_levels`' answer: this level (table) may not be shown at all, not even its rows."""
+    return ("unshowable", level)
 
 
 def protect_levels(
@@ -162,7 +237,8 @@ def protect_levels(
 ) -> set[Key]:
     """`protect` one level (one table) at a time, in `order`. Each level is protected with the
     cells of its `context` levels (settled before it) fixed as they were, so that the cells a
-    level withholds depend only on itself and its context, never on what else a page shows."""
+    level withholds depend only on itself and its context, never on what else a page shows.
+    A level that cannot be protected so is withheld whole."""
     relations = list(relations)
     cells_of: dict[Hashable, list[Key]] = {}
     for key in values:
@@ -174,12 +250,19 @@ def protect_levels(
         known = [key for other in around for key in cells_of.get(other, [])]
         scope = {key: values[key] for key in [*known, *cells_of.get(level, [])]}
         mine = [r for r in relations if all(cell in scope for cell in r.cells)]
-        withheld |= protect(
-            scope,
-            mine,
-            hidden=[key for key in known if key in withheld],
-            published=[key for key in known if key not in withheld],
-        )
+        hidden = [key for key in known if key in withheld]
+        published = [key for key in known if key not in withheld]
+        try:
+            withheld |= protect(scope, mine, hidden=hidden, published=published)
+        except ValueError:
+            # The tables settled before this one leave no way to protect it cell by cell (a
+            # three-way table with every two-way total fixed can be like that): withhold it all.
+            # If even its empty cells (known zeros) would give a small one away, it is not shown.
+            withheld |= set(cells_of.get(level, []))
+            now = {key for key in scope if key in withheld}
+            small = {key for key in scope if is_small(values[key])}
+            if exposed(mine, now) & small or newly_revealed(mine, now, set(known)):
+                withheld.add(unshowable(level))
         settled.add(level)
     return withheld
 

@@ -6,7 +6,7 @@
 - The SENCO manages the catalogue, groups and imports; the deliverer and the SENCO log
   sessions, results and the group's review; a class's teachers and the SENCO keep its
   quality first teaching strategies.
-- Governors see aggregates only, with small numbers suppressed (trellis.lib.stats).
+- Governors see aggregates only, with small numbers suppressed (trellis.lib.disclosure).
 """
 
 from __future__ import annotations

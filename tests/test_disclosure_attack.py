@@ -1,0 +1,441 @@
+"""The attacker: a governor fetches every table they can reach (every breakdown and every pair,
+the downloads, the API, the provision evaluation, the school overview, identification and
+destinations), writes down every relation a reader knows (a row is the sum of its statuses, a
+table is the sum of a finer one, a share of a known total is a count) and solves them. No
+withheld number comes back, by one-unknown substitution or by any longer elimination; no
+number from 1 to 4 is published; and a SENCO sees every figure.
+
+The solver here is written independently of trellis.lib.disclosure, so a fault in the rule's
+own elimination does not hide itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from fractions import Fraction
+
+import pytest
+from django.core.management import call_command
+
+from trellis.accounts.models import Membership, Role, User
+from trellis.dashboards.progress import DIMENSIONS
+from trellis.demo.logins import DEMO_PASSWORD
+from trellis.plans.progress import Status
+from trellis.provision.models import Intervention
+from trellis.pupils.models import NeedType
+from trellis.schools.models import School
+
+STATUSES = [s.value for s in Status]
+REVIEWED = ["achieved", "on_track", "at_risk", "off_track"]
+MULTI = {key for key, d in DIMENSIONS.items() if d.current is not None}  # a pupil can be in two, or none
+KEYS = list(DIMENSIONS)
+
+
+class Attacker:
+    """Published numbers, withheld ones and the linear relations between them."""
+
+    def __init__(self) -> None:
+        self.known: dict[object, Fraction] = {}
+        self.withheld: set = set()
+        self.equations: list[tuple[dict, Fraction]] = []  # sum(coef * var) == constant
+        self.leaks: list[str] = []
+
+    def see(self, var, value) -> None:
+        if value is None:
+            self.withheld.add(var)
+            return
+        value = Fraction(value)
+        if 0 < value < 5 and value.denominator == 1:
+            self.leaks.append(f"{var} published as {value}")
+        if var in self.known and self.known[var] != value:
+            self.leaks.append(f"{var} published as {self.known[var]} and as {value}")
+        self.known[var] = value
+
+    def share(self, count_var, total_var, percent) -> None:
+        """A percentage beside its total is a count (and beside its count, a total)."""
+        if percent is None:
+            return
+        if total_var in self.known:
+            self.see(count_var, round(Fraction(str(percent)) * self.known[total_var] / 100))
+        elif count_var in self.known and percent:
+            self.see(total_var, round(self.known[count_var] * 100 / Fraction(str(percent))))
+        else:  # count = percent x total / 100, taken as exact (a stronger attacker than a real one)
+            self.equations.append(({count_var: Fraction(100), total_var: -Fraction(str(percent))}, Fraction(0)))
+
+    def sums(self, total, parts) -> None:
+        self.equations.append(({total: Fraction(1), **{p: Fraction(-1) for p in parts}}, Fraction(0)))
+
+    def recovered(self) -> set:
+        """Withheld numbers that come back: published elsewhere, or pinned down by the relations."""
+        found = self.withheld & set(self.known)
+        known = dict(self.known)
+        rows = []
+        for coefficients, constant in self.equations:
+            row, rhs = {}, constant
+            for var, c in coefficients.items():
+                if var in known:
+                    rhs -= c * known[var]
+                else:
+                    row[var] = row.get(var, 0) + c
+            row = {v: c for v, c in row.items() if c}
+            if row:
+                rows.append((row, rhs))
+        # One unknown at a time, as a person with a calculator would.
+        changed = True
+        while changed:
+            changed = False
+            for row, _ in rows:
+                unknown = [v for v in row if v not in known]
+                if len(unknown) == 1:
+                    known[unknown[0]] = Fraction(0)  # its value does not matter here, only that it is found
+                    found.add(unknown[0])
+                    changed = True
+        # Then everything at once: Gauss-Jordan over the unknowns (sparse rows; a column index says
+        # which rows hold a variable, so each pivot is cleared from exactly those rows).
+        reduced = [dict(row) for row, _ in rows]
+        holding: dict[object, set[int]] = {}
+        for index, row in enumerate(reduced):
+            for var in row:
+                holding.setdefault(var, set()).add(index)
+        done: set[int] = set()
+        for var in sorted(holding, key=repr):
+            candidates = sorted(i for i in holding[var] if i not in done and reduced[i].get(var))
+            if not candidates:
+                continue
+            p = candidates[0]
+            done.add(p)
+            pivot = {v: c / reduced[p][var] for v, c in reduced[p].items()}
+            reduced[p] = pivot
+            for i in list(holding[var]):
+                if i == p or not reduced[i].get(var):
+                    continue
+                factor = reduced[i][var]
+                for v, c in pivot.items():
+                    value = reduced[i].get(v, 0) - factor * c
+                    if value:
+                        reduced[i][v] = value
+                        holding.setdefault(v, set()).add(i)
+                    else:
+                        reduced[i].pop(v, None)
+        for i in done:
+            nonzero = [v for v, c in reduced[i].items() if c]
+            if len(nonzero) == 1:
+                found.add(nonzero[0])
+        return found & self.withheld
+
+
+def _coords(dims, labels) -> tuple:
+    return tuple(sorted(zip(dims, labels, strict=True)))
+
+
+def read_dashboard(attacker: Attacker, data: dict, tag: str = "") -> None:
+    """One /api/v1/dashboard answer: the totals, the breakdown, the table by school, pupils, trend."""
+    dims = data["group_by"]
+
+    def row(coords, item):
+        var = lambda column: ("targets", tag, coords, column)  # noqa: E731
+        attacker.see(var("total"), item["total"])
+        for status in STATUSES:
+            attacker.see(var(status), item[status])
+            attacker.share(var(status), var("total"), item["percent"][status])
+        attacker.sums(var("total"), [var(s) for s in STATUSES])
+        if item["total"] is None and item["mean_steps_gained"] is not None:
+            attacker.leaks.append(f"a mean for the withheld group {coords}")
+
+    row((), data["targets"])
+    for item in data["groups"]:
+        row(_coords(dims, [item[d] for d in dims]), item)
+    for item in data["schools_breakdown"]:
+        row(_coords(["region", "school"], [item["region"], item["school"]]), item)
+    pupils = data["pupils"]
+    attacker.see(("pupils", tag, "total"), pupils["total"])
+    for status in STATUSES:
+        attacker.see(("pupils", tag, status), pupils[status])
+        attacker.share(("pupils", tag, status), ("pupils", tag, "total"), pupils["percent"][status])
+    attacker.sums(("pupils", tag, "total"), [("pupils", tag, s) for s in STATUSES])
+    for point in data["trend"]:
+        var = lambda column, point=point: ("trend", tag, point["from"], point["to"], column)  # noqa: E731
+        reviews = point["reviews"]
+        attacker.see(var("total"), reviews["total"])
+        for status in REVIEWED:
+            attacker.see(var(status), reviews[status])
+            attacker.share(var(status), var("total"), reviews["percent"][status])
+        attacker.sums(var("total"), [var(s) for s in REVIEWED])
+    for key, n in data["at_a_glance"].items():
+        attacker.see(("glance", tag, key), n)
+
+
+def add_margins(attacker: Attacker, levels: dict[tuple, set]) -> None:
+    """A table is the sum of a finer one over a dimension that gives each target one value, and a
+    table by need adds up to the table by broad area (by school: by region), as everyone knows
+    which area each need is in."""
+    decides = {
+        "need": ("area", {n.name: n.broad_area for n in NeedType.objects.all()} | {"Not recorded": "Not recorded"}),
+        "school": ("region", {s.name: s.region.name if s.region_id else "No region" for s in School.objects.all()}),
+    }
+    for level, rows in levels.items():
+        for dim, (implied, value_of) in decides.items():
+            if dim not in level or implied in level:
+                continue
+            children: dict[tuple, list] = {}
+            for coords in rows:
+                labels = dict(coords)
+                parent = {**{d: v for d, v in labels.items() if d != dim}, implied: value_of[labels[dim]]}
+                children.setdefault(tuple(sorted(parent.items())), []).append(coords)
+            for coords, parts in children.items():
+                for column in [*STATUSES, "total"]:
+                    attacker.sums(("targets", "", coords, column), [("targets", "", c, column) for c in parts])
+    for level, rows in levels.items():
+        for dim in level:
+            if dim in MULTI:
+                continue
+            parent = tuple(d for d in level if d != dim)
+            children: dict[tuple, list] = {}
+            for coords in rows:
+                children.setdefault(tuple(p for p in coords if p[0] != dim), []).append(coords)
+            for coords, parts in children.items():
+                for column in [*STATUSES, "total"]:
+                    attacker.sums(("targets", "", coords, column), [("targets", "", c, column) for c in parts])
+            assert parent in levels or not parent
+
+
+@pytest.fixture(name="demo")
+def demo_fixture(db):
+    call_command("seed_demo", "--schools", "2", "--pupils-per-school", "60", "--seed", "3", stdout=io.StringIO())
+    return School.objects.order_by("urn")
+
+
+def sign_in(client, username: str):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def walk_dashboards(client, query: str, dimension_sets) -> tuple[Attacker, list[dict]]:
+    attacker, answers, levels = Attacker(), [], {(): {()}}
+    for dims in dimension_sets:
+        response = client.get(f"/api/v1/dashboard?{query}group_by={','.join(dims)}")
+        assert response.status_code == 200, response.content
+        data = response.json()
+        answers.append(data)
+        read_dashboard(attacker, data)
+        level = tuple(sorted(dims))
+        levels.setdefault(level, set()).update(_coords(dims, [g[d] for d in dims]) for g in data["groups"])
+        if data["schools_breakdown"]:
+            rows = levels.setdefault(("region", "school"), set())
+            rows.update(_coords(["region", "school"], [g["region"], g["school"]]) for g in data["schools_breakdown"])
+    add_margins(attacker, {tuple(sorted(k)): v for k, v in levels.items()})
+    return attacker, answers
+
+
+ONE = [(key,) for key in KEYS]
+TWO = list(itertools.combinations(KEYS, 2))
+
+
+def test_governor_cannot_recover_a_withheld_cell_from_any_breakdown(demo, client):
+    school = demo.first()
+    attacker, answers = walk_dashboards(sign_in(client, "governor"), f"school={school.urn}&", ONE)
+    assert attacker.withheld, "the demo school has small groups: something must be withheld"
+    assert attacker.recovered() == set()
+    assert attacker.leaks == []
+
+
+@pytest.mark.fuzz
+def test_governor_cannot_recover_a_withheld_cell_from_every_pair_of_breakdowns(demo, client):
+    school = demo.first()
+    attacker, _ = walk_dashboards(sign_in(client, "governor"), f"school={school.urn}&", ONE + TWO)
+    assert attacker.recovered() == set()
+    assert attacker.leaks == []
+
+
+def test_a_governor_of_two_schools_cannot_subtract_one_school_from_both(demo, client):
+    governor = User.objects.get(username="governor")
+    first, second = demo
+    Membership.objects.get_or_create(user=governor, school=second, role=Role.GOVERNOR)
+    client = sign_in(client, "governor")
+    attacker, _ = walk_dashboards(client, "", [("need",), ("sex",), ("school",), ("region",), ("need", "school")])
+    for school in (first, second):  # each school's own page, with its own totals
+        for dims in [("need",), ("sex",)]:
+            data = client.get(f"/api/v1/dashboard?school={school.urn}&group_by={','.join(dims)}").json()
+            read_dashboard(attacker, data, tag=school.urn)
+            attacker.sums(("targets", school.urn, (), "total"), [("targets", school.urn, (), s) for s in STATUSES])
+            for column in [*STATUSES, "total"]:
+                # The school's page is the school's row of the table by school.
+                attacker.sums(
+                    ("targets", school.urn, (), column), [("targets", "", (("school", school.name),), column)]
+                )
+                coords = [_coords(dims, [g[d] for d in dims]) for g in data["groups"]]
+                by_school = [("targets", "", tuple(sorted((*c, ("school", school.name)))), column) for c in coords]
+                for c, var in zip(coords, by_school, strict=True):
+                    attacker.sums(("targets", school.urn, c, column), [var])
+    assert attacker.recovered() == set()
+    assert attacker.leaks == []
+
+
+def test_downloads_show_what_the_api_shows(demo, client):
+    school = demo.first()
+    client = sign_in(client, "governor")
+    for dims in [("need",), ("year",), ("need", "sex")]:
+        group_by = "&".join(f"group_by={d}" for d in dims)
+        data = client.get(f"/api/v1/dashboard?school={school.urn}&{group_by}").json()
+        text = client.get(f"/dashboards/schools/{school.urn}/?{group_by}&download=csv").content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))[1:]
+        expected = [
+            [*(g.get(d, "") for d in dims), g["total"], *(g[s] for s in STATUSES)]
+            for g in [*data["groups"], data["targets"]]
+        ]
+        shown = [[*r[: len(dims)], *r[len(dims) : len(dims) + 6]] for r in rows]
+        as_text = [[str(v) if v is not None else "withheld" for v in row] for row in expected]
+        as_text[-1][: len(dims)] = ["All", *[""] * (len(dims) - 1)]
+        assert [[*r[: len(dims)], *(c.replace(",", "") for c in r[len(dims) :])] for r in shown] == as_text
+        for r in rows:  # no share and no mean of a withheld group
+            if r[len(dims)] == "withheld":
+                assert set(r[len(dims) + 6 :]) <= {"withheld", ""}
+
+
+def test_filters_are_refused_to_a_governor_with_the_reason(demo, client):
+    school = demo.first()
+    response = sign_in(client, "governor").get(f"/api/v1/dashboard?school={school.urn}&group_by=need&sex=F")
+    assert response.status_code == 400
+    assert "subtraction" in response.json()["detail"]
+    page = client.get(f"/dashboards/schools/{school.urn}/?group_by=need&sex=F")
+    assert page.status_code == 400 and "Break the figures down by the same thing instead" in page.content.decode()
+
+
+def test_senco_sees_every_figure_exactly(demo, client):
+    school = demo.first()
+    client = sign_in(client, "senco")
+    for dims in ONE:
+        data = client.get(f"/api/v1/dashboard?school={school.urn}&group_by={dims[0]}").json()
+        assert data["small_numbers_suppressed"] is False
+        for item in [data["targets"], *data["groups"]]:
+            assert None not in [item["total"], *(item[s] for s in STATUSES)]
+            assert item["total"] == sum(item[s] for s in STATUSES)
+
+
+def read_evaluation(attacker: Attacker, data: dict, truth: dict) -> None:
+    name = data["intervention"]
+    if "All" not in truth:
+        assert data["by_need"] == [] and all(g["total"] in (0, None) for g in data["groups"])
+        return
+    needs = [b for b in data["by_need"] if b["need"] != "All"]
+    for b in data["by_need"]:
+        var = lambda column, b=b: ("ev", name, b["need"], column)  # noqa: E731
+        attacker.see(var("n"), b["n"])
+        if truth[b["need"]]["met"] is not None:
+            attacker.see(var("met"), b["met"])
+            attacker.sums(var("n"), [var("met"), var("not_met")])
+        if b["n"] is None and any(b[k] is not None for k in ("mean_steps", "effect_size", "months", "warning")):
+            attacker.leaks.append(f"a mean, effect size or note for the withheld {name} {b['need']}")
+    for column in ("n", "met"):
+        if sum(truth[b["need"]][column] or 0 for b in needs) == (truth["All"][column] or 0):
+            attacker.sums(("ev", name, "All", column), [("ev", name, b["need"], column) for b in needs])
+    for g in data["groups"]:
+        attacker.see(("group", g["id"], "total"), g["total"])
+        attacker.see(("group", g["id"], "met"), g["met"])
+        attacker.sums(("group", g["id"], "total"), [("group", g["id"], "met"), ("group", g["id"], "not_met")])
+    if sum(truth["groups"]) == (truth["All"]["n"] or 0) and truth["All"]["met"] is not None:
+        attacker.sums(("ev", name, "All", "n"), [("group", g["id"], "total") for g in data["groups"]])
+        attacker.sums(("ev", name, "All", "met"), [("group", g["id"], "met") for g in data["groups"]])
+
+
+def test_governor_cannot_recover_a_withheld_provision_result(demo, client):
+    school = demo.first()
+    governor = Attacker()
+    senco_client = sign_in(client, "senco")
+    truths = {}
+    for intervention in Intervention.objects.filter(school=school):
+        data = senco_client.get(f"/api/v1/interventions/{intervention.pk}/evaluation").json()
+        truths[intervention.pk] = {b["need"]: b for b in data["by_need"]} | {
+            "groups": [g["total"] for g in data["groups"]]
+        }
+    client.logout()
+    client = sign_in(client, "governor")
+    for intervention in Intervention.objects.filter(school=school):
+        data = client.get(f"/api/v1/interventions/{intervention.pk}/evaluation").json()
+        read_evaluation(governor, data, truths[intervention.pk])
+        detail = client.get(f"/api/v1/interventions/{intervention.pk}").json()
+        for g in detail["groups"]:
+            governor.see(("pupils", g["id"]), g["pupils"])
+    page = client.get(f"/schools/{school.urn}/provision/evaluation/")
+    for shown in page.context["breakdown"]:
+        b = shown.row
+        assert shown.n_withheld == (("ev", b.intervention, b.need, "n") in governor.withheld)
+    assert "Only 1 " not in page.content.decode() and "Only 2 " not in page.content.decode()
+    assert governor.withheld
+    assert governor.recovered() == set()
+    assert governor.leaks == []
+
+
+def _percent(text: str):
+    return None if text == "withheld" else (None if text == "–" else text.rstrip("%"))
+
+
+def test_governor_cannot_recover_a_withheld_count_on_the_overview_identification_or_destinations(demo, client):
+    school = demo.first()
+    client = sign_in(client, "governor")
+    attacker = Attacker()
+    overview = client.get(f"/schools/{school.urn}/").context
+    total = ("ov", "total")
+    attacker.see(total, None if overview["total_shown"].suppressed else overview["total"])
+    statuses = []
+    for label, f in overview["status_rows"]:
+        attacker.see(("ov", label), f.shown)
+        attacker.share(("ov", label), total, _percent(f.percent_text))
+        statuses.append(("ov", label))
+    attacker.sums(total, statuses)
+    needs = {need.code: ("ov", need.code) for need, _ in overview["need_rows"]}
+    for need, f in overview["need_rows"]:
+        attacker.see(needs[need.code], f.shown)
+    for area, f in overview["area_rows"]:
+        attacker.see(("ov", area), f.shown)
+        attacker.sums(("ov", area), [needs[n.code] for n, _ in overview["need_rows"] if n.broad_area == area])
+    identification = client.get("/dashboards/identification/").context
+    [(profile, on_roll, figures)] = identification["rows"]
+    attacker.see(("id", "on_roll"), on_roll.shown)
+    attacker.sums(("id", "on_roll"), [("id", "K"), ("id", "E"), ("id", "N")])
+    attacker.sums(total, [("id", "on_roll")])
+    attacker.sums(("id", "K"), [("ov", "SEN support")])
+    attacker.sums(("id", "E"), [("ov", "EHC plan")])
+    attacker.sums(("id", "N"), [("ov", "No SEN"), ("ov", "Monitoring")])
+    for measure, f in zip(identification["measures"], figures, strict=True):
+        count, base = measure.cells()
+        attacker.share(("id", count), ("id", base), _percent(f.percent_text))
+    for need, k, e, _ in identification["need_rows"]:
+        attacker.share(("id", f"need:K:{need.code}"), ("id", "K"), _percent(k.percent_text))
+        attacker.share(("id", f"need:E:{need.code}"), ("id", "E"), _percent(e.percent_text))
+        if need.code in needs:  # the overview's need: SEN support, EHC plan and any others
+            parts = [("id", f"need:K:{need.code}"), ("id", f"need:E:{need.code}"), ("other", need.code)]
+            attacker.sums(needs[need.code], parts)
+    destinations = client.get("/dashboards/destinations/").context
+    for label, figures in destinations["status_rows"]:
+        for status, f in zip("KEN", figures, strict=True):
+            attacker.see(("dest", label, status), f.shown)
+    for need, figures in destinations["need_rows"]:
+        for kind, f in zip(destinations["kinds"], figures, strict=True):
+            attacker.see(("dest", need.code, kind), f.shown)
+    assert attacker.withheld
+    assert attacker.recovered() == set()
+    assert attacker.leaks == []
+
+
+def test_the_attack_recovers_cells_when_only_single_cells_are_hidden(demo, client):
+    """The attacker is not toothless: on the SENCO's exact figures with only 1-4 hidden (the old
+    rule), it gives hidden cells back."""
+    school = demo.first()
+    client = sign_in(client, "senco")
+    attacker = Attacker()
+    for dims in [("need",), ("sex",)]:
+        data = client.get(f"/api/v1/dashboard?school={school.urn}&group_by={dims[0]}").json()
+        for item in [data["targets"], *data["groups"]]:
+            for key in ["total", *STATUSES]:
+                if item[key] is not None and 0 < item[key] < 5:
+                    item[key] = None
+                    item["percent"][key if key != "total" else "achieved"] = None
+            item["percent"] = dict.fromkeys(item["percent"])
+        data["pupils"] = {**dict.fromkeys(["total", *STATUSES]), "percent": dict.fromkeys(STATUSES)}
+        data["trend"], data["at_a_glance"] = [], {}
+        read_dashboard(attacker, data)
+    attacker.leaks.clear()
+    assert attacker.recovered()
