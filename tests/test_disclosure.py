@@ -3,7 +3,7 @@ suppression in rows, columns and hierarchies, tables protected in levels, and th
 
 import pytest
 
-from trellis.lib.disclosure import Figure, Relation, exposed, is_small, lone, protect, protect_levels
+from trellis.lib.disclosure import Figure, Relation, exposed, is_small, lone, newly_revealed, protect, protect_levels
 
 
 def table(rows: dict[str, list[int]], columns: list[str]):
@@ -132,3 +132,18 @@ def test_ties_are_broken_the_same_way_whatever_the_order_of_the_input():
     relation = Relation("t", ("a", "b", "c"))
     backwards = dict(reversed(list(values.items())))
     assert protect(values, [relation]) == protect(backwards, [Relation("t", ("c", "b", "a"))]) == {"a", "b"}
+
+
+def test_a_table_may_not_pin_a_combination_of_cells_its_totals_withheld():
+    # The totals table withholds a, b and c (4 each, T = 12 shown). A finer table shows p = a + q
+    # and r = b + q: no cell comes back alone, but p - r = a - b would, and another table
+    # revealing b - c would then give all three away. So r goes too (the first cell named, b, is in
+    # r = b + q; which cells are named depends on how the combination is written: here -2b - c).
+    values = {"T": 12, "a": 4, "b": 4, "c": 4, "p": 10, "q": 6, "r": 10}
+    relations = [Relation("T", ("a", "b", "c")), Relation("p", ("a", "q")), Relation("r", ("b", "q"))]
+    earlier = {"T", "a", "b", "c"}
+    assert newly_revealed(relations, {"a", "b", "c", "q"}, earlier) == {"b", "c"}
+    assert newly_revealed(relations, {"a", "b", "c", "q", "p"}, earlier) == set()
+    hidden = protect(values, relations, hidden=["a", "b", "c"], published=["T"])
+    assert hidden == {"a", "b", "c", "q", "r"}
+    assert newly_revealed(relations, hidden, earlier) == set()

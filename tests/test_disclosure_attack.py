@@ -249,6 +249,7 @@ def test_governor_cannot_recover_a_withheld_cell_from_every_pair_of_breakdowns(d
     assert attacker.leaks == []
 
 
+@pytest.mark.fuzz
 def test_a_governor_of_two_schools_cannot_subtract_one_school_from_both(demo, client):
     governor = User.objects.get(username="governor")
     first, second = demo

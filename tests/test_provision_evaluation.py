@@ -190,3 +190,22 @@ def test_breakdown_without_targets_counts_measures_with_exit_data_and_reports_no
     rows = [row(i, steps=s, met=None, scale="leuven-wellbeing") for i, s in enumerate([2, 0, 1])]
     [everyone, *_] = ev.school_breakdown([("Social skills", "sel", rows)])
     assert (everyone.n, everyone.met, everyone.mean_steps) == (3, None, Decimal("1.00"))
+
+
+def test_a_governor_sees_no_n_met_or_mean_that_a_total_would_give_away():
+    """Hand-worked: all 7 (6 met), ASD 1 (1 met), SLCN 6 (5 met). 'Not met' is 1 overall and 1 for
+    SLCN, so 'met' goes with it (7 - 6 would say 1); ASD's 1 goes, and SLCN's 6 with it (7 - 6
+    would say 1 again). The 7 stays: it gives nothing away."""
+    from trellis.provision.evaluation import Breakdown, shown
+
+    rows = [
+        Breakdown("Reading", "All", 7, 6, Decimal("1.5"), False, effect_size=Decimal("0.3")),
+        Breakdown("Reading", "ASD", 1, 1, Decimal("2"), True, effect_size=Decimal("0.5")),
+        Breakdown("Reading", "SLCN", 6, 5, Decimal("1.4"), False),
+    ]
+    everyone, asd, slcn = shown(rows, suppressed=True)
+    assert (everyone.n_withheld, everyone.met_withheld) == (False, True)
+    assert (asd.n_withheld, asd.warning) == (True, "")  # "Only 1 - too few" would say how few
+    assert (slcn.n_withheld, slcn.met_withheld) == (True, True)
+    assert [s.n_withheld or s.met_withheld for s in shown(rows, suppressed=False)] == [False, False, False]
+    assert shown(rows, suppressed=False)[1].warning == "Only 1 – too few to draw conclusions"

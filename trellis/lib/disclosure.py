@@ -12,7 +12,11 @@ group or built on a hidden total.
 
 Several tables on one page, or on pages a reader can combine, are protected in levels
 (`protect_levels`): the cells of a table already published stay as they were, so a table
-withholds the same cells whether it is shown alone or beside a finer one.
+withholds the same cells whether it is shown alone or beside a finer one; and a finer table may
+not reveal any combination of the cells its totals withheld that those totals did not (see
+`newly_revealed`), so finer tables that share totals give nothing away side by side either.
+Limits: the rule is about sums; it does not stop a reader bounding a withheld cell (it is at
+least 0), and it does not cover differences between what a page showed yesterday and today.
 
 Who is a suppressed audience is decided in one place, `suppressed_for`.
 """
