@@ -440,3 +440,14 @@ def test_the_attack_recovers_cells_when_only_single_cells_are_hidden(demo, clien
         read_dashboard(attacker, data)
     attacker.leaks.clear()
     assert attacker.recovered()
+
+
+def test_trends_by_assessment_point_are_refused_to_a_governor(demo, client):
+    # Half terms and the spans between assessment points overlap: one minus the other is the reviews
+    # of a few days. Half terms are whole whatever 'from' and 'to' say, so they cannot be cut either.
+    school = demo.first()
+    url = f"/api/v1/dashboard?school={school.urn}&periods=assessment_points"
+    response = sign_in(client, "governor").get(url)
+    assert response.status_code == 400 and "half term" in response.json()["detail"]
+    client.logout()
+    assert sign_in(client, "senco").get(url).status_code == 200

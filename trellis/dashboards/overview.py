@@ -60,6 +60,11 @@ NO_FILTERS_FOR_SUPPRESSED = (
     "let a withheld number be worked out by subtraction. Break the figures down by the same thing instead."
 )
 
+HALF_TERMS_FOR_SUPPRESSED = (
+    "Trends are by half term with numbers withheld: spans between assessment points overlap half "
+    "terms, and one beside the other would give the reviews of the days between them by subtraction."
+)
+
 
 @dataclass
 class Choices:
@@ -185,6 +190,8 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     hide_small = suppressed_for(user, ids)
     if hide_small and choices.filters:
         raise ChoiceError(NO_FILTERS_FOR_SUPPRESSED)
+    if hide_small and choices.periods != "half_terms":
+        raise ChoiceError(HALF_TERMS_FOR_SUPPRESSED)
     in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)
     on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
     targets = _filtered(Target.objects.current().filter(in_scope, on_roll), choices.filters)
