@@ -224,7 +224,9 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     hidden, withheld_tables = set(), []
     if hide_small:
         dims = [d.key for d in choices.dimensions]
-        hidden = withheld.hidden_cells(targets, dims, window, several_schools=len(ids) > 1)
+        # A school where this reader sees names is shown exactly on its own page: protect against it.
+        open_schools = [s.name for s in schools if not suppressed_for(user, [s])]
+        hidden = withheld.hidden_cells(targets, dims, window, several_schools=len(ids) > 1, open_schools=open_schools)
         hidden |= withheld.hidden_pupils(pupils) | withheld.hidden_trend(trend_points)
         _, breakdown, school_level = withheld.shown_levels(dims, several_schools=len(ids) > 1)
         if unshowable(breakdown) in hidden:  # even its rows would give a withheld number away

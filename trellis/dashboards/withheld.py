@@ -138,16 +138,23 @@ def shown_levels(dims: Sequence[str], *, several_schools: bool) -> tuple[Level, 
     return school, breakdown, Level({"region", SCHOOL}) if several_schools else None
 
 
-def hidden_cells(targets: QuerySet, dims: Sequence[str], window: Window, *, several_schools: bool) -> set:
+def hidden_cells(
+    targets: QuerySet, dims: Sequence[str], window: Window, *, several_schools: bool, open_schools: Iterable[str] = ()
+) -> set:
     """The withheld cells of the totals, the breakdown and the table by school, keyed by the
-    dimensions they are shown with (a need's broad area, decided by the need, left out)."""
+    dimensions they are shown with (a need's broad area, decided by the need, left out).
+    `open_schools`: names of schools whose figures this reader sees exactly on their own pages."""
     shown = [level for level in shown_levels(dims, several_schools=several_schools) if level is not None]
     levels = {sub for level in shown for sub in _subsets(closure(level | {SCHOOL}))}
     if not several_schools:  # one school: the levels without it add nothing and are not shown
         levels = {level for level in levels if SCHOOL in level}
     values, relations = cube(level_rows(targets, levels, window))
     order = order_of(levels)
-    hidden = protect_levels(values, relations, order=order, context=lambda level: context_of(level, order))
+    open_schools = set(open_schools)
+    public = [cell for cell in values if SCHOOL in cell[0] and dict(cell[1]).get(SCHOOL) in open_schools]
+    hidden = protect_levels(
+        values, relations, order=order, context=lambda level: context_of(level, order), public=public
+    )
     result = set()
     for level in shown:
         if unshowable(closure(level)) in hidden:

@@ -238,12 +238,15 @@ def protect_levels(
     order: Sequence[Hashable],
     context: Callable[[Hashable], Iterable[Hashable]],
     level_of: Callable[[Key], Hashable] = lambda key: key[0],
+    public: Iterable[Key] = (),
 ) -> set[Key]:
     """`protect` one level (one table) at a time, in `order`. Each level is protected with the
     cells of its `context` levels (settled before it) fixed as they were, so that the cells a
     level withholds depend only on itself and its context, never on what else a page shows.
-    A level that cannot be protected so is withheld whole."""
+    A level that cannot be protected so is withheld whole. `public` cells the reader sees exactly
+    elsewhere (a school where they may see names): never withheld, and protected against."""
     relations = list(relations)
+    public = set(public)
     cells_of: dict[Hashable, list[Key]] = {}
     for key in values:
         cells_of.setdefault(level_of(key), []).append(key)
@@ -255,7 +258,7 @@ def protect_levels(
         scope = {key: values[key] for key in [*known, *cells_of.get(level, [])]}
         mine = [r for r in relations if all(cell in scope for cell in r.cells)]
         hidden = [key for key in known if key in withheld]
-        published = [key for key in known if key not in withheld]
+        published = [key for key in known if key not in withheld] + [k for k in cells_of.get(level, []) if k in public]
         try:
             withheld |= protect(scope, mine, hidden=hidden, published=published)
         except ValueError:
