@@ -47,11 +47,25 @@ def suite_today() -> dt.date:
         raise pytest.UsageError(f"TRELLIS_TEST_TODAY must be a date as YYYY-MM-DD (got {value!r})") from None
 
 
+def _suite_morning() -> dt.datetime:
+    return dt.datetime.combine(suite_today(), dt.time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def pytest_configure(config):
+    """Travel before collection, so that module-level dates (TODAY = localdate()) are the suite's day too."""
+    config._trellis_travel = time_machine.travel(_suite_morning(), tick=True)
+    config._trellis_travel.start()
+
+
+def pytest_unconfigure(config):
+    if travel := getattr(config, "_trellis_travel", None):
+        travel.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today():
-    """Every test runs on the same day, 10:00 in the school's time zone; the clock ticks from there."""
-    start = dt.datetime.combine(suite_today(), dt.time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
-    with time_machine.travel(start, tick=True):
+    """Every test starts at 10:00 on the suite's day in the school's time zone; the clock ticks from there."""
+    with time_machine.travel(_suite_morning(), tick=True):
         yield
 
 
