@@ -7,6 +7,8 @@ from trellis.pupils.models import Pupil
 
 from need_to_know import CASES, PUPILS, VISIBLE
 
+pytestmark = pytest.mark.dates
+
 MANAGERS = {"senco", "superuser"}
 MANAGE_PAGES = ["pupil-sen-status", "pupil-needs", "pupil-ehc-plan", "pupil-share", "pupil-confidential"]
 

@@ -13,6 +13,8 @@ from trellis.schools.models import School
 
 from conftest import make_pupil
 
+pytestmark = pytest.mark.dates
+
 
 def figure(profile, key, hide_small=False):
     return next(m for m in MEASURES if m.key == key).figure(profile, hide_small=hide_small)

@@ -19,6 +19,8 @@ from trellis.pupils import services as pupil_services
 
 from conftest import make_pupil
 
+pytestmark = pytest.mark.dates
+
 TODAY = timezone.localdate()
 NAMES = ["Inclass", "Otherclass", "Private"]
 

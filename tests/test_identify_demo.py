@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import time
 
+import pytest
 from django.utils import timezone
 
 from trellis.evidence import demo as evidence_demo
@@ -16,6 +17,8 @@ from trellis.identification.services import status_after
 from trellis.pupils.models import GroupMembership, Pupil, SenStatusEntry
 
 from conftest import make_pupil
+
+pytestmark = pytest.mark.dates
 
 
 def add_pupils(world, n: int) -> None:

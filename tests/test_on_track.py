@@ -28,7 +28,7 @@ def status(t, values, **kw):
     return assess(t, reviews(*values, **kw), WINDOW)
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_reaching_the_target_value_is_achieved():

@@ -11,6 +11,8 @@ from trellis.audit.models import AuditEvent
 from trellis.plans import services
 from trellis.plans.models import Plan, PlanVersion, Review, Target
 
+pytestmark = pytest.mark.dates
+
 
 def test_pupil_page_shows_the_active_plan_targets_and_their_status_in_words(world, login, targets):
     add_review(targets["in_class"][0], "2b")

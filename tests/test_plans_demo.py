@@ -5,6 +5,7 @@ import itertools
 import random
 import time
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -17,6 +18,8 @@ from trellis.plans.models import Plan, Review, Target
 from trellis.plans.progress import Status, current_window, status_now
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import GroupMembership, Pupil
+
+pytestmark = pytest.mark.dates
 
 
 def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(world):

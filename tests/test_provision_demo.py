@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
 from trellis.provision import reports
 from trellis.provision.demo import seed_school
 from trellis.provision.models import Attendance, EhcProvision, Intervention, InterventionGroup, QftStrategy
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import Pupil
 from trellis.schools.models import GroupStaff
+
+pytestmark = pytest.mark.dates
 
 
 def test_demo_provision_has_costs_sessions_results_and_a_range_of_outcomes(world, django_assert_max_num_queries):
