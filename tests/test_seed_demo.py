@@ -20,11 +20,14 @@ from django.utils import timezone
 from trellis.accounts.models import Membership, Role, TrustMembership, User
 from trellis.audit.models import AuditEvent
 from trellis.demo import builder
+from trellis.demo import pupils as demo_pupils
 from trellis.demo.dates import born_between
 from trellis.demo.logins import DEMO_PASSWORD, DEMO_USERNAMES
 from trellis.lib.upn import normalise_upn
 from trellis.pupils.models import EhcPlan, ExternalShare, GroupMembership, Pupil, PupilNeed
 from trellis.schools.models import GroupStaff, School
+
+pytestmark = pytest.mark.dates
 
 SMALL = ["--schools", "2", "--pupils-per-school", "60"]
 
@@ -107,8 +110,42 @@ def test_sen_shares_are_close_to_the_national_figures(default_trust):
     everyone = Pupil.objects.on_roll()
     assert 0.04 <= everyone.filter(sen_status="E").count() / everyone.count() <= 0.09
     assert 0.20 <= everyone.filter(pupil_premium=True).count() / everyone.count() <= 0.33
+    # About 300 pupils on SEN support: the boys' share is 0.61 give or take 0.03 (one standard error),
+    # so the bounds are four standard errors wide; test_boys_share_of_each_status_is_the_national_figure
+    # checks the generator's own rates exactly.
     boys_on_support = mainstream.filter(sen_status="K", sex="M").count() / counts["K"]
-    assert 0.55 <= boys_on_support <= 0.70
+    assert 0.49 <= boys_on_support <= 0.73
+
+
+class EvenlySpread:
+    """Stands in for random.Random: random() walks evenly through [0, 1), so counting outcomes over
+    `steps` calls gives each outcome's exact probability (to 1/steps), with no sampling error."""
+
+    def __init__(self, steps: int):
+        self.steps, self.calls = steps, 0
+
+    def random(self) -> float:
+        value = (self.calls % self.steps + 0.5) / self.steps
+        self.calls += 1
+        return value
+
+
+@pytest.mark.parametrize("phase", ["primary", "secondary"])
+def test_boys_share_of_each_status_is_the_national_figure(phase):
+    # DfE, Special educational needs in England (January 2025): boys are 61% of pupils on SEN support and
+    # 71% of pupils with an EHC plan; the demo's mainstream schools are 51% boys.
+    steps = 100_000
+    chance = {}
+    for sex in ("M", "F"):
+        rng = EvenlySpread(steps)
+        chance[sex] = Counter(demo_pupils._status(rng, phase, sex) for _ in range(steps))
+    # Each status keeps its overall rate (data.SEN_RATES) and boys get their national share of it.
+    rates = {"primary": {"K": 0.150, "E": 0.035}, "secondary": {"K": 0.140, "E": 0.030}}[phase]
+    for status, boys_share in [("K", 0.61), ("E", 0.71)]:
+        rate = rates[status]
+        boys, girls = 0.51 * chance["M"][status] / steps, 0.49 * chance["F"][status] / steps
+        assert boys + girls == pytest.approx(rate, abs=0.0005)
+        assert boys / (boys + girls) == pytest.approx(boys_share, abs=0.002)
 
 
 def test_special_school_has_far_higher_sen_share(default_trust):
