@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
 import sys
 import types
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -24,6 +26,7 @@ from trellis.demo import pupils as demo_pupils
 from trellis.demo.dates import born_between
 from trellis.demo.logins import DEMO_PASSWORD, DEMO_USERNAMES
 from trellis.lib.upn import normalise_upn
+from trellis.plans.models import Plan, Review
 from trellis.pupils.models import EhcPlan, ExternalShare, GroupMembership, Pupil, PupilNeed
 from trellis.schools.models import GroupStaff, School
 
@@ -68,14 +71,43 @@ def fingerprint(*args: str) -> list[tuple]:
             )
         )
         users = list(User.objects.order_by("username").values_list("username", "first_name", "last_name"))
+        reviews = list(
+            Review.objects.order_by("target__pupil__upn", "date", "value").values_list(
+                "target__pupil__upn", "target__description", "date", "value", "status"
+            )
+        )
         transaction.set_rollback(True)
-    return pupils + users
+    return pupils + users + reviews
 
 
-def test_same_seed_makes_the_same_trust(db):
-    first = fingerprint(*SMALL, "--seed", "5")
-    assert first == fingerprint(*SMALL, "--seed", "5")
-    assert first != fingerprint(*SMALL, "--seed", "6")
+def test_same_seed_and_day_make_the_same_trust(db):
+    first = fingerprint(*SMALL, "--seed", "5", "--today", "2028-02-29")
+    assert first == fingerprint(*SMALL, "--seed", "5", "--today", "2028-02-29")
+    assert first != fingerprint(*SMALL, "--seed", "6", "--today", "2028-02-29")
+    assert first != fingerprint(*SMALL, "--seed", "5", "--today", "2028-03-01")
+
+
+def test_today_is_the_day_the_demo_is_built_around(db):
+    # A day before the suite's own, so that timestamps of "now" would show up after it.
+    output = seed(*SMALL, "--today", "2026-08-31")
+    assert "as of 31 August 2026" in output
+    school = School.objects.order_by("urn").first()
+    assert list(school.academic_years.values_list("name", flat=True)) == ["2025/26"]
+    assert Review.objects.exists() and EhcPlan.objects.exists() and ExternalShare.objects.exists()
+    # Nothing happens after the demo's day: no review, joining, annual review, share or plan later.
+    last_day, next_morning = dt.date(2026, 8, 31), dt.datetime(2026, 9, 1, tzinfo=ZoneInfo("Europe/London"))
+    assert not Review.objects.filter(date__gt=last_day).exists()
+    assert not Pupil.objects.filter(enrolled_on__gt=last_day).exists()
+    assert not EhcPlan.objects.filter(last_annual_review_on__gt=last_day).exists()
+    assert not ExternalShare.objects.filter(granted_at__gte=next_morning).exists()
+    assert not Plan.objects.filter(created_at__gte=next_morning).exists()
+    assert not Review.objects.filter(created_at__gte=next_morning).exists()
+
+
+def test_a_today_that_is_not_a_date_is_refused_and_nothing_is_seeded(db):
+    with pytest.raises(CommandError, match=r"--today: must be a date written YYYY-MM-DD.*'2027-02-29'"):
+        seed(*SMALL, "--today", "2027-02-29")
+    assert not School.objects.exists()
 
 
 def test_upns_are_valid_and_unique_across_the_trust(small_trust):
