@@ -1,7 +1,10 @@
 """Need to know: every role against every pupil-scoped page and API path, allowed and denied."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from trellis.pupils.models import Pupil
 
@@ -86,7 +89,10 @@ def test_signed_out_visitor_is_sent_to_sign_in(world, client):
 @pytest.mark.dates  # classes of this academic year, shares until they expire
 def test_teacher_loses_access_when_pupil_leaves_their_class(world, login):
     membership = world.in_class.group_memberships.get()
-    membership.ends_on = membership.group.academic_year.starts_on
+    membership.ends_on = timezone.localdate()  # the last day in the class: still theirs today
+    membership.save()
+    assert login(world.teacher).get(reverse("pupil", args=[world.in_class.pk])).status_code == 200
+    membership.ends_on -= dt.timedelta(days=1)  # left yesterday (on 1 September, before this year began)
     membership.save()
     assert login(world.teacher).get(reverse("pupil", args=[world.in_class.pk])).status_code == 404
 
