@@ -12,6 +12,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -389,3 +390,45 @@ def test_trust_lead_sees_every_school_of_the_trust(small_trust, client):
     client.login(username="trustlead", password=DEMO_PASSWORD)
     for school in School.objects.all():
         assert client.get(reverse("school", args=[school.urn])).status_code == 200
+
+
+SCHOOL_PAGES = [
+    "school",
+    "register",
+    "dashboard-school",
+    "review-entry",
+    "target-overview",
+    "smart-list",
+    "concerns",
+    "early-identification",
+    "assessment-grid",
+    "provision-map",
+    "provision-evaluation",
+]
+
+
+def open_every_page(client, school: School) -> None:
+    client.login(username="senco", password=DEMO_PASSWORD)
+    urls = [reverse(name, args=[school.urn]) for name in SCHOOL_PAGES]
+    pupil = on_roll(school).filter(sen_status="K", targets__isnull=False).first()
+    urls += [reverse("pupil", args=[pupil.pk]), reverse("pupil-plans", args=[pupil.pk])]
+    urls += [reverse("target", args=[pupil.targets.first().pk]), "/dashboards/identification/"]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    client.login(username="trustlead", password=DEMO_PASSWORD)
+    assert client.get(reverse("dashboard-trust")).status_code == 200
+
+
+def test_every_page_opens_on_the_demos_day_and_on_the_first_day_of_next_year(db, client):
+    today = timezone.localdate()  # CI runs this on awkward days too (TRELLIS_TEST_TODAY)
+    seed(*SMALL, "--today", today.isoformat())
+    school = School.objects.order_by("urn").first()
+    open_every_page(client, school)
+    # 1 September, before anyone has set up the new year's calendar and classes: still no errors, and the
+    # progress pages show last summer's half term, saying so.
+    next_year = school.current_academic_year(today).ends_on + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(next_year, dt.time(9), tzinfo=ZoneInfo("Europe/London"))):
+        open_every_page(client, school)
+        client.login(username="senco", password=DEMO_PASSWORD)
+        page = client.get(reverse("dashboard-school", args=[school.urn])).content.decode()
+        assert "Between half terms: this page shows Summer 2" in page
