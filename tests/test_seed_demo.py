@@ -72,10 +72,8 @@ def fingerprint(*args: str) -> list[tuple]:
             )
         )
         users = list(User.objects.order_by("username").values_list("username", "first_name", "last_name"))
-        reviews = list(
-            Review.objects.order_by("target__pupil__upn", "date", "value").values_list(
-                "target__pupil__upn", "target__description", "date", "value", "status"
-            )
+        reviews = sorted(  # sorted here: two of a pupil's targets can be reviewed alike on one day
+            Review.objects.values_list("target__pupil__upn", "target__description", "date", "value", "status")
         )
         transaction.set_rollback(True)
     return pupils + users + reviews
