@@ -368,8 +368,9 @@ def test_a_review_typed_in_error_is_corrected_or_removed_with_summary_tallies_an
     from trellis.plans import tally
     from trellis.plans.models import ReviewTally
 
-    target = make_target(world.in_class, baseline="2c", target_value="2a")
     today = timezone.localdate()
+    # Due in 300 days: 60 days in, a sixth of the gain is expected (without a date, the year's end: all of it on 31 August).
+    target = make_target(world.in_class, baseline="2c", target_value="2a", target_date=today + dt.timedelta(days=300))
     review = services.record_review(target=target, by=world.teacher, date=today, value="2a")
     target.refresh_from_db()
     assert target.last_status == "achieved"
