@@ -12,8 +12,11 @@ import datetime as dt
 import itertools
 import os
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
@@ -27,6 +30,43 @@ from trellis.schools.models import GroupStaff, TeachingGroup
 from trellis.schools.services import create_school
 
 PASSWORD = "a-long-test-password"
+
+# An ordinary term-time Wednesday: the suite never depends on the day it runs. CI reruns the tests
+# marked `dates` with TRELLIS_TEST_TODAY set to awkward days (see .ci/run).
+DEFAULT_TEST_TODAY = dt.date(2026, 11, 18)
+
+
+def suite_today() -> dt.date:
+    """The day the suite runs as: TRELLIS_TEST_TODAY (YYYY-MM-DD) if set, else DEFAULT_TEST_TODAY."""
+    value = os.environ.get("TRELLIS_TEST_TODAY", "").strip()
+    if not value:
+        return DEFAULT_TEST_TODAY
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"TRELLIS_TEST_TODAY must be a date as YYYY-MM-DD (got {value!r})") from None
+
+
+def _suite_morning() -> dt.datetime:
+    return dt.datetime.combine(suite_today(), dt.time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def pytest_configure(config):
+    """Travel before collection, so that module-level dates (TODAY = localdate()) are the suite's day too."""
+    config._trellis_travel = time_machine.travel(_suite_morning(), tick=True)
+    config._trellis_travel.start()
+
+
+def pytest_unconfigure(config):
+    if travel := getattr(config, "_trellis_travel", None):
+        travel.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today():
+    """Every test starts at 10:00 on the suite's day in the school's time zone; the clock ticks from there."""
+    with time_machine.travel(_suite_morning(), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

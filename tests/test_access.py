@@ -1,7 +1,10 @@
 """Need to know: every role against every pupil-scoped page and API path, allowed and denied."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from trellis.pupils.models import Pupil
 
@@ -11,6 +14,7 @@ MANAGERS = {"senco", "superuser"}
 MANAGE_PAGES = ["pupil-sen-status", "pupil-needs", "pupil-ehc-plan", "pupil-share", "pupil-confidential"]
 
 
+@pytest.mark.dates  # classes of this academic year, shares until they expire
 @pytest.mark.parametrize(("role", "pupil"), CASES)
 def test_pupil_page_follows_need_to_know(world, login, role, pupil):
     client = login(getattr(world, role))
@@ -33,6 +37,7 @@ def test_pupil_list_api_lists_exactly_the_visible_pupils(world, login, role):
     assert listed == visible_sen_support
 
 
+@pytest.mark.dates  # classes of this academic year, shares until they expire
 @pytest.mark.parametrize("role", VISIBLE)
 def test_register_lists_only_visible_pupils(world, login, role):
     client = login(getattr(world, role))
@@ -81,13 +86,18 @@ def test_signed_out_visitor_is_sent_to_sign_in(world, client):
     assert client.get("/api/v1/pupils").status_code == 401
 
 
+@pytest.mark.dates  # classes of this academic year, shares until they expire
 def test_teacher_loses_access_when_pupil_leaves_their_class(world, login):
     membership = world.in_class.group_memberships.get()
-    membership.ends_on = membership.group.academic_year.starts_on
+    membership.ends_on = timezone.localdate()  # the last day in the class: still theirs today
+    membership.save()
+    assert login(world.teacher).get(reverse("pupil", args=[world.in_class.pk])).status_code == 200
+    membership.ends_on -= dt.timedelta(days=1)  # left yesterday (on 1 September, before this year began)
     membership.save()
     assert login(world.teacher).get(reverse("pupil", args=[world.in_class.pk])).status_code == 404
 
 
+@pytest.mark.dates  # classes of this academic year, shares until they expire
 def test_share_ending_removes_specialist_access_at_once(world, login):
     from trellis.pupils.services import end_share
 

@@ -13,6 +13,8 @@ from trellis.schools.models import School
 
 from conftest import make_pupil
 
+pytestmark = pytest.mark.dates
+
 
 def figure(profile, key, hidden=frozenset()):
     return next(m for m in MEASURES if m.key == key).figure(profile, hidden)

@@ -19,6 +19,8 @@ from trellis.pupils import services as pupil_services
 
 from conftest import make_pupil
 
+pytestmark = pytest.mark.dates
+
 TODAY = timezone.localdate()
 NAMES = ["Inclass", "Otherclass", "Private"]
 
@@ -188,8 +190,11 @@ def test_trust_dashboard_breaks_down_by_region_and_school(world, progress, login
 
 def test_trend_counts_reviews_in_each_half_term_by_their_outcome(world, progress):
     window = current_window(world.school_a, TODAY)
-    earlier = window.starts_on - dt.timedelta(days=1)
-    add_review(progress["not_reviewed"], "2c", date=max(earlier, TODAY - dt.timedelta(days=59)))
+    earlier = window.starts_on - dt.timedelta(days=1)  # the last day of the half term before
+    # Started before then (a long half term, such as the default summer one, began before the fixture's targets).
+    Target.objects.filter(pk=progress["not_reviewed"].pk).update(starts_on=earlier - dt.timedelta(days=30))
+    progress["not_reviewed"].refresh_from_db()
+    add_review(progress["not_reviewed"], "2c", date=earlier)
     d = build(world.senco, world)
     current = next(p for p in d.trend if p.period.starts_on <= TODAY <= p.period.ends_on)
     assert {s.value: n for s, n in current.counts.items() if n} == {

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from trellis.identification.models import Concern
 from trellis.pupils.models import Pupil
 
 from conftest import make_pupil
+
+pytestmark = pytest.mark.dates
 
 
 def assess(pupil, scale, value, *, subject="reading", days_ago=10):

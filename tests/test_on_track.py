@@ -4,6 +4,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from trellis.assessment.scales import find_scale
 from trellis.plans.models import Target
@@ -28,7 +29,7 @@ def status(t, values, **kw):
     return assess(t, reviews(*values, **kw), WINDOW)
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_reaching_the_target_value_is_achieved():
@@ -134,7 +135,7 @@ def test_summary_fields_follow_every_recorded_review(world):
     from trellis.plans import services
     from trellis.plans.progress import status_now
 
-    today = dt.date.today()
+    today = timezone.localdate()
     window = current_window(world.school_a, today)
     t = make_target(world.in_class, baseline="2c", target_value="3c", starts_on=today - dt.timedelta(days=100),
                     target_date=today + dt.timedelta(days=100))  # fmt: skip

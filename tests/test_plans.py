@@ -11,6 +11,8 @@ from trellis.audit.models import AuditEvent
 from trellis.plans import services
 from trellis.plans.models import Plan, PlanVersion, Review, Target
 
+pytestmark = pytest.mark.dates
+
 
 def test_pupil_page_shows_the_active_plan_targets_and_their_status_in_words(world, login, targets):
     add_review(targets["in_class"][0], "2b")
@@ -366,8 +368,9 @@ def test_a_review_typed_in_error_is_corrected_or_removed_with_summary_tallies_an
     from trellis.plans import tally
     from trellis.plans.models import ReviewTally
 
-    target = make_target(world.in_class, baseline="2c", target_value="2a")
     today = timezone.localdate()
+    # Due in 300 days: 60 days in, a sixth of the gain is expected (without a date, the year's end: all of it on 31 August).
+    target = make_target(world.in_class, baseline="2c", target_value="2a", target_date=today + dt.timedelta(days=300))
     review = services.record_review(target=target, by=world.teacher, date=today, value="2a")
     target.refresh_from_db()
     assert target.last_status == "achieved"

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+from django.utils import timezone
+
 from trellis.provision import reports
 from trellis.provision.demo import seed_school
 from trellis.provision.models import Attendance, EhcProvision, Intervention, InterventionGroup, QftStrategy
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import Pupil
 from trellis.schools.models import GroupStaff
+
+pytestmark = pytest.mark.dates
 
 
 def test_demo_provision_has_costs_sessions_results_and_a_range_of_outcomes(world, django_assert_max_num_queries):
@@ -43,5 +48,5 @@ def test_demo_provision_has_costs_sessions_results_and_a_range_of_outcomes(world
 
 def test_demo_does_nothing_for_a_school_without_sen_pupils(world):
     Pupil.objects.filter(school=world.school_c).update(sen_status="N")
-    seed_school(school=world.school_c, rng=random.Random(1), today=dt.date.today())
+    seed_school(school=world.school_c, rng=random.Random(1), today=timezone.localdate())
     assert not Intervention.objects.filter(school=world.school_c).exists()

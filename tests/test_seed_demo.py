@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
 import sys
 import types
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -20,11 +23,15 @@ from django.utils import timezone
 from trellis.accounts.models import Membership, Role, TrustMembership, User
 from trellis.audit.models import AuditEvent
 from trellis.demo import builder
+from trellis.demo import pupils as demo_pupils
 from trellis.demo.dates import born_between
 from trellis.demo.logins import DEMO_PASSWORD, DEMO_USERNAMES
 from trellis.lib.upn import normalise_upn
+from trellis.plans.models import Plan, Review
 from trellis.pupils.models import EhcPlan, ExternalShare, GroupMembership, Pupil, PupilNeed
 from trellis.schools.models import GroupStaff, School
+
+pytestmark = pytest.mark.dates
 
 SMALL = ["--schools", "2", "--pupils-per-school", "60"]
 
@@ -65,14 +72,41 @@ def fingerprint(*args: str) -> list[tuple]:
             )
         )
         users = list(User.objects.order_by("username").values_list("username", "first_name", "last_name"))
+        reviews = sorted(  # sorted here: two of a pupil's targets can be reviewed alike on one day
+            Review.objects.values_list("target__pupil__upn", "target__description", "date", "value", "status")
+        )
         transaction.set_rollback(True)
-    return pupils + users
+    return pupils + users + reviews
 
 
-def test_same_seed_makes_the_same_trust(db):
-    first = fingerprint(*SMALL, "--seed", "5")
-    assert first == fingerprint(*SMALL, "--seed", "5")
-    assert first != fingerprint(*SMALL, "--seed", "6")
+def test_same_seed_and_day_make_the_same_trust(db):
+    first = fingerprint(*SMALL, "--seed", "5", "--today", "2028-02-29")
+    assert first == fingerprint(*SMALL, "--seed", "5", "--today", "2028-02-29")
+    assert first != fingerprint(*SMALL, "--seed", "6", "--today", "2028-02-29")
+    assert first != fingerprint(*SMALL, "--seed", "5", "--today", "2028-03-01")
+
+
+def test_today_is_the_day_the_demo_is_built_around(db):
+    # A day before the suite's own, so that timestamps of "now" would show up after it.
+    output = seed(*SMALL, "--today", "2026-08-31")
+    assert "as of 31 August 2026" in output
+    school = School.objects.order_by("urn").first()
+    assert list(school.academic_years.values_list("name", flat=True)) == ["2025/26"]
+    assert Review.objects.exists() and EhcPlan.objects.exists() and ExternalShare.objects.exists()
+    # Nothing happens after the demo's day: no review, joining, annual review, share or plan later.
+    last_day, next_morning = dt.date(2026, 8, 31), dt.datetime(2026, 9, 1, tzinfo=ZoneInfo("Europe/London"))
+    assert not Review.objects.filter(date__gt=last_day).exists()
+    assert not Pupil.objects.filter(enrolled_on__gt=last_day).exists()
+    assert not EhcPlan.objects.filter(last_annual_review_on__gt=last_day).exists()
+    assert not ExternalShare.objects.filter(granted_at__gte=next_morning).exists()
+    assert not Plan.objects.filter(created_at__gte=next_morning).exists()
+    assert not Review.objects.filter(created_at__gte=next_morning).exists()
+
+
+def test_a_today_that_is_not_a_date_is_refused_and_nothing_is_seeded(db):
+    with pytest.raises(CommandError, match=r"--today: must be a date written YYYY-MM-DD.*'2027-02-29'"):
+        seed(*SMALL, "--today", "2027-02-29")
+    assert not School.objects.exists()
 
 
 def test_upns_are_valid_and_unique_across_the_trust(small_trust):
@@ -107,8 +141,42 @@ def test_sen_shares_are_close_to_the_national_figures(default_trust):
     everyone = Pupil.objects.on_roll()
     assert 0.04 <= everyone.filter(sen_status="E").count() / everyone.count() <= 0.09
     assert 0.20 <= everyone.filter(pupil_premium=True).count() / everyone.count() <= 0.33
+    # About 300 pupils on SEN support: the boys' share is 0.61 give or take 0.03 (one standard error),
+    # so the bounds are four standard errors wide; test_boys_share_of_each_status_is_the_national_figure
+    # checks the generator's own rates exactly.
     boys_on_support = mainstream.filter(sen_status="K", sex="M").count() / counts["K"]
-    assert 0.55 <= boys_on_support <= 0.70
+    assert 0.49 <= boys_on_support <= 0.73
+
+
+class EvenlySpread:
+    """Stands in for random.Random: random() walks evenly through [0, 1), so counting outcomes over
+    `steps` calls gives each outcome's exact probability (to 1/steps), with no sampling error."""
+
+    def __init__(self, steps: int):
+        self.steps, self.calls = steps, 0
+
+    def random(self) -> float:
+        value = (self.calls % self.steps + 0.5) / self.steps
+        self.calls += 1
+        return value
+
+
+@pytest.mark.parametrize("phase", ["primary", "secondary"])
+def test_boys_share_of_each_status_is_the_national_figure(phase):
+    # DfE, Special educational needs in England (January 2025): boys are 61% of pupils on SEN support and
+    # 71% of pupils with an EHC plan; the demo's mainstream schools are 51% boys.
+    steps = 100_000
+    chance = {}
+    for sex in ("M", "F"):
+        rng = EvenlySpread(steps)
+        chance[sex] = Counter(demo_pupils._status(rng, phase, sex) for _ in range(steps))
+    # Each status keeps its overall rate (data.SEN_RATES) and boys get their national share of it.
+    rates = {"primary": {"K": 0.150, "E": 0.035}, "secondary": {"K": 0.140, "E": 0.030}}[phase]
+    for status, boys_share in [("K", 0.61), ("E", 0.71)]:
+        rate = rates[status]
+        boys, girls = 0.51 * chance["M"][status] / steps, 0.49 * chance["F"][status] / steps
+        assert boys + girls == pytest.approx(rate, abs=0.0005)
+        assert boys / (boys + girls) == pytest.approx(boys_share, abs=0.002)
 
 
 def test_special_school_has_far_higher_sen_share(default_trust):
@@ -320,3 +388,45 @@ def test_trust_lead_sees_every_school_of_the_trust(small_trust, client):
     client.login(username="trustlead", password=DEMO_PASSWORD)
     for school in School.objects.all():
         assert client.get(reverse("school", args=[school.urn])).status_code == 200
+
+
+SCHOOL_PAGES = [
+    "school",
+    "register",
+    "dashboard-school",
+    "review-entry",
+    "target-overview",
+    "smart-list",
+    "concerns",
+    "early-identification",
+    "assessment-grid",
+    "provision-map",
+    "provision-evaluation",
+]
+
+
+def open_every_page(client, school: School) -> None:
+    client.login(username="senco", password=DEMO_PASSWORD)
+    urls = [reverse(name, args=[school.urn]) for name in SCHOOL_PAGES]
+    pupil = on_roll(school).filter(sen_status="K", targets__isnull=False).first()
+    urls += [reverse("pupil", args=[pupil.pk]), reverse("pupil-plans", args=[pupil.pk])]
+    urls += [reverse("target", args=[pupil.targets.first().pk]), "/dashboards/identification/"]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    client.login(username="trustlead", password=DEMO_PASSWORD)
+    assert client.get(reverse("dashboard-trust")).status_code == 200
+
+
+def test_every_page_opens_on_the_demos_day_and_on_the_first_day_of_next_year(db, client):
+    today = timezone.localdate()  # CI runs this on awkward days too (TRELLIS_TEST_TODAY)
+    seed(*SMALL, "--today", today.isoformat())
+    school = School.objects.order_by("urn").first()
+    open_every_page(client, school)
+    # 1 September, before anyone has set up the new year's calendar and classes: still no errors, and the
+    # progress pages show last summer's half term, saying so.
+    next_year = school.current_academic_year(today).ends_on + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(next_year, dt.time(9), tzinfo=ZoneInfo("Europe/London"))):
+        open_every_page(client, school)
+        client.login(username="senco", password=DEMO_PASSWORD)
+        page = client.get(reverse("dashboard-school", args=[school.urn])).content.decode()
+        assert "Between half terms: this page shows Summer 2" in page

@@ -9,6 +9,8 @@ from django.utils import timezone
 from trellis.pupils import services
 from trellis.pupils.models import EhcPlan, SenStatus
 
+pytestmark = pytest.mark.dates
+
 
 def date_fields(name: str, value: dt.date) -> dict[str, str]:
     return {f"{name}_0": str(value.day), f"{name}_1": str(value.month), f"{name}_2": str(value.year)}

@@ -79,7 +79,11 @@ def dashboard(request) -> dict[str, Any]:
     return {
         "schools": [s.urn for s in schools],
         "as_of": today.isoformat(),
-        "half_term": {"starts_on": d.window.starts_on.isoformat(), "ends_on": d.window.ends_on.isoformat()},
+        "half_term": {
+            "starts_on": d.window.starts_on.isoformat(),
+            "ends_on": d.window.ends_on.isoformat(),
+            "ended": d.window.ended,  # between half terms: the figures are the half term just ended
+        },
         "small_numbers_suppressed": d.hide_small,
         "group_by": keys,
         "filters": choices.filters,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 
 def random_day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     """A day from start to end inclusive (start if end is earlier)."""
@@ -31,6 +33,13 @@ def term_day(day: dt.date, *, forward: bool = False) -> dt.date:
 
 def at_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def seeded_at(today: dt.date) -> dt.datetime:
+    """When demo rows say they were recorded: now, or the end of `today` if the demo is seeded as of an
+    earlier day (`seed_demo --today`), so that nothing is recorded after the day the demo is set on."""
+    end_of_day = dt.datetime.combine(today, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+    return min(timezone.now(), end_of_day)
 
 
 def born_between(academic_start: int, nc_year: int) -> tuple[dt.date, dt.date]:

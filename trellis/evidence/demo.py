@@ -13,11 +13,9 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.utils import timezone
-
 from trellis.accounts.models import Membership, Role
 from trellis.demo import bulk
-from trellis.demo.dates import random_day, term_day
+from trellis.demo.dates import random_day, seeded_at, term_day
 from trellis.identification.demo import staff_by_pupil
 from trellis.identification.models import AreaOfNeed
 from trellis.plans.models import Target
@@ -66,7 +64,7 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         .first()
     )
     school_weeks = _school_weeks(year, today)
-    now = timezone.now()
+    now = seeded_at(today)
     days_so_far = max(1, (today - year.starts_on).days)
     current, earlier = _targets(school)
     notes, links, voice, weeks = [], [], [], []  # links: (note index, target id)

@@ -20,13 +20,11 @@ import random
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.utils import timezone
-
 from trellis.accounts.models import Membership, Role
 from trellis.assessment.models import Assessment, Domain, Scale
 from trellis.assessment.scales import scales_by_id
 from trellis.demo import bulk
-from trellis.demo.dates import at_noon, term_day
+from trellis.demo.dates import at_noon, seeded_at, term_day
 from trellis.pupils.models import Pupil, SenStatus, SenStatusEntry
 
 from .models import EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
@@ -157,7 +155,7 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history) ->
     """This year's plans with their targets and reviews; returns when each pupil's active plan started."""
     if not sen:
         return {}
-    now = timezone.now()
+    now = seeded_at(today)
     plans, plan_targets = [], []  # plan_targets: (plan index, outcome texts) for active plans
     current_starts = {}
     for pk, status in sen:
@@ -275,7 +273,7 @@ def _seed_assessments(pupils, scales, point, today, rng, people) -> None:
     for pk, status in pupils:
         mean = 84 if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN) else 101
         user = rng.choice(people)[0]
-        now = timezone.now()
+        now = seeded_at(today)
         for subject in ("reading", "writing", "maths"):
             score = max(55, min(145, round(rng.gauss(mean, 12))))
             rows.append((pk, standardised.pk, str(score), Domain.COGNITION, subject, point.pk, point.date, user, now))

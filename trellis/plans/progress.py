@@ -6,7 +6,8 @@ gain G steps from its baseline, started on S and due on D, and its latest review
 gain of A steps on date R:
 
 1. **Not reviewed** when the target has no review in the current half term (the school's
-   half-term containing today), unless it is already achieved.
+   half-term containing today, or between half terms the one just ended), unless it is
+   already achieved.
 2. **Achieved** when the latest review reaches the target: A >= G.
 3. Otherwise the expected gain by the latest review is E = G x (R - S) / (D - S), pro rata
    from the start date to the target date (capped at G once the target date has passed; with
@@ -30,6 +31,7 @@ from decimal import Decimal
 from django.db import models
 
 from trellis.assessment.scales import ScaleError, steps_between
+from trellis.schools.models import HalfTerm
 
 TOLERANCE_SHARE = Decimal("0.25")  # off track only when behind by more than this share of the planned gain
 REVIEW_WINDOW_DAYS = 49  # without a school calendar, "this half term" means the last seven weeks
@@ -68,17 +70,30 @@ class Window:
     ends_on: dt.date
     today: dt.date
     year_ends_on: dt.date | None = None
+    name: str = ""  # the half term's, e.g. "Autumn 1"; "" for the last seven weeks
+
+    @property
+    def ended(self) -> bool:
+        """Between half terms (a holiday in the school's calendar): the window is the half term just ended."""
+        return self.today > self.ends_on
 
 
 def current_window(school, today: dt.date) -> Window:
-    """The school's half term containing today (two queries), or the last seven weeks."""
+    """The school's half term containing today; between half terms, the one just ended (so the
+    summer holiday shows the summer term, not an empty window); with no half term in the last
+    year, the last seven weeks. One query, two without a calendar."""
+    half_term = (
+        HalfTerm.objects.filter(
+            academic_year__school=school, starts_on__lte=today, ends_on__gte=today - dt.timedelta(days=365)
+        )
+        .select_related("academic_year")
+        .order_by("-starts_on")
+        .first()
+    )
+    if half_term is not None:
+        return Window(half_term.starts_on, half_term.ends_on, today, half_term.academic_year.ends_on, str(half_term))
     year = school.current_academic_year(today)
-    if year is not None:
-        half_term = year.half_terms.filter(starts_on__lte=today, ends_on__gte=today).first()
-        if half_term is not None:
-            return Window(half_term.starts_on, half_term.ends_on, today, year.ends_on)
-        return Window(today - dt.timedelta(days=REVIEW_WINDOW_DAYS), today, today, year.ends_on)
-    return Window(today - dt.timedelta(days=REVIEW_WINDOW_DAYS), today, today)
+    return Window(today - dt.timedelta(days=REVIEW_WINDOW_DAYS), today, today, year.ends_on if year else None)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""manage.py seed_demo [--schools N] [--pupils-per-school M] [--seed S] [--if-empty]"""
+"""manage.py seed_demo [--schools N] [--pupils-per-school M] [--seed S] [--today YYYY-MM-DD] [--if-empty]"""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,9 +17,19 @@ from trellis.schools.models import School
 MAX_SCHOOLS = 500
 
 
+def iso_date(value: str) -> dt.date:
+    """A --today value: a real date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a date written YYYY-MM-DD, such as 2026-11-18 (got {value!r})"
+        ) from None
+
+
 class Command(BaseCommand):
     help = (
-        "Fill an empty database with a realistic, synthetic demo trust (the same data for the same seed). "
+        "Fill an empty database with a realistic, synthetic demo trust (the same data for the same seed and day). "
         "Refuses to run if any school exists, so demo data is never mixed with real data."
     )
 
@@ -29,6 +41,12 @@ class Command(BaseCommand):
             help="pupils on roll a school on average, each sized for its phase (default: typical sizes)",
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            help="the day the demo is seeded as, YYYY-MM-DD: this academic year, its plans and reviews are built "
+            "around it (default: today)",
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing (successfully) if the database already has schools"
         )
@@ -48,13 +66,13 @@ class Command(BaseCommand):
                 "synthetic pupils are never mixed with real ones. Use a new database (for example "
                 "DATABASE_URL=sqlite:////tmp/demo.sqlite3), or --if-empty to skip seeding."
             )
+        today = options["today"] or timezone.localdate()
         started = time.monotonic()
-        summary = build_demo(schools=schools, pupils_per_school=per_school, seed=options["seed"],
-                             today=timezone.localdate())  # fmt: skip
+        summary = build_demo(schools=schools, pupils_per_school=per_school, seed=options["seed"], today=today)
         seconds = time.monotonic() - started
         self.stdout.write(
             f"Seeded {len(summary.schools)} school{pluralize(len(summary.schools))} with {summary.on_roll:,} pupils on roll, {summary.leavers:,} "
-            f"leavers and {summary.users:,} staff in {seconds:.1f} s (seed {options['seed']})."
+            f"leavers and {summary.users:,} staff in {seconds:.1f} s (seed {options['seed']}, as of {today:%-d %B %Y})."
         )
         first = summary.schools[0]
         self.stdout.write(f"\nSign in at {logins.SIGN_IN_URL} with password '{logins.DEMO_PASSWORD}' as:")
