@@ -98,7 +98,6 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("browser-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TRELLIS_"))}
     env.update(TRELLIS_VAR_DIR=str(var_dir), TRELLIS_DEBUG="0", PYTHONUNBUFFERED="1")
-    env.update({k: v for k, v in os.environ.items() if k in ("TRELLIS_DEMO_TODAY",)})
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate", "--noinput"], ["seed_demo"]):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
