@@ -74,7 +74,8 @@ class ImportPlan:
     classes_created: list[str] = field(default_factory=list)
     details: list[PupilChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the first ones (see warning_count)
+    warning_count: int = 0
     missing: list[tuple[str, str, bool]] = field(default_factory=list)  # (upn, name, confidential)
     missing_count: int = 0
     partial: bool = False
@@ -173,7 +174,7 @@ def import_steps(
                 yield done
             plan.format, plan.records, plan.header = report.format, report.records, report.header
             plan.partial, plan.unrecognised = report.is_partial, report.unrecognised
-            plan.problems, plan.warnings = report.problems, report.warnings
+            plan.problems, plan.warnings, plan.warning_count = report.problems, report.warnings, report.warning_count
             importer.find_missing()
             if plan.problems or dry_run:
                 raise _Rollback
@@ -214,7 +215,7 @@ class _Importer:
         assert run is not None
         run.file_format, run.records, run.created = plan.format, plan.records, plan.created
         run.updated, run.unchanged, run.missing = plan.updated, plan.unchanged, plan.missing_count
-        run.warnings, run.summary = len(plan.warnings), plan.as_summary()
+        run.warnings, run.summary = plan.warning_count, plan.as_summary()
         run.save()
         audit.record(
             actor=self.by, action=AuditEvent.Action.IMPORT, record_type="pupil import", school=self.school,
