@@ -48,6 +48,11 @@ class LimitExceeded(ValueError):
         self.message, self.accepted = message, accepted
 
 
+def size_text(size: int) -> str:
+    """'1 MB', or the bytes when it is not a whole number of MB."""
+    return f"{size // MB:,} MB" if size % MB == 0 else f"{size:,} bytes"
+
+
 def over(what: str, found: int | str, limit: int, unit: str, accepted: str = SPLIT) -> LimitExceeded:
     """'The file has 120,000 rows; the limit is 100,000 rows.' as an exception to raise."""
     amount = f"{found:,}" if isinstance(found, int) else found

@@ -600,9 +600,7 @@ class _LineNumberingParser(DefusedXMLParser):
     def _check_kept(self) -> None:
         too_many = self.kept_elements > limits.MAX_PUPIL_ELEMENTS
         if too_many or self.parser.CurrentByteIndex - self.kept_from > limits.MAX_PUPIL_BYTES:
-            limit = (
-                f"{limits.MAX_PUPIL_ELEMENTS:,} elements" if too_many else f"{limits.MAX_PUPIL_BYTES // limits.MB} MB"
-            )
+            limit = f"{limits.MAX_PUPIL_ELEMENTS:,} elements" if too_many else limits.size_text(limits.MAX_PUPIL_BYTES)
             raise LimitExceeded(
                 f"The <{self.kept_root.tag}> that starts on line {self.lines.get(self.kept_root, 0):,} has more "
                 f"than {limit}; the limit is {limit}.",
@@ -639,10 +637,8 @@ def _iterparse(source: IO[bytes], parser: _LineNumberingParser) -> Iterator[Any]
         first = block.find(b">")
         longest = since + (len(block) if first < 0 else first)
         if longest > limits.MAX_XML_TOKEN:
-            size = limits.MAX_XML_TOKEN // limits.MB
-            raise LimitExceeded(
-                f"The file has a tag or value longer than {size} MB; the limit is {size} MB.", CTF_ACCEPTED
-            )
+            size = limits.size_text(limits.MAX_XML_TOKEN)
+            raise LimitExceeded(f"The file has a tag or value longer than {size}; the limit is {size}.", CTF_ACCEPTED)
         since = longest if first < 0 else len(block) - block.rfind(b">") - 1
         pull.feed(block)
         for _, element in pull.read_events():
