@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -29,3 +30,23 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} imported {self.at:%Y-%m-%d %H:%M} by {self.by_name}"
+
+
+class StagedChunk(models.Model):
+    """One chunk of an import's planned writes, kept until the import goes live (then deleted).
+
+    An import is checked and planned chunk by chunk, each chunk staged here in its own short
+    transaction; the live step then applies every chunk in one short transaction, so the file's
+    pupils arrive all or nothing while other saves wait seconds at most (SQLite has one writer).
+    """
+
+    token = models.CharField(max_length=32)
+    seq = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    ops = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "seq"], name="unique_staged_chunk")]
+
+    def __str__(self) -> str:
+        return f"staged chunk {self.seq} of import {self.token}"

@@ -1,10 +1,13 @@
 """Importing pupils (one audited, all-or-nothing service) and exporting a CTF.
 
-`import_pupils` streams the file through the parser in chunks, plans each chunk against the
-database and, unless it is a dry run, writes it with bulk operations, all inside ONE transaction:
-if any record anywhere in the file is invalid, the transaction is rolled back and nothing at all
-is written. The plan (created / updated / unchanged, status and need changes per pupil, warnings,
-pupils missing from the file) is the preview, the dry run and the summary alike.
+`import_pupils` streams the file through the parser in chunks and plans each chunk against the
+database (reads only). Unless it is a dry run, each chunk's planned writes are staged
+(`StagedChunk`) in a short transaction of their own; once the whole file has been read without a
+problem, ONE short transaction makes every staged chunk live, so that the import is all or
+nothing while SQLite's single write lock is held for seconds, not for the minutes a large file
+takes to read. If any record anywhere is invalid, nothing is made live and the staged rows go.
+The plan (created / updated / unchanged, status and need changes per pupil, warnings, pupils
+missing from the file) is the preview, the dry run and the summary alike.
 """
 
 from __future__ import annotations
@@ -12,18 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import secrets
+import time
 import xml.etree.ElementTree as ET  # only to build (never parse) the export
 from collections import defaultdict
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.busy import BUSY_MESSAGE, is_busy
 from trellis.pupils.models import (
     GroupMembership,
     NeedType,
@@ -36,7 +42,7 @@ from trellis.pupils.models import (
 from trellis.schools.models import School, TeachingGroup
 from trellis.schools.services import academic_year_start, create_academic_year
 
-from .models import ImportRun
+from .models import ImportRun, StagedChunk
 from .parsers import ParseReport, Problem, PupilRecord, read_pupils
 
 CHUNK_SIZE = 2000
@@ -82,6 +88,7 @@ class ImportPlan:
     unrecognised: list[str] = field(default_factory=list)
     header: dict[str, str] = field(default_factory=dict)
     run: ImportRun | None = None
+    live_seconds: float = 0.0  # how long the live step held the write transaction
 
     @property
     def ok(self) -> bool:
@@ -112,8 +119,11 @@ class ImportPlan:
         }
 
 
-class _Rollback(Exception):
-    """Raised inside the transaction to undo everything (a dry run, or a problem anywhere)."""
+class _Changed(Exception):
+    """The records the plan was made against changed before the import went live."""
+
+
+STAGE_MAX_AGE = dt.timedelta(days=1)  # staged chunks of an import that never finished
 
 
 def file_checksum(source: IO[bytes]) -> str:
@@ -157,37 +167,49 @@ def import_steps(
     via: str = "web",
 ) -> Generator[int, None, ImportPlan]:
     """The import as a generator: yields the pupils read so far after each chunk and returns the
-    plan, so that a page can show progress while one transaction does the work."""
+    plan, so that a page can show progress. No transaction is held while the file is read."""
     plan = ImportPlan(file_name=file_name, sha256=file_checksum(source), dry_run=dry_run)
     report = ParseReport(file=file_name)
     need_types = dict(NeedType.objects.values_list("code", "name"))
     importer = _Importer(school=school, by=by, plan=plan, report=report, via=via)
     try:
-        with transaction.atomic():
-            if not dry_run:
-                importer.start_run()
-            records = read_pupils(source, file_name=file_name, report=report, need_types=need_types, mapping=mapping)
-            done = 0
-            while chunk := list(itertools.islice(records, CHUNK_SIZE)):
-                importer.chunk(chunk, write=not dry_run and not report.problems)
-                done += len(chunk)
-                yield done
-            plan.format, plan.records, plan.header = report.format, report.records, report.header
-            plan.partial, plan.unrecognised = report.is_partial, report.unrecognised
-            plan.problems, plan.warnings, plan.warning_count = report.problems, report.warnings, report.warning_count
-            importer.find_missing()
-            if plan.problems or dry_run:
-                raise _Rollback
-            importer.finish_run()
-    except _Rollback:
-        plan.run = None
-    else:
-        plan.applied = True
+        records = read_pupils(source, file_name=file_name, report=report, need_types=need_types, mapping=mapping)
+        done = 0
+        while chunk := list(itertools.islice(records, CHUNK_SIZE)):
+            ops = importer.chunk(chunk)
+            if not dry_run and not report.problems:
+                importer.stage(ops)
+            done += len(chunk)
+            yield done
+        plan.format, plan.records, plan.header = report.format, report.records, report.header
+        plan.partial, plan.unrecognised = report.is_partial, report.unrecognised
+        plan.problems, plan.warnings, plan.warning_count = report.problems, report.warnings, report.warning_count
+        importer.find_missing()
+        if not plan.problems and not dry_run:
+            importer.go_live()
+    except _Changed:
+        plan.problems.append(
+            Problem(
+                file_name,
+                None,
+                "",
+                "",
+                "pupil records changed while the file was being checked (another import, or an edit)",
+                "check the file again",
+            )
+        )
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        plan.problems.append(Problem(file_name, None, "", "", BUSY_MESSAGE, "import the file again in a minute"))
+    finally:
+        if not plan.applied:
+            importer.discard()
     return plan
 
 
 class _Importer:
-    """The per-chunk work of import_pupils: read what exists, decide, and write in bulk."""
+    """The work of import_pupils: plan each chunk against what exists, stage it, then make it live."""
 
     def __init__(self, *, school: School, by, plan: ImportPlan, report: ParseReport, via: str):
         self.school, self.by, self.plan, self.report, self.via = school, _actor(by), plan, report, via
@@ -201,6 +223,39 @@ class _Importer:
             self.groups = {g.name.casefold(): g for g in TeachingGroup.objects.filter(academic_year=self.year)}
         self.actor_name = self.by.get_username() if self.by else "system"
         self.defaults = {f.attname: f.get_default() for f in PUPIL_COLUMNS} | {"school_id": school.pk}
+        self.token = secrets.token_hex(16)
+        self.staged = 0
+
+    # ---- staging and the live step
+
+    def stage(self, ops: dict[str, Any]) -> None:
+        """Keep one chunk's planned writes (a short transaction of its own)."""
+        with transaction.atomic():
+            if self.staged == 0:  # tidy what imports that never finished left behind
+                StagedChunk.objects.filter(created_at__lt=timezone.now() - STAGE_MAX_AGE).delete()
+            StagedChunk.objects.create(token=self.token, seq=self.staged, ops=ops)
+        self.staged += 1
+
+    def discard(self) -> None:
+        if self.staged:
+            with transaction.atomic():
+                StagedChunk.objects.filter(token=self.token).delete()
+            self.staged = 0
+
+    def go_live(self) -> None:
+        """Apply every staged chunk, the run record and its audit in ONE transaction: all or nothing."""
+        started = time.perf_counter()
+        with transaction.atomic():
+            self.start_run()
+            self.live_groups = dict(self.groups)
+            staged = StagedChunk.objects.filter(token=self.token).order_by("seq")
+            for ops in staged.values_list("ops", flat=True).iterator(chunk_size=1):
+                self._apply(ops)
+            staged.delete()
+            self.finish_run()
+        self.staged = 0
+        self.plan.applied = True
+        self.plan.live_seconds = time.perf_counter() - started
 
     # ---- the run record
 
@@ -249,23 +304,30 @@ class _Importer:
 
     # ---- one chunk
 
-    def _group(self, name: str, nc_year: int | None, write: bool) -> TeachingGroup | None:
+    def _plan_group(self, name: str) -> None:
         key = name.casefold()
-        if key in self.groups:
-            return self.groups[key]
-        self.plan.classes_created.append(name)
-        group = None
-        if write:
+        if key not in self.groups:
+            self.plan.classes_created.append(name)
+            self.groups[key] = None  # created when the import goes live
+
+    def _live_group(self, name: str, nc_year: int | None) -> TeachingGroup:
+        key = name.casefold()
+        group = self.live_groups.get(key)
+        if group is None:
             if self.year is None:
                 self.year = create_academic_year(school=self.school, start_year=academic_year_start(self.today))
             group = TeachingGroup.objects.create(
-                school=self.school, academic_year=self.year, name=name, nc_year=nc_year,
+                school=self.school,
+                academic_year=self.year,
+                name=name,
+                nc_year=nc_year,
                 kind=TeachingGroup.Kind.REGISTRATION,
-            )  # fmt: skip
-        self.groups[key] = group
+            )
+            self.live_groups[key] = group
         return group
 
-    def chunk(self, records: list[PupilRecord], *, write: bool) -> None:
+    def chunk(self, records: list[PupilRecord]) -> dict[str, Any]:
+        """Plan one chunk (reads only): the plan's counts and details, and the writes it needs."""
         plan, today = self.plan, self.today
         upns = [r.upn for r in records]
         self.seen.update(upns)
@@ -293,10 +355,9 @@ class _Importer:
         closed_statuses: list[SenStatusEntry] = []
         new_needs: list[tuple[Pupil, str, int, dt.date]] = []
         closed_needs: list[PupilNeed] = []
-        new_members: list[tuple[Pupil, TeachingGroup | None, dt.date | None]] = []
+        new_members: list[tuple[_PupilRow, str, dt.date | None]] = []
         closed_members: list[GroupMembership] = []
-        events: list[tuple[Pupil, str, dict]] = []
-        reason = f"Imported from {plan.file_name}"[:300]
+        events: list[tuple[_PupilRow, str, dict]] = []
 
         for record in records:
             pupil = existing.get(record.upn)
@@ -366,11 +427,11 @@ class _Importer:
             if record.class_name:
                 member = classes.get(pupil.pk) if not created else None
                 if member is None or member.group.name.casefold() != record.class_name.casefold():
-                    group = self._group(record.class_name, pupil.nc_year, write)
+                    self._plan_group(record.class_name)
                     if member:
                         member.ends_on = today - dt.timedelta(days=1)
                         closed_members.append(member)
-                    new_members.append((pupil, group, None if created else today))
+                    new_members.append((pupil, record.class_name, None if created else today))
                     changes["class"] = [member.group.name if member else None, record.class_name]
                     plan.class_changes += 1
 
@@ -396,58 +457,129 @@ class _Importer:
                 )
             events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes))
 
-        if not write:
-            return
-        self._write_new_pupils(new_pupils)
-        if changed_pupils and changed_fields:  # a class move alone changes no pupil column
-            attnames = [Pupil._meta.get_field(name).attname for name in changed_fields]
-            instances = [Pupil(pk=p.pk, **{name: getattr(p, name) for name in attnames}) for p in changed_pupils]
-            Pupil.objects.bulk_update(instances, sorted(changed_fields), batch_size=500)
+        attnames = sorted(Pupil._meta.get_field(name).attname for name in changed_fields)
+        return {
+            "new_pupils": [[getattr(p, f.attname) for f in PUPIL_COLUMNS] for p in new_pupils],
+            "changed_columns": attnames,
+            "changed": [[p.pk, *(getattr(p, name) for name in attnames)] for p in changed_pupils] if attnames else [],
+            "closed_statuses": [[e.pk, e.ends_on] for e in closed_statuses],
+            "closed_needs": [[n.pk, n.ends_on] for n in closed_needs],
+            "closed_members": [[m.pk, m.ends_on] for m in closed_members],
+            "new_statuses": [[p.upn, status, start] for p, status, start in new_statuses],
+            "new_needs": [[p.upn, code, rank, start] for p, code, rank, start in new_needs],
+            "new_members": [[p.upn, name, p.nc_year, start] for p, name, start in new_members],
+            "events": [[p.upn, action, changes] for p, action, changes in events],
+        }
+
+    def _apply(self, ops: dict[str, Any]) -> None:
+        """Write one staged chunk (inside the live transaction). _Changed if what it was planned
+        against has changed since: a pupil created or a current row ended meanwhile."""
+        school = self.school
+        new = [tuple(_from_json(f, v) for f, v in zip(PUPIL_COLUMNS, row, strict=True)) for row in ops["new_pupils"]]
+        upn_at = [f.attname for f in PUPIL_COLUMNS].index("upn")
+        if new and Pupil.objects.filter(school=school, upn__in=[row[upn_at] for row in new]).exists():
+            raise _Changed
+        _insert(Pupil, [f.name for f in PUPIL_COLUMNS], new)
+        if ops["changed"]:
+            names = ops["changed_columns"]
+            fields = [Pupil._meta.get_field(name) for name in names]
+            instances = [
+                Pupil(pk=pk, **{f.attname: _from_json(f, v) for f, v in zip(fields, values, strict=True)})
+                for pk, *values in ops["changed"]
+            ]
+            Pupil.objects.bulk_update(instances, [f.name for f in fields], batch_size=500)
         # End the current rows before starting new ones (one current row per pupil and rank).
-        if closed_statuses:
-            SenStatusEntry.objects.bulk_update(closed_statuses, ["ends_on"], batch_size=500)
-        if closed_needs:
-            PupilNeed.objects.bulk_update(closed_needs, ["ends_on"], batch_size=500)
-        if closed_members:
-            GroupMembership.objects.bulk_update(closed_members, ["ends_on"], batch_size=500)
+        for model, key in (
+            (SenStatusEntry, "closed_statuses"),
+            (PupilNeed, "closed_needs"),
+            (GroupMembership, "closed_members"),
+        ):
+            closed = {pk: dt.date.fromisoformat(ends_on) for pk, ends_on in ops[key]}
+            if not closed:
+                continue
+            still_open = model.objects.filter(pk__in=list(closed), ends_on__isnull=True)
+            if key == "closed_members":  # a membership planned to end may have an end date ahead
+                still_open = model.objects.filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=self.today), pk__in=list(closed)
+                )
+            if still_open.count() != len(closed):
+                raise _Changed
+            model.objects.bulk_update(
+                [model(pk=pk, ends_on=on) for pk, on in closed.items()], ["ends_on"], batch_size=500
+            )
+        upns = {row[0] for key in ("new_statuses", "new_needs", "new_members", "events") for row in ops[key]}
+        pk = dict(Pupil.objects.filter(school=school, upn__in=list(upns)).values_list("upn", "pk"))
         by_id = self.by.pk if self.by else None
+        reason = f"Imported from {self.plan.file_name}"[:300]
         source = SenStatusEntry.Source.IMPORT
         _insert(
-            SenStatusEntry, ["pupil", "status", "starts_on", "ends_on", "source", "reason", "recorded_by", "recorded_at"],
-            [(p.pk, status, start, None, source, reason, by_id, self.now) for p, status, start in new_statuses],
-        )  # fmt: skip
+            SenStatusEntry,
+            ["pupil", "status", "starts_on", "ends_on", "source", "reason", "recorded_by", "recorded_at"],
+            [
+                (pk[upn], status, start, None, source, reason, by_id, self.now)
+                for upn, status, start in ops["new_statuses"]
+            ],
+        )
         _insert(
-            PupilNeed, ["pupil", "need", "rank", "starts_on", "ends_on", "recorded_by", "recorded_at"],
-            [(p.pk, code, rank, start, None, by_id, self.now) for p, code, rank, start in new_needs],
-        )  # fmt: skip
+            PupilNeed,
+            ["pupil", "need", "rank", "starts_on", "ends_on", "recorded_by", "recorded_at"],
+            [(pk[upn], code, rank, start, None, by_id, self.now) for upn, code, rank, start in ops["new_needs"]],
+        )
         _insert(
-            GroupMembership, ["pupil", "group", "starts_on", "ends_on"],
-            [(p.pk, group.pk, start, None) for p, group, start in new_members],
-        )  # fmt: skip
+            GroupMembership,
+            ["pupil", "group", "starts_on", "ends_on"],
+            [
+                (pk[upn], self._live_group(name, nc_year).pk, start, None)
+                for upn, name, nc_year, start in ops["new_members"]
+            ],
+        )
         run_id = str(self.run.pk) if self.run else ""
         _insert(
-            AuditEvent, ["at", "actor", "actor_name", "school", "pupil_id", "action", "record_type", "record_id",
-                         "summary", "changes", "via"],
-            [(self.now, by_id, self.actor_name, self.school.pk, p.pk, action, "pupil", run_id, reason, changes, self.via)
-             for p, action, changes in events],
-        )  # fmt: skip
-
-    def _write_new_pupils(self, pupils: list[_PupilRow]) -> None:
-        """Insert, then read back the new ids by UPN (portable, and far faster than bulk_create here)."""
-        if not pupils:
-            return
-        names = [f.name for f in PUPIL_COLUMNS]
-        _insert(Pupil, names, [tuple(getattr(p, f.attname) for f in PUPIL_COLUMNS) for p in pupils])
-        by_upn = {p.upn: p for p in pupils}
-        for upn, pk in Pupil.objects.filter(school=self.school, upn__in=list(by_upn)).values_list("upn", "pk"):
-            by_upn[upn].pk = pk
+            AuditEvent,
+            [
+                "at",
+                "actor",
+                "actor_name",
+                "school",
+                "pupil_id",
+                "action",
+                "record_type",
+                "record_id",
+                "summary",
+                "changes",
+                "via",
+            ],
+            [
+                (
+                    self.now,
+                    by_id,
+                    self.actor_name,
+                    school.pk,
+                    pk[upn],
+                    action,
+                    "pupil",
+                    run_id,
+                    reason,
+                    changes,
+                    self.via,
+                )
+                for upn, action, changes in ops["events"]
+            ],
+        )
 
 
 PUPIL_COLUMNS = [f for f in Pupil._meta.concrete_fields if not f.primary_key]
 BASE_COLUMNS = [
-    "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "nc_year",
-    "is_confidential", "sen_status", "primary_need_id",
-]  # fmt: skip
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "preferred_surname",
+    "preferred_forename",
+    "nc_year",
+    "is_confidential",
+    "sen_status",
+    "primary_need_id",
+]
 
 
 class _PupilRow:
@@ -460,6 +592,11 @@ class _PupilRow:
     @property
     def full_name(self) -> str:
         return f"{self.preferred_forename or self.legal_forename} {self.preferred_surname or self.legal_surname}"
+
+
+def _from_json(field, value: Any) -> Any:
+    """A staged value back as its field's Python value (dates were stored as ISO text)."""
+    return field.to_python(value) if value is not None and field.get_internal_type() == "DateField" else value
 
 
 def _plain(value: Any) -> Any:
