@@ -16,7 +16,7 @@ from trellis.audit.models import AuditEvent
 from trellis.lib.busy import BusyDatabaseMiddleware
 from trellis.pupils.models import Pupil, SenStatusEntry
 from trellis.transfer import services
-from trellis.transfer.models import ImportRun, StagedChunk
+from trellis.transfer.models import ImportRun, StagedRow
 
 
 def steps(world, data: bytes, **options):
@@ -51,20 +51,22 @@ def test_no_transaction_is_open_while_the_file_is_read_and_chunks_are_staged(wor
     assert next(generator) == 2
     # Between chunks the import holds no transaction, so SQLite's write lock is free for others.
     assert not connection.in_atomic_block and connection.get_autocommit()
-    assert StagedChunk.objects.count() == 1 and not Pupil.objects.filter(upn=upn(900)).exists()
-    assert next(generator) == 4 and StagedChunk.objects.count() == 2
+    staged = StagedRow.objects.filter(kind="pupil")
+    assert staged.count() == 2 and not Pupil.objects.filter(upn=upn(900)).exists()
+    assert {row.kind for row in StagedRow.objects.all()} == {"pupil", "status", "need", "event"}
+    assert next(generator) == 4 and staged.count() == 4
     plan = finish(generator)
     assert plan.applied and plan.created == 5 and 0 < plan.live_seconds < 5
     assert Pupil.objects.filter(upn__in=[upn(900 + n) for n in range(5)]).count() == 5
     assert SenStatusEntry.objects.filter(pupil__upn=upn(904), status="K", ends_on__isnull=True).exists()
-    assert not StagedChunk.objects.exists()
+    assert not StagedRow.objects.exists()
 
 
 def test_a_dry_run_stages_nothing(world, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
     generator = steps(world, ctf(*FIVE), dry_run=True)
     next(generator)
-    assert not StagedChunk.objects.exists()
+    assert not StagedRow.objects.exists()
     assert finish(generator).created == 5 and nothing_imported(world)
 
 
@@ -88,7 +90,7 @@ def test_a_pupil_added_while_the_file_was_checked_makes_the_live_step_undo_every
     # The first two chunks had been applied inside the live transaction: they are undone too.
     assert not Pupil.objects.filter(upn__in=[upn(900 + n) for n in range(4)]).exists()
     assert not ImportRun.objects.exists() and not AuditEvent.objects.filter(action="import").exists()
-    assert not StagedChunk.objects.exists()
+    assert not StagedRow.objects.exists()
 
 
 def test_a_status_ended_meanwhile_stops_the_import(world):
@@ -117,7 +119,7 @@ def test_a_busy_database_while_staging_is_a_clear_problem_and_nothing_is_written
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(StagedChunk.objects, "create", locked)
+    monkeypatch.setattr(services._Importer, "stage", locked)
     plan = finish(steps(world, ctf(*FIVE)))
     assert not plan.applied
     assert str(plan.problems[-1]) == (

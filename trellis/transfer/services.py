@@ -1,11 +1,12 @@
 """Importing pupils (one audited, all-or-nothing service) and exporting a CTF.
 
 `import_pupils` streams the file through the parser in chunks and plans each chunk against the
-database (reads only). Unless it is a dry run, each chunk's planned writes are staged
-(`StagedChunk`) in a short transaction of their own; once the whole file has been read without a
-problem, ONE short transaction makes every staged chunk live, so that the import is all or
-nothing while SQLite's single write lock is held for seconds, not for the minutes a large file
-takes to read. If any record anywhere is invalid, nothing is made live and the staged rows go.
+database (reads only). Unless it is a dry run, each chunk's planned writes are staged as
+`StagedRow`s in a short transaction of their own; once the whole file has been read without a
+problem, ONE short transaction makes them live with a few set-based INSERT ... SELECT and UPDATE
+statements, so that the import is all or nothing while SQLite's single write lock is held for a
+second or two, not for the minutes a large file takes to read. If any record anywhere is
+invalid, nothing is made live and the staged rows go.
 The plan (created / updated / unchanged, status and need changes per pupil, warnings, pupils
 missing from the file) is the preview, the dry run and the summary alike.
 """
@@ -24,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import OperationalError, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from trellis.audit import services as audit
@@ -42,7 +45,7 @@ from trellis.pupils.models import (
 from trellis.schools.models import School, TeachingGroup
 from trellis.schools.services import academic_year_start, create_academic_year
 
-from .models import ImportRun, StagedChunk
+from .models import ImportRun, StagedRow
 from .parsers import ParseReport, Problem, PupilRecord, read_pupils
 
 CHUNK_SIZE = 2000
@@ -225,33 +228,36 @@ class _Importer:
         self.defaults = {f.attname: f.get_default() for f in PUPIL_COLUMNS} | {"school_id": school.pk}
         self.token = secrets.token_hex(16)
         self.staged = 0
+        self.changed_columns: set[str] = set()  # columns some staged update sets
 
     # ---- staging and the live step
 
-    def stage(self, ops: dict[str, Any]) -> None:
-        """Keep one chunk's planned writes (a short transaction of its own)."""
+    def stage(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Keep one chunk's planned writes, (kind, data) each, in a short transaction of its own."""
         with transaction.atomic():
             if self.staged == 0:  # tidy what imports that never finished left behind
-                StagedChunk.objects.filter(created_at__lt=timezone.now() - STAGE_MAX_AGE).delete()
-            StagedChunk.objects.create(token=self.token, seq=self.staged, ops=ops)
-        self.staged += 1
+                StagedRow.objects.filter(created_at__lt=timezone.now() - STAGE_MAX_AGE).delete()
+            _insert(
+                StagedRow,
+                ["token", "kind", "data", "created_at"],
+                [(self.token, kind, data, self.now) for kind, data in rows],
+            )
+        self.staged += len(rows)
 
     def discard(self) -> None:
         if self.staged:
             with transaction.atomic():
-                StagedChunk.objects.filter(token=self.token).delete()
+                StagedRow.objects.filter(token=self.token).delete()
             self.staged = 0
 
     def go_live(self) -> None:
-        """Apply every staged chunk, the run record and its audit in ONE transaction: all or nothing."""
+        """Copy every staged row into the live tables, with the run record and its audit, in ONE
+        transaction of a few set-based statements: all or nothing, and short."""
         started = time.perf_counter()
         with transaction.atomic():
             self.start_run()
-            self.live_groups = dict(self.groups)
-            staged = StagedChunk.objects.filter(token=self.token).order_by("seq")
-            for ops in staged.values_list("ops", flat=True).iterator(chunk_size=1):
-                self._apply(ops)
-            staged.delete()
+            _Live(self).apply()
+            StagedRow.objects.filter(token=self.token).delete()
             self.finish_run()
         self.staged = 0
         self.plan.applied = True
@@ -310,23 +316,7 @@ class _Importer:
             self.plan.classes_created.append(name)
             self.groups[key] = None  # created when the import goes live
 
-    def _live_group(self, name: str, nc_year: int | None) -> TeachingGroup:
-        key = name.casefold()
-        group = self.live_groups.get(key)
-        if group is None:
-            if self.year is None:
-                self.year = create_academic_year(school=self.school, start_year=academic_year_start(self.today))
-            group = TeachingGroup.objects.create(
-                school=self.school,
-                academic_year=self.year,
-                name=name,
-                nc_year=nc_year,
-                kind=TeachingGroup.Kind.REGISTRATION,
-            )
-            self.live_groups[key] = group
-        return group
-
-    def chunk(self, records: list[PupilRecord]) -> dict[str, Any]:
+    def chunk(self, records: list[PupilRecord]) -> list[tuple[str, dict[str, Any]]]:
         """Plan one chunk (reads only): the plan's counts and details, and the writes it needs."""
         plan, today = self.plan, self.today
         upns = [r.upn for r in records]
@@ -458,114 +448,200 @@ class _Importer:
             events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes))
 
         attnames = sorted(Pupil._meta.get_field(name).attname for name in changed_fields)
-        return {
-            "new_pupils": [[getattr(p, f.attname) for f in PUPIL_COLUMNS] for p in new_pupils],
-            "changed_columns": attnames,
-            "changed": [[p.pk, *(getattr(p, name) for name in attnames)] for p in changed_pupils] if attnames else [],
-            "closed_statuses": [[e.pk, e.ends_on] for e in closed_statuses],
-            "closed_needs": [[n.pk, n.ends_on] for n in closed_needs],
-            "closed_members": [[m.pk, m.ends_on] for m in closed_members],
-            "new_statuses": [[p.upn, status, start] for p, status, start in new_statuses],
-            "new_needs": [[p.upn, code, rank, start] for p, code, rank, start in new_needs],
-            "new_members": [[p.upn, name, p.nc_year, start] for p, name, start in new_members],
-            "events": [[p.upn, action, changes] for p, action, changes in events],
-        }
+        rows: list[tuple[str, dict[str, Any]]] = []
+        rows += [("pupil", {f.attname: getattr(p, f.attname) for f in PUPIL_COLUMNS}) for p in new_pupils]
+        self.changed_columns.update(attnames)
+        if attnames:
+            rows += [("update", {"pk": p.pk} | {name: getattr(p, name) for name in attnames}) for p in changed_pupils]
+        rows += [("end_status", {"pk": e.pk, "ends_on": e.ends_on}) for e in closed_statuses]
+        rows += [("end_need", {"pk": n.pk, "ends_on": n.ends_on}) for n in closed_needs]
+        rows += [("end_member", {"pk": m.pk, "ends_on": m.ends_on}) for m in closed_members]
+        rows += [("status", {"upn": p.upn, "status": status, "starts_on": start}) for p, status, start in new_statuses]
+        rows += [
+            ("need", {"upn": p.upn, "need": code, "rank": rank, "starts_on": start})
+            for p, code, rank, start in new_needs
+        ]
+        rows += [
+            ("member", {"upn": p.upn, "group": name.casefold(), "nc_year": p.nc_year, "starts_on": start})
+            for p, name, start in new_members
+        ]
+        rows += [("event", {"upn": p.upn, "action": action, "changes": changes}) for p, action, changes in events]
+        return rows
 
-    def _apply(self, ops: dict[str, Any]) -> None:
-        """Write one staged chunk (inside the live transaction). _Changed if what it was planned
-        against has changed since: a pupil created or a current row ended meanwhile."""
-        school = self.school
-        new = [tuple(_from_json(f, v) for f, v in zip(PUPIL_COLUMNS, row, strict=True)) for row in ops["new_pupils"]]
-        upn_at = [f.attname for f in PUPIL_COLUMNS].index("upn")
-        if new and Pupil.objects.filter(school=school, upn__in=[row[upn_at] for row in new]).exists():
-            raise _Changed
-        _insert(Pupil, [f.name for f in PUPIL_COLUMNS], new)
-        if ops["changed"]:
-            names = ops["changed_columns"]
-            fields = [Pupil._meta.get_field(name) for name in names]
-            instances = [
-                Pupil(pk=pk, **{f.attname: _from_json(f, v) for f, v in zip(fields, values, strict=True)})
-                for pk, *values in ops["changed"]
-            ]
-            Pupil.objects.bulk_update(instances, [f.name for f in fields], batch_size=500)
+
+class _Data(Func):
+    """One key of a staged row's data as a plain SQL value of the column's type: JSON_EXTRACT on
+    SQLite (JSON null is NULL, true is 1), ->> and a cast on PostgreSQL. (Django's key transform
+    gives 'null' and 'true' as text on SQLite.)"""
+
+    def __init__(self, key: str, output_field):
+        self.key = key
+        super().__init__(F("data"), output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        data, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"(({data} ->> %s))::{self.output_field.cast_db_type(connection)}", (*params, self.key)
+        return f"JSON_EXTRACT({data}, %s)", (*params, f'$."{self.key}"')
+
+
+class _Live:
+    """The live step: staged rows into the live tables, a statement per kind of row (the rows
+    never pass through Python). Raises _Changed if what the plan was made against has changed."""
+
+    def __init__(self, importer: _Importer):
+        self.importer, self.school, self.token = importer, importer.school, importer.token
+        by = importer.by
+        self.by_id = by.pk if by else None
+
+    def staged(self, kind: str) -> QuerySet[StagedRow]:
+        return StagedRow.objects.filter(token=self.token, kind=kind)
+
+    @staticmethod
+    def value(key: str, column) -> _Data:
+        """A key of the staged row's data, as the live column's type."""
+        return _Data(key, column.target_field if column.is_relation else column)
+
+    def pupil_id(self) -> Subquery:
+        """The live pupil the staged row names by UPN (new pupils are inserted first)."""
+        return Subquery(Pupil.objects.filter(school_id=self.school.pk, upn=OuterRef("upn")).values("pk")[:1])
+
+    def insert(self, model, kind: str, columns: dict[str, Any], **annotations: Any) -> None:
+        """INSERT INTO model (columns) SELECT ... FROM the staged rows of this kind."""
+        rows = self.staged(kind).annotate(**annotations) if annotations else self.staged(kind)
+        rows = rows.annotate(**{f"c_{name}": expression for name, expression in columns.items()})
+        sql, params = rows.values_list(*[f"c_{name}" for name in columns]).query.sql_with_params()
+        quote = connections[model.objects.db].ops.quote_name
+        names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+        with connections[model.objects.db].cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+
+    def apply(self) -> None:
+        importer, school = self.importer, self.school
+        new_upns = self.staged("pupil").annotate(u=_Data("upn", CharField())).values("u")
+        if Pupil.objects.filter(school=school, upn__in=new_upns).exists():
+            raise _Changed  # someone added one of the file's new pupils meanwhile
+        columns = {f.name: self.value(f.attname, f) for f in PUPIL_COLUMNS if f.attname != "school_id"}
+        self.insert(Pupil, "pupil", {"school": Value(school.pk, output_field=Pupil._meta.get_field("id"))} | columns)
+        self.update_pupils()
         # End the current rows before starting new ones (one current row per pupil and rank).
-        for model, key in (
-            (SenStatusEntry, "closed_statuses"),
-            (PupilNeed, "closed_needs"),
-            (GroupMembership, "closed_members"),
-        ):
-            closed = {pk: dt.date.fromisoformat(ends_on) for pk, ends_on in ops[key]}
-            if not closed:
-                continue
-            still_open = model.objects.filter(pk__in=list(closed), ends_on__isnull=True)
-            if key == "closed_members":  # a membership planned to end may have an end date ahead
-                still_open = model.objects.filter(
-                    Q(ends_on__isnull=True) | Q(ends_on__gte=self.today), pk__in=list(closed)
-                )
-            if still_open.count() != len(closed):
-                raise _Changed
-            model.objects.bulk_update(
-                [model(pk=pk, ends_on=on) for pk, on in closed.items()], ["ends_on"], batch_size=500
-            )
-        upns = {row[0] for key in ("new_statuses", "new_needs", "new_members", "events") for row in ops[key]}
-        pk = dict(Pupil.objects.filter(school=school, upn__in=list(upns)).values_list("upn", "pk"))
-        by_id = self.by.pk if self.by else None
-        reason = f"Imported from {self.plan.file_name}"[:300]
-        source = SenStatusEntry.Source.IMPORT
-        _insert(
+        for model, kind in ((SenStatusEntry, "end_status"), (PupilNeed, "end_need"), (GroupMembership, "end_member")):
+            self.end_rows(model, kind)
+        self.create_groups()
+        when = {
+            "recorded_by": Value(self.by_id, output_field=SenStatusEntry._meta.get_field("id")),
+            "recorded_at": Value(importer.now, output_field=DateTimeField()),
+        }
+        date = SenStatusEntry._meta.get_field("starts_on")
+        reason = Value(f"Imported from {importer.plan.file_name}"[:300], output_field=CharField())
+        upn = {"upn": _Data("upn", CharField())}
+        self.insert(
             SenStatusEntry,
-            ["pupil", "status", "starts_on", "ends_on", "source", "reason", "recorded_by", "recorded_at"],
-            [
-                (pk[upn], status, start, None, source, reason, by_id, self.now)
-                for upn, status, start in ops["new_statuses"]
-            ],
+            "status",
+            {
+                "pupil": self.pupil_id(),
+                "status": self.value("status", SenStatusEntry._meta.get_field("status")),
+                "starts_on": self.value("starts_on", date),
+                "source": Value(SenStatusEntry.Source.IMPORT),
+                "reason": reason,
+                **when,
+            },
+            **upn,
         )
-        _insert(
+        self.insert(
             PupilNeed,
-            ["pupil", "need", "rank", "starts_on", "ends_on", "recorded_by", "recorded_at"],
-            [(pk[upn], code, rank, start, None, by_id, self.now) for upn, code, rank, start in ops["new_needs"]],
+            "need",
+            {
+                "pupil": self.pupil_id(),
+                "need": self.value("need", PupilNeed._meta.get_field("need")),
+                "rank": self.value("rank", PupilNeed._meta.get_field("rank")),
+                "starts_on": self.value("starts_on", date),
+                **when,
+            },
+            **upn,
         )
-        _insert(
+        group = TeachingGroup.objects.filter(academic_year=importer.year, kind=TeachingGroup.Kind.REGISTRATION)
+        group = group.annotate(key=Lower("name")).filter(key=OuterRef("group_key")).values("pk")[:1]
+        self.insert(
             GroupMembership,
-            ["pupil", "group", "starts_on", "ends_on"],
-            [
-                (pk[upn], self._live_group(name, nc_year).pk, start, None)
-                for upn, name, nc_year, start in ops["new_members"]
-            ],
+            "member",
+            {
+                "pupil": self.pupil_id(),
+                "group": Subquery(group),
+                "starts_on": self.value("starts_on", date),
+            },
+            group_key=_Data("group", CharField()),
+            **upn,
         )
-        run_id = str(self.run.pk) if self.run else ""
-        _insert(
+        self.insert(
             AuditEvent,
-            [
-                "at",
-                "actor",
-                "actor_name",
-                "school",
-                "pupil_id",
-                "action",
-                "record_type",
-                "record_id",
-                "summary",
-                "changes",
-                "via",
-            ],
-            [
-                (
-                    self.now,
-                    by_id,
-                    self.actor_name,
-                    school.pk,
-                    pk[upn],
-                    action,
-                    "pupil",
-                    run_id,
-                    reason,
-                    changes,
-                    self.via,
-                )
-                for upn, action, changes in ops["events"]
-            ],
+            "event",
+            {
+                "at": Value(importer.now, output_field=DateTimeField()),
+                "actor": when["recorded_by"],
+                "actor_name": Value(importer.actor_name),
+                "school": Value(school.pk, output_field=Pupil._meta.get_field("id")),
+                "pupil_id": self.pupil_id(),
+                "action": _Data("action", CharField()),
+                "record_type": Value("pupil"),
+                "record_id": Value(str(importer.run.pk)),
+                "summary": reason,
+                "changes": KeyTransform("changes", "data"),
+                "via": Value(importer.via),
+            },
+            **upn,
         )
+
+    def update_pupils(self) -> None:
+        """Changed pupils: one UPDATE per changed column, each value read from the staged row."""
+        rows = self.staged("update").annotate(pupil=_Data("pk", BigIntegerField()))
+        for column in PUPIL_COLUMNS:
+            if column.attname not in self.importer.changed_columns:
+                continue
+            changed = rows.filter(data__has_key=column.attname)
+            value = changed.filter(pupil=OuterRef("pk")).values(v=self.value(column.attname, column))[:1]
+            Pupil.objects.filter(pk__in=changed.values("pupil")).update(**{column.attname: Subquery(value)})
+
+    def end_rows(self, model, kind: str) -> None:
+        """End the current rows the plan ends; _Changed if any of them is no longer current."""
+        rows = self.staged(kind).annotate(row=_Data("pk", BigIntegerField()))
+        count = rows.count()
+        if not count:
+            return
+        current = Q(ends_on__isnull=True)
+        if model is GroupMembership:  # a membership with an end date ahead is current too
+            current |= Q(ends_on__gte=self.importer.today)
+        targets = model.objects.filter(current, pk__in=rows.values("row"))
+        if targets.count() != count:
+            raise _Changed
+        ends_on = rows.filter(row=OuterRef("pk")).values(v=self.value("ends_on", model._meta.get_field("ends_on")))[:1]
+        targets.update(ends_on=Subquery(ends_on))
+
+    def create_groups(self) -> None:
+        """The classes the file names that the school does not have yet (a handful at most)."""
+        importer = self.importer
+        wanted = dict(
+            self.staged("member")
+            .annotate(key=_Data("group", CharField()), year=_Data("nc_year", CharField()))
+            .values_list("key", "year")
+            .distinct()
+        )
+        if not wanted:
+            return
+        if importer.year is None:
+            importer.year = create_academic_year(school=self.school, start_year=academic_year_start(importer.today))
+        existing = TeachingGroup.objects.filter(academic_year=importer.year, kind=TeachingGroup.Kind.REGISTRATION)
+        have = {name.casefold() for name in existing.values_list("name", flat=True)}
+        names = {name.casefold(): name for name in importer.plan.classes_created}
+        for key, year in sorted(wanted.items(), key=lambda item: item[0]):
+            if key not in have:
+                TeachingGroup.objects.create(
+                    school=self.school,
+                    academic_year=importer.year,
+                    name=names.get(key, key),
+                    nc_year=None if year is None else int(year),
+                    kind=TeachingGroup.Kind.REGISTRATION,
+                )
 
 
 PUPIL_COLUMNS = [f for f in Pupil._meta.concrete_fields if not f.primary_key]
@@ -592,11 +668,6 @@ class _PupilRow:
     @property
     def full_name(self) -> str:
         return f"{self.preferred_forename or self.legal_forename} {self.preferred_surname or self.legal_surname}"
-
-
-def _from_json(field, value: Any) -> Any:
-    """A staged value back as its field's Python value (dates were stored as ISO text)."""
-    return field.to_python(value) if value is not None and field.get_internal_type() == "DateField" else value
 
 
 def _plain(value: Any) -> Any:
