@@ -144,6 +144,16 @@ def test_xlsx_with_too_many_different_text_values_is_refused(monkeypatch):
     assert "The XLSX file has 10 different text values; the limit is 9 different text values." in only_problem(report)
 
 
+def test_xlsx_shared_strings_are_counted_when_the_table_does_not_say(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 9)
+    for count, refused in ((9, False), (10, True)):
+        items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+        table = f'<?xml version="1.0"?>\n<sst xmlns="x">{items}</sst>'.encode()
+        _, report = parse(rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda _, t=table: t), "a.xlsx")
+        message = "The XLSX file has more than 9 different text values; the limit is 9 different text values."
+        assert (message in str(report.problems)) is refused
+
+
 def test_xlsx_part_compressed_more_than_the_ratio_is_refused():
     bomb = rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda xml: xml + b" " * (3 * limits.MB))
     _, report = parse(bomb, "bomb.xlsx")

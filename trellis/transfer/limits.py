@@ -123,8 +123,8 @@ def too_many_rows(limit: int) -> LimitExceeded:
 
 EOCD = b"PK\x05\x06"
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*(\d*)(?::[A-Z]+(\d+))?\"")
-SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
 UNIQUE_COUNT = re.compile(rb"\suniqueCount=\"(\d+)\"")
 COUNT = re.compile(rb"\scount=\"(\d+)\"")
 
@@ -190,11 +190,19 @@ def _check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
                 SPLIT,
             )
         if info.filename.endswith("sharedStrings.xml"):
+            # openpyxl keeps every string (and an emptied node for each): count them, whatever
+            # the table declares.
             with archive.open(info) as part:
-                head = part.read(4096)
-            declared = UNIQUE_COUNT.search(head) or COUNT.search(head)
-            if declared and int(declared.group(1)) > MAX_SHARED_STRINGS:
-                raise over("The XLSX file", int(declared.group(1)), MAX_SHARED_STRINGS, "different text values")
+                head = part.read(1 << 16)
+                declared = UNIQUE_COUNT.search(head) or COUNT.search(head)
+                found: int | str = int(declared.group(1)) if declared else 0
+                if (
+                    found <= MAX_SHARED_STRINGS
+                    and _count_tags(part, head, STRING_TAG, MAX_SHARED_STRINGS) > MAX_SHARED_STRINGS
+                ):
+                    found = f"more than {MAX_SHARED_STRINGS:,}"
+            if isinstance(found, str) or found > MAX_SHARED_STRINGS:
+                raise over("The XLSX file", found, MAX_SHARED_STRINGS, "different text values")
         elif worksheet:
             rows = _sheet_rows(archive, info, max_rows)
             if rows is not None and rows > max_rows + 1:
@@ -202,23 +210,27 @@ def _check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
 
 
 def _sheet_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> int | None:
-    """The last row a worksheet's dimension gives; without one, its rows counted as they stream
-    (stopping once past every limit). None when the sheet says nothing either way."""
+    """The last row a worksheet's dimension gives (None if it gives none); without a dimension,
+    its rows counted as they stream (stopping once past the limit)."""
     with archive.open(info) as part:
         head = part.read(1 << 16)
         if match := DIMENSION.search(head):
             last = match.group(2) or match.group(1)
             return int(last) if last else None
-        if not SHEET_DATA.search(head):
-            return None
         # No dimension before the rows: count them (bounded time; memory is one block).
-        rows, carry, block = 0, b"", head
-        while block:
-            data = carry + block
-            rows += len(ROW_TAG.findall(data))
-            if rows > max_rows + 1:
-                return rows
-            carry = data[-16:]
-            rows -= len(ROW_TAG.findall(carry))  # counted again with the next block
-            block = part.read(1 << 20)
-        return rows
+        return _count_tags(part, head, ROW_TAG, max_rows + 1)
+
+
+def _count_tags(part: IO[bytes], head: bytes, tag: re.Pattern, limit: int) -> int:
+    """Occurrences of `tag` in the rest of a zip part that starts with `head`, read a block at a
+    time; stops counting once past `limit`."""
+    found, carry, block = 0, b"", head
+    while block:
+        data = carry + block
+        found += len(tag.findall(data))
+        if found > limit:
+            return found
+        carry = data[-16:]
+        found -= len(tag.findall(carry))  # counted again with the next block
+        block = part.read(1 << 20)
+    return found
