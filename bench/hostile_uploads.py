@@ -113,6 +113,30 @@ def shared_strings_bomb(path: Path) -> None:
     write_xlsx(path, sheet, strings)
 
 
+def shared_strings_at_limit(path: Path) -> None:
+    """The most different text values a workbook may hold (1,000,000), undeclared and compressed
+    too little for the ratio limit: what openpyxl must keep in memory at most."""
+    count = 1_000_000
+
+    def sheet(out) -> None:
+        out.write(f'{SHEET_HEAD}<dimension ref="A1:H2"/><sheetData>'.encode())
+        out.write(_inline_row(1, PUPIL_HEADINGS).encode())
+        out.write(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>')
+
+    def strings(out) -> None:
+        out.write(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<sst '
+            b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        )
+        for start in range(0, count, 10_000):
+            out.write(
+                "".join(f"<si><t>{n * 7919 % 9_999_991:07}</t></si>" for n in range(start, start + 10_000)).encode()
+            )
+        out.write(b"</sst>")
+
+    write_xlsx(path, sheet, strings)
+
+
 def provision_rows(path: Path) -> None:
     """A provision map of 2 million rows that compresses to a few hundred KB (shared strings, no
     cell references: what the issue's 592 KB file held)."""
@@ -184,6 +208,7 @@ def big_xlsx(path: Path, pupils: int = 100_000) -> None:
 
 FILES = {
     "shared-strings-bomb.xlsx": (shared_strings_bomb, "import_pupils"),
+    "shared-strings-1m.xlsx": (shared_strings_at_limit, "import_pupils"),
     "provision-2m-rows.xlsx": (provision_rows, "import_provision"),
     "ctf-unknown-100mb.xml": (ctf_unknown_elements, "import_pupils"),
     "pupils-150mb.csv": (big_csv, "import_pupils"),

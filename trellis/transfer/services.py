@@ -246,9 +246,14 @@ class _Importer:
         self.staged += len(rows)
 
     def discard(self) -> None:
+        """Drop this import's staged rows; if the database is busy, a later import tidies them."""
         if self.staged:
-            with transaction.atomic():
-                StagedRow.objects.filter(token=self.token).delete()
+            try:
+                with transaction.atomic():
+                    StagedRow.objects.filter(token=self.token).delete()
+            except OperationalError as error:
+                if not is_busy(error):
+                    raise
             self.staged = 0
 
     def go_live(self) -> None:
