@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint migrate seed bench clean
+.PHONY: run test lint migrate seed bench bench-uploads clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
@@ -35,6 +35,10 @@ test: lint
 # Server-side page timings on the current database (seed a big trust first: see the README).
 bench: migrate
 	$(PY) manage.py benchmark
+
+# Peak memory and time of each importer on hostile uploads (generated, never committed).
+bench-uploads: migrate
+	$(PY) bench/hostile_uploads.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

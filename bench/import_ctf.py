@@ -3,7 +3,8 @@
     .venv/bin/python bench/import_ctf.py [--pupils 60000] [--keep]
 
 Generates a CTF into a temporary file, then times a dry run, the real import and a re-import
-(everything unchanged), printing pupils per second and the process's peak memory. The bench
+(everything unchanged), printing pupils per second, the process's peak memory and how long the
+live step held the write transaction (the lock other saves wait for on SQLite). The bench
 school (URN BENCH1) is removed afterwards unless --keep is given. Not a test: figures vary by machine.
 """
 
@@ -87,6 +88,11 @@ def timed(label: str, school: School, path: Path, count: int, *, dry_run: bool) 
         f"(this process's CPU {cpu:5.1f} s, {count / cpu:7,.0f} pupils/CPU-s)  "
         f"(created {plan.created}, updated {plan.updated}, unchanged {plan.unchanged})  "
         f"peak RSS {peak_mb():.0f} MB (was {before:.0f} MB)"
+        + (
+            f"  live step (write transaction) {plan.live_seconds:.2f} s, CPU {plan.live_cpu_seconds:.2f} s"
+            if plan.applied
+            else ""
+        )
     )
 
 

@@ -12,7 +12,7 @@ from fixtures_transfer import csv_bytes, ctf, ctf_pupil, source, upn
 from trellis.audit.models import AuditEvent
 from trellis.pupils.models import GroupMembership, Pupil, PupilNeed, SenStatusEntry
 from trellis.schools.models import TeachingGroup
-from trellis.transfer.models import ImportRun
+from trellis.transfer.models import ImportRun, StagedRow
 from trellis.transfer.services import import_pupils
 
 
@@ -97,6 +97,7 @@ def test_an_import_failing_on_its_last_record_leaves_no_trace(world, settings):
     assert not plan.applied and len(plan.problems) == 1
     assert plan.problems[0].upn == upn(950)
     assert counts() == before
+    assert not StagedRow.objects.exists()  # earlier chunks were staged, then dropped
 
 
 def test_classes_are_created_or_linked(world):

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
+    "trellis.lib.busy.BusyDatabaseMiddleware",  # a locked database is "busy, try again" (503), not a 500
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message
 ]
 
@@ -117,6 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # A save waits this long for the one write lock: imports hold it for seconds (they stage
+        # first), so a wait this long succeeds; past it the page says "busy, try again".
+        "timeout": 15,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif "postgresql" in DATABASES["default"]["ENGINE"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +19,7 @@ from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.lib.versions import locked, require_version
 from trellis.plans.models import Target
 from trellis.pupils.models import Pupil
+from trellis.transfer import limits
 
 from .models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
 from .storage import ALLOWED_DESCRIPTION, max_upload_bytes, sniff
@@ -226,16 +227,26 @@ def parse_weekly_csv(text: str) -> WeeklyParse:
     Headings are matched case-insensitively (e.g. `week` or `week_starting`); a week's date moves to
     its Monday. Row numbers count the heading as row 1, as a spreadsheet shows them."""
     result = WeeklyParse()
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = limits.counted_rows(csv.reader(io.StringIO(text.lstrip("\ufeff"))), limits.MAX_ROWS)
+    try:
+        _parse_weekly_rows(reader, result)
+    except limits.LimitExceeded as error:
+        result.errors.append(f"{error.message} {error.accepted}.")
+    except csv.Error as error:
+        result.errors.append(f"The file cannot be read as CSV ({error}).")
+    return result
+
+
+def _parse_weekly_rows(reader: Iterator[list[str]], result: WeeklyParse) -> None:
     header = next(reader, None)
     if not header:
         result.errors.append("The file is empty.")
-        return result
+        return
     columns = {HEADINGS.get(name.strip().lower()): i for i, name in enumerate(header)}
     columns.pop(None, None)
     if missing := [name for name in REQUIRED if name not in columns]:
         result.errors.append(f"Missing column(s): {', '.join(missing)}. Found: {', '.join(header)}.")
-        return result
+        return
     seen: dict[tuple[str, dt.date], int] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -269,9 +280,13 @@ def parse_weekly_csv(text: str) -> WeeklyParse:
             seen[upn, week] = line
         if errors:
             result.errors += errors
+            if len(result.errors) >= limits.MAX_PROBLEMS:
+                result.errors.append(
+                    f"Reading stopped after {limits.MAX_PROBLEMS:,} problems: fix these and try again."
+                )
+                return
         else:
             result.rows.append(WeeklyRow(line=line, upn=upn, week_starting=week, values=values))
-    return result
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.transfer import limits
 
 from . import scales
 from .models import Intervention, InterventionGroup
@@ -109,25 +110,30 @@ class Parsed:
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The cells of a CSV or XLSX file as text (XLSX dates as ISO dates). ValueError if unreadable."""
+    """The cells of a CSV or XLSX file as text (XLSX dates as ISO dates). ValueError if unreadable
+    or over a limit of `trellis.transfer.limits` (the message names the limit)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        source = io.BytesIO(data)
+        limits.check_xlsx(source, max_rows=limits.MAX_PROVISION_ROWS)
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            workbook = load_workbook(source, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise ValueError(f"{filename} is not a readable XLSX workbook ({error.__class__.__name__})") from error
-        table = []
-        for values in sheet.iter_rows(values_only=True):
-            table.append([_cell_text(v) for v in values])
-        return table
-    if name.endswith(".csv"):
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        return [list(r) for r in csv.reader(io.StringIO(text))]
+            sheet = workbook.worksheets[0]
+            rows = limits.counted_rows(sheet.iter_rows(values_only=True), limits.MAX_PROVISION_ROWS)
+            return [[_cell_text(v) for v in values] for values in rows]
+        finally:
+            workbook.close()
+    if name.endswith(".csv"):
+        lines = limits.text_lines(io.BytesIO(data))
+        try:
+            return list(limits.counted_rows(csv.reader(lines), limits.MAX_PROVISION_ROWS))
+        except csv.Error as error:
+            raise ValueError(f"{filename} cannot be read as CSV ({error})") from error
     raise ValueError(f"{filename}: upload a .csv or .xlsx file")
 
 

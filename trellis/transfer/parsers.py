@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +23,9 @@ from django.utils import timezone
 
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
+
+from . import limits
+from .limits import LimitExceeded
 
 # --------------------------------------------------------------------------------------------
 # What a record holds
@@ -139,12 +142,42 @@ class ParseReport:
     header: dict[str, str] = field(default_factory=dict)  # CTF header values
     is_partial: bool = False
     today: dt.date = field(default_factory=timezone.localdate)
+    warning_count: int = 0  # all of them; `warnings` keeps the first MAX_WARNINGS
 
     def problem(self, line, upn, field_name, message, accepted="") -> None:
         self.problems.append(Problem(self.file, line, upn, FIELD_LABELS.get(field_name, field_name), message, accepted))
+        if len(self.problems) == limits.MAX_PROBLEMS:
+            raise _TooManyProblems
 
     def warn(self, line, upn, field_name, message, accepted="") -> None:
-        self.warnings.append(Problem(self.file, line, upn, FIELD_LABELS.get(field_name, field_name), message, accepted))
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(
+                Problem(self.file, line, upn, FIELD_LABELS.get(field_name, field_name), message, accepted)
+            )
+
+    def refuse(self, error: LimitExceeded) -> None:
+        """A limit was exceeded: one problem that says which (reading has stopped)."""
+        self.problems.append(Problem(self.file, None, "", "", error.message, error.accepted))
+
+    def stop_listing(self) -> None:
+        self.problems.append(
+            Problem(
+                self.file,
+                None,
+                "",
+                "",
+                f"reading stopped after {limits.MAX_PROBLEMS:,} problems",
+                "fix these and check the file again",
+            )
+        )
+
+
+MAX_WARNINGS = 10_000  # warnings kept to list (each pupil may have one or two)
+
+
+class _TooManyProblems(Exception):
+    """Raised by ParseReport.problem at MAX_PROBLEMS: reading stops there."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,14 +392,19 @@ def read_pupils(
     else:
         reader = _read_sheet(source, report, need_types, mapping or {})
     seen: dict[str, int] = {}
-    for record in reader:
-        if record.upn in seen:
-            report.problem(record.line, record.upn, "upn", f"the same UPN is also on line {seen[record.upn]}",
-                           "each pupil once in a file")  # fmt: skip
-            continue
-        seen[record.upn] = record.line
-        report.records += 1
-        yield record
+    try:
+        for record in reader:
+            if record.upn in seen:
+                report.problem(record.line, record.upn, "upn", f"the same UPN is also on line {seen[record.upn]}",
+                               "each pupil once in a file")  # fmt: skip
+                continue
+            seen[record.upn] = record.line
+            report.records += 1
+            yield record
+    except LimitExceeded as error:
+        report.refuse(error)
+    except _TooManyProblems:
+        report.stop_listing()
 
 
 def _upn(values: _Values, raw: Any) -> str | None:
@@ -433,42 +471,43 @@ def map_headings(headings: list[Any], mapping: Mapping[str, str], report: ParseR
     return columns
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def _sheet_rows(source: IO[bytes], report: ParseReport) -> Iterator[list[Any]]:
+    """The rows of the first worksheet, or of the CSV, one at a time (LimitExceeded past a limit)."""
+    max_rows = limits.MAX_ROWS
     if report.format == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(source, read_only=True, data_only=True)
-        except Exception as error:  # a broken zip or workbook fails in many ways
-            report.problem(None, "", "", f"this XLSX file cannot be read ({type(error).__name__})",
-                           "an .xlsx workbook saved by Excel, or a CSV file")  # fmt: skip
-            return
-        try:
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
-                yield list(row)
-        except Exception as error:
-            report.problem(
-                None, "", "", f"this XLSX file is damaged ({type(error).__name__})", "a workbook Excel opens"
-            )
-        finally:
-            workbook.close()
+        yield from xlsx_rows(source, report, max_rows=max_rows)
         return
-    text = _decode(source.read())
-    first = text.split("\n", 1)[0]
+    lines = limits.text_lines(source)
+    first = next(lines, "")
     delimiter = max([",", ";", "\t"], key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        yield from limits.counted_rows(csv.reader(itertools.chain([first], lines), delimiter=delimiter), max_rows)
     except csv.Error as error:
         report.problem(None, "", "", f"the CSV cannot be read ({error})", "a CSV file saved by Excel or your MIS")
+
+
+def xlsx_rows(source: IO[bytes], report: ParseReport, *, max_rows: int) -> Iterator[list[Any]]:
+    """The rows of an XLSX's first worksheet, after `limits.check_xlsx`; problems go to `report`."""
+    from openpyxl import load_workbook
+
+    limits.check_xlsx(source, max_rows=max_rows)
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:  # a broken zip or workbook fails in many ways
+        report.problem(None, "", "", f"this XLSX file cannot be read ({type(error).__name__})",
+                       "an .xlsx workbook saved by Excel, or a CSV file")  # fmt: skip
+        return
+    try:
+        sheet = workbook.worksheets[0]
+        if sheet.max_row and sheet.max_row - (sheet.min_row or 1) > max_rows:
+            raise limits.too_many_rows(max_rows)
+        yield from limits.counted_rows(sheet.iter_rows(values_only=True), max_rows)
+    except LimitExceeded:
+        raise
+    except Exception as error:
+        report.problem(None, "", "", f"this XLSX file is damaged ({type(error).__name__})", "a workbook Excel opens")
+    finally:
+        workbook.close()
 
 
 def sheet_headings(source: IO[bytes], *, file_name: str, mapping: Mapping[str, str] | None = None) -> ParseReport:
@@ -477,10 +516,15 @@ def sheet_headings(source: IO[bytes], *, file_name: str, mapping: Mapping[str, s
     report.format = detect_format(source.read(8))
     source.seek(0)
     if report.format in {"csv", "xlsx"}:
-        for row in _sheet_rows(source, report):
-            if any(cell is not None and str(cell).strip() for cell in row):
-                map_headings(row, mapping or {}, report)
-                break
+        try:
+            for row in _sheet_rows(source, report):
+                if any(cell is not None and str(cell).strip() for cell in row):
+                    map_headings(row, mapping or {}, report)
+                    break
+        except LimitExceeded as error:
+            report.refuse(error)
+        except _TooManyProblems:
+            report.stop_listing()
     source.seek(0)
     return report
 
@@ -508,37 +552,94 @@ def _read_sheet(source, report, need_types, mapping) -> Iterator[PupilRecord]:
 # ---- the Common Transfer File
 
 
-class _LineNumberingParser(DefusedXMLParser):
-    """defusedxml's parser (no DTDs, no entities) that notes the line where each element starts.
+KEPT_ELEMENTS = {"Pupil", "Header"}  # read whole, then dropped; every other element is dropped at its end
 
-    It hooks the pure-Python XMLParser's element-start handler, which defusedxml builds on, so a
-    problem can name its line while the file is fed in large blocks (fast, bounded memory).
+
+class _LineNumberingParser(DefusedXMLParser):
+    """defusedxml's parser (no DTDs, no entities) that keeps only what the importer reads.
+
+    It hooks the pure-Python XMLParser's element handlers, which defusedxml builds on: each
+    <Pupil> and the <Header> are built whole (with the line where each of their elements starts,
+    so a problem can name it), within limits of elements and bytes; every other element is
+    emptied and detached from its parent at its end, so memory stays flat whatever the file holds.
     """
 
     def __init__(self) -> None:
         super().__init__(target=TreeBuilder())
         self.lines: dict[Any, int] = {}
         self.root = None
-        self.pupil_parent = None
+        self.stack: list[Any] = []
+        self.kept = 0  # depth inside a kept element (0: outside)
+        self.kept_root = None
+        self.kept_elements = 0
+        self.kept_from = 0  # byte where the kept element starts
 
     def _start(self, tag, attr_list):
+        if len(self._names) > 1000:  # the name cache would grow with every different tag
+            self._names.clear()
         # Attributes are dropped (the CTF keeps its data in elements) and namespaces too.
         element = self.target.start(_local(self._fixname(tag)), {})
-        self.lines[element] = self.parser.CurrentLineNumber
         if self.root is None:
             self.root = element
-        elif self.pupil_parent is None and element.tag == "CTFpupilData":
-            self.pupil_parent = element
+        if len(self.stack) >= limits.MAX_XML_DEPTH:
+            raise LimitExceeded(
+                f"Line {self.parser.CurrentLineNumber:,} has elements nested more than {limits.MAX_XML_DEPTH} "
+                f"deep; the limit is {limits.MAX_XML_DEPTH}.",
+                CTF_ACCEPTED,
+            )
+        self.stack.append(element)
+        if self.kept or element.tag in KEPT_ELEMENTS:
+            self.lines[element] = self.parser.CurrentLineNumber
+            if not self.kept:
+                self.kept_root, self.kept_elements, self.kept_from = element, 0, self.parser.CurrentByteIndex
+            self.kept += 1
+            self.kept_elements += 1
+            self._check_kept()
         return element
 
+    def _check_kept(self) -> None:
+        too_many = self.kept_elements > limits.MAX_PUPIL_ELEMENTS
+        if too_many or self.parser.CurrentByteIndex - self.kept_from > limits.MAX_PUPIL_BYTES:
+            limit = f"{limits.MAX_PUPIL_ELEMENTS:,} elements" if too_many else limits.size_text(limits.MAX_PUPIL_BYTES)
+            raise LimitExceeded(
+                f"The <{self.kept_root.tag}> that starts on line {self.lines.get(self.kept_root, 0):,} has more "
+                f"than {limit}; the limit is {limit}.",
+                CTF_ACCEPTED,
+            )
+
     def _end(self, tag):
-        return self.target.end(_local(self._fixname(tag)))
+        element = self.target.end(_local(self._fixname(tag)))
+        self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        if self.kept:
+            self._check_kept()
+            self.kept -= 1
+            if self.kept == 0 and parent is not None:
+                del parent[-1]  # the importer reads it from its event, then clears it
+        else:
+            element.clear()
+            if parent is not None:
+                del parent[-1]  # an element that ends is its parent's last child
+        return element
+
+
+CTF_ACCEPTED = "a Common Transfer File as your MIS exports it"
 
 
 def _iterparse(source: IO[bytes], parser: _LineNumberingParser) -> Iterator[Any]:
-    """Like ElementTree.iterparse (end events), with our parser, fed 64 KB at a time."""
+    """Like ElementTree.iterparse (end events), with our parser, fed 64 KB at a time.
+
+    No tag or value may be longer than MAX_XML_TOKEN: expat would hold it whole.
+    """
     pull = XMLPullParser(events=("end",), _parser=parser)
+    since = 0  # bytes since the last '>'
     while block := source.read(1 << 16):
+        first = block.find(b">")
+        longest = since + (len(block) if first < 0 else first)
+        if longest > limits.MAX_XML_TOKEN:
+            size = limits.size_text(limits.MAX_XML_TOKEN)
+            raise LimitExceeded(f"The file has a tag or value longer than {size}; the limit is {size}.", CTF_ACCEPTED)
+        since = longest if first < 0 else len(block) - block.rfind(b">") - 1
         pull.feed(block)
         for _, element in pull.read_events():
             yield element
@@ -651,6 +752,7 @@ def _ctf_pupil(element, line: int, lines: dict, report: ParseReport, need_types)
 def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[PupilRecord]:
     parser = _LineNumberingParser()
     lines = parser.lines
+    pupils = 0
     try:
         for element in _iterparse(source, parser):
             if parser.root is not None and parser.root.tag != "CTfile":
@@ -659,12 +761,16 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
                 return
             tag = element.tag
             if tag == "Pupil":
+                pupils += 1
+                if pupils > limits.MAX_ROWS:
+                    raise LimitExceeded(
+                        f"The file has more than {limits.MAX_ROWS:,} pupils; the limit is {limits.MAX_ROWS:,}.",
+                        limits.SPLIT,
+                    )
                 record = _ctf_pupil(element, lines.get(element, 0), lines, report, need_types)
                 for part in element.iter():
                     lines.pop(part, None)
-                element.clear()
-                if parser.pupil_parent is not None:
-                    parser.pupil_parent.clear()  # finished pupils are not kept: bounded memory
+                element.clear()  # the parser has already detached it from the file's tree
                 if record is not None:
                     yield record
             elif tag == "Header":
@@ -676,6 +782,8 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
                 for part in element.iter():
                     lines.pop(part, None)
                 element.clear()
+    except LimitExceeded:
+        raise
     except ParseError as error:
         line, column = getattr(error, "position", (None, 0))
         report.problem(line, "", "", f"the XML is malformed ({str(error).split(':')[0]}, column {column})",

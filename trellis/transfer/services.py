@@ -1,10 +1,14 @@
 """Importing pupils (one audited, all-or-nothing service) and exporting a CTF.
 
-`import_pupils` streams the file through the parser in chunks, plans each chunk against the
-database and, unless it is a dry run, writes it with bulk operations, all inside ONE transaction:
-if any record anywhere in the file is invalid, the transaction is rolled back and nothing at all
-is written. The plan (created / updated / unchanged, status and need changes per pupil, warnings,
-pupils missing from the file) is the preview, the dry run and the summary alike.
+`import_pupils` streams the file through the parser in chunks and plans each chunk against the
+database (reads only). Unless it is a dry run, each chunk's planned writes are staged as
+`StagedRow`s in a short transaction of their own; once the whole file has been read without a
+problem, ONE short transaction makes them live with a few set-based INSERT ... SELECT and UPDATE
+statements, so that the import is all or nothing while SQLite's single write lock is held for a
+second or two, not for the minutes a large file takes to read. If any record anywhere is
+invalid, nothing is made live and the staged rows go.
+The plan (created / updated / unchanged, status and need changes per pupil, warnings, pupils
+missing from the file) is the preview, the dry run and the summary alike.
 """
 
 from __future__ import annotations
@@ -12,18 +16,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import secrets
+import time
 import xml.etree.ElementTree as ET  # only to build (never parse) the export
 from collections import defaultdict
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import connections, transaction
-from django.db.models import Q, QuerySet
+from django.db import OperationalError, connections, transaction
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.busy import BUSY_MESSAGE, is_busy
 from trellis.pupils.models import (
     GroupMembership,
     NeedType,
@@ -36,7 +45,7 @@ from trellis.pupils.models import (
 from trellis.schools.models import School, TeachingGroup
 from trellis.schools.services import academic_year_start, create_academic_year
 
-from .models import ImportRun
+from .models import ImportRun, StagedRow
 from .parsers import ParseReport, Problem, PupilRecord, read_pupils
 
 CHUNK_SIZE = 2000
@@ -74,13 +83,16 @@ class ImportPlan:
     classes_created: list[str] = field(default_factory=list)
     details: list[PupilChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the first ones (see warning_count)
+    warning_count: int = 0
     missing: list[tuple[str, str, bool]] = field(default_factory=list)  # (upn, name, confidential)
     missing_count: int = 0
     partial: bool = False
     unrecognised: list[str] = field(default_factory=list)
     header: dict[str, str] = field(default_factory=dict)
     run: ImportRun | None = None
+    live_seconds: float = 0.0  # how long the live step held the write transaction
+    live_cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -111,8 +123,11 @@ class ImportPlan:
         }
 
 
-class _Rollback(Exception):
-    """Raised inside the transaction to undo everything (a dry run, or a problem anywhere)."""
+class _Changed(Exception):
+    """The records the plan was made against changed before the import went live."""
+
+
+STAGE_MAX_AGE = dt.timedelta(days=1)  # staged chunks of an import that never finished
 
 
 def file_checksum(source: IO[bytes]) -> str:
@@ -156,37 +171,49 @@ def import_steps(
     via: str = "web",
 ) -> Generator[int, None, ImportPlan]:
     """The import as a generator: yields the pupils read so far after each chunk and returns the
-    plan, so that a page can show progress while one transaction does the work."""
+    plan, so that a page can show progress. No transaction is held while the file is read."""
     plan = ImportPlan(file_name=file_name, sha256=file_checksum(source), dry_run=dry_run)
     report = ParseReport(file=file_name)
     need_types = dict(NeedType.objects.values_list("code", "name"))
     importer = _Importer(school=school, by=by, plan=plan, report=report, via=via)
     try:
-        with transaction.atomic():
-            if not dry_run:
-                importer.start_run()
-            records = read_pupils(source, file_name=file_name, report=report, need_types=need_types, mapping=mapping)
-            done = 0
-            while chunk := list(itertools.islice(records, CHUNK_SIZE)):
-                importer.chunk(chunk, write=not dry_run and not report.problems)
-                done += len(chunk)
-                yield done
-            plan.format, plan.records, plan.header = report.format, report.records, report.header
-            plan.partial, plan.unrecognised = report.is_partial, report.unrecognised
-            plan.problems, plan.warnings = report.problems, report.warnings
-            importer.find_missing()
-            if plan.problems or dry_run:
-                raise _Rollback
-            importer.finish_run()
-    except _Rollback:
-        plan.run = None
-    else:
-        plan.applied = True
+        records = read_pupils(source, file_name=file_name, report=report, need_types=need_types, mapping=mapping)
+        done = 0
+        while chunk := list(itertools.islice(records, CHUNK_SIZE)):
+            ops = importer.chunk(chunk)
+            if not dry_run and not report.problems:
+                importer.stage(ops)
+            done += len(chunk)
+            yield done
+        plan.format, plan.records, plan.header = report.format, report.records, report.header
+        plan.partial, plan.unrecognised = report.is_partial, report.unrecognised
+        plan.problems, plan.warnings, plan.warning_count = report.problems, report.warnings, report.warning_count
+        importer.find_missing()
+        if not plan.problems and not dry_run:
+            importer.go_live()
+    except _Changed:
+        plan.problems.append(
+            Problem(
+                file_name,
+                None,
+                "",
+                "",
+                "pupil records changed while the file was being checked (another import, or an edit)",
+                "check the file again",
+            )
+        )
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        plan.problems.append(Problem(file_name, None, "", "", BUSY_MESSAGE, "import the file again in a minute"))
+    finally:
+        if not plan.applied:
+            importer.discard()
     return plan
 
 
 class _Importer:
-    """The per-chunk work of import_pupils: read what exists, decide, and write in bulk."""
+    """The work of import_pupils: plan each chunk against what exists, stage it, then make it live."""
 
     def __init__(self, *, school: School, by, plan: ImportPlan, report: ParseReport, via: str):
         self.school, self.by, self.plan, self.report, self.via = school, _actor(by), plan, report, via
@@ -200,6 +227,47 @@ class _Importer:
             self.groups = {g.name.casefold(): g for g in TeachingGroup.objects.filter(academic_year=self.year)}
         self.actor_name = self.by.get_username() if self.by else "system"
         self.defaults = {f.attname: f.get_default() for f in PUPIL_COLUMNS} | {"school_id": school.pk}
+        self.token = secrets.token_hex(16)
+        self.staged = 0
+        self.changed_columns: set[str] = set()  # columns some staged update sets
+
+    # ---- staging and the live step
+
+    def stage(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Keep one chunk's planned writes, (kind, data) each, in a short transaction of its own."""
+        with transaction.atomic():
+            if self.staged == 0:  # tidy what imports that never finished left behind
+                StagedRow.objects.filter(created_at__lt=timezone.now() - STAGE_MAX_AGE).delete()
+            _insert(
+                StagedRow,
+                ["token", "kind", "data", "created_at"],
+                [(self.token, kind, data, self.now) for kind, data in rows],
+            )
+        self.staged += len(rows)
+
+    def discard(self) -> None:
+        """Drop this import's staged rows; if the database is busy, a later import tidies them."""
+        if self.staged:
+            try:
+                with transaction.atomic():
+                    StagedRow.objects.filter(token=self.token).delete()
+            except OperationalError as error:
+                if not is_busy(error):
+                    raise
+            self.staged = 0
+
+    def go_live(self) -> None:
+        """Copy every staged row into the live tables, with the run record and its audit, in ONE
+        transaction of a few set-based statements: all or nothing, and short."""
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            self.start_run()
+            _Live(self).apply()
+            self.finish_run()
+        self.plan.applied = True
+        self.plan.live_seconds = time.perf_counter() - started
+        self.plan.live_cpu_seconds = time.process_time() - cpu  # SQLite's work included: it runs in-process
+        self.discard()  # after the commit: the lock is not held for it, and leftovers are tidied later
 
     # ---- the run record
 
@@ -214,7 +282,7 @@ class _Importer:
         assert run is not None
         run.file_format, run.records, run.created = plan.format, plan.records, plan.created
         run.updated, run.unchanged, run.missing = plan.updated, plan.unchanged, plan.missing_count
-        run.warnings, run.summary = len(plan.warnings), plan.as_summary()
+        run.warnings, run.summary = plan.warning_count, plan.as_summary()
         run.save()
         audit.record(
             actor=self.by, action=AuditEvent.Action.IMPORT, record_type="pupil import", school=self.school,
@@ -248,23 +316,14 @@ class _Importer:
 
     # ---- one chunk
 
-    def _group(self, name: str, nc_year: int | None, write: bool) -> TeachingGroup | None:
+    def _plan_group(self, name: str) -> None:
         key = name.casefold()
-        if key in self.groups:
-            return self.groups[key]
-        self.plan.classes_created.append(name)
-        group = None
-        if write:
-            if self.year is None:
-                self.year = create_academic_year(school=self.school, start_year=academic_year_start(self.today))
-            group = TeachingGroup.objects.create(
-                school=self.school, academic_year=self.year, name=name, nc_year=nc_year,
-                kind=TeachingGroup.Kind.REGISTRATION,
-            )  # fmt: skip
-        self.groups[key] = group
-        return group
+        if key not in self.groups:
+            self.plan.classes_created.append(name)
+            self.groups[key] = None  # created when the import goes live
 
-    def chunk(self, records: list[PupilRecord], *, write: bool) -> None:
+    def chunk(self, records: list[PupilRecord]) -> list[tuple[str, dict[str, Any]]]:
+        """Plan one chunk (reads only): the plan's counts and details, and the writes it needs."""
         plan, today = self.plan, self.today
         upns = [r.upn for r in records]
         self.seen.update(upns)
@@ -292,10 +351,9 @@ class _Importer:
         closed_statuses: list[SenStatusEntry] = []
         new_needs: list[tuple[Pupil, str, int, dt.date]] = []
         closed_needs: list[PupilNeed] = []
-        new_members: list[tuple[Pupil, TeachingGroup | None, dt.date | None]] = []
+        new_members: list[tuple[_PupilRow, str, dt.date | None]] = []
         closed_members: list[GroupMembership] = []
-        events: list[tuple[Pupil, str, dict]] = []
-        reason = f"Imported from {plan.file_name}"[:300]
+        events: list[tuple[_PupilRow, str, dict]] = []
 
         for record in records:
             pupil = existing.get(record.upn)
@@ -365,11 +423,11 @@ class _Importer:
             if record.class_name:
                 member = classes.get(pupil.pk) if not created else None
                 if member is None or member.group.name.casefold() != record.class_name.casefold():
-                    group = self._group(record.class_name, pupil.nc_year, write)
+                    self._plan_group(record.class_name)
                     if member:
                         member.ends_on = today - dt.timedelta(days=1)
                         closed_members.append(member)
-                    new_members.append((pupil, group, None if created else today))
+                    new_members.append((pupil, record.class_name, None if created else today))
                     changes["class"] = [member.group.name if member else None, record.class_name]
                     plan.class_changes += 1
 
@@ -395,58 +453,215 @@ class _Importer:
                 )
             events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes))
 
-        if not write:
-            return
-        self._write_new_pupils(new_pupils)
-        if changed_pupils and changed_fields:  # a class move alone changes no pupil column
-            attnames = [Pupil._meta.get_field(name).attname for name in changed_fields]
-            instances = [Pupil(pk=p.pk, **{name: getattr(p, name) for name in attnames}) for p in changed_pupils]
-            Pupil.objects.bulk_update(instances, sorted(changed_fields), batch_size=500)
-        # End the current rows before starting new ones (one current row per pupil and rank).
-        if closed_statuses:
-            SenStatusEntry.objects.bulk_update(closed_statuses, ["ends_on"], batch_size=500)
-        if closed_needs:
-            PupilNeed.objects.bulk_update(closed_needs, ["ends_on"], batch_size=500)
-        if closed_members:
-            GroupMembership.objects.bulk_update(closed_members, ["ends_on"], batch_size=500)
-        by_id = self.by.pk if self.by else None
-        source = SenStatusEntry.Source.IMPORT
-        _insert(
-            SenStatusEntry, ["pupil", "status", "starts_on", "ends_on", "source", "reason", "recorded_by", "recorded_at"],
-            [(p.pk, status, start, None, source, reason, by_id, self.now) for p, status, start in new_statuses],
-        )  # fmt: skip
-        _insert(
-            PupilNeed, ["pupil", "need", "rank", "starts_on", "ends_on", "recorded_by", "recorded_at"],
-            [(p.pk, code, rank, start, None, by_id, self.now) for p, code, rank, start in new_needs],
-        )  # fmt: skip
-        _insert(
-            GroupMembership, ["pupil", "group", "starts_on", "ends_on"],
-            [(p.pk, group.pk, start, None) for p, group, start in new_members],
-        )  # fmt: skip
-        run_id = str(self.run.pk) if self.run else ""
-        _insert(
-            AuditEvent, ["at", "actor", "actor_name", "school", "pupil_id", "action", "record_type", "record_id",
-                         "summary", "changes", "via"],
-            [(self.now, by_id, self.actor_name, self.school.pk, p.pk, action, "pupil", run_id, reason, changes, self.via)
-             for p, action, changes in events],
-        )  # fmt: skip
+        attnames = sorted(Pupil._meta.get_field(name).attname for name in changed_fields)
+        rows: list[tuple[str, dict[str, Any]]] = []
+        rows += [("pupil", {f.attname: getattr(p, f.attname) for f in PUPIL_COLUMNS}) for p in new_pupils]
+        self.changed_columns.update(attnames)
+        if attnames:
+            rows += [("update", {"pk": p.pk} | {name: getattr(p, name) for name in attnames}) for p in changed_pupils]
+        rows += [("end_status", {"pk": e.pk, "ends_on": e.ends_on}) for e in closed_statuses]
+        rows += [("end_need", {"pk": n.pk, "ends_on": n.ends_on}) for n in closed_needs]
+        rows += [("end_member", {"pk": m.pk, "ends_on": m.ends_on}) for m in closed_members]
+        rows += [("status", {"upn": p.upn, "status": status, "starts_on": start}) for p, status, start in new_statuses]
+        rows += [
+            ("need", {"upn": p.upn, "need": code, "rank": rank, "starts_on": start})
+            for p, code, rank, start in new_needs
+        ]
+        rows += [
+            ("member", {"upn": p.upn, "group": name.casefold(), "nc_year": p.nc_year, "starts_on": start})
+            for p, name, start in new_members
+        ]
+        rows += [("event", {"upn": p.upn, "action": action, "changes": changes}) for p, action, changes in events]
+        return rows
 
-    def _write_new_pupils(self, pupils: list[_PupilRow]) -> None:
-        """Insert, then read back the new ids by UPN (portable, and far faster than bulk_create here)."""
-        if not pupils:
+
+class _Data(Func):
+    """One key of a staged row's data as a plain SQL value of the column's type: JSON_EXTRACT on
+    SQLite (JSON null is NULL, true is 1), ->> and a cast on PostgreSQL. (Django's key transform
+    gives 'null' and 'true' as text on SQLite.)"""
+
+    def __init__(self, key: str, output_field):
+        self.key = key
+        super().__init__(F("data"), output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        data, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"(({data} ->> %s))::{self.output_field.cast_db_type(connection)}", (*params, self.key)
+        return f"JSON_EXTRACT({data}, %s)", (*params, f'$."{self.key}"')
+
+
+class _Live:
+    """The live step: staged rows into the live tables, a statement per kind of row (the rows
+    never pass through Python). Raises _Changed if what the plan was made against has changed."""
+
+    def __init__(self, importer: _Importer):
+        self.importer, self.school, self.token = importer, importer.school, importer.token
+        by = importer.by
+        self.by_id = by.pk if by else None
+
+    def staged(self, kind: str) -> QuerySet[StagedRow]:
+        return StagedRow.objects.filter(token=self.token, kind=kind)
+
+    @staticmethod
+    def value(key: str, column) -> _Data:
+        """A key of the staged row's data, as the live column's type."""
+        return _Data(key, column.target_field if column.is_relation else column)
+
+    def pupil_id(self) -> Subquery:
+        """The live pupil the staged row names by UPN (new pupils are inserted first)."""
+        return Subquery(Pupil.objects.filter(school_id=self.school.pk, upn=OuterRef("upn")).values("pk")[:1])
+
+    def insert(self, model, kind: str, columns: dict[str, Any], **annotations: Any) -> None:
+        """INSERT INTO model (columns) SELECT ... FROM the staged rows of this kind."""
+        rows = self.staged(kind).annotate(**annotations) if annotations else self.staged(kind)
+        rows = rows.annotate(**{f"c_{name}": expression for name, expression in columns.items()})
+        sql, params = rows.values_list(*[f"c_{name}" for name in columns]).query.sql_with_params()
+        quote = connections[model.objects.db].ops.quote_name
+        names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+        with connections[model.objects.db].cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+
+    def apply(self) -> None:
+        importer, school = self.importer, self.school
+        new_upns = self.staged("pupil").annotate(u=_Data("upn", CharField())).values("u")
+        if Pupil.objects.filter(school=school, upn__in=new_upns).exists():
+            raise _Changed  # someone added one of the file's new pupils meanwhile
+        columns = {f.name: self.value(f.attname, f) for f in PUPIL_COLUMNS if f.attname != "school_id"}
+        self.insert(Pupil, "pupil", {"school": Value(school.pk, output_field=Pupil._meta.get_field("id"))} | columns)
+        self.update_pupils()
+        # End the current rows before starting new ones (one current row per pupil and rank).
+        for model, kind in ((SenStatusEntry, "end_status"), (PupilNeed, "end_need"), (GroupMembership, "end_member")):
+            self.end_rows(model, kind)
+        self.create_groups()
+        when = {
+            "recorded_by": Value(self.by_id, output_field=SenStatusEntry._meta.get_field("id")),
+            "recorded_at": Value(importer.now, output_field=DateTimeField()),
+        }
+        date = SenStatusEntry._meta.get_field("starts_on")
+        reason = Value(f"Imported from {importer.plan.file_name}"[:300], output_field=CharField())
+        upn = {"upn": _Data("upn", CharField())}
+        self.insert(
+            SenStatusEntry,
+            "status",
+            {
+                "pupil": self.pupil_id(),
+                "status": self.value("status", SenStatusEntry._meta.get_field("status")),
+                "starts_on": self.value("starts_on", date),
+                "source": Value(SenStatusEntry.Source.IMPORT),
+                "reason": reason,
+                **when,
+            },
+            **upn,
+        )
+        self.insert(
+            PupilNeed,
+            "need",
+            {
+                "pupil": self.pupil_id(),
+                "need": self.value("need", PupilNeed._meta.get_field("need")),
+                "rank": self.value("rank", PupilNeed._meta.get_field("rank")),
+                "starts_on": self.value("starts_on", date),
+                **when,
+            },
+            **upn,
+        )
+        group = TeachingGroup.objects.filter(academic_year=importer.year, kind=TeachingGroup.Kind.REGISTRATION)
+        group = group.annotate(key=Lower("name")).filter(key=OuterRef("group_key")).values("pk")[:1]
+        self.insert(
+            GroupMembership,
+            "member",
+            {
+                "pupil": self.pupil_id(),
+                "group": Subquery(group),
+                "starts_on": self.value("starts_on", date),
+            },
+            group_key=_Data("group", CharField()),
+            **upn,
+        )
+        self.insert(
+            AuditEvent,
+            "event",
+            {
+                "at": Value(importer.now, output_field=DateTimeField()),
+                "actor": when["recorded_by"],
+                "actor_name": Value(importer.actor_name),
+                "school": Value(school.pk, output_field=Pupil._meta.get_field("id")),
+                "pupil_id": self.pupil_id(),
+                "action": _Data("action", CharField()),
+                "record_type": Value("pupil"),
+                "record_id": Value(str(importer.run.pk)),
+                "summary": reason,
+                "changes": KeyTransform("changes", "data"),
+                "via": Value(importer.via),
+            },
+            **upn,
+        )
+
+    def update_pupils(self) -> None:
+        """Changed pupils: one UPDATE per changed column, each value read from the staged row."""
+        rows = self.staged("update").annotate(pupil=_Data("pk", BigIntegerField()))
+        for column in PUPIL_COLUMNS:
+            if column.attname not in self.importer.changed_columns:
+                continue
+            changed = rows.filter(data__has_key=column.attname)
+            value = changed.filter(pupil=OuterRef("pk")).values(v=self.value(column.attname, column))[:1]
+            Pupil.objects.filter(pk__in=changed.values("pupil")).update(**{column.attname: Subquery(value)})
+
+    def end_rows(self, model, kind: str) -> None:
+        """End the current rows the plan ends; _Changed if any of them is no longer current."""
+        rows = self.staged(kind).annotate(row=_Data("pk", BigIntegerField()))
+        count = rows.count()
+        if not count:
             return
-        names = [f.name for f in PUPIL_COLUMNS]
-        _insert(Pupil, names, [tuple(getattr(p, f.attname) for f in PUPIL_COLUMNS) for p in pupils])
-        by_upn = {p.upn: p for p in pupils}
-        for upn, pk in Pupil.objects.filter(school=self.school, upn__in=list(by_upn)).values_list("upn", "pk"):
-            by_upn[upn].pk = pk
+        current = Q(ends_on__isnull=True)
+        if model is GroupMembership:  # a membership with an end date ahead is current too
+            current |= Q(ends_on__gte=self.importer.today)
+        targets = model.objects.filter(current, pk__in=rows.values("row"))
+        if targets.count() != count:
+            raise _Changed
+        ends_on = rows.filter(row=OuterRef("pk")).values(v=self.value("ends_on", model._meta.get_field("ends_on")))[:1]
+        targets.update(ends_on=Subquery(ends_on))
+
+    def create_groups(self) -> None:
+        """The classes the file names that the school does not have yet (a handful at most)."""
+        importer = self.importer
+        wanted = dict(
+            self.staged("member")
+            .annotate(key=_Data("group", CharField()), year=_Data("nc_year", CharField()))
+            .values_list("key", "year")
+            .distinct()
+        )
+        if not wanted:
+            return
+        if importer.year is None:
+            importer.year = create_academic_year(school=self.school, start_year=academic_year_start(importer.today))
+        existing = TeachingGroup.objects.filter(academic_year=importer.year, kind=TeachingGroup.Kind.REGISTRATION)
+        have = {name.casefold() for name in existing.values_list("name", flat=True)}
+        names = {name.casefold(): name for name in importer.plan.classes_created}
+        for key, year in sorted(wanted.items(), key=lambda item: item[0]):
+            if key not in have:
+                TeachingGroup.objects.create(
+                    school=self.school,
+                    academic_year=importer.year,
+                    name=names.get(key, key),
+                    nc_year=None if year is None else int(year),
+                    kind=TeachingGroup.Kind.REGISTRATION,
+                )
 
 
 PUPIL_COLUMNS = [f for f in Pupil._meta.concrete_fields if not f.primary_key]
 BASE_COLUMNS = [
-    "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "nc_year",
-    "is_confidential", "sen_status", "primary_need_id",
-]  # fmt: skip
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "preferred_surname",
+    "preferred_forename",
+    "nc_year",
+    "is_confidential",
+    "sen_status",
+    "primary_need_id",
+]
 
 
 class _PupilRow:

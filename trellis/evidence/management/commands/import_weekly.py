@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from trellis.evidence.services import import_weekly
+from trellis.evidence.storage import max_upload_bytes
 from trellis.schools.models import School
 
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No school with URN {school}.")
         try:
+            if file.stat().st_size > max_upload_bytes():  # read whole: the upload page's limit applies
+                raise CommandError(f"{file} is larger than {max_upload_bytes() // (1024 * 1024)} MB.")
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from error

@@ -37,10 +37,10 @@ def describe(plan: ImportPlan, *, limit: int = 50) -> list[str]:
         lines.append(f"{plan.missing_count} pupils on roll are not in {kind}; they are kept:")
         lines += [f"  {upn} {name}" for upn, name, _ in plan.missing[:limit]]
     if plan.warnings:
-        lines.append(f"{len(plan.warnings)} warnings:")
+        lines.append(f"{plan.warning_count} warnings:")
         lines += [f"  {warning}" for warning in plan.warnings[:limit]]
-        if len(plan.warnings) > limit:
-            lines.append(f"  ... and {len(plan.warnings) - limit} more warnings")
+        if plan.warning_count > limit:
+            lines.append(f"  ... and {plan.warning_count - limit} more warnings")
     return lines
 
 

@@ -1,0 +1,294 @@
+"""Uploads cannot exhaust the server: every importer refuses a file over a limit, naming the limit.
+
+The limits are lowered for each test so the hostile files stay small; `bench/hostile_uploads.py`
+measures peak memory on full-size ones.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import zipfile
+
+import pytest
+from django.urls import reverse
+from fixtures_transfer import csv_bytes, ctf, ctf_pupil, upn
+from openpyxl import Workbook
+
+from trellis.evidence.services import parse_weekly_csv
+from trellis.provision import importer
+from trellis.pupils.models import Pupil
+from trellis.transfer import limits
+from trellis.transfer.parsers import ParseReport, _iterparse, _LineNumberingParser, read_pupils
+from trellis.transfer.services import import_pupils
+
+HEADINGS = ["UPN", "Legal Surname", "Legal Forename", "DOB", "Sex"]
+SPLIT = "Split the file into smaller files and import each"
+
+
+def rows(count: int, start: int = 1) -> list[list[str]]:
+    return [[upn(n), "Smith", "Ann", "02/03/2016", "F"] for n in range(start, start + count)]
+
+
+def parse(data: bytes, name: str = "pupils"):
+    report = ParseReport(file=name)
+    records = list(read_pupils(io.BytesIO(data), file_name=name, report=report))
+    return records, report
+
+
+def xlsx(table: list[list], *, dimension: bool = True) -> bytes:
+    workbook = Workbook()
+    for row in table:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if dimension:
+        return buffer.getvalue()
+    return rewrite(buffer.getvalue(), "xl/worksheets/sheet1.xml", lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml))
+
+
+def rewrite(data: bytes, name: str, change) -> bytes:
+    """The zip with one part changed (or added)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info)
+            new.writestr(info.filename, change(content) if info.filename == name else content)
+        if name not in old.namelist():
+            new.writestr(name, change(b""))
+    return out.getvalue()
+
+
+def only_problem(report: ParseReport) -> str:
+    assert len(report.problems) == 1, report.problems
+    return str(report.problems[0])
+
+
+# ---- CSV
+
+
+def test_csv_at_the_row_limit_is_read_and_one_more_row_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    records, report = parse(csv_bytes([HEADINGS, *rows(3)]))
+    assert len(records) == 3 and not report.problems
+    records, report = parse(csv_bytes([HEADINGS, *rows(4)]))
+    assert only_problem(report) == (f"pupils: The file has more than 3 rows; the limit is 3 rows. (accepted: {SPLIT})")
+
+
+def test_csv_line_over_the_limit_is_refused_with_its_line_number(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LINE_CHARACTERS", 100)
+    long_surname = [[upn(2), "S" * 80, "Ann", "02/03/2016", "F"]]
+    _, report = parse(csv_bytes([HEADINGS, *rows(1), *long_surname]))
+    assert "Line 3 has more than 100 characters; the limit is 100 characters." in only_problem(report)
+
+
+def test_csv_with_too_many_columns_is_refused_but_trailing_empty_cells_do_not_count(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 5)
+    records, report = parse(csv_bytes([[*HEADINGS, "", ""], *[[*row, "", ""] for row in rows(2)]]))
+    assert len(records) == 2 and not report.problems
+    _, report = parse(csv_bytes([[*HEADINGS, "Notes"], *rows(1)]))
+    assert "Row 1 has 6 columns; the limit is 5 columns." in only_problem(report)
+
+
+def test_csv_cells_are_counted_across_the_file(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_CELLS", 15)  # heading and two rows of 5 fit; a third row does not
+    assert not parse(csv_bytes([HEADINGS, *rows(2)]))[1].problems
+    _, report = parse(csv_bytes([HEADINGS, *rows(3)]))
+    assert "The file has more than 15 cells; the limit is 15 cells." in only_problem(report)
+
+
+def test_csv_in_windows_1252_is_read_a_line_at_a_time(monkeypatch):
+    data = csv_bytes([HEADINGS, [upn(1), "Zoë", "Chloé", "02/03/2016", "F"]], encoding="cp1252")
+    source = io.BytesIO(data)
+    report = ParseReport(file="pupils.csv")
+    (record,) = read_pupils(source, file_name="pupils.csv", report=report)
+    assert (record.fields["legal_surname"], record.fields["legal_forename"]) == ("Zoë", "Chloé")
+    assert not source.closed  # the decoder is detached: the caller's file stays usable
+
+
+def test_reading_stops_after_the_problem_limit(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PROBLEMS", 4)
+    bad = [[upn(n), "Smith", "Ann", "31/02/2016", "F"] for n in range(1, 11)]
+    _, report = parse(csv_bytes([HEADINGS, *bad]))
+    assert len(report.problems) == 5
+    assert [p.line for p in report.problems[:4]] == [2, 3, 4, 5]
+    assert report.problems[-1].message == "reading stopped after 4 problems"
+
+
+# ---- XLSX
+
+
+def test_xlsx_rows_over_the_limit_are_refused_from_the_dimension_or_by_counting(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    assert len(parse(xlsx([HEADINGS, *rows(3)]), "a.xlsx")[0]) == 3
+    for data in (xlsx([HEADINGS, *rows(4)]), xlsx([HEADINGS, *rows(4)], dimension=False)):
+        _, report = parse(data, "a.xlsx")
+        assert "The file has more than 3 rows; the limit is 3 rows." in only_problem(report)
+
+
+def test_xlsx_without_a_dimension_is_refused_before_openpyxl_reads_it(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    seen = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: seen.append(a))
+    _, report = parse(xlsx([HEADINGS, *rows(5)], dimension=False), "a.xlsx")
+    assert "more than 3 rows" in only_problem(report) and not seen
+
+
+def test_xlsx_with_too_many_different_text_values_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 9)
+    items = "".join(f"<si><t>{n}</t></si>" for n in range(10))
+    table = f'<?xml version="1.0"?>\n<sst xmlns="x" count="12" uniqueCount="10">{items}</sst>'.encode()
+    data = rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda _: table)
+    _, report = parse(data, "a.xlsx")
+    assert "The XLSX file has 10 different text values; the limit is 9 different text values." in only_problem(report)
+
+
+def test_xlsx_shared_strings_are_counted_when_the_table_does_not_say(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 9)
+    for count, refused in ((9, False), (10, True)):
+        items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+        table = f'<?xml version="1.0"?>\n<sst xmlns="x">{items}</sst>'.encode()
+        _, report = parse(rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda _, t=table: t), "a.xlsx")
+        message = "The XLSX file has more than 9 different text values; the limit is 9 different text values."
+        assert (message in str(report.problems)) is refused
+
+
+def test_xlsx_part_compressed_more_than_the_ratio_is_refused():
+    bomb = rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda xml: xml + b" " * (3 * limits.MB))
+    _, report = parse(bomb, "bomb.xlsx")
+    assert re.search(
+        r"part xl/sharedStrings.xml unzips to [\d,]+ times its size; the limit is 100", only_problem(report)
+    )
+
+
+def test_xlsx_over_the_unzipped_size_or_part_size_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", 2 * limits.MB)
+    monkeypatch.setattr(limits, "MAX_XLSX_PART", limits.MB)
+    noise = random.Random(1).randbytes  # does not compress, so no ratio limit applies
+    styles = rewrite(xlsx([HEADINGS]), "xl/styles.xml", lambda xml: xml + noise(limits.MB + 1))
+    assert "part xl/styles.xml unzips to 1 MB; the limit is 1 MB." in only_problem(parse(styles, "a.xlsx")[1])
+    big = rewrite(xlsx([HEADINGS]), "xl/worksheets/sheet2.xml", lambda _: noise(2 * limits.MB))
+    assert "The XLSX file unzips to 2 MB; the limit is 2 MB." in only_problem(parse(big, "a.xlsx")[1])
+
+
+def test_xlsx_with_too_many_parts_is_refused_before_its_directory_is_read(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", 20)
+    data = xlsx([HEADINGS])
+    for n in range(20):
+        data = rewrite(data, f"xl/extra{n}.xml", lambda _: b"<x/>")
+    assert "parts; the limit is 20 parts" in only_problem(parse(data, "a.xlsx")[1])
+
+
+def test_xlsx_row_with_too_many_columns_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 5)
+    _, report = parse(xlsx([[*HEADINGS, "Notes"], rows(1)[0]]), "a.xlsx")
+    assert "Row 1 has 6 columns; the limit is 5 columns." in only_problem(report)
+
+
+# ---- CTF
+
+
+def test_ctf_elements_the_importer_does_not_read_are_dropped_as_they_end():
+    unknown = "<SchoolHistory>" + "<Item><Code>1</Code><Text>x</Text></Item>" * 500 + "</SchoolHistory>"
+    data = ctf(ctf_pupil(upn(1)), ctf_pupil(upn(2))).replace(b"<CTFpupilData>", unknown.encode() + b"<CTFpupilData>")
+    parser = _LineNumberingParser()
+    ended = [element.tag for element in _iterparse(io.BytesIO(data), parser)]
+    assert ended.count("Item") == 500 and ended.count("Pupil") == 2
+    assert len(parser.root) == 0  # nothing finished is left on the tree
+    assert {element.tag for element in parser.lines} <= {
+        "Header",
+        "Pupil",
+        "BasicDetails",
+        "UPN",
+        "Surname",
+        "Forename",
+        "DOB",
+        "Sex",
+        "NCyearActual",
+        "DocumentName",
+        "CTFversion",
+        "DocumentQualifier",
+        "SourceSchool",
+        "LEA",
+        "Estab",
+        "SchoolName",
+    }
+    records, report = parse(data)
+    assert [r.upn for r in records] == [upn(1), upn(2)] and not report.problems
+
+
+def test_ctf_value_longer_than_the_token_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XML_TOKEN", 1000)
+    _, report = parse(ctf(ctf_pupil(upn(1), extra=f"<Note>{'x' * 600}</Note>")))
+    assert not report.problems
+    _, report = parse(ctf(ctf_pupil(upn(1), extra=f"<Note>{'x' * 200_000}</Note>")))
+    assert "The file has a tag or value longer than 1,000 bytes; the limit is 1,000 bytes." in only_problem(report)
+
+
+def test_ctf_nested_too_deeply_is_refused():
+    nested = "<A>" * 70 + "</A>" * 70
+    _, report = parse(ctf(ctf_pupil(upn(1)), nested))
+    assert "has elements nested more than 64 deep; the limit is 64." in only_problem(report)
+
+
+def test_ctf_pupil_with_too_many_elements_is_refused_naming_its_line(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PUPIL_ELEMENTS", 20)
+    _, report = parse(ctf(ctf_pupil(upn(1)), ctf_pupil(upn(2), extra="<X/>" * 20)))
+    assert "The <Pupil> that starts on line 24 has more than 20 elements; the limit is 20 elements." in only_problem(
+        report
+    )
+
+
+def test_ctf_with_more_pupils_than_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    assert len(parse(ctf(*[ctf_pupil(upn(n)) for n in (1, 2)]))[0]) == 2
+    _, report = parse(ctf(*[ctf_pupil(upn(n)) for n in (1, 2, 3)]))
+    assert "The file has more than 2 pupils; the limit is 2." in only_problem(report)
+
+
+# ---- the service, the upload page, the other importers
+
+
+@pytest.mark.django_db
+def test_a_file_over_a_limit_imports_nothing(world, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    before = Pupil.objects.count()
+    data = csv_bytes([HEADINGS, *rows(3, start=901)])
+    plan = import_pupils(school=world.school_a, source=io.BytesIO(data), file_name="p.csv", by=world.senco)
+    assert not plan.applied and "the limit is 2 rows" in str(plan.problems[-1])
+    assert Pupil.objects.count() == before
+
+
+def test_the_upload_page_says_which_limit_a_file_is_over(world, login, monkeypatch, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    client = login(world.senco)
+    file = SimpleUploadedFile("p.csv", csv_bytes([HEADINGS, *rows(3, start=901)]))
+    response = client.post(reverse("import-upload", args=[world.school_a.urn]), {"file": file})
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert b"The file has more than 2 rows; the limit is 2 rows." in preview.content
+    assert SPLIT.encode() in preview.content
+
+
+@pytest.mark.django_db
+def test_provision_map_over_the_row_limit_is_refused_as_csv_or_xlsx(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PROVISION_ROWS", 2)
+    table = [["Intervention", "Pupil", "Scale", "Entry", "Start date"]] + [["Reading", "Ann", "nc", "1c", "1/9/26"]] * 3
+    assert len(importer.read_table("map.csv", csv_bytes(table[:3]))) == 3
+    for name, data in (("map.csv", csv_bytes(table)), ("map.xlsx", xlsx(table))):
+        with pytest.raises(ValueError, match=r"The file has more than 2 rows; the limit is 2 rows\."):
+            importer.read_table(name, data)
+
+
+def test_weekly_csv_over_the_row_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    header = "UPN,week,positive,negative,attended,possible\n"
+    weeks = [f"{upn(1)},2026-09-{day:02},1,0,10,10\n" for day in (7, 14, 21)]
+    assert parse_weekly_csv(header + "".join(weeks[:2])).errors == []
+    assert parse_weekly_csv(header + "".join(weeks)).errors == [
+        f"The file has more than 2 rows; the limit is 2 rows. {SPLIT}."
+    ]
