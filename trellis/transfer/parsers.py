@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.utils import timezone
 
+from trellis.lib.tables import unescape_cell
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
 
@@ -454,7 +455,7 @@ def _sheet_rows(source: IO[bytes], report: ParseReport) -> Iterator[list[Any]]:
             return
         try:
             for row in workbook.worksheets[0].iter_rows(values_only=True):
-                yield list(row)
+                yield [unescape_cell(cell) for cell in row]
         except Exception as error:
             report.problem(
                 None, "", "", f"this XLSX file is damaged ({type(error).__name__})", "a workbook Excel opens"
@@ -466,7 +467,8 @@ def _sheet_rows(source: IO[bytes], report: ParseReport) -> Iterator[list[Any]]:
     first = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [unescape_cell(cell) for cell in row]  # our own downloads read back as they were
     except csv.Error as error:
         report.problem(None, "", "", f"the CSV cannot be read ({error})", "a CSV file saved by Excel or your MIS")
 
