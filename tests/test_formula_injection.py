@@ -82,8 +82,12 @@ def _csv(rows: list[list[str]]) -> bytes:
 @pytest.fixture
 def evil_pupil(world):
     """A forename that is a formula, imported from a CSV as a school's MIS export might carry it."""
-    data = _csv([["UPN", "Legal Surname", "Legal Forename", "DOB", "Gender", "Year", "SEN Status"],
-                 [upn(901), "-Minus", EVIL, "2017-01-01", "F", "4", "K"]])  # fmt: skip
+    data = _csv(
+        [
+            ["UPN", "Legal Surname", "Legal Forename", "DOB", "Gender", "Year", "SEN Status"],
+            [upn(901), "-Minus", EVIL, "2017-01-01", "F", "4", "K"],
+        ]
+    )
     plan = import_pupils(school=world.school_a, source=io.BytesIO(data), file_name="mis.csv", by=world.senco)
     assert plan.applied and not plan.problems
     return Pupil.objects.get(upn=upn(901))
@@ -123,8 +127,9 @@ def test_register_xlsx_holds_text_not_a_formula_and_the_importer_reads_it_back(w
 
 def test_reimporting_the_register_download_changes_nothing(world, login, evil_pupil):
     response = login(world.senco).get(reverse("register-download", args=[world.school_a.urn, "csv"]), {"q": "Minus"})
-    plan = import_pupils(school=world.school_a, source=io.BytesIO(response.content), file_name="register.csv",
-                         by=world.senco)  # fmt: skip
+    plan = import_pupils(
+        school=world.school_a, source=io.BytesIO(response.content), file_name="register.csv", by=world.senco
+    )
     assert plan.applied and not plan.problems
     assert (plan.created, plan.updated, plan.unchanged) == (0, 0, 1)
     evil_pupil.refresh_from_db()
