@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.forms import clean_text
 from trellis.lib.tables import unescape_cell
 
 from . import scales
@@ -128,7 +129,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
-        return [[unescape_cell(cell) for cell in r] for r in csv.reader(io.StringIO(text))]
+        return [[clean_text(unescape_cell(cell)) for cell in r] for r in csv.reader(io.StringIO(text))]
     raise ValueError(f"{filename}: upload a .csv or .xlsx file")
 
 
@@ -141,7 +142,7 @@ def _cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(unescape_cell(value)).strip()
+    return clean_text(str(unescape_cell(value))).strip()
 
 
 def parse_date(text: str) -> dt.date:

@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.utils import timezone
 
+from trellis.lib.forms import clean_text
 from trellis.lib.tables import unescape_cell
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
@@ -205,7 +206,7 @@ class _Values:
         self.report.problem(self.line, self.upn, field_name, message, accepted)
 
     def text(self, field_name: str, value: Any, max_length: int = 100) -> str | None:
-        text = "" if value is None else str(value).strip()
+        text = "" if value is None else clean_text(str(value)).strip()
         if len(text) > max_length:
             self.problem(field_name, f"'{text[:40]}…' is longer than {max_length} characters", "a shorter name")
             return None
