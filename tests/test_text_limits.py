@@ -73,8 +73,11 @@ def trellis_forms() -> list[type[forms.BaseForm]]:
 def test_every_form_cleans_text_and_limits_every_text_field():
     found = trellis_forms()
     assert len(found) > 25  # the walk found the app's forms
-    problems = [f"{form.__module__}.{form.__qualname__} does not clean text"
-                for form in found if not issubclass(form, CleanTextMixin)]  # fmt: skip
+    problems = [
+        f"{form.__module__}.{form.__qualname__} does not clean text"
+        for form in found
+        if not issubclass(form, CleanTextMixin)
+    ]
     for form in found:
         for name, field in form.base_fields.items():
             if isinstance(field, forms.CharField) and not field.max_length:
@@ -143,8 +146,7 @@ def test_a_query_string_loses_them_too(world, login):
 
 def test_the_importer_strips_them_from_names(world):
     data = (
-        "UPN,Legal Surname,Legal Forename,DOB,Gender\r\n"
-        f"{upn(901)},\u202eSmith\u202c,An\x00n,2017-01-01,F\r\n"
+        f"UPN,Legal Surname,Legal Forename,DOB,Gender\r\n{upn(901)},\u202eSmith\u202c,An\x00n,2017-01-01,F\r\n"
     ).encode()
     plan = import_pupils(school=world.school_a, source=io.BytesIO(data), file_name="mis.csv", by=world.senco)
     assert plan.applied and not plan.problems

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
+    "trellis.lib.middleware.BadQueryMiddleware",  # a query string a page cannot use: 400, saying why
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message
 ]
 

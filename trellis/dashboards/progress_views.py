@@ -4,12 +4,14 @@ breakdowns, trends and downloads. Every choice lives in the URL, so a view can b
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from trellis.lib.charts import percent_line_chart
+from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
@@ -49,7 +51,7 @@ def parse_choices(params: QueryDict, *, default_group_by: list[str] | None = Non
         if value:
             if allowed is not None and value not in allowed:
                 raise ChoiceError(f"'{key}' must be one of {', '.join(sorted(allowed))}, not '{value}'")
-            if key == "year" and not value.lstrip("-").isdecimal():
+            if key == "year" and not re.fullmatch(r"-?[0-9]{1,2}", value):
                 raise ChoiceError(f"'year' must be an NC year number (R is 0), not '{value}'")
             filters[key] = value
     periods = params.get("periods", "half_terms")
@@ -76,8 +78,8 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 def trust_dashboard(request: HttpRequest) -> HttpResponse:
     """Every school the user may see in aggregate: by region and school, with a breakdown."""
     schools = schools_for_aggregates(request.user).select_related("trust", "region").order_by("name")
-    if region := request.GET.get("region", ""):
-        schools = schools.filter(region_id=region if region.isdecimal() else 0)
+    if region := query_value(request, "region", IdField()):
+        schools = schools.filter(region_id=region)
     schools = list(schools)
     if not schools:
         raise Http404("No such page")

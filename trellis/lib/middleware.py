@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+from trellis.lib.query import BadQuery
 
 # Nothing in Trellis uses these browser features; an injected script or frame cannot either.
 PERMISSIONS_POLICY = ", ".join(
@@ -40,3 +43,19 @@ class SecurityHeadersMiddleware:
         patch_cache_control(response, no_store=True)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class BadQueryMiddleware:
+    """A query string a page cannot use (`trellis.lib.query.BadQuery`) answers 400 in the site's
+    layout, listing what is wrong, with DEBUG on or off."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, BadQuery):
+            return render(request, "400.html", {"problems": exception.problems}, status=400)
+        return None

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.query import IdField, NcYearField, TermField, query_value
 from trellis.lib.stats import SUPPRESS_BELOW
 from trellis.lib.tables import xlsx_response
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_names
-from trellis.pupils.models import NC_YEAR_LABELS, GroupMembership, nc_year_label
+from trellis.pupils.models import GroupMembership, nc_year_label
 from trellis.schools.models import TeachingGroup
 
 from . import importer, reports, services
@@ -50,15 +51,14 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     classes = TeachingGroup.objects.filter(school=school, academic_year__in=school.academic_years.all())
     chosen_class = year = None
     enrolments = visible_enrolments(request.user).filter(group__intervention__school=school)
-    if class_id := request.GET.get("class"):
-        chosen_class = get_object_or_404(classes, pk=class_id if class_id.isdecimal() else 0)
+    if class_id := query_value(request, "class", IdField()):
+        chosen_class = get_object_or_404(classes, pk=class_id)
         members = GroupMembership.objects.filter(group=chosen_class).values("pupil_id")
         enrolments = enrolments.filter(pupil__in=members)
-    elif (year_text := request.GET.get("year", "")) != "":
-        labels = {label: number for number, label in NC_YEAR_LABELS.items()}
-        year = labels.get(year_text, int(year_text) if year_text.lstrip("-").isdecimal() else None)
+    elif request.GET.get("year", "") != "":
+        year = query_value(request, "year", NcYearField())
         enrolments = enrolments.filter(pupil__nc_year=year)
-    term = request.GET.get("term") or None
+    term = query_value(request, "term", TermField()) or None
     try:
         groups = reports.groups_in_term(school, term).filter(pk__in=visible_groups(request.user, school).values("pk"))
     except ValueError as error:
@@ -186,7 +186,7 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
     Aggregates only, so governors may open it; for them counts under 5 are withheld."""
     school = get_school_for_user(request.user, urn, pupils=False)
     names = sees_names(request.user, school)
-    term = request.GET.get("term") or None
+    term = query_value(request, "term", TermField()) or None
     try:
         groups = reports.groups_in_term(school, term)
     except ValueError as error:
