@@ -1,5 +1,5 @@
-"""A page's query string checked by a Django form: a value that cannot be used is a 400 page that
-says which parameter is wrong and what it would accept, never a 500 and never silently ignored."""
+"""A page's query string checked by Django form fields: a value the page cannot use is a 400 page
+(trellis.lib.middleware.BadQueryMiddleware) that names the parameter and what is wrong, never a 500."""
 
 from __future__ import annotations
 
@@ -35,11 +35,6 @@ def check_query(form: forms.Form) -> dict[str, Any]:
     if not form.is_valid():
         raise BadQuery(problems_of(form))
     return form.cleaned_data
-
-
-def read_query(request: HttpRequest, form_class: type[forms.Form], **kwargs: Any) -> dict[str, Any]:
-    """`form_class` bound to the request's query string, checked (see `check_query`)."""
-    return check_query(form_class(request.GET, **kwargs))
 
 
 def query_value(request: HttpRequest, name: str, field: forms.Field) -> Any:
