@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest
 
+from trellis.lib.forms import clean_text
+
 # Ids and numbers in a URL fit a 64-bit column on SQLite and PostgreSQL.
 MAX_ID = 2**63 - 1
 
@@ -35,6 +37,12 @@ def check_query(form: forms.Form) -> dict[str, Any]:
     if not form.is_valid():
         raise BadQuery(problems_of(form))
     return form.cleaned_data
+
+
+def audited_query(request: HttpRequest) -> dict[str, str]:
+    """The query string for an audit event's `changes`, without NUL and bidirectional controls
+    (PostgreSQL cannot store NUL in JSON; the audit trail must read as what was asked)."""
+    return {clean_text(key): clean_text(value) for key, value in request.GET.items() if value and key != "page"}
 
 
 def query_value(request: HttpRequest, name: str, field: forms.Field) -> Any:

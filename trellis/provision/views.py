@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.lib.query import IdField, NcYearField, TermField, query_value
+from trellis.lib.query import IdField, NcYearField, TermField, audited_query, query_value
 from trellis.lib.stats import SUPPRESS_BELOW
 from trellis.lib.tables import xlsx_response
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_names
@@ -68,7 +68,7 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     _audit_reads(request.user, [e for item in evaluations for e in item.enrolments], "provision map")
     if request.GET.get("download") == "xlsx":
         audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, record_type="provision map", school=school,
-                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, request.GET.dict()]})  # fmt: skip
+                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, audited_query(request)]})  # fmt: skip
         return xlsx_response(f"provision-map-{school.urn}", MAP_HEADINGS, _map_rows(evaluations), title="Provision map")
     context = {
         "school": school,
