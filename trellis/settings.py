@@ -8,6 +8,7 @@ TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1
 TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
+TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TRELLIS_VAR_DIR", BASE_DIR / "var"))
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "csp",
+    "ninja",  # the API docs page from ninja's own static files, not a CDN (CSP allows only 'self')
     "django_htmx",
     "template_partials",
     "axes",
@@ -71,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "trellis.lib.middleware.SecurityHeadersMiddleware",  # no-store and Permissions-Policy, below static files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
     "trellis.lib.busy.BusyDatabaseMiddleware",  # a locked database is "busy, try again" (503), not a 500
+    "trellis.lib.middleware.BadQueryMiddleware",  # a query string a page cannot use: 400, saying why
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message
 ]
 
@@ -185,10 +192,32 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a school day
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # page addresses hold pupil ids: never send them to another site
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and _env_flag("TRELLIS_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading commits the whole domain (the school's or trust's, not ours) to HTTPS in every
+    # browser for good: the domain's owner decides that, so the header does not ask for it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Scripts, styles, images and fonts only from Trellis itself (htmx is a static file): no inline
+# script or style anywhere, so an injected <script> or style="" does nothing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the API docs page draws its icons from data: URLs
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from trellis.lib.forms import Form
+
 from .models import ApiToken
 from .services import MAX_TOKEN_DAYS
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = forms.CharField(
         label="What is the token for?",
         help_text="For example, Power BI. It helps you tell your tokens apart.",

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.text import slugify
 
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import Form, ThreePartDateField
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 
 from .models import Domain, Scale
 
 
-class ScaleForm(forms.Form):
+class ScaleForm(Form):
     name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter the scale's name"})
     code = forms.SlugField(label="Short code", max_length=40, required=False,
                            help_text="Used in files and the API; leave blank to make one from the name")  # fmt: skip
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Description", required=False, max_length=SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     kind = forms.ChoiceField(label="Kind of scale", choices=Scale.Kind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of scale"})  # fmt: skip
-    steps = forms.CharField(label="Steps, lowest first", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+    steps = forms.CharField(label="Steps, lowest first", required=False, max_length=LONG_TEXT,
+                            widget=forms.Textarea(attrs={"rows": 5}),
                             help_text="For ordered steps: one a line, as value or value: label")  # fmt: skip
     min_value = forms.DecimalField(label="Lowest value", required=False, max_digits=8, decimal_places=2)
     max_value = forms.DecimalField(label="Highest value", required=False, max_digits=8, decimal_places=2)
     step = forms.DecimalField(label="Smallest difference", required=False, max_digits=6, decimal_places=2,
-                              help_text="For a numeric range, e.g. 1 or 0.5")  # fmt: skip
+                              min_value=Decimal("0.01"), help_text="For a numeric range, e.g. 1 or 0.5",
+                              error_messages={"min_value": "The smallest difference must be more than 0"})  # fmt: skip
     unit = forms.CharField(label="Unit", required=False, max_length=20)
     higher_is_better = forms.BooleanField(label="A higher value is an improvement", required=False, initial=True)
 
@@ -42,6 +49,12 @@ class ScaleForm(forms.Form):
                 self.add_error("steps", "Enter at least two steps, one a line")
             elif len(set(values)) != len(values):
                 self.add_error("steps", "Each step needs a different value")
+            elif long := [
+                n
+                for n, line in enumerate(lines, 1)
+                if len(line.partition(":")[0].strip()) > 40 or len(line.partition(":")[2].strip()) > 100
+            ]:
+                self.add_error("steps", f"Step {long[0]} is too long: a value has at most 40 characters, a label 100")
             data["steps"] = lines
         elif data.get("kind") == Scale.Kind.NUMERIC:
             low, high = data.get("min_value"), data.get("max_value")
@@ -53,7 +66,7 @@ class ScaleForm(forms.Form):
         return data
 
 
-class GridChoiceForm(forms.Form):
+class GridChoiceForm(Form):
     """Which class, assessment point, scale and domain the grid is for (GET)."""
 
     group = forms.ModelChoiceField(label="Class or group", queryset=None)
@@ -69,5 +82,5 @@ class GridChoiceForm(forms.Form):
         self.fields["scale"].queryset = Scale.objects.for_school(school).order_by("name")
 
 
-class GridDateForm(forms.Form):
+class GridDateForm(Form):
     date = ThreePartDateField(label="Date assessed")

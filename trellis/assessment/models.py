@@ -12,8 +12,12 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from trellis.lib.models import SHORT_TEXT, LimitedTextField
 
 
 class Domain(models.TextChoices):
@@ -45,7 +49,7 @@ class Scale(models.Model):
     )  # fmt: skip
     code = models.SlugField(max_length=40, help_text="Short code used in files, the API and URLs, e.g. nc-levels")
     name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    description = LimitedTextField(blank=True, max_length=SHORT_TEXT)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     higher_is_better = models.BooleanField(
         "higher is better",
@@ -58,7 +62,12 @@ class Scale(models.Model):
     min_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     step = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Smallest recordable difference, e.g. 1 or 0.1"
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"), "The smallest difference must be more than 0")],
+        help_text="Smallest recordable difference, e.g. 1 or 0.1",
     )
     unit = models.CharField(max_length=20, blank=True, help_text="e.g. months, %")
 
@@ -71,6 +80,8 @@ class Scale(models.Model):
                 fields=["code"], condition=models.Q(school__isnull=True), name="unique_shipped_scale_code"
             ),
             models.UniqueConstraint(fields=["school", "code"], name="unique_school_scale_code"),
+            # A zero or negative step would make every "steps gained" a division by zero or upside down.
+            models.CheckConstraint(condition=Q(step__isnull=True) | Q(step__gt=0), name="scale_step_positive"),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +142,7 @@ class ScaleStep(models.Model):
     position = models.PositiveSmallIntegerField()
     value = models.CharField(max_length=40, help_text="As written in files and the API, e.g. 2c, PK3, secure")
     label = models.CharField(max_length=100, blank=True)
-    descriptor = models.TextField(blank=True)
+    descriptor = LimitedTextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["scale", "position"]

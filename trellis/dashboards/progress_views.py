@@ -4,6 +4,7 @@ breakdowns, trends and downloads. Every choice lives in the URL, so a view can b
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
+from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
@@ -46,7 +48,7 @@ def parse_choices(params: QueryDict, *, default_group_by: list[str] | None = Non
         if value:
             if allowed is not None and value not in allowed:
                 raise ChoiceError(f"'{key}' must be one of {', '.join(sorted(allowed))}, not '{value}'")
-            if key == "year" and not value.lstrip("-").isdecimal():
+            if key == "year" and not re.fullmatch(r"-?[0-9]{1,2}", value):
                 raise ChoiceError(f"'year' must be an NC year number (R is 0), not '{value}'")
             filters[key] = value
     periods = params.get("periods", "half_terms")
@@ -73,11 +75,11 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 def trust_dashboard(request: HttpRequest) -> HttpResponse:
     """Every school the user may see in aggregate: by region and school, with a breakdown."""
     schools = schools_for_aggregates(request.user).select_related("trust", "region").order_by("name")
-    if region := request.GET.get("region", ""):
+    if region := query_value(request, "region", IdField()):
         if suppressed_for(request.user, schools):
             # A region's schools beside all of them would give the others away by subtraction.
             return _choice_error(request, ChoiceError(NO_FILTERS_FOR_SUPPRESSED), "Progress")
-        schools = schools.filter(region_id=region if region.isdecimal() else 0)
+        schools = schools.filter(region_id=region)
     schools = list(schools)
     if not schools:
         raise Http404("No such page")

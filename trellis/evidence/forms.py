@@ -6,14 +6,15 @@ from django import forms
 from django.db.models import Q
 
 from trellis.identification.models import AreaOfNeed
-from trellis.lib.forms import OnceForm, ThreePartDateField, VersionedForm
+from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
+from trellis.lib.models import LONG_TEXT
 from trellis.plans.models import Target
 
 from .models import PupilVoiceEntry
 from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     def __init__(self, *args, pupil, linked=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Current targets, and any the note is already linked to (a changed note keeps its links).
@@ -29,9 +30,12 @@ class NoteForm(forms.Form):
         label="Learning objective", max_length=300, error_messages={"required": "Enter the learning objective"}
     )
     activity = forms.CharField(
-        label="Activity", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the activity"}
+        max_length=LONG_TEXT,
+        label="Activity",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the activity"},
     )
-    outcome = forms.CharField(
+    outcome = forms.CharField(max_length=LONG_TEXT,
         label="Outcome", widget=forms.Textarea(attrs={"rows": 3}), help_text="What the pupil did or showed",
         error_messages={"required": "Enter the outcome"},
     )  # fmt: skip
@@ -64,7 +68,7 @@ class ChangeNoteForm(VersionedForm, NoteForm):
         return values | {"targets": sorted(record.targets.values_list("pk", flat=True))}
 
 
-class VoiceForm(forms.Form):
+class VoiceForm(Form):
     date = ThreePartDateField(label="Date")
     statement = forms.CharField(
         label="“I can …” statement", max_length=200, help_text="In the pupil's words, e.g. I can ask for help",
@@ -81,7 +85,7 @@ class VoiceForm(forms.Form):
     comment = forms.CharField(label="Comment (optional)", max_length=300, required=False)
 
 
-class WeekForm(forms.Form):
+class WeekForm(Form):
     week_starting = ThreePartDateField(
         label="Week starting", help_text="The Monday of the week (another day moves to its Monday)"
     )
@@ -100,7 +104,7 @@ class WeekForm(forms.Form):
         return data
 
 
-class WeeklyImportForm(forms.Form):
+class WeeklyImportForm(Form):
     file = forms.FileField(
         label="CSV file", help_text="Columns: UPN, week, positive, negative, attended, possible",
         error_messages={"required": "Choose a CSV file"},

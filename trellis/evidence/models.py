@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from trellis.identification.models import AreaOfNeed
+from trellis.lib.models import LONG_TEXT, LimitedTextField
 
 from .storage import evidence_upload_to, private_storage
 
@@ -22,8 +23,8 @@ class EvidenceNote(models.Model):
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="evidence_notes")
     date = models.DateField()
     learning_objective = models.CharField(max_length=300)
-    activity = models.TextField()
-    outcome = models.TextField()
+    activity = LimitedTextField(max_length=LONG_TEXT)
+    outcome = LimitedTextField(max_length=LONG_TEXT)
     areas = models.JSONField("areas of need", default=list, blank=True, help_text="AreaOfNeed codes")
     targets = models.ManyToManyField(
         "plans.Target", blank=True, related_name="evidence_notes", help_text="The pupil's targets this is evidence for"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from trellis.lib.forms import OnceForm, ThreePartDateField
+from trellis.lib.forms import Form, OnceForm, ThreePartDateField
+from trellis.lib.models import LONG_TEXT
 
 from .models import AreaOfNeed, Concern, ConcernEvidence
 
@@ -16,7 +17,7 @@ class ConcernForm(OnceForm):
         label="Area of need", choices=AreaOfNeed.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select the area of need"},
     )  # fmt: skip
-    what_seen = forms.CharField(
+    what_seen = forms.CharField(max_length=LONG_TEXT,
         label="What have you noticed?", widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Describe what you see or hear, with examples",
         error_messages={"required": "Enter what you have noticed"},
@@ -39,14 +40,17 @@ class SencoConcernForm(ConcernForm):
     field_order = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     kind = forms.ChoiceField(
         label="Kind of evidence", choices=ConcernEvidence.Kind.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of evidence"},
     )  # fmt: skip
     date = ThreePartDateField(label="Date of the evidence")
     summary = forms.CharField(
-        label="Summary", widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "Enter a summary"}
+        max_length=LONG_TEXT,
+        label="Summary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter a summary"},
     )
     result = forms.CharField(
         label="Result or score", required=False, max_length=200,
@@ -54,7 +58,7 @@ class EvidenceForm(forms.Form):
     )  # fmt: skip
 
 
-class RequestViewsForm(forms.Form):
+class RequestViewsForm(Form):
     staff = forms.MultipleChoiceField(
         label="Ask these staff for their views", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one member of staff"},
@@ -69,20 +73,20 @@ class RequestViewsForm(forms.Form):
         self.fields["staff"].choices = choices
 
 
-class AnswerViewForm(forms.Form):
-    response = forms.CharField(
+class AnswerViewForm(Form):
+    response = forms.CharField(max_length=LONG_TEXT,
         label="Your view", widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What you see in your lessons, what helps, what you have tried",
         error_messages={"required": "Enter your view"},
     )  # fmt: skip
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label="Decision", choices=Concern.Decision.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select the decision"},
     )  # fmt: skip
-    reasons = forms.CharField(
+    reasons = forms.CharField(max_length=LONG_TEXT,
         label="Reasons", widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the reasons for the decision"},
     )  # fmt: skip

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from trellis.assessment.models import Domain
+from trellis.lib.models import LONG_TEXT, LimitedTextField
 from trellis.pupils.models import Pupil
 
 # A concern's area of need is one of the six baseline domains of seed 000, the same list that
@@ -47,7 +48,7 @@ class Concern(models.Model):
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="concerns")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
     area = models.CharField("area of need", max_length=10, choices=AreaOfNeed.choices)
-    what_seen = models.TextField("what has been noticed")
+    what_seen = LimitedTextField("what has been noticed", max_length=LONG_TEXT)
     contexts = models.CharField("in which lessons or contexts", max_length=300, blank=True)
     noticed_since = models.DateField("noticed since", null=True, blank=True)
     raised_on = models.DateField(default=timezone.localdate)
@@ -56,7 +57,7 @@ class Concern(models.Model):
         max_length=150, blank=True, help_text="Who raised it when not a user, e.g. the parent's name"
     )
     decision = models.CharField(max_length=12, choices=Decision.choices, blank=True)
-    decision_reasons = models.TextField(blank=True)
+    decision_reasons = LimitedTextField(blank=True, max_length=LONG_TEXT)
     decided_on = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -96,7 +97,7 @@ class ConcernEvidence(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     date = models.DateField()
-    summary = models.TextField()
+    summary = LimitedTextField(max_length=LONG_TEXT)
     result = models.CharField(
         max_length=200, blank=True, help_text="For a test: the score or outcome, e.g. standardised score 78"
     )
@@ -118,7 +119,7 @@ class StaffViewRequest(models.Model):
     question = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_on = models.DateField(default=timezone.localdate)
-    response = models.TextField(blank=True)
+    response = LimitedTextField(blank=True, max_length=LONG_TEXT)
     answered_on = models.DateField(null=True, blank=True)
 
     class Meta:

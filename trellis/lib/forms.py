@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,42 @@ from django.utils.dateformat import format as format_date
 from trellis.idempotency.services import AlreadySaved
 
 from .versions import EditConflict
+
+# NUL breaks PostgreSQL text; the bidirectional overrides and isolates (U+202A-202E, U+2066-2069)
+# make a name or comment display as something other than what it is ("Trojan Source").
+UNSAFE_CHARACTERS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without NUL and bidirectional override characters; every text input goes through it."""
+    return UNSAFE_CHARACTERS.sub("", value)
+
+
+def _cleaned(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+class CleanTextMixin:
+    """Takes unsafe characters out of everything posted (or in the query string) before the
+    fields see it, so no form can forget. Every form in Trellis uses it (via Form or ModelForm)."""
+
+    def full_clean(self) -> None:
+        if self.is_bound and hasattr(self.data, "lists"):
+            data = self.data.copy()
+            for key, values in self.data.lists():
+                data.setlist(key, [_cleaned(value) for value in values])
+            self.data = data
+        elif self.is_bound:
+            self.data = {key: _cleaned(value) for key, value in self.data.items()}
+        super().full_clean()
+
+
+class Form(CleanTextMixin, forms.Form):
+    pass
+
+
+class ModelForm(CleanTextMixin, forms.ModelForm):
+    pass
 
 
 class ThreePartDateWidget(forms.MultiWidget):
@@ -73,14 +110,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class OnceForm(forms.Form):
+class OnceForm(Form):
     """A form that creates a record, with a one-time token: posting it twice (a double click, a
     resent page) saves once (trellis.idempotency). A re-shown form keeps its token."""
 
     once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255, initial=new_token)
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(Form):
     """An edit form carrying the version of the record it was opened at (trellis.lib.versions).
     When the record changed since, `conflict` keeps the person's values in the form, says who
     changed it and when, and lists both versions of each field that differs (includes/conflict.html)."""

@@ -55,7 +55,7 @@ def _svg(series: list[Series], title: str) -> SafeString:
         return PAD_TOP + plot_h * float((high - value) / (high - low))
 
     parts = [
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" class="chart" style="max-width: 40rem" '
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" class="chart chart-narrow" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(title)}</title>',
         f'<line x1="{PAD_LEFT}" y1="{y(Decimal(0)):.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y(Decimal(0)):.1f}" '
         'stroke="#b1b4b6"/>',

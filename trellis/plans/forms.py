@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from trellis.assessment.models import Domain, Scale
 from trellis.assessment.scales import ScaleError, parse_value
-from trellis.lib.forms import OnceForm, ThreePartDateField, VersionedForm
+from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 
 from .models import EhcOutcome, Plan
 
@@ -16,18 +17,24 @@ class PlanForm(VersionedForm):
     kind = forms.ChoiceField(label="Type of plan", choices=Plan.Kind.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select the type of plan"})  # fmt: skip
     title = forms.CharField(label="Title", required=False, max_length=200)
-    strengths = forms.CharField(label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    pupil_good_at = forms.CharField(label="What I am good at", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    pupil_find_hard = forms.CharField(label="What I find hard", required=False,
+    strengths = forms.CharField(
+        max_length=LONG_TEXT, label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    pupil_good_at = forms.CharField(
+        max_length=LONG_TEXT, label="What I am good at", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    pupil_find_hard = forms.CharField(max_length=LONG_TEXT, label="What I find hard", required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    pupil_what_helps = forms.CharField(label="What helps me", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    pupil_what_helps = forms.CharField(
+        max_length=LONG_TEXT, label="What helps me", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     pupil_views_how = forms.CharField(label="How the pupil's views were gathered", required=False, max_length=200,
                                       help_text="For example, written with Sam by his TA using symbols")  # fmt: skip
-    parent_views = forms.CharField(label="Parents' and carers' views", required=False,
+    parent_views = forms.CharField(max_length=LONG_TEXT, label="Parents' and carers' views", required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    strategies = forms.CharField(label="Strategies for all staff", required=False,
+    strategies = forms.CharField(max_length=LONG_TEXT, label="Strategies for all staff", required=False,
                                  widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
-    provision = forms.CharField(label="Provision", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    provision = forms.CharField(max_length=LONG_TEXT, label="Provision", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text="Interventions and support in place")  # fmt: skip
     starts_on = ThreePartDateField(label="Start date", required=False)
     review_on = ThreePartDateField(label="Next review date", required=False)
@@ -38,7 +45,7 @@ class PlanForm(VersionedForm):
         super().__init__(data)
         for area, label in Domain.choices:
             self.fields[f"need_{area}"] = forms.CharField(
-                label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=LONG_TEXT, label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
         if plan is None:
             del self.fields["version"]  # a new plan
@@ -66,7 +73,7 @@ class PlanForm(VersionedForm):
 
 
 class TargetForm(VersionedForm):
-    description = forms.CharField(label="Target", widget=forms.Textarea(attrs={"rows": 2}),
+    description = forms.CharField(max_length=SHORT_TEXT, label="Target", widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="What the pupil will be able to do, how well, in which situation",
                                   error_messages={"required": "Enter the target"})  # fmt: skip
     area = forms.ChoiceField(label="Area of need", choices=Domain.choices,
@@ -80,11 +87,13 @@ class TargetForm(VersionedForm):
                                    help_text="Or leave blank and give the steps to gain")  # fmt: skip
     steps_to_gain = forms.DecimalField(label="Steps to gain", required=False, min_value=0, max_digits=7,
                                        decimal_places=2)  # fmt: skip
-    success_criteria = forms.CharField(label="Success criteria", required=False,
+    success_criteria = forms.CharField(max_length=SHORT_TEXT, label="Success criteria", required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    small_steps = forms.CharField(label="Small steps", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    small_steps = forms.CharField(max_length=LONG_TEXT, label="Small steps", required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text="One a line, in order")  # fmt: skip
-    strategies = forms.CharField(label="Strategies", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    strategies = forms.CharField(
+        max_length=LONG_TEXT, label="Strategies", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     responsible = forms.CharField(label="Who is responsible", required=False, max_length=200)
     starts_on = ThreePartDateField(label="Start date")
     target_date = ThreePartDateField(label="Review date", required=False,
@@ -122,11 +131,13 @@ class TargetForm(VersionedForm):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """A review's value, comment and date (NewReviewForm records one, CorrectReviewForm corrects one)."""
 
     value = forms.CharField(label="Value", max_length=40, error_messages={"required": "Enter the value"})
-    comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=SHORT_TEXT, label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     date = ThreePartDateField(label="Review date")
 
     def __init__(self, data=None, *, target, initial=None):

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from trellis.assessment.models import Domain
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT, LimitedTextField
 
 # The plan fields a version keeps (everything a reader of the plan sees).
 PLAN_CONTENT_FIELDS = [
@@ -53,18 +54,18 @@ class Plan(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
     title = models.CharField(max_length=200, blank=True)
-    strengths = models.TextField(blank=True)
+    strengths = LimitedTextField(blank=True, max_length=LONG_TEXT)
     needs = models.JSONField(default=dict, blank=True, help_text="Area of need (a Domain value) -> description")
-    pupil_good_at = models.TextField("What I am good at", blank=True)
-    pupil_find_hard = models.TextField("What I find hard", blank=True)
-    pupil_what_helps = models.TextField("What helps me", blank=True)
+    pupil_good_at = LimitedTextField("What I am good at", blank=True, max_length=LONG_TEXT)
+    pupil_find_hard = LimitedTextField("What I find hard", blank=True, max_length=LONG_TEXT)
+    pupil_what_helps = LimitedTextField("What helps me", blank=True, max_length=LONG_TEXT)
     pupil_views_how = models.CharField(
         "How the pupil's views were gathered", max_length=200, blank=True,
         help_text="e.g. written by Sam; written with Sam by his TA using symbols",
     )  # fmt: skip
-    parent_views = models.TextField("Parents' and carers' views", blank=True)
-    strategies = models.TextField("Strategies for all staff", blank=True)
-    provision = models.TextField(blank=True, help_text="Interventions and support in place")
+    parent_views = LimitedTextField("Parents' and carers' views", blank=True, max_length=LONG_TEXT)
+    strategies = LimitedTextField("Strategies for all staff", blank=True, max_length=LONG_TEXT)
+    provision = LimitedTextField(blank=True, help_text="Interventions and support in place", max_length=LONG_TEXT)
     starts_on = models.DateField(null=True, blank=True)
     review_on = models.DateField("Next review", null=True, blank=True)
     written_by = models.CharField(
@@ -131,7 +132,7 @@ class EhcOutcome(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveSmallIntegerField(default=1)
-    text = models.TextField()
+    text = LimitedTextField(max_length=LONG_TEXT)
     area = models.CharField(max_length=10, choices=Domain.choices, blank=True)
 
     class Meta:
@@ -152,7 +153,7 @@ class Target(models.Model):
     # The pupil again, so lists of targets filter by visible pupils without a join through plans.
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="targets")
     position = models.PositiveSmallIntegerField(default=1)
-    description = models.TextField()
+    description = LimitedTextField(max_length=SHORT_TEXT)
     area = models.CharField("Area of need", max_length=10, choices=Domain.choices)
     outcome = models.ForeignKey(
         EhcOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="targets",
@@ -162,8 +163,8 @@ class Target(models.Model):
     baseline_value = models.CharField(max_length=40)
     target_value = models.CharField(max_length=40, blank=True)
     steps_to_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    success_criteria = models.TextField(blank=True)
-    strategies = models.TextField(blank=True)
+    success_criteria = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    strategies = LimitedTextField(blank=True, max_length=LONG_TEXT)
     responsible = models.CharField("Who is responsible", max_length=200, blank=True)
     starts_on = models.DateField()
     target_date = models.DateField("Review date", null=True, blank=True, help_text="When the target should be met")
@@ -239,7 +240,7 @@ class Review(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reviews")
     date = models.DateField()
     value = models.CharField(max_length=40)
-    comment = models.TextField(blank=True)
+    comment = LimitedTextField(blank=True, max_length=SHORT_TEXT)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -21,6 +21,7 @@ from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import new_token, saved_form
+from trellis.lib.query import BadQuery, IdField, query_value
 from trellis.lib.versions import EditConflict, last_change
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
@@ -344,7 +345,10 @@ def _visible_targets(request: HttpRequest, school, group: TeachingGroup | None):
 def _group_choice(request: HttpRequest, school):
     year = school.current_academic_year()
     groups = list(TeachingGroup.objects.filter(academic_year=year)) if year else []
-    chosen = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), None)
+    wanted = query_value(request, "group", IdField())
+    chosen = next((g for g in groups if g.pk == wanted), None)
+    if wanted and chosen is None:
+        raise BadQuery(["'group': choose a class or group of this school this year"])
     return groups, chosen
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import Form, ModelForm, ThreePartDateField
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 
 from .models import Intervention, InterventionGroup
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(
         label="Provision map (CSV or XLSX)",
         help_text="Columns: Intervention, Area of need, Group size, Frequency/duration, Staff, Pupil, Scale, Entry, "
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     date = ThreePartDateField(label="Session date", error_messages={"required": "Enter the session date"})
     present = forms.MultipleChoiceField(
         label="Who came", required=False, widget=forms.CheckboxSelectMultiple,
@@ -38,7 +39,7 @@ class SessionForm(forms.Form):
         self.fields["present"].choices = [(str(e.pk), e.pupil.full_name) for e in enrolments]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     rating = forms.ChoiceField(
         label="How effective was it?", choices=InterventionGroup.Rating.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select how effective the intervention was"},
@@ -47,17 +48,17 @@ class ReviewForm(forms.Form):
         label="Decision", choices=InterventionGroup.Decision.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select a decision"},
     )  # fmt: skip
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
+    notes = forms.CharField(max_length=LONG_TEXT, label="Notes (optional)", required=False, widget=forms.Textarea)
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(Form):
     text = forms.CharField(
         label="Strategy", max_length=200, help_text="For example: visual timetable, word banks, seating near the front",
         error_messages={"required": "Enter the strategy"},
     )  # fmt: skip
 
 
-class InterventionForm(forms.ModelForm):
+class InterventionForm(ModelForm):
     class Meta:
         model = Intervention
         fields = [
@@ -79,7 +80,7 @@ class InterventionForm(forms.ModelForm):
         return name
 
 
-class GroupForm(forms.Form):
+class GroupForm(Form):
     intervention = forms.ModelChoiceField(queryset=Intervention.objects.none(), empty_label="Choose an intervention",
                                           error_messages={"required": "Choose the intervention"})  # fmt: skip
     staff = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not a Trellis user",
@@ -110,7 +111,7 @@ class GroupForm(forms.Form):
         return data
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(Form):
     pupil = forms.ModelChoiceField(queryset=None, empty_label="Choose a pupil",
                                    error_messages={"required": "Choose the pupil"})  # fmt: skip
     scale = forms.ModelChoiceField(queryset=None, empty_label="Choose a scale", label="Scale the progress is measured on",
@@ -118,7 +119,7 @@ class EnrolForm(forms.Form):
     entry = forms.CharField(label="Entry data", max_length=40, error_messages={"required": "Enter the entry data"})
     target = forms.CharField(label="Target", max_length=40, required=False,
                              help_text="+N to gain N steps (+1 sub-level), or a value on the scale to reach")  # fmt: skip
-    target_description = forms.CharField(label="Target in words (optional)", required=False, widget=forms.Textarea,
+    target_description = forms.CharField(max_length=SHORT_TEXT, label="Target in words (optional)", required=False, widget=forms.Textarea,
                                          help_text="For example, to use the 24-hour clock")  # fmt: skip
 
     def __init__(self, *args, pupils, scales_queryset, **kwargs):
@@ -157,7 +158,7 @@ class EnrolForm(forms.Form):
         return data
 
 
-class EhcProvisionForm(forms.Form):
+class EhcProvisionForm(Form):
     description = forms.CharField(label="Provision the plan specifies", max_length=200,
                                   error_messages={"required": "Enter the provision"})  # fmt: skip
     hours_per_week = forms.DecimalField(label="Hours a week", min_value=0, max_digits=5, decimal_places=2,

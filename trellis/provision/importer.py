@@ -21,6 +21,8 @@ from django.db.models import Q
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.forms import clean_text
+from trellis.lib.tables import unescape_cell
 from trellis.transfer import limits
 
 from . import scales
@@ -131,7 +133,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     if name.endswith(".csv"):
         lines = limits.text_lines(io.BytesIO(data))
         try:
-            return list(limits.counted_rows(csv.reader(lines), limits.MAX_PROVISION_ROWS))
+            rows = limits.counted_rows(csv.reader(lines), limits.MAX_PROVISION_ROWS)
+            return [[clean_text(unescape_cell(cell)) for cell in row] for row in rows]
         except csv.Error as error:
             raise ValueError(f"{filename} cannot be read as CSV ({error})") from error
     raise ValueError(f"{filename}: upload a .csv or .xlsx file")
@@ -146,7 +149,7 @@ def _cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(unescape_cell(value))).strip()
 
 
 def parse_date(text: str) -> dt.date:

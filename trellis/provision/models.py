@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT, LimitedTextField
+
 from .eef import STRAND_CHOICES
 
 
@@ -27,8 +29,8 @@ class Intervention(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="interventions")
     name = models.CharField(max_length=120)
     area_of_need = models.CharField(max_length=80, blank=True, help_text="e.g. Cognition and learning")
-    description = models.TextField(blank=True)
-    evidence_base = models.TextField(blank=True)
+    description = LimitedTextField(blank=True, max_length=LONG_TEXT)
+    evidence_base = LimitedTextField(blank=True, max_length=LONG_TEXT)
     default_group_size = models.PositiveSmallIntegerField(default=6)
     sessions_per_week = models.PositiveSmallIntegerField(default=3)
     session_minutes = models.PositiveSmallIntegerField(default=15)
@@ -93,7 +95,7 @@ class InterventionGroup(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     rating = models.CharField("effectiveness", max_length=16, choices=Rating.choices, blank=True)
     decision = models.CharField(max_length=12, choices=Decision.choices, blank=True)
-    review_notes = models.TextField(blank=True)
+    review_notes = LimitedTextField(blank=True, max_length=LONG_TEXT)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -135,8 +137,8 @@ class Enrolment(models.Model):
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="provision_enrolments")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
-    target_description = models.TextField(blank=True)
-    outcome_notes = models.TextField(blank=True)
+    target_description = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    outcome_notes = LimitedTextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["group", "pupil__legal_surname", "pupil__legal_forename"]

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.lib.disclosure import NOTE, suppressed_for
+from trellis.lib.query import IdField, NcYearField, TermField, audited_query, query_value
 from trellis.lib.tables import xlsx_response
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
-from trellis.pupils.models import NC_YEAR_LABELS, GroupMembership, nc_year_label
+from trellis.pupils.models import GroupMembership, nc_year_label
 from trellis.schools.models import TeachingGroup
 
 from . import evaluation as ev
@@ -51,15 +52,14 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     classes = TeachingGroup.objects.filter(school=school, academic_year__in=school.academic_years.all())
     chosen_class = year = None
     enrolments = visible_enrolments(request.user).filter(group__intervention__school=school)
-    if class_id := request.GET.get("class"):
-        chosen_class = get_object_or_404(classes, pk=class_id if class_id.isdecimal() else 0)
+    if class_id := query_value(request, "class", IdField()):
+        chosen_class = get_object_or_404(classes, pk=class_id)
         members = GroupMembership.objects.filter(group=chosen_class).values("pupil_id")
         enrolments = enrolments.filter(pupil__in=members)
-    elif (year_text := request.GET.get("year", "")) != "":
-        labels = {label: number for number, label in NC_YEAR_LABELS.items()}
-        year = labels.get(year_text, int(year_text) if year_text.lstrip("-").isdecimal() else None)
+    elif request.GET.get("year", "") != "":
+        year = query_value(request, "year", NcYearField())
         enrolments = enrolments.filter(pupil__nc_year=year)
-    term = request.GET.get("term") or None
+    term = query_value(request, "term", TermField()) or None
     try:
         groups = reports.groups_in_term(school, term).filter(pk__in=visible_groups(request.user, school).values("pk"))
     except ValueError as error:
@@ -69,7 +69,7 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     _audit_reads(request.user, [e for item in evaluations for e in item.enrolments], "provision map")
     if request.GET.get("download") == "xlsx":
         audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, record_type="provision map", school=school,
-                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, request.GET.dict()]})  # fmt: skip
+                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, audited_query(request)]})  # fmt: skip
         return xlsx_response(f"provision-map-{school.urn}", MAP_HEADINGS, _map_rows(evaluations), title="Provision map")
     context = {
         "school": school,
@@ -187,7 +187,7 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
     Aggregates only, so governors may open it; for them figures are withheld by the disclosure rule."""
     school = get_school_for_user(request.user, urn, pupils=False)
     hide_small = suppressed_for(request.user, [school])
-    term = request.GET.get("term") or None
+    term = query_value(request, "term", TermField()) or None
     if term and hide_small:
         # One term's figures beside the whole year's would give the other terms' away by subtraction.
         messages.error(request, "Figures for one term are not available with numbers withheld: showing every term")

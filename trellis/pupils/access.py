@@ -162,6 +162,8 @@ def schools_with_pupil_access(user):
 
 def get_school_for_user(user, urn: str, *, pupils: bool) -> School:
     """The school by URN if the user may open its aggregate pages (or, with pupils=True, its register)."""
+    if not (urn.isascii() and urn.isdigit() and len(urn) <= 8):  # a URN is digits (no NUL for PostgreSQL)
+        raise Http404("No such school")
     schools = schools_with_pupil_access(user) if pupils else schools_for_aggregates(user)
     school = schools.select_related("trust", "region").filter(urn=urn).first()
     if school is None:

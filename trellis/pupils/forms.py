@@ -6,12 +6,12 @@ from django import forms
 from django.utils import timezone
 
 from trellis.accounts.models import Membership, Role, User
-from trellis.lib.forms import ThreePartDateField
+from trellis.lib.forms import Form, ThreePartDateField
 
 from .models import NeedType, Pupil, SenStatus
 
 
-class PupilForm(forms.Form):
+class PupilForm(Form):
     def __init__(self, data=None, *, pupil: Pupil):
         self.pupil = pupil
         super().__init__(data)

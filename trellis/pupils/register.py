@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from trellis.lib.forms import Form
+from trellis.lib.query import check_query
 from trellis.schools.models import School, TeachingGroup
 
 from .models import GroupMembership, NeedType, Pupil, PupilNeed, SenStatus, nc_year_label
@@ -32,10 +34,10 @@ STATUS_FILTER_CHOICES = [
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(Form):
     """The register's filters; they live in the URL so a view can be bookmarked and shared."""
 
-    q = forms.CharField(label="Name or UPN", required=False)
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
     status = forms.ChoiceField(label="SEN status", choices=STATUS_FILTER_CHOICES, required=False)
     need = forms.ChoiceField(label="Need (primary or secondary)", required=False)
     area = forms.ChoiceField(label="Broad area of need", required=False)
@@ -55,7 +57,7 @@ class RegisterFilterForm(forms.Form):
         self.fields["group"].choices = [("", "Any"), *[(str(g.pk), g.name) for g in groups]]
 
     def apply(self, pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = check_query(self) if self.is_bound else {}  # a value not offered is a 400 saying which
         status = data.get("status") or ANY_SEN
         if status == ANY_SEN:
             pupils = pupils.exclude(sen_status=SenStatus.NONE)

@@ -14,6 +14,7 @@ from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.dashboards.comparison import overview_withheld, school_profiles
 from trellis.lib.disclosure import NOTE, Figure, suppressed_for
+from trellis.lib.query import audited_query
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.schools.models import GroupStaff, TeachingGroup
 
@@ -107,7 +108,7 @@ def register(request: HttpRequest, urn: str, download: str | None = None) -> Htt
     groups = TeachingGroup.objects.filter(academic_year=year, kind=TeachingGroup.Kind.REGISTRATION)
     form = RegisterFilterForm(request.GET or None, school=school, groups=groups)
     pupils = form.apply(Pupil.objects.visible_to(request.user).filter(school=school).on_roll())
-    filters = {key: value for key, value in request.GET.items() if value and key != "page"}
+    filters = audited_query(request)
     if download:
         audit.record(
             actor=request.user, action=AuditEvent.Action.EXPORT, record_type="register", school=school,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from trellis.lib.forms import Form
+
 from .parsers import EXTRA_FIELDS, FIELD_LABELS, IGNORE, PUPIL_FIELDS
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(
         label="Upload a file",
         help_text="A Common Transfer File (CTF, .xml) or a spreadsheet (.csv or .xlsx) exported from your MIS.",
@@ -28,7 +30,7 @@ class UploadForm(forms.Form):
 FIELD_CHOICES = [(IGNORE, "Ignore this column"), *[(name, FIELD_LABELS[name]) for name in PUPIL_FIELDS + EXTRA_FIELDS]]
 
 
-class MappingForm(forms.Form):
+class MappingForm(Form):
     """One choice per heading Trellis did not recognise."""
 
     def __init__(self, data=None, *, headings: list[str], initial_mapping: dict[str, str]):

@@ -21,6 +21,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.utils import timezone
 
+from trellis.lib.forms import clean_text
+from trellis.lib.tables import unescape_cell
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
 
@@ -237,7 +239,7 @@ class _Values:
         self.report.problem(self.line, self.upn, field_name, message, accepted)
 
     def text(self, field_name: str, value: Any, max_length: int = 100) -> str | None:
-        text = "" if value is None else str(value).strip()
+        text = "" if value is None else clean_text(str(value)).strip()
         if len(text) > max_length:
             self.problem(field_name, f"'{text[:40]}…' is longer than {max_length} characters", "a shorter name")
             return None
@@ -475,13 +477,15 @@ def _sheet_rows(source: IO[bytes], report: ParseReport) -> Iterator[list[Any]]:
     """The rows of the first worksheet, or of the CSV, one at a time (LimitExceeded past a limit)."""
     max_rows = limits.MAX_ROWS
     if report.format == "xlsx":
-        yield from xlsx_rows(source, report, max_rows=max_rows)
+        for row in xlsx_rows(source, report, max_rows=max_rows):
+            yield [unescape_cell(cell) for cell in row]  # our own downloads read back as they were
         return
     lines = limits.text_lines(source)
     first = next(lines, "")
     delimiter = max([",", ";", "\t"], key=first.count)
     try:
-        yield from limits.counted_rows(csv.reader(itertools.chain([first], lines), delimiter=delimiter), max_rows)
+        for row in limits.counted_rows(csv.reader(itertools.chain([first], lines), delimiter=delimiter), max_rows):
+            yield [unescape_cell(cell) for cell in row]  # our own downloads read back as they were
     except csv.Error as error:
         report.problem(None, "", "", f"the CSV cannot be read ({error})", "a CSV file saved by Excel or your MIS")
 
