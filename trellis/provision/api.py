@@ -1,13 +1,12 @@
 """/api/v1/interventions: the catalogue, its groups and their evaluation, with need to know and audit."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
 from ninja import Router, Schema
 
+from trellis.api.common import ERRORS, Id, Urn
 from trellis.audit import services as audit
 from trellis.lib.disclosure import is_small, suppressed_for
 from trellis.pupils.access import schools_for_aggregates
@@ -83,16 +82,18 @@ def _get(user, intervention_id: int) -> Intervention:
     return found
 
 
-@router.get("", response=list[InterventionOut], summary="Interventions in your schools' catalogues")
-def list_interventions(request, school: str | None = None):
+@router.get("", response={200: list[InterventionOut], **ERRORS}, summary="Interventions in your schools' catalogues")
+def list_interventions(request, school: Urn | None = None):
     interventions = _interventions(request.auth).order_by("school__urn", "name")
     if school:
         interventions = interventions.filter(school__urn=school)
     return interventions
 
 
-@router.get("/{intervention_id}", response=InterventionDetailOut, summary="One intervention and its groups")
-def get_intervention(request, intervention_id: int):
+@router.get(
+    "/{intervention_id}", response={200: InterventionDetailOut, **ERRORS}, summary="One intervention and its groups"
+)
+def get_intervention(request, intervention_id: Id):
     intervention = _get(request.auth, intervention_id)
     names = not suppressed_for(request.auth, [intervention.school])
     groups = intervention.groups.select_related("staff")
@@ -120,8 +121,12 @@ def get_intervention(request, intervention_id: int):
     return intervention
 
 
-@router.get("/{intervention_id}/evaluation", summary="Each group's evaluation and the breakdown by primary need")
-def intervention_evaluation(request, intervention_id: int) -> dict[str, Any]:
+@router.get(
+    "/{intervention_id}/evaluation",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Each group's evaluation and the breakdown by primary need",
+)
+def intervention_evaluation(request, intervention_id: Id) -> dict[str, Any]:
     """Staff see the pupils they may see (each read audited); governors see suppressed aggregates only."""
     user = request.auth
     intervention = _get(user, intervention_id)
