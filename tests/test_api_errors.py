@@ -74,8 +74,17 @@ def test_the_limit_message_says_what_is_allowed(world, login):
 # ---- Ids: 1 to 2**63 - 1 (BigAutoField on both databases) ----
 
 
-@pytest.mark.parametrize("path", ["/pupils/{}", "/pupils/{}/plans", "/pupils/{}/targets", "/pupils/{}/evidence",
-                                  "/interventions/{}", "/interventions/{}/evaluation"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pupils/{}",
+        "/pupils/{}/plans",
+        "/pupils/{}/targets",
+        "/pupils/{}/evidence",
+        "/interventions/{}",
+        "/interventions/{}/evaluation",
+    ],
+)
 def test_ids_outside_the_integer_range_are_422_and_the_largest_is_a_plain_404(world, login, path):
     client = login(world.senco)
     for bad in (0, -1, MAX_ID + 1, "abc"):
@@ -144,8 +153,12 @@ def test_a_review_before_the_targets_start_is_422_in_the_one_shape(world, login)
     assert body["detail"] == "The review date must be on or after the target's start date"
     assert not Review.objects.exists()
     on_the_day = {"date": (TODAY - dt.timedelta(days=10)).isoformat(), "value": "2b"}
-    assert login(world.teacher).post(f"/api/v1/targets/{target.pk}/reviews", on_the_day,
-                                     content_type="application/json").status_code == 201  # fmt: skip
+    assert (
+        login(world.teacher)
+        .post(f"/api/v1/targets/{target.pk}/reviews", on_the_day, content_type="application/json")
+        .status_code
+        == 201
+    )
 
 
 def test_a_value_off_the_scale_names_the_field_and_the_allowed_values(world, login):
