@@ -5,11 +5,13 @@ and the same figures, withheld by the same rule (trellis.lib.disclosure): a coun
 see is null with "suppressed": true, and so is any percentage or mean built on it.
 """
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
 from trellis.api.common import ERRORS, ApiError, Date, NeedCode, Urn, matching
 from trellis.lib.disclosure import Figure
@@ -59,6 +61,58 @@ class DashboardQuery(Schema):
         return params
 
 
+Count = int | None  # null when a governor may not see it (fewer than 5)
+
+
+class CountsOut(Schema):
+    """Targets (or reviews) by on-track status; a status is absent where it cannot occur."""
+
+    total: Count
+    achieved: Count = None
+    on_track: Count = None
+    at_risk: Count = None
+    off_track: Count = None
+    not_reviewed: Count = None
+    percent: dict[str, float | None]
+    suppressed: bool
+
+
+# A row of a breakdown: the label of each `group_by` dimension (only those chosen), then the counts.
+RowOut = create_model(
+    "RowOut",
+    __base__=CountsOut,
+    mean_steps_gained=(float | None, ...),
+    **{f"{key}_": (str | None, Field(None, alias=key)) for key in DIMENSIONS},
+)
+
+
+class HalfTermOut(Schema):
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class TrendPointOut(Schema):
+    period: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    reviews: CountsOut
+
+
+class DashboardOut(Schema):
+    schools: list[str]
+    as_of: dt.date
+    half_term: HalfTermOut
+    small_numbers_suppressed: bool
+    group_by: list[str]
+    filters: dict[str, str]
+    targets: RowOut
+    pupils: CountsOut
+    at_a_glance: dict[str, Count]
+    groups: list[RowOut]
+    schools_breakdown: list[RowOut]
+    trend: list[TrendPointOut]
+
+
 def _count(figure: Figure) -> int | None:
     return figure.shown
 
@@ -93,8 +147,10 @@ def _trend(d: overview.Dashboard, point) -> dict[str, Any]:
 
 @router.get(
     "/dashboard",
-    response={200: dict[str, Any], **ERRORS},
+    response={200: DashboardOut, **ERRORS},
     summary="Targets by on-track status, broken down, with trends (as on the dashboards)",
+    by_alias=True,
+    exclude_unset=True,
 )
 def dashboard(request, query: Query[DashboardQuery]) -> dict[str, Any]:
     """Without `school`, every school the caller may see in aggregate (a trust leader: the trust).

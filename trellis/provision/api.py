@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from trellis.api.common import ERRORS, Id, Urn
 from trellis.audit import services as audit
@@ -61,6 +61,62 @@ class GroupOut(Schema):
     pupils: int | None  # null when withheld (a governor, fewer than 5)
     rating: str
     decision: str
+
+
+# Figures print as integers when whole (2, not 2.0), as `manage.py evaluate_provision --json` does.
+Number = int | float | None
+
+
+class EvaluatedPupilOut(Schema):
+    upn: str
+    name: str
+    scale: str
+    entry: str | None
+    target: str | None
+    exit: str | None
+    steps: Number
+    met: bool | None
+    attendance: Number
+
+
+class GroupEvaluationOut(Schema):
+    id: int
+    intervention: str
+    staff: str
+    start: str
+    end: str | None
+    met: int | None = Field(description="Null when suppressed (fewer than 5 for a governor)")
+    total: int | None
+    suppressed: bool = False
+    mean_steps: Number
+    cost_per_pupil: Number
+    cost_per_pupil_met: Number
+    sessions_held: int
+    sessions_planned: int
+    rating: str | None
+    decision: str | None
+    poor_attendance: list[str] | None = Field(description="Null for those who see no names")
+    pupils: list[EvaluatedPupilOut]
+
+
+class NeedBreakdownOut(Schema):
+    need: str
+    n: int
+    met: int | None
+    mean_steps: float | None
+    small_n: bool
+    warning: str | None
+    effect_size: float | None
+    months: int | None
+    eef_months: int | None
+
+
+class EvaluationOut(Schema):
+    intervention: str
+    eef_strand: str | None
+    eef_months: int | None
+    groups: list[GroupEvaluationOut]
+    by_need: list[NeedBreakdownOut]
 
 
 class InterventionDetailOut(InterventionOut):
@@ -123,7 +179,7 @@ def get_intervention(request, intervention_id: Id):
 
 @router.get(
     "/{intervention_id}/evaluation",
-    response={200: dict[str, Any], **ERRORS},
+    response={200: EvaluationOut, **ERRORS},
     summary="Each group's evaluation and the breakdown by primary need",
 )
 def intervention_evaluation(request, intervention_id: Id) -> dict[str, Any]:
