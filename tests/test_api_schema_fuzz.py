@@ -91,10 +91,11 @@ def api_schema(world):
             "checks": {name: {"enabled": True} for name in CHECKS},
             "operations": [
                 # Rules that depend on stored records or on today, which no static schema can state:
-                # a review's value must be on its target's scale and its date between the target's
-                # start and today; a note's targets must be the pupil's own; a trend's `from` must be
-                # on or before `to` and at most 6 years back. Each refusal is documented (422 or 400)
-                # and tested by hand in tests/test_api_errors.py.
+                # a review's value must be on its target's scale, its date between the target's start
+                # and today, its target open; a note's targets must be the pupil's own; an
+                # Idempotency-Key may not come back with another request; a trend's `from` must be on
+                # or before `to` and at most 6 years back. Each refusal is documented (422 or 400) and
+                # tested by hand (tests/test_api_errors.py, test_plans.py, test_idempotency.py).
                 {
                     "include-method": method,
                     "include-path": path,
