@@ -76,7 +76,7 @@ def api_schema(world):
             measures=[provision.MeasureInput(scale, "2c", Decimal(1), "", "2b")],
         )
     out = StringIO()
-    call_command("create_api_token", "senco", "--name", "fuzz", stdout=out)
+    call_command("create_api_token", "senco", "--name", "fuzz", "--scope", "read-write", stdout=out)
     token = out.getvalue().strip()
     # Django's test client stops each request from closing the test's connection; the WSGI app must too.
     request_started.disconnect(close_old_connections)
