@@ -89,6 +89,7 @@ RowOut = create_model(
 class HalfTermOut(Schema):
     starts_on: dt.date
     ends_on: dt.date
+    ended: bool = Field(description="Between half terms: the figures are the half term just ended")
 
 
 class TrendPointOut(Schema):
@@ -111,6 +112,9 @@ class DashboardOut(Schema):
     groups: list[RowOut]
     schools_breakdown: list[RowOut]
     trend: list[TrendPointOut]
+    withheld_tables: list[str] = Field(
+        description="Tables not shown at all, as even empty rows would give a count away"
+    )
 
 
 def _count(figure: Figure) -> int | None:

@@ -100,15 +100,18 @@ class GroupEvaluationOut(Schema):
 
 
 class NeedBreakdownOut(Schema):
+    """A figure a governor may not see, or that would give one away, is null with "suppressed": true."""
+
     need: str
-    n: int
+    n: int | None
     met: int | None
     mean_steps: float | None
-    small_n: bool
+    small_n: bool | None
     warning: str | None
     effect_size: float | None
     months: int | None
     eef_months: int | None
+    suppressed: bool = False
 
 
 class EvaluationOut(Schema):
