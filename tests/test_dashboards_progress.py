@@ -169,8 +169,8 @@ def test_bad_choices_get_a_clear_message(world, login):
     page = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=colour")
     assert page.status_code == 400 and "Unknown group_by 'colour'" in html.unescape(page.content.decode())
     api = client.get("/api/v1/dashboard?group_by=need,sex,year")
-    assert api.status_code == 400 and "one or two" in api.json()["detail"]
-    assert client.get("/api/v1/dashboard?from=yesterday").status_code == 400
+    assert api.status_code == 422 and "one or two of trust, region" in api.json()["detail"]
+    assert client.get("/api/v1/dashboard?from=yesterday").status_code == 422
     assert client.get("/api/v1/dashboard?from=1990-09-01").status_code == 400
 
 

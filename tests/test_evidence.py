@@ -182,7 +182,8 @@ def test_api_rejects_an_unknown_area_with_422(world, login):
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert "Unknown area(s) of need: maths" in response.json()["detail"]
+    assert response.json()["errors"][0]["field"] == "areas.0"
+    assert "'cognition', 'slc'" in response.json()["detail"]
 
 
 def test_openapi_still_builds_with_both_pupil_routers(world, login):

@@ -5,24 +5,116 @@ and the same figures, withheld by the same rule (trellis.lib.disclosure): a coun
 see is null with "suppressed": true, and so is any percentage or mean built on it.
 """
 
-from __future__ import annotations
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from typing import Any
-
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
-from ninja import Router
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
+from pydantic import create_model
 
+from trellis.api.common import ERRORS, ApiError, Date, NeedCode, Urn, matching
 from trellis.lib.disclosure import Figure
 from trellis.plans.progress import Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
 
 from . import overview
 from .overview import ChoiceError
+from .progress import DIMENSIONS
 from .progress_views import SCHOOL_TABLE, parse_choices
 
 router = Router(tags=["dashboards"])
+
+_DIMENSION = "|".join(DIMENSIONS)
+GroupBy = Annotated[
+    str, matching(rf"^({_DIMENSION})(,({_DIMENSION}))?$", f"One or two of {', '.join(DIMENSIONS)}, e.g. need,sex")
+]
+
+
+class DashboardQuery(Schema):
+    """The page's query string, typed; rules between parameters are checked by parse_choices (400)."""
+
+    school: Urn | None = None
+    group_by: list[GroupBy] = Field([], max_length=2, description="e.g. need,sex (two different dimensions at most)")
+    sen: Literal["K", "E"] | None = None
+    sex: Literal["F", "M"] | None = None
+    year: int | None = Field(None, ge=-2, le=14, description="NC year (R is 0, N1 and N2 are -2 and -1)")
+    need: NeedCode | None = None
+    periods: Literal["half_terms", "assessment_points"] = "half_terms"
+    from_: Date | None = Field(None, alias="from", description="Trend from (at most 6 years back, up to `to`)")
+    to: Date | None = None
+
+    def as_query_dict(self) -> QueryDict:
+        """The checked values as the query string the pages parse, so both read them the same way."""
+        params = QueryDict(mutable=True)
+        params.setlist("group_by", self.group_by)
+        for key in ("sen", "sex", "need"):
+            if value := getattr(self, key):
+                params[key] = value
+        if self.year is not None:
+            params["year"] = str(self.year)
+        params["periods"] = self.periods
+        if self.from_ is not None:
+            params["from"] = self.from_.isoformat()
+        if self.to is not None:
+            params["to"] = self.to.isoformat()
+        return params
+
+
+Count = int | None  # null when a governor may not see it (fewer than 5)
+
+
+class CountsOut(Schema):
+    """Targets (or reviews) by on-track status; a status is absent where it cannot occur."""
+
+    total: Count
+    achieved: Count = None
+    on_track: Count = None
+    at_risk: Count = None
+    off_track: Count = None
+    not_reviewed: Count = None
+    percent: dict[str, float | None]
+    suppressed: bool
+
+
+# A row of a breakdown: the label of each `group_by` dimension (only those chosen), then the counts.
+RowOut = create_model(
+    "RowOut",
+    __base__=CountsOut,
+    mean_steps_gained=(float | None, ...),
+    **{f"{key}_": (str | None, Field(None, alias=key)) for key in DIMENSIONS},
+)
+
+
+class HalfTermOut(Schema):
+    starts_on: dt.date
+    ends_on: dt.date
+    ended: bool = Field(description="Between half terms: the figures are the half term just ended")
+
+
+class TrendPointOut(Schema):
+    period: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    reviews: CountsOut
+
+
+class DashboardOut(Schema):
+    schools: list[str]
+    as_of: dt.date
+    half_term: HalfTermOut
+    small_numbers_suppressed: bool
+    group_by: list[str]
+    filters: dict[str, str]
+    targets: RowOut
+    pupils: CountsOut
+    at_a_glance: dict[str, Count]
+    groups: list[RowOut]
+    schools_breakdown: list[RowOut]
+    trend: list[TrendPointOut]
+    withheld_tables: list[str] = Field(
+        description="Tables not shown at all, as even empty rows would give a count away"
+    )
 
 
 def _count(figure: Figure) -> int | None:
@@ -57,13 +149,20 @@ def _trend(d: overview.Dashboard, point) -> dict[str, Any]:
     }
 
 
-@router.get("/dashboard", summary="Targets by on-track status, broken down, with trends (as on the dashboards)")
-def dashboard(request) -> dict[str, Any]:
+@router.get(
+    "/dashboard",
+    response={200: DashboardOut, **ERRORS},
+    summary="Targets by on-track status, broken down, with trends (as on the dashboards)",
+    by_alias=True,
+    exclude_unset=True,
+)
+def dashboard(request, query: Query[DashboardQuery]) -> dict[str, Any]:
     """Without `school`, every school the caller may see in aggregate (a trust leader: the trust).
-    `group_by` takes one or two of: trust, region, school, need, area, sex, year, sen, fsm, pp, eal,
-    class, intervention. `from` and `to` (YYYY-MM-DD) bound the trend periods."""
+    `group_by` takes one or two different dimensions: trust, region, school, need, area, sex, year, sen,
+    fsm, pp, eal, class, intervention. `from` and `to` (YYYY-MM-DD) bound the trend periods: `from` on or
+    before `to` and at most 6 years back (else a 400 says which)."""
     user = request.auth
-    if urn := request.GET.get("school"):
+    if urn := query.school:
         schools = [get_school_for_user(user, urn, pupils=False)]
     else:
         schools = list(schools_for_aggregates(user).select_related("trust", "region").order_by("name"))
@@ -71,10 +170,10 @@ def dashboard(request) -> dict[str, Any]:
         raise Http404("No school")
     today = timezone.localdate()
     try:
-        choices = parse_choices(request.GET)
+        choices = parse_choices(query.as_query_dict())
         d = overview.build(user, schools, choices, today=today, with_names=False)
     except ChoiceError as error:
-        raise HttpError(400, str(error)) from None
+        raise ApiError(400, str(error)) from None
     keys = [dim.key for dim in choices.dimensions]
     return {
         "schools": [s.urn for s in schools],

@@ -1,17 +1,16 @@
 """/api/v1/pupils/{id}/evidence: list and create evidence notes, with the same need to know and audit
 as the pages. Mounted at "" with full paths, beside trellis.pupils.api (mounted at /pupils)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
 
+from trellis.api.common import ERRORS, ApiError, Date, Id, TargetIds, text
 from trellis.audit import services as audit
 from trellis.idempotency.api import IdempotencyKey, mark_replayed
 from trellis.idempotency.services import AlreadySaved, KeyReused, fingerprint
+from trellis.identification.models import AreaOfNeed
 from trellis.pupils.access import get_pupil_for_user
 
 from . import services
@@ -21,13 +20,15 @@ from .views import can_add_evidence
 router = Router(tags=["evidence"])
 
 
+# Each text must say something (a non-space character); lengths are the model's or, for the
+# unbounded text fields, the size of a long note.
 class NoteIn(Schema):
-    date: dt.date
-    learning_objective: str
-    activity: str
-    outcome: str
-    areas: list[str] = []
-    targets: list[int] = []
+    date: Date
+    learning_objective: str = text(300)
+    activity: str = text(5000)
+    outcome: str = text(5000)
+    areas: list[AreaOfNeed] = Field([], max_length=len(AreaOfNeed), description="Areas of need")
+    targets: TargetIds = Field([], description="Ids of this pupil's own targets that the note is evidence for")
 
 
 class NoteOut(Schema):
@@ -54,27 +55,22 @@ class NoteOut(Schema):
         return note.recorded_by.get_username() if note.recorded_by else None
 
 
-@router.get("/pupils/{pupil_id}/evidence", response=list[NoteOut], summary="A pupil's evidence notes")
-def list_notes(request, pupil_id: int):
+@router.get("/pupils/{pupil_id}/evidence", response={200: list[NoteOut], **ERRORS}, summary="A pupil's evidence notes")
+def list_notes(request, pupil_id: Id):
     pupil = get_pupil_for_user(request.auth, pupil_id)
     audit.record_view(actor=request.auth, pupil=pupil, what="evidence", via="api")
     return list(pupil.evidence_notes.select_related("recorded_by").prefetch_related("targets"))
 
 
-@router.post("/pupils/{pupil_id}/evidence", response={201: NoteOut}, summary="Add an evidence note")
-def create_note(
-    request, response: HttpResponse, pupil_id: int, payload: NoteIn, idempotency_key: IdempotencyKey = None
-):
-    """Teaching staff and leaders of the pupil's school; files are added on the page only. With an
+@router.post("/pupils/{pupil_id}/evidence", response={201: NoteOut, **ERRORS}, summary="Add an evidence note")
+def create_note(request, response: HttpResponse, pupil_id: Id, payload: NoteIn, idempotency_key: IdempotencyKey = None):
+    """Teaching staff and leaders of the pupil's school; files are added on the page only. Each of
+    `targets` must be one of this pupil's targets (a 422 names the first that is not). With an
     `Idempotency-Key`, sending the same request again adds one note (a 409 if it has since been removed)."""
     pupil = get_pupil_for_user(request.auth, pupil_id)
     if not can_add_evidence(request.auth, pupil.school_id):
-        raise HttpError(403, "You can see this pupil but not add evidence.")
-    for name in ("learning_objective", "activity", "outcome"):
-        if not getattr(payload, name).strip():
-            raise HttpError(422, f"{name} must not be empty.")
-    if len(payload.learning_objective) > 300:
-        raise HttpError(422, "learning_objective must be at most 300 characters.")
+        raise ApiError(403, "You can see this pupil but not add evidence.")
+    fields = payload.dict() | {"areas": [area.value for area in payload.areas]}
     try:
         note = services.create_note(
             pupil=pupil,
@@ -82,13 +78,13 @@ def create_note(
             via="api",
             once=idempotency_key or "",
             request=fingerprint(request.path, payload.dict()),
-            **payload.dict(),
+            **fields,
         )
     except (services.EvidenceError, KeyReused) as error:
-        raise HttpError(422, str(error)) from error
+        raise ApiError(422, str(error)) from error
     except AlreadySaved as saved:
         note = pupil.evidence_notes.filter(pk=saved.record_id).first()
         if note is None:
-            raise HttpError(409, "The note added with this Idempotency-Key has since been removed.") from None
+            raise ApiError(409, "The note added with this Idempotency-Key has since been removed.") from None
         mark_replayed(response)
     return Status(201, note)

@@ -4,16 +4,14 @@ Mounted at the API's root with full paths (/pupils/{id}/plans, /targets/{id}/rev
 it sits beside the pupils router without owning /pupils.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema, Status
 
+from trellis.api.common import ERRORS, ApiError, Date, Id, text
 from trellis.assessment.scales import ScaleValueError
 from trellis.audit import services as audit
 from trellis.idempotency.api import IdempotencyKey, mark_replayed
@@ -75,20 +73,15 @@ class TargetOut(Schema):
 
 
 class ReviewIn(Schema):
-    date: dt.date
-    value: str
-    comment: str = ""
+    date: Date = Field(description="Today or earlier, and on or after the target's start date")
+    value: str = text(40, description="A value on the target's scale")
+    comment: str = Field("", max_length=2000)
 
 
 class ReviewCreatedOut(Schema):
     review: ReviewOut
     status: str
     stuck: bool
-
-
-class ErrorOut(Schema):
-    detail: str
-    allowed: str = ""
 
 
 def _review_out(review) -> dict:
@@ -111,8 +104,8 @@ def _target_out(target: Target) -> dict:
     }
 
 
-@router.get("/pupils/{pupil_id}/plans", response=list[PlanOut], summary="A pupil's plans")
-def pupil_plans(request, pupil_id: int):
+@router.get("/pupils/{pupil_id}/plans", response={200: list[PlanOut], **ERRORS}, summary="A pupil's plans")
+def pupil_plans(request, pupil_id: Id):
     pupil = get_pupil_for_user(request.auth, pupil_id)
     audit.record_view(actor=request.auth, pupil=pupil, what="plans", via="api")
     plans = pupil.plans.prefetch_related("outcomes", "targets")
@@ -127,8 +120,10 @@ def pupil_plans(request, pupil_id: int):
     ]
 
 
-@router.get("/pupils/{pupil_id}/targets", response=list[TargetOut], summary="A pupil's targets with status")
-def pupil_targets(request, pupil_id: int, include_closed: bool = False):
+@router.get(
+    "/pupils/{pupil_id}/targets", response={200: list[TargetOut], **ERRORS}, summary="A pupil's targets with status"
+)
+def pupil_targets(request, pupil_id: Id, include_closed: bool = False):
     """Targets of the pupil's active plans (all plans with `include_closed`), each with its
     status by the on-track rule (trellis.plans.progress) and its reviews, oldest first."""
     pupil = get_pupil_for_user(request.auth, pupil_id)
@@ -142,13 +137,14 @@ def pupil_targets(request, pupil_id: int, include_closed: bool = False):
 
 @router.post(
     "/targets/{target_id}/reviews",
-    response={201: ReviewCreatedOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: ReviewCreatedOut, **ERRORS},
     summary="Record a review of a target",
 )
 def create_review(
-    request, response: HttpResponse, target_id: int, payload: ReviewIn, idempotency_key: IdempotencyKey = None
+    request, response: HttpResponse, target_id: Id, payload: ReviewIn, idempotency_key: IdempotencyKey = None
 ):
-    """`value` must be on the target's scale (a 422 names the allowed values). A target that is
+    """`value` must be on the target's scale (a 422 names the allowed values in `allowed`), and `date`
+    today or earlier and on or after the target's start date (a 422 says which). A target that is
     closed, or in an archived plan, takes no new reviews (422). With an `Idempotency-Key`, sending
     the same request again records one review (a 409 if that review has since been removed)."""
     target_pupil = Target.objects.filter(pk=target_id).values_list("pupil_id", flat=True).first()
@@ -170,13 +166,13 @@ def create_review(
             request=fingerprint(request.path, payload.dict()),
         )
     except ScaleValueError as error:
-        return Status(422, {"detail": str(error), "allowed": error.allowed})
+        raise ApiError(422, str(error), field="value", allowed=error.allowed) from error
     except (services.PlanError, KeyReused) as error:
-        raise HttpError(422, str(error)) from error
+        raise ApiError(422, str(error)) from error
     except AlreadySaved as saved:
         review = Review.objects.filter(pk=saved.record_id, target=target).first()
         if review is None:
-            return Status(409, {"detail": "The review recorded with this Idempotency-Key has since been removed."})
+            raise ApiError(409, "The review recorded with this Idempotency-Key has since been removed.") from None
         mark_replayed(response)
     window = current_window(pupil.school, timezone.localdate())
     progress = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]

@@ -1,13 +1,12 @@
 """/api/v1/interventions: the catalogue, its groups and their evaluation, with need to know and audit."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from trellis.api.common import ERRORS, Id, Urn
 from trellis.audit import services as audit
 from trellis.lib.disclosure import is_small, suppressed_for
 from trellis.pupils.access import schools_for_aggregates
@@ -64,6 +63,65 @@ class GroupOut(Schema):
     decision: str
 
 
+# Figures print as integers when whole (2, not 2.0), as `manage.py evaluate_provision --json` does.
+Number = int | float | None
+
+
+class EvaluatedPupilOut(Schema):
+    upn: str
+    name: str
+    scale: str
+    entry: str | None
+    target: str | None
+    exit: str | None
+    steps: Number
+    met: bool | None
+    attendance: Number
+
+
+class GroupEvaluationOut(Schema):
+    id: int
+    intervention: str
+    staff: str
+    start: str
+    end: str | None
+    met: int | None = Field(description="Null when suppressed (fewer than 5 for a governor)")
+    total: int | None
+    suppressed: bool = False
+    mean_steps: Number
+    cost_per_pupil: Number
+    cost_per_pupil_met: Number
+    sessions_held: int
+    sessions_planned: int
+    rating: str | None
+    decision: str | None
+    poor_attendance: list[str] | None = Field(description="Null for those who see no names")
+    pupils: list[EvaluatedPupilOut]
+
+
+class NeedBreakdownOut(Schema):
+    """A figure a governor may not see, or that would give one away, is null with "suppressed": true."""
+
+    need: str
+    n: int | None
+    met: int | None
+    mean_steps: float | None
+    small_n: bool | None
+    warning: str | None
+    effect_size: float | None
+    months: int | None
+    eef_months: int | None
+    suppressed: bool = False
+
+
+class EvaluationOut(Schema):
+    intervention: str
+    eef_strand: str | None
+    eef_months: int | None
+    groups: list[GroupEvaluationOut]
+    by_need: list[NeedBreakdownOut]
+
+
 class InterventionDetailOut(InterventionOut):
     groups: list[GroupOut]
 
@@ -83,16 +141,18 @@ def _get(user, intervention_id: int) -> Intervention:
     return found
 
 
-@router.get("", response=list[InterventionOut], summary="Interventions in your schools' catalogues")
-def list_interventions(request, school: str | None = None):
+@router.get("", response={200: list[InterventionOut], **ERRORS}, summary="Interventions in your schools' catalogues")
+def list_interventions(request, school: Urn | None = None):
     interventions = _interventions(request.auth).order_by("school__urn", "name")
     if school:
         interventions = interventions.filter(school__urn=school)
     return interventions
 
 
-@router.get("/{intervention_id}", response=InterventionDetailOut, summary="One intervention and its groups")
-def get_intervention(request, intervention_id: int):
+@router.get(
+    "/{intervention_id}", response={200: InterventionDetailOut, **ERRORS}, summary="One intervention and its groups"
+)
+def get_intervention(request, intervention_id: Id):
     intervention = _get(request.auth, intervention_id)
     names = not suppressed_for(request.auth, [intervention.school])
     groups = intervention.groups.select_related("staff")
@@ -120,8 +180,12 @@ def get_intervention(request, intervention_id: int):
     return intervention
 
 
-@router.get("/{intervention_id}/evaluation", summary="Each group's evaluation and the breakdown by primary need")
-def intervention_evaluation(request, intervention_id: int) -> dict[str, Any]:
+@router.get(
+    "/{intervention_id}/evaluation",
+    response={200: EvaluationOut, **ERRORS},
+    summary="Each group's evaluation and the breakdown by primary need",
+)
+def intervention_evaluation(request, intervention_id: Id) -> dict[str, Any]:
     """Staff see the pupils they may see (each read audited); governors see suppressed aggregates only."""
     user = request.auth
     intervention = _get(user, intervention_id)

@@ -1,13 +1,13 @@
 """/api/v1/pupils: the register as JSON, with the same need-to-know and audit as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
+from typing import Literal
 
 from django.db.models import Prefetch
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from trellis.api.common import ERRORS, Id, NeedCode, Urn
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 
@@ -90,16 +90,26 @@ class PupilDetailOut(PupilOut):
         return pupil.ehc_plans.filter(ceased_on__isnull=True).first()
 
 
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000  # far past any trust's pupils; bounded so that OFFSET stays a small integer
+
+
 class PupilPage(LimitOffsetPagination):
-    """{"items": [...], "count": N}; ?limit= (default 100, at most 500) and ?offset=."""
+    """{"items": [...], "count": N}; ?limit= (default 100, 1 to 500) and ?offset= (0 to 1,000,000)."""
 
-    class Input(LimitOffsetPagination.Input):
-        limit: int = 100
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_LIMIT, description="How many pupils (1 to 500)")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many to skip (0 to 1,000,000)")
 
 
-@router.get("", response=list[PupilOut], summary="Pupils you may see")
-@paginate(PupilPage, max_limit=500)
-def list_pupils(request, school: str | None = None, status: str | None = None, need: str | None = None):
+@router.get("", response={200: list[PupilOut], **ERRORS}, summary="Pupils you may see")
+@paginate(PupilPage, max_limit=MAX_LIMIT)
+def list_pupils(
+    request,
+    school: Urn | None = None,
+    status: Literal["N", "K", "E", "monitoring"] | None = None,
+    need: NeedCode | None = None,
+):
     """Filter by `school` (URN), `status` (N, K, E or monitoring) and `need` (a census code, any rank)."""
     pupils = (
         Pupil.objects.visible_to(request.auth).select_related("school").order_by("school__urn", "legal_surname", "pk")
@@ -107,7 +117,7 @@ def list_pupils(request, school: str | None = None, status: str | None = None, n
     if school:
         pupils = pupils.filter(school__urn=school)
     if status:
-        pupils = pupils.filter(sen_status=SenStatus.MONITORING if status.lower() == "monitoring" else status.upper())
+        pupils = pupils.filter(sen_status=SenStatus.MONITORING if status == "monitoring" else status)
     if need:
         current = PupilNeed.objects.filter(ends_on__isnull=True, need_id=need.upper())
         pupils = pupils.filter(pk__in=current.values("pupil_id"))
@@ -121,8 +131,8 @@ def list_pupils(request, school: str | None = None, status: str | None = None, n
     return pupils
 
 
-@router.get("/{pupil_id}", response=PupilDetailOut, summary="One pupil's SEN record")
-def get_pupil(request, pupil_id: int):
+@router.get("/{pupil_id}", response={200: PupilDetailOut, **ERRORS}, summary="One pupil's SEN record")
+def get_pupil(request, pupil_id: Id):
     pupil = get_pupil_for_user(request.auth, pupil_id)
     audit.record_view(actor=request.auth, pupil=pupil, via="api")
     pupil.current_needs = [n for n in pupil.need_history.all() if n.ends_on is None]
