@@ -86,11 +86,12 @@ def test_senco_imports_a_csv_through_the_preview(sign_in, tmp_path):
     csv.write_text(f"UPN,Legal surname,Legal forename,Date of birth,Sex\n{upn},Example,Pat,01/05/2017,F\n")
     page.get_by_label("Upload a file").set_input_files(str(csv))
     page.get_by_role("button", name="Upload and check").click()
+    page.get_by_text("Check what will change").first.wait_for()  # the form posts by htmx: no page load
     visit.check()
     preview = page.locator("main").inner_text()
     assert re.search(r"New pupils\s+1\b", preview), preview[:800]
     page.get_by_role("button", name=re.compile("^Import", re.I)).first.click()
-    page.wait_for_load_state("load")
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
     visit.check()
     page.get_by_role("link", name="SEN register").first.click()
     if visit.width_name == "phone":
