@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from trellis.pupils.models import Pupil
 
-from need_to_know import CASES, PUPILS, VISIBLE
+from need_to_know import CASES, PUPILS, SEN_RECORD_CASES, SEN_RECORD_VISIBLE, VISIBLE
 
 MANAGERS = {"senco", "superuser"}
 MANAGE_PAGES = ["pupil-sen-status", "pupil-needs", "pupil-ehc-plan", "pupil-share", "pupil-confidential"]
@@ -113,3 +113,112 @@ def test_every_role_starts_on_a_page_that_answers(client, world):
         assert response.status_code == 200, user.username
     client.force_login(world.specialist)
     assert client.get("/").url == f"/schools/{world.school_a.urn}/register/"
+
+
+# --- The school office: the register, not the SEN records, unless the SENCO grants them -------
+
+
+def _user(world, role):
+    """`office_granted` is the conftest office after the SENCO has let it see SEN records."""
+    if role != "office_granted":
+        return getattr(world, role)
+    from trellis.pupils.services import set_office_access
+
+    set_office_access(membership=world.administrator.memberships.get(), sees_sen_records=True, by=world.senco)
+    return world.administrator
+
+
+@pytest.mark.parametrize(("role", "pupil"), SEN_RECORD_CASES)
+def test_plans_page_follows_need_to_know_for_the_sen_record(world, login, role, pupil):
+    response = login(_user(world, role)).get(reverse("pupil-plans", args=[getattr(world, pupil).pk]))
+    assert response.status_code == (200 if pupil in SEN_RECORD_VISIBLE[role] else 404)
+
+
+def test_office_opens_the_register_entry_but_not_the_sen_record(world, login):
+    client = login(world.administrator)
+    page = client.get(reverse("pupil", args=[world.in_class.pk])).content.decode()
+    assert "Inclass" in page and "not shown to the school office" in page
+    assert reverse("pupil-plans", args=[world.in_class.pk]) not in page
+    assert client.get(f"/api/v1/pupils/{world.in_class.pk}").status_code == 200
+    for path in (
+        reverse("pupil-evidence", args=[world.in_class.pk]),
+        reverse("pupil-progress", args=[world.in_class.pk]),
+        reverse("pupil-provision", args=[world.in_class.pk]),
+        reverse("concern-new", args=[world.in_class.pk]),
+        f"/api/v1/pupils/{world.in_class.pk}/plans",
+        f"/api/v1/pupils/{world.in_class.pk}/evidence",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_office_lists_of_sen_records_are_empty_without_the_grant(world, login):
+    from trellis.identification.services import raise_concern
+
+    raise_concern(pupil=world.in_class, by=world.teacher, area="cognition", what_seen="Reverses letters",
+                  contexts="")  # fmt: skip
+    concerns = reverse("concerns", args=[world.school_a.urn])
+    assert "Inclass" in login(world.senco).get(concerns).content.decode()
+    client = login(world.administrator)
+    assert "Inclass" not in client.get(concerns).content.decode()
+    register = client.get(reverse("register", args=[world.school_a.urn]), {"status": "all"}).content.decode()
+    assert "Inclass" in register and "Private" not in register
+
+
+def test_senco_grant_opens_the_sen_records_and_is_audited(world, login):
+    from trellis.audit.models import AuditEvent
+
+    membership = world.administrator.memberships.get()
+    client = login(world.senco)
+    page = client.get(reverse("office-access", args=[world.school_a.urn])).content.decode()
+    assert "The register only" in page and "Office" in page
+    response = client.post(
+        reverse("office-access", args=[world.school_a.urn]), {"membership": membership.pk, "sees_sen_records": "yes"}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.sees_sen_records
+    event = AuditEvent.objects.get(record_type="office access")
+    assert (event.actor, event.school_id, event.changes) == (
+        world.senco, world.school_a.pk, {"sees_sen_records": [False, True]}
+    )  # fmt: skip
+    office = login(world.administrator)
+    assert office.get(reverse("pupil-plans", args=[world.in_class.pk])).status_code == 200
+    assert office.get(reverse("pupil-plans", args=[world.confidential.pk])).status_code == 404
+
+    login(world.senco).post(
+        reverse("office-access", args=[world.school_a.urn]), {"membership": membership.pk, "sees_sen_records": "no"}
+    )
+    assert login(world.administrator).get(reverse("pupil-plans", args=[world.in_class.pk])).status_code == 404
+    assert AuditEvent.objects.filter(record_type="office access").count() == 2
+
+
+@pytest.mark.parametrize("role", ["head", "administrator", "teacher", "outsider", "governor"])
+def test_only_the_senco_grants_office_access(world, login, role):
+    client = login(getattr(world, role))
+    url = reverse("office-access", args=[world.school_a.urn])
+    assert client.get(url).status_code == 404
+    membership = world.administrator.memberships.get()
+    assert client.post(url, {"membership": membership.pk, "sees_sen_records": "yes"}).status_code == 404
+    membership.refresh_from_db()
+    assert not membership.sees_sen_records
+
+
+def test_grant_page_changes_only_the_school_office(world, login):
+    teacher_membership = world.teacher.memberships.get()
+    response = login(world.senco).post(
+        reverse("office-access", args=[world.school_a.urn]),
+        {"membership": teacher_membership.pk, "sees_sen_records": "yes"},
+    )
+    assert response.status_code == 404
+    teacher_membership.refresh_from_db()
+    assert not teacher_membership.sees_sen_records
+
+
+def test_the_grant_service_refuses_other_roles_and_writes_nothing(world):
+    from trellis.audit.models import AuditEvent
+    from trellis.pupils.services import RegisterError, set_office_access
+
+    count = AuditEvent.objects.count()
+    with pytest.raises(RegisterError, match="school office"):
+        set_office_access(membership=world.teacher.memberships.get(), sees_sen_records=True, by=world.senco)
+    assert AuditEvent.objects.count() == count

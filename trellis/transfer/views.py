@@ -151,7 +151,7 @@ def _ctf_response(school: School, pupils, request: HttpRequest, name: str) -> Ht
 
 
 def pupil_ctf(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil_for_user(request.user, pupil_id, register=True)
     if not can_import(request.user, pupil.school_id):
         raise Http404("No such page")
     name = f"CTF-{pupil.school.dfe_number or pupil.school.urn}-{pupil.upn}-{timezone.localdate():%Y%m%d}"
@@ -165,6 +165,6 @@ def register_ctf(request: HttpRequest, urn: str) -> HttpResponse:
         academic_year=school.current_academic_year(), kind=TeachingGroup.Kind.REGISTRATION
     )
     form = RegisterFilterForm(request.GET or None, school=school, groups=groups)
-    pupils = form.apply(Pupil.objects.visible_to(request.user).filter(school=school).on_roll())
+    pupils = form.apply(Pupil.objects.visible_to(request.user, register=True).filter(school=school).on_roll())
     name = f"CTF-{school.dfe_number or school.urn}-{timezone.localdate():%Y%m%d}"
     return _ctf_response(school, pupils, request, name)
