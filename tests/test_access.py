@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pupil_routes import API_WITH_PUPIL_DATA, PAGES_WITH_PUPIL_DATA, seed
 
 from trellis.pupils.models import Pupil
 
@@ -222,3 +223,39 @@ def test_the_grant_service_refuses_other_roles_and_writes_nothing(world):
     with pytest.raises(RegisterError, match="school office"):
         set_office_access(membership=world.teacher.memberships.get(), sees_sen_records=True, by=world.senco)
     assert AuditEvent.objects.count() == count
+
+
+# --- Every route that shows one pupil's data (tests/pupil_routes.py) follows need to know -----
+
+# The provision map is a school's page (audited pupil by pupil): it lists only the pupils each may see.
+PUPIL_PAGES = sorted(n for n, route in PAGES_WITH_PUPIL_DATA.items() if route.shows == "pupil" and n != "provision-map")
+PUPIL_API = sorted(op for op, route in API_WITH_PUPIL_DATA.items() if route.shows == "pupil" and "{pupil_id}" in op[1])
+# The office's pages of a pupil without the SENCO's grant: the register entry and the CTF it sends on.
+OFFICE_REGISTER_PAGES = {"pupil", "pupil-ctf"}
+
+
+@pytest.fixture
+def seeded(world, settings, tmp_path):
+    return seed(world, settings, tmp_path)
+
+
+@pytest.mark.parametrize("name", PUPIL_PAGES)
+def test_every_page_of_a_pupil_is_404_outside_need_to_know(seeded, login, name):
+    url = PAGES_WITH_PUPIL_DATA[name].url(seeded)
+    assert login(seeded.world.outsider).get(url).status_code == 404
+    office = login(seeded.world.administrator).get(url).status_code
+    assert office == (200 if name in OFFICE_REGISTER_PAGES else 404), office
+
+
+def test_provision_map_names_no_pupil_to_the_office(seeded, login):
+    url = PAGES_WITH_PUPIL_DATA["provision-map"].url(seeded)
+    assert "Inclass" in login(seeded.world.senco).get(url).content.decode()
+    assert "Inclass" not in login(seeded.world.administrator).get(url).content.decode()
+
+
+@pytest.mark.parametrize("operation", PUPIL_API)
+def test_every_api_read_of_a_pupil_is_404_outside_need_to_know(seeded, login, operation):
+    url = API_WITH_PUPIL_DATA[operation].url(seeded)
+    assert login(seeded.world.outsider).get(url).status_code == 404
+    office = login(seeded.world.administrator).get(url).status_code
+    assert office == (200 if operation == ("GET", "/api/v1/pupils/{pupil_id}") else 404)

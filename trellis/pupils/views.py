@@ -190,6 +190,7 @@ def _edit(request: HttpRequest, pupil_id: int, form_class, title: str, save) -> 
         else:
             messages.success(request, message)
             return redirect("pupil", pupil_id=pupil.pk)
+    audit.record_view(actor=request.user, pupil=pupil, what="SEN record")
     return render(request, "pupils/edit.html", {"pupil": pupil, "form": form, "title": title})
 
 
