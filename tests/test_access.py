@@ -129,10 +129,11 @@ def _user(world, role):
     return world.administrator
 
 
-@pytest.mark.parametrize(("role", "pupil"), SEN_RECORD_CASES)
+@pytest.mark.parametrize(("role", "pupil"), SEN_RECORD_CASES + [("office_granted", pupil) for pupil in PUPILS])
 def test_plans_page_follows_need_to_know_for_the_sen_record(world, login, role, pupil):
     response = login(_user(world, role)).get(reverse("pupil-plans", args=[getattr(world, pupil).pk]))
-    assert response.status_code == (200 if pupil in SEN_RECORD_VISIBLE[role] else 404)
+    visible = VISIBLE["administrator"] if role == "office_granted" else SEN_RECORD_VISIBLE[role]
+    assert response.status_code == (200 if pupil in visible else 404)
 
 
 def test_office_opens_the_register_entry_but_not_the_sen_record(world, login):
