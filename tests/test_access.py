@@ -260,3 +260,23 @@ def test_every_api_read_of_a_pupil_is_404_outside_need_to_know(seeded, login, op
     assert login(seeded.world.outsider).get(url).status_code == 404
     office = login(seeded.world.administrator).get(url).status_code
     assert office == (200 if operation == ("GET", "/api/v1/pupils/{pupil_id}") else 404)
+
+
+@pytest.mark.parametrize(
+    ("membership", "choice", "status"),
+    [("office", "maybe", 302), ("office", "", 302), ("abc", "yes", 404), ("99999999999999999999", "yes", 404)],
+)
+def test_a_bad_grant_changes_nothing(world, login, membership, choice, status):
+    from trellis.audit.models import AuditEvent
+
+    office = world.administrator.memberships.get()
+    client = login(world.senco)
+    url = reverse("office-access", args=[world.school_a.urn])
+    posted = {"membership": office.pk if membership == "office" else membership, "sees_sen_records": choice}
+    response = client.post(url, posted)
+    assert response.status_code == status
+    if status == 302:
+        assert "Choose whether Office sees SEN records: yes or no" in client.get(url).content.decode()
+    office.refresh_from_db()
+    assert not office.sees_sen_records
+    assert not AuditEvent.objects.filter(record_type="office access").exists()

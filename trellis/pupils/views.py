@@ -251,14 +251,21 @@ def office_access(request: HttpRequest, urn: str) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=True)
     if not can_grant_office_access(request.user, school):
         raise Http404("No such page")
-    office = Membership.objects.filter(school=school, role=Role.ADMINISTRATOR).select_related("user")
+    members = list(
+        Membership.objects.filter(school=school, role=Role.ADMINISTRATOR)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
     if request.method == "POST":
-        membership = get_object_or_404(office, pk=request.POST.get("membership", "").strip() or 0)
-        allow = request.POST.get("sees_sen_records") == "yes"
-        services.set_office_access(membership=membership, sees_sen_records=allow, by=request.user)
-        messages.success(
-            request, f"{membership.user} {'can now see' if allow else 'now sees only the register, not'} SEN records."
-        )
+        membership = next((m for m in members if str(m.pk) == request.POST.get("membership")), None)
+        if membership is None:
+            raise Http404("No such member of the school office")
+        choice = request.POST.get("sees_sen_records")
+        if choice not in {"yes", "no"}:
+            messages.error(request, f"Choose whether {membership.user} sees SEN records: yes or no. Nothing changed.")
+            return redirect("office-access", urn=school.urn)
+        services.set_office_access(membership=membership, sees_sen_records=choice == "yes", by=request.user)
+        now = "can now see" if choice == "yes" else "now sees only the register, not"
+        messages.success(request, f"{membership.user} {now} SEN records.")
         return redirect("office-access", urn=school.urn)
-    members = office.order_by("user__last_name", "user__first_name", "pk")
     return render(request, "pupils/office_access.html", {"school": school, "members": members})
