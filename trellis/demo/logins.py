@@ -19,7 +19,7 @@ WHAT_THEY_SEE = {
     "trustlead": "trust leader: every school of the trust (not confidential pupils)",
     "governor": "governor: aggregate figures only, no names",
     "specialist": "external specialist: only pupils shared with them, until the share ends",
-    "office": "school office: the register and contact details, not plans, evidence or concerns",
+    "office": "school office: the register and pupil details, not plans, evidence or concerns",
     "admin": "superuser, no school role: the Django admin (read-only for pupil data)",
 }
 

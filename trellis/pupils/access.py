@@ -5,7 +5,7 @@ pupils through `Pupil.objects.visible_to(user)`, so no view can forget the rules
 
 - SENCO and senior leaders: every pupil of their school, confidential ones included.
 - The school office (administrators): the register of every pupil of their school except
-  confidential ones (names, contact details, SEN status, needs, EHC plan dates: what they keep and
+  confidential ones (names, pupil details, SEN status, needs, EHC plan dates: what they keep and
   send in the census), not plans, targets, evidence, concerns or provision, unless the SENCO grants
   them the SEN records (`Membership.sees_sen_records`, set through `set_office_access`, audited).
 - Teachers and TAs: pupils currently in the groups they teach or support, not confidential.
