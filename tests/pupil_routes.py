@@ -163,6 +163,10 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
 PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "login": _url("login"),
+    "account": _url("account"),  # one's own account
+    "password-change": _url("password-change"),
+    "api-tokens": _url("api-tokens"),  # one's own tokens
+    "sign-in-lockouts": _url("sign-in-lockouts"),  # usernames and addresses locked out of signing in
     "home": _url("home"),
     "school": _url("school", urn),  # counts only
     "office-access": _url("office-access", urn),  # staff
@@ -183,10 +187,13 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "provision-group-new": _url("provision-group-new", urn),
 }
 
+# Who opens them when the SENCO may not (the rest as the SENCO).
+OPENED_BY = {"sign-in-lockouts": "superuser"}
+
 # Writes only: a GET is refused (405); each write is audited by its service (tests of each app).
 POST_ONLY = {
     "logout", "pupil-share-end", "plan-state", "target-smart-check", "target-roll-over", "target-review-row",
-    "target-step", "provision-strategy", "import-confirm",
+    "target-step", "provision-strategy", "import-confirm", "api-token-revoke",
 }  # fmt: skip
 POST_ONLY_URLS = {
     "logout": _url("logout"),
@@ -198,6 +205,7 @@ POST_ONLY_URLS = {
     "target-step": lambda s: reverse("target-step", args=[s.target.pk, 1]),
     "provision-strategy": lambda s: reverse("provision-strategy", args=[s.urn, s.world.class_4b.pk]),
     "import-confirm": lambda s: reverse("import-confirm", args=[s.urn, s.upload.token]),
+    "api-token-revoke": lambda s: reverse("api-token-revoke", args=[1]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {
