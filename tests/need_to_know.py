@@ -17,3 +17,7 @@ VISIBLE = {
     "superuser": set(PUPILS),
 }
 CASES = [(role, pupil) for role in VISIBLE for pupil in PUPILS]
+# Plans, targets, evidence, concerns and provision: the school office keeps the register only, until
+# the SENCO grants it the SEN records (then it sees them as VISIBLE["administrator"]).
+SEN_RECORD_VISIBLE = VISIBLE | {"administrator": set()}
+SEN_RECORD_CASES = [(role, pupil) for role in SEN_RECORD_VISIBLE for pupil in PUPILS]

@@ -219,6 +219,10 @@ def test_pupil_voice_is_recorded_with_the_pupil_and_shown(world, login):
 
 
 def test_a_week_is_recorded_by_its_monday_and_shown_as_chart_and_table(world, login):
+    from trellis.pupils.services import set_office_access
+
+    # The office keeps weeks once the SENCO lets it see the SEN records (evidence among them).
+    set_office_access(membership=world.administrator.memberships.get(), sees_sen_records=True, by=world.senco)
     client = login(world.administrator)
     wednesday = dt.date(2026, 3, 4)
     response = client.post(

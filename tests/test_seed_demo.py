@@ -251,10 +251,11 @@ def test_demo_logins_sign_in_with_the_demo_password(small_trust, client):
 def test_demo_roles_are_what_they_say(small_trust):
     for username, role in [("senco", Role.SENCO), ("teacher", Role.TEACHER), ("ta", Role.TA),
                            ("head", Role.SENIOR_LEADER), ("governor", Role.GOVERNOR),
-                           ("specialist", Role.SPECIALIST), ("admin", Role.ADMINISTRATOR)]:  # fmt: skip
+                           ("specialist", Role.SPECIALIST), ("office", Role.ADMINISTRATOR)]:  # fmt: skip
         assert Membership.objects.filter(user__username=username, school=small_trust, role=role).exists()
+    assert not User.objects.get(username="office").is_superuser
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert admin.is_superuser and admin.is_staff and not admin.memberships.exists()
     assert TrustMembership.objects.filter(user__username="trustlead", trust=small_trust.trust).exists()
     assert {Role.TEACHER, Role.TA, Role.SENCO, Role.GOVERNOR} <= set(
         Membership.objects.exclude(user__username__in=DEMO_USERNAMES).values_list("role", flat=True)

@@ -8,6 +8,9 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["school"]
+    # The office's access to SEN records is the SENCO's decision, made on the school's "What the
+    # school office sees" page, which audits it.
+    readonly_fields = ["sees_sen_records"]
 
 
 class TrustMembershipInline(admin.TabularInline):

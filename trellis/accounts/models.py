@@ -33,6 +33,9 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    # Only for the office (administrator): set by the SENCO through trellis.pupils.services.set_office_access,
+    # which audits it. Without it the office sees the register, not plans, evidence or concerns.
+    sees_sen_records = models.BooleanField(default=False, verbose_name="sees SEN records")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="unique_membership")]

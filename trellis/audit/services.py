@@ -42,20 +42,22 @@ def record(
     action: str,
     record_type: str,
     pupil=None,
+    pupil_id: int | None = None,
     school=None,
     record_id: Any = "",
     summary: str = "",
     changes: dict[str, list[Any]] | None = None,
     via: str = "web",
 ) -> AuditEvent:
-    """Write one audit event. `actor` may be None for system work (seeding, scheduled jobs)."""
+    """Write one audit event. `actor` may be None for system work (seeding, scheduled jobs).
+    `pupil_id` (with `school`) stands for `pupil` where only the ids are at hand."""
     if school is None and pupil is not None:
         school = pupil.school_id
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else "system")[:150],
         school_id=school.pk if isinstance(school, models.Model) else school,
-        pupil_id=pupil.pk if pupil is not None else None,
+        pupil_id=pupil.pk if pupil is not None else pupil_id,
         action=action,
         record_type=record_type,
         record_id=str(record_id),

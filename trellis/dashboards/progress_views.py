@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
@@ -116,6 +118,10 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         return _choice_error(request, error, title)
     if download := request.GET.get("download"):
         return _download(dashboard, download, request.GET.get("table", "breakdown"))
+    if dashboard.attention:  # the one part of a dashboard that names pupils
+        audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="pupils to discuss",
+                     school=schools[0], summary=f"{len(dashboard.attention)} pupils named on the dashboard",
+                     changes={"pupils": [None, [a.pupil_id for a in dashboard.attention]]})  # fmt: skip
     query = request.GET.copy()
     query.pop("download", None)
     query.pop("table", None)

@@ -68,7 +68,8 @@ def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: 
         summary.users += school_summary.users
         summary.teacher_class = summary.teacher_class or school_summary.teacher_class
     logins.create_trust_lead(created[0].trust, password)
-    summary.users += 1
+    logins.create_superuser(password)
+    summary.users += 2
     for school in created:
         for path in SCHOOL_STAGES:
             import_string(path)(school=school, rng=school_rng(seed, school.urn, path), today=today)

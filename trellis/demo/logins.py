@@ -10,7 +10,7 @@ from .staff import EMAIL_DOMAIN, Staff
 
 DEMO_PASSWORD = "trellis-demo"  # noqa: S105  (published demo data, never a real account)
 SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
-DEMO_USERNAMES = ("senco", "teacher", "ta", "head", "trustlead", "governor", "specialist", "admin")
+DEMO_USERNAMES = ("senco", "teacher", "ta", "head", "trustlead", "governor", "specialist", "office", "admin")
 WHAT_THEY_SEE = {
     "senco": "SENCO: every pupil of the school, confidential ones too",
     "teacher": "class teacher of {class_name} only",
@@ -19,7 +19,8 @@ WHAT_THEY_SEE = {
     "trustlead": "trust leader: every school of the trust (not confidential pupils)",
     "governor": "governor: aggregate figures only, no names",
     "specialist": "external specialist: only pupils shared with them, until the share ends",
-    "admin": "administrator of the school and superuser (Django admin)",
+    "office": "school office: the register and pupil details, not plans, evidence or concerns",
+    "admin": "superuser, no school role: the Django admin (read-only for pupil data)",
 }
 
 
@@ -41,16 +42,28 @@ def assign_demo_logins(staff: Staff, groups: Groups) -> str:
         "head": staff.with_role(Role.SENIOR_LEADER)[0],
         "governor": staff.with_role(Role.GOVERNOR)[0],
         "specialist": staff.with_role(Role.SPECIALIST)[0],
-        "admin": staff.with_role(Role.ADMINISTRATOR)[0],
+        "office": staff.with_role(Role.ADMINISTRATOR)[0],
         "teacher": on_group(GroupStaff.Role.TEACHER),
         "ta": on_group(GroupStaff.Role.TA),
     }
     for username, person in chosen.items():
         person.user.username = username
         person.user.email = f"{username}@{EMAIL_DOMAIN}"
-    admin = chosen["admin"].user
-    admin.is_staff = admin.is_superuser = True
     return group.name
+
+
+def create_superuser(password: str) -> User:
+    """The installation's Django administrator: a login of its own, apart from any school role, so
+    that running the installation and keeping a school's records are two separate accounts."""
+    return User.objects.create(
+        username="admin",
+        first_name="Installation",
+        last_name="Administrator",
+        email=f"admin@{EMAIL_DOMAIN}",
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 def create_trust_lead(trust: Trust, password: str) -> User:

@@ -184,4 +184,5 @@ def import_weeks(request: HttpRequest, urn: str) -> HttpResponse:
 
 def _form(request: HttpRequest, pupil, form, title: str, *, multipart: bool = False) -> HttpResponse:
     context = {"pupil": pupil, "form": form, "title": title, "multipart": multipart}
+    audit.record_view(actor=request.user, pupil=pupil, what="evidence")
     return render(request, "evidence/form.html", context)

@@ -106,6 +106,7 @@ def raise_concern(request: HttpRequest, pupil_id: int) -> HttpResponse:
         else:
             messages.success(request, "The concern has been recorded; the SENCO will see it in the list of concerns.")
             return redirect("concern", concern_id=concern.pk)
+    audit.record_view(actor=request.user, pupil=pupil, what="new concern form")
     return render(request, "identification/form.html", {"pupil": pupil, "form": form, "title": "Raise a concern"})
 
 
@@ -179,8 +180,6 @@ def answer_view(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = _concern_for_user(request.user, concern_id)
     view = get_object_or_404(StaffViewRequest, concern=concern, staff_id=request.user.pk)
     form = AnswerViewForm(request.POST or None, initial={"response": view.response})
-    if request.method == "GET":
-        audit.record_view(actor=request.user, pupil=concern.pupil, what="concern")
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_view(request=view, by=request.user, response=form.cleaned_data["response"])
@@ -218,6 +217,7 @@ def _form(request: HttpRequest, concern: Concern, form, title: str, extra: dict 
         messages.info(request, "This concern has been decided.")
         return redirect("concern", concern_id=concern.pk)
     context = {"pupil": concern.pupil, "concern": concern, "form": form, "title": title} | (extra or {})
+    audit.record_view(actor=request.user, pupil=concern.pupil, what="concern")
     return render(request, "identification/form.html", context)
 
 

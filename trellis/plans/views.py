@@ -69,6 +69,7 @@ def new_plan(request: HttpRequest, pupil_id: int) -> HttpResponse:
         plan = services.create_plan(pupil=pupil, by=request.user, **form.plan_content())
         messages.success(request, f"{plan.get_kind_display()} saved as a draft.")
         return redirect("plan", plan_id=plan.pk)
+    audit.record_view(actor=request.user, pupil=pupil, what="new plan form")
     return render(request, "plans/plan_form.html", {"pupil": pupil, "form": form, "title": "New plan"})
 
 
@@ -89,6 +90,7 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 services.set_outcomes(plan=plan, texts=outcomes, by=request.user)
             messages.success(request, "Plan saved." + (" The previous version is kept." if kept else ""))
             return redirect("plan", plan_id=plan.pk)
+    audit.record_view(actor=request.user, pupil=plan.pupil, what="plan")
     return render(
         request,
         "plans/plan_form.html",
@@ -172,6 +174,7 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
         )  # fmt: skip
     elif target is not None:
         warnings = services.target_smart_warnings(target)
+    audit.record_view(actor=request.user, pupil=plan.pupil, what="target" if target else "plan")
     return render(
         request,
         "plans/target_form.html",
@@ -303,6 +306,7 @@ def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
 
 def _review_page(request: HttpRequest, form, review: Review, target: Target) -> HttpResponse:
     context = {"form": form, "review": review, "target": target, "pupil": target.pupil}
+    audit.record_view(actor=request.user, pupil=target.pupil, what="review")
     return render(request, "plans/review_form.html", context)
 
 

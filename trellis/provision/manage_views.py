@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from trellis.assessment.models import Scale
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import Pupil
 
@@ -85,6 +87,8 @@ def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
                        target_description=data["target_description"] or None)  # fmt: skip
         messages.success(request, f"{data['pupil'].full_name} added to {group.intervention.name}")
         return redirect("provision-enrol", group_id=group.pk)
+    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="pupils to enrol", school=school,
+                 summary=f"Chose pupils for {group}")  # fmt: skip
     return _form_page(request, form=form, title=f"Add a pupil to {group.intervention.name}",
                       caption=f"From {group.starts_on:%d/%m/%Y}", back=f"/provision/groups/{group.pk}/")  # fmt: skip
 
@@ -98,5 +102,6 @@ def add_ehc_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
         services.add_ehc_provision(pupil=pupil, by=request.user, **form.cleaned_data)
         messages.success(request, "Provision from the EHC plan added")
         return redirect("pupil-provision", pupil_id=pupil.pk)
+    audit.record_view(actor=request.user, pupil=pupil, what="provision history")
     return _form_page(request, form=form, title="Add provision the EHC plan specifies", caption=pupil.full_name,
                       back=f"/pupils/{pupil.pk}/provision/")  # fmt: skip

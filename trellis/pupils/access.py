@@ -4,14 +4,19 @@ Every pupil-scoped view and API call gets its pupil through `get_pupil_for_user`
 pupils through `Pupil.objects.visible_to(user)`, so no view can forget the rules:
 
 - SENCO and senior leaders: every pupil of their school, confidential ones included.
-- Administrators: every pupil of their school except confidential ones (they keep the data).
+- The school office (administrators): the register of every pupil of their school except
+  confidential ones (names, pupil details, SEN status, needs, EHC plan dates: what they keep and
+  send in the census), not plans, targets, evidence, concerns or provision, unless the SENCO grants
+  them the SEN records (`Membership.sees_sen_records`, set through `set_office_access`, audited).
 - Teachers and TAs: pupils currently in the groups they teach or support, not confidential.
 - Trust leaders: every pupil of every school of their trust, not confidential.
 - External specialists: only pupils shared with them, until the share expires, not confidential.
 - Governors: no pupil at all; aggregate pages of their school only.
 - Superusers (the Django administrators of the installation): everything, audited like anyone.
 
-Anything outside these rules is a 404, so a page never reveals that a pupil exists.
+Anything outside these rules is a 404, so a page never reveals that a pupil exists. Pages and
+API calls that show only the register entry pass `register=True`; everything else asks for the SEN
+record (the default).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Scope:
     roles: dict[int, set[str]] = field(default_factory=dict)  # school id -> roles there
     trust_ids: set[int] = field(default_factory=set)
     trust_school_ids: set[int] = field(default_factory=set)
+    office_grants: set[int] = field(default_factory=set)  # schools where the SENCO let the office see SEN records
 
     def schools_with(self, roles: set[str]) -> set[int]:
         return {school for school, held in self.roles.items() if held & roles}
@@ -55,8 +61,10 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_trellis_scope", None)
     if cached is None:
         cached = Scope(superuser=user.is_superuser)
-        for school_id, role in user.memberships.values_list("school_id", "role"):
+        for school_id, role, granted in user.memberships.values_list("school_id", "role", "sees_sen_records"):
             cached.roles.setdefault(school_id, set()).add(role)
+            if granted and role in OPEN_PUPILS_ROLES:
+                cached.office_grants.add(school_id)
         cached.trust_ids = set(user.trust_memberships.values_list("trust_id", flat=True))
         if cached.trust_ids:
             cached.trust_school_ids = set(
@@ -66,8 +74,9 @@ def scope_for(user) -> Scope:
     return cached
 
 
-def visible_pupil_filter(user, today: dt.date | None = None) -> Q:
-    """A Q on Pupil selecting exactly the pupils `user` may see."""
+def visible_pupil_filter(user, today: dt.date | None = None, *, register: bool = False) -> Q:
+    """A Q on Pupil selecting exactly the pupils whose SEN record `user` may see (with
+    register=True: whose register entry they may see, which adds the school office)."""
     from .models import ExternalShare, GroupMembership
 
     scope = scope_for(user)
@@ -77,7 +86,8 @@ def visible_pupil_filter(user, today: dt.date | None = None) -> Q:
     allowed = Q(pk__in=[])
     if schools := scope.schools_with(WHOLE_SCHOOL_ROLES):
         allowed |= Q(school_id__in=schools)
-    open_schools = scope.schools_with(OPEN_PUPILS_ROLES) | scope.trust_school_ids
+    office = scope.schools_with(OPEN_PUPILS_ROLES)
+    open_schools = (office if register else office & scope.office_grants) | scope.trust_school_ids
     if open_schools:
         allowed |= Q(school_id__in=open_schools, is_confidential=False)
     if schools := scope.schools_with(CLASS_ROLES):
@@ -132,12 +142,17 @@ def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date |
     return prefixed(Q(school_id__in=schools) & allowed, prefix)
 
 
-def get_pupil_for_user(user, pupil_id: int | str):
-    """The pupil, if `user` may see them; otherwise 404 (never 403: do not reveal existence)."""
+def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False):
+    """The pupil, if `user` may see their SEN record (or, with register=True, their register
+    entry); otherwise 404 (never 403: do not reveal existence)."""
     from .models import Pupil
 
     try:
-        return Pupil.objects.visible_to(user).select_related("school", "primary_need").get(pk=int(pupil_id))
+        return (
+            Pupil.objects.visible_to(user, register=register)
+            .select_related("school", "primary_need")
+            .get(pk=int(pupil_id))
+        )
     except (Pupil.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pupil") from None
 
@@ -173,6 +188,19 @@ def get_school_for_user(user, urn: str, *, pupils: bool) -> School:
 
 def can_manage_sen_record(user, school: School | int) -> bool:
     """Change SEN status, needs, EHC dates, confidentiality and sharing: the SENCO."""
+    return scope_for(user).has_role(school, {Role.SENCO})
+
+
+def sees_sen_record(user, pupil) -> bool:
+    """Whether the pupil page shows this user the plans, concerns, evidence and provision sections
+    (everyone who may see the pupil, except the office without the SENCO's grant)."""
+    from .models import Pupil
+
+    return Pupil.objects.visible_to(user).filter(pk=pupil.pk).exists()
+
+
+def can_grant_office_access(user, school: School | int) -> bool:
+    """Let the school office see SEN records (plans, evidence, concerns): the SENCO."""
     return scope_for(user).has_role(school, {Role.SENCO})
 
 

@@ -112,7 +112,9 @@ def list_pupils(
 ):
     """Filter by `school` (URN), `status` (N, K, E or monitoring) and `need` (a census code, any rank)."""
     pupils = (
-        Pupil.objects.visible_to(request.auth).select_related("school").order_by("school__urn", "legal_surname", "pk")
+        Pupil.objects.visible_to(request.auth, register=True)
+        .select_related("school")
+        .order_by("school__urn", "legal_surname", "pk")
     )
     if school:
         pupils = pupils.filter(school__urn=school)
@@ -133,7 +135,7 @@ def list_pupils(
 
 @router.get("/{pupil_id}", response={200: PupilDetailOut, **ERRORS}, summary="One pupil's SEN record")
 def get_pupil(request, pupil_id: Id):
-    pupil = get_pupil_for_user(request.auth, pupil_id)
+    pupil = get_pupil_for_user(request.auth, pupil_id, register=True)
     audit.record_view(actor=request.auth, pupil=pupil, via="api")
     pupil.current_needs = [n for n in pupil.need_history.all() if n.ends_on is None]
     return pupil

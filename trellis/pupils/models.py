@@ -69,11 +69,12 @@ def parse_nc_year(value: str) -> int | None:
 
 
 class PupilQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PupilQuerySet:
-        """Pupils this user may see (need to know): see trellis.pupils.access."""
+    def visible_to(self, user, *, register: bool = False) -> PupilQuerySet:
+        """Pupils whose SEN record (or with register=True, register entry) this user may see: see
+        trellis.pupils.access."""
         from .access import visible_pupil_filter
 
-        return self.filter(visible_pupil_filter(user))
+        return self.filter(visible_pupil_filter(user, register=register))
 
     def on_roll(self, on: dt.date | None = None) -> PupilQuerySet:
         on = on or timezone.localdate()

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 
@@ -203,3 +204,22 @@ def end_share(*, share: ExternalShare, by, via: str = "web") -> None:
         actor=by, action=AuditEvent.Action.UPDATE, record_type="share with specialist", pupil=share.pupil,
         record_id=share.pk, changes={"expires_on": [old.isoformat(), share.expires_on.isoformat()]}, via=via,
     )  # fmt: skip
+
+
+@transaction.atomic
+def set_office_access(*, membership: Membership, sees_sen_records: bool, by, via: str = "web") -> bool:
+    """Let one member of the school office see (or stop seeing) pupils' plans, targets, evidence,
+    concerns and provision, beyond the register they keep. Returns whether anything changed."""
+    if membership.role != Role.ADMINISTRATOR:
+        raise RegisterError("Only the school office's access is granted here; other roles follow their role.")
+    old = membership.sees_sen_records
+    if old == sees_sen_records:
+        return False
+    membership.sees_sen_records = sees_sen_records
+    membership.save(update_fields=["sees_sen_records"])
+    audit.record(
+        actor=by, action=AuditEvent.Action.UPDATE, record_type="office access", school=membership.school_id,
+        record_id=membership.pk, changes={"sees_sen_records": [old, sees_sen_records]}, via=via,
+        summary=f"{membership.user} {'may now see' if sees_sen_records else 'no longer sees'} SEN records",
+    )  # fmt: skip
+    return True

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("schools/<str:urn>/", views.school_overview, name="school"),
     path("schools/<str:urn>/register/", views.register, name="register"),
+    path("schools/<str:urn>/office-access/", views.office_access, name="office-access"),
     re_path(r"^schools/(?P<urn>\w+)/register\.(?P<download>csv|xlsx)$", views.register, name="register-download"),
     path("pupils/<int:pupil_id>/", views.pupil_profile, name="pupil"),
     path("pupils/<int:pupil_id>/sen-status/", views.change_sen_status, name="pupil-sen-status"),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.dashboards.comparison import overview_withheld, school_profiles
@@ -20,12 +21,14 @@ from trellis.schools.models import GroupStaff, TeachingGroup
 
 from . import services
 from .access import (
+    can_grant_office_access,
     can_manage_sen_record,
     can_see_audit,
     get_pupil_for_user,
     get_school_for_user,
     schools_for_aggregates,
     schools_with_pupil_access,
+    sees_sen_record,
 )
 from .forms import ConfidentialForm, EhcPlanForm, NeedsForm, SenStatusForm, ShareForm
 from .models import ExternalShare, GroupMembership, NeedType, Pupil, PupilNeed, SenStatus
@@ -97,6 +100,7 @@ def school_overview(request: HttpRequest, urn: str) -> HttpResponse:
             "withheld_note": NOTE,
             "total_shown": shown("total", total),
             "can_open_register": schools_with_pupil_access(request.user).filter(pk=school.pk).exists(),
+            "can_grant_office_access": can_grant_office_access(request.user, school),
         },
     )
 
@@ -107,7 +111,7 @@ def register(request: HttpRequest, urn: str, download: str | None = None) -> Htt
     year = school.current_academic_year()
     groups = TeachingGroup.objects.filter(academic_year=year, kind=TeachingGroup.Kind.REGISTRATION)
     form = RegisterFilterForm(request.GET or None, school=school, groups=groups)
-    pupils = form.apply(Pupil.objects.visible_to(request.user).filter(school=school).on_roll())
+    pupils = form.apply(Pupil.objects.visible_to(request.user, register=True).filter(school=school).on_roll())
     filters = audited_query(request)
     if download:
         audit.record(
@@ -141,7 +145,7 @@ def register(request: HttpRequest, urn: str, download: str | None = None) -> Htt
 
 def pupil_profile(request: HttpRequest, pupil_id: int) -> HttpResponse:
     """The one place for a pupil's SEN record. Every view of it is audited."""
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil_for_user(request.user, pupil_id, register=True)
     audit.record_view(actor=request.user, pupil=pupil)
     today = timezone.localdate()
     memberships = (
@@ -159,6 +163,7 @@ def pupil_profile(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "memberships": memberships,
         "can_manage": manage,
         "today": today,
+        "sees_sen_record": sees_sen_record(request.user, pupil),
     }
     if manage:
         context["shares"] = pupil.shares.select_related("specialist", "granted_by")
@@ -186,6 +191,7 @@ def _edit(request: HttpRequest, pupil_id: int, form_class, title: str, save) -> 
         else:
             messages.success(request, message)
             return redirect("pupil", pupil_id=pupil.pk)
+    audit.record_view(actor=request.user, pupil=pupil, what="SEN record")
     return render(request, "pupils/edit.html", {"pupil": pupil, "form": form, "title": title})
 
 
@@ -239,3 +245,28 @@ def end_share(request: HttpRequest, pupil_id: int, share_id: int) -> HttpRespons
     services.end_share(share=share, by=request.user)
     messages.success(request, f"Sharing with {share.specialist} has ended.")
     return redirect("pupil", pupil_id=pupil.pk)
+
+
+def office_access(request: HttpRequest, urn: str) -> HttpResponse:
+    """The SENCO decides which of the school office may see SEN records beyond the register."""
+    school = get_school_for_user(request.user, urn, pupils=True)
+    if not can_grant_office_access(request.user, school):
+        raise Http404("No such page")
+    members = list(
+        Membership.objects.filter(school=school, role=Role.ADMINISTRATOR)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    if request.method == "POST":
+        membership = next((m for m in members if str(m.pk) == request.POST.get("membership")), None)
+        if membership is None:
+            raise Http404("No such member of the school office")
+        choice = request.POST.get("sees_sen_records")
+        if choice not in {"yes", "no"}:
+            messages.error(request, f"Choose whether {membership.user} sees SEN records: yes or no. Nothing changed.")
+            return redirect("office-access", urn=school.urn)
+        services.set_office_access(membership=membership, sees_sen_records=choice == "yes", by=request.user)
+        now = "can now see" if choice == "yes" else "now sees only the register, not"
+        messages.success(request, f"{membership.user} {now} SEN records.")
+        return redirect("office-access", urn=school.urn)
+    return render(request, "pupils/office_access.html", {"school": school, "members": members})

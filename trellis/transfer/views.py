@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
 from trellis.pupils.access import can_import, can_manage_sen_record, get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import Pupil
 from trellis.pupils.register import RegisterFilterForm
@@ -67,6 +69,8 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         )  # fmt: skip
     with saved.open() as source:
         context["plan"] = services.import_pupils(source=source, **options)
+    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="import preview", school=school,
+                 summary=f"Checked {saved.file_name}")  # fmt: skip
     return render(request, "transfer/preview.html", context)
 
 
@@ -136,6 +140,8 @@ def history(request: HttpRequest, urn: str) -> HttpResponse:
 def run_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
     school = _importing_school(request, urn)
     run = get_object_or_404(ImportRun, school=school, pk=pk)
+    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="import", school=school,
+                 record_id=run.pk, summary=f"Opened the import of {run.file_name}")  # fmt: skip
     return render(request, "transfer/run.html", {"school": school, "run": run})
 
 
@@ -151,7 +157,7 @@ def _ctf_response(school: School, pupils, request: HttpRequest, name: str) -> Ht
 
 
 def pupil_ctf(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil_for_user(request.user, pupil_id, register=True)
     if not can_import(request.user, pupil.school_id):
         raise Http404("No such page")
     name = f"CTF-{pupil.school.dfe_number or pupil.school.urn}-{pupil.upn}-{timezone.localdate():%Y%m%d}"
@@ -165,6 +171,6 @@ def register_ctf(request: HttpRequest, urn: str) -> HttpResponse:
         academic_year=school.current_academic_year(), kind=TeachingGroup.Kind.REGISTRATION
     )
     form = RegisterFilterForm(request.GET or None, school=school, groups=groups)
-    pupils = form.apply(Pupil.objects.visible_to(request.user).filter(school=school).on_roll())
+    pupils = form.apply(Pupil.objects.visible_to(request.user, register=True).filter(school=school).on_roll())
     name = f"CTF-{school.dfe_number or school.urn}-{timezone.localdate():%Y%m%d}"
     return _ctf_response(school, pupils, request, name)

@@ -1,0 +1,243 @@
+"""Every route that shows a pupil's data, how to open it and whose data it shows; and the routes
+that show none. Shared by the audit test (tests/test_audit_reads.py: each read is audited) and the
+need-to-know test (tests/test_access.py: each read follows need to know)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from fixtures_progress import add_review, make_target
+from fixtures_transfer import ctf, ctf_pupil, upn
+
+from trellis.assessment.models import Domain
+from trellis.assessment.scales import find_scale
+from trellis.audit.models import AuditEvent
+from trellis.evidence import services as evidence
+from trellis.identification import services as identification
+from trellis.plans import services as plans
+from trellis.provision import services as provision
+from trellis.provision.models import Intervention, InterventionGroup
+from trellis.schools.models import AssessmentPoint
+from trellis.transfer import services as transfer
+from trellis.transfer.uploads import save_upload
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SURNAMES = ["Inclass", "Otherclass", "Private", "Expired", "Birchpupil", "Cedarpupil"]
+
+
+def seed(world, settings, tmp_path) -> SimpleNamespace:
+    """`in_class` with a record in every part of the app, each reachable by an id."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VAR_DIR = tmp_path
+    today = timezone.localdate()
+    s = SimpleNamespace(world=world, pupil=world.in_class, urn=world.school_a.urn)
+    # A stuck target (three equal values), so the dashboards name the pupil among those to discuss.
+    s.target = make_target(world.in_class, baseline="2c")
+    s.plan = s.target.plan
+    add_review(s.target, "2c", date=s.target.starts_on + dt.timedelta(days=10), by=world.teacher)
+    s.review = add_review(s.target, "2c", date=s.target.starts_on + dt.timedelta(days=30), by=world.teacher)
+    s.concern = identification.raise_concern(
+        pupil=world.in_class, by=world.teacher, area=Domain.COGNITION, what_seen="Reverses letters"
+    )
+    identification.request_views(concern=s.concern, by=world.senco, staff=[world.teacher])
+    s.note = evidence.create_note(
+        pupil=world.in_class, by=world.senco, date=today, learning_objective="Count to 20", activity="Bears",
+        outcome="Counted to 14", upload=SimpleUploadedFile("bears.png", PNG, content_type="image/png"),
+    )  # fmt: skip
+    s.intervention = Intervention.objects.create(school=world.school_a, name="Numeracy", cost_per_session=Decimal(12))
+    s.group = InterventionGroup.objects.create(
+        intervention=s.intervention, staff=world.ta, starts_on=today - dt.timedelta(days=30)
+    )
+    provision.enrol(group=s.group, pupil=world.in_class, by=world.senco,
+                    measures=[provision.MeasureInput(find_scale("nc-levels"), "2c", Decimal(1))])  # fmt: skip
+    year = world.school_a.current_academic_year()
+    s.point = AssessmentPoint.objects.filter(academic_year=year).first()
+    s.scale = find_scale("nc-levels", world.school_a)
+    data = ctf(ctf_pupil(upn(901), surname="Newpupil", sen=[("2023-09-04", "K")]))
+    s.upload = save_upload(SimpleUploadedFile("pupils.xml", data), user=world.senco, school=world.school_a)
+    s.run = transfer.import_pupils(
+        school=world.school_a, source=io.BytesIO(data), file_name="pupils.xml", by=world.senco
+    ).run
+    return s
+
+
+@dataclass(frozen=True)
+class Shows:
+    """How to open a route that shows pupil data, as whom, and whose data it shows: `pupil` (an
+    event for `in_class`), or `list` (one event for a list or download, naming no single pupil)."""
+
+    url: Callable[[SimpleNamespace], str]
+    shows: str = "pupil"
+    user: str = "senco"
+
+
+def _url(name: str, *args: Callable[[SimpleNamespace], object], query: str = ""):
+    return lambda s: reverse(name, args=[arg(s) for arg in args]) + query
+
+
+def pupil(s):
+    return s.pupil.pk
+
+
+def urn(s):
+    return s.urn
+
+
+def plan(s):
+    return s.plan.pk
+
+
+def target(s):
+    return s.target.pk
+
+
+def concern(s):
+    return s.concern.pk
+
+
+def group(s):
+    return s.group.pk
+
+
+def grid_query(s) -> str:
+    return f"?group={s.world.class_4b.pk}&point={s.point.pk}&scale={s.scale.pk}&domain=cognition"
+
+
+PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
+    "pupil": Shows(_url("pupil", pupil)),
+    "pupil-sen-status": Shows(_url("pupil-sen-status", pupil)),
+    "pupil-needs": Shows(_url("pupil-needs", pupil)),
+    "pupil-ehc-plan": Shows(_url("pupil-ehc-plan", pupil)),
+    "pupil-share": Shows(_url("pupil-share", pupil)),
+    "pupil-confidential": Shows(_url("pupil-confidential", pupil)),
+    "register": Shows(_url("register", urn), "list"),
+    "register-download": Shows(lambda s: reverse("register-download", args=[s.urn, "csv"]), "list"),
+    "pupil-plans": Shows(_url("pupil-plans", pupil)),
+    "plan-new": Shows(_url("plan-new", pupil)),
+    "pupil-progress": Shows(_url("pupil-progress", pupil)),
+    "plan": Shows(_url("plan", plan)),
+    "plan-edit": Shows(_url("plan-edit", plan)),
+    "target-new": Shows(_url("target-new", plan)),
+    "target": Shows(_url("target", target)),
+    "target-edit": Shows(_url("target-edit", target)),
+    "review-correct": Shows(lambda s: reverse("review-correct", args=[s.review.pk])),
+    "review-entry": Shows(_url("review-entry", urn), "list"),
+    "target-overview": Shows(_url("target-overview", urn), "list"),
+    "smart-list": Shows(_url("smart-list", urn), "list"),
+    "assessment-grid": Shows(lambda s: reverse("assessment-grid", args=[s.urn]) + grid_query(s), "list"),
+    "dashboard-school": Shows(_url("dashboard-school", urn), "list"),  # pupils to discuss
+    "dashboard-trust": Shows(_url("dashboard-trust"), "list"),  # names them too when it covers one school
+    "import-preview": Shows(lambda s: reverse("import-preview", args=[s.urn, s.upload.token]), "list"),
+    "import-run": Shows(lambda s: reverse("import-run", args=[s.urn, s.run.pk]), "list"),
+    "register-ctf": Shows(_url("register-ctf", urn), "list"),
+    "pupil-ctf": Shows(_url("pupil-ctf", pupil)),
+    "concerns": Shows(_url("concerns", urn), "list"),
+    "early-identification": Shows(_url("early-identification", urn), "list"),
+    "concern-new": Shows(_url("concern-new", pupil)),
+    "concern": Shows(_url("concern", concern)),
+    "concern-evidence": Shows(_url("concern-evidence", concern)),
+    "concern-request-views": Shows(_url("concern-request-views", concern)),
+    "concern-answer-view": Shows(_url("concern-answer-view", concern), user="teacher"),
+    "concern-decide": Shows(_url("concern-decide", concern)),
+    "pupil-evidence": Shows(_url("pupil-evidence", pupil)),
+    "evidence-note-new": Shows(_url("evidence-note-new", pupil)),
+    "evidence-note-file": Shows(lambda s: reverse("evidence-note-file", args=[s.pupil.pk, s.note.pk])),
+    "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
+    "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
+    "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "provision-map": Shows(_url("provision-map", urn)),  # one event per pupil shown
+    "provision-group": Shows(_url("provision-group", group)),  # one event per pupil shown
+    "pupil-provision": Shows(_url("pupil-provision", pupil)),
+    "provision-enrol": Shows(_url("provision-enrol", group), "list"),
+    "pupil-provision-ehc": Shows(_url("pupil-provision-ehc", pupil)),
+}
+
+# Pages that show no pupil's data (the reason, where it is not obvious, after each).
+PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
+    "login": _url("login"),
+    "account": _url("account"),  # one's own account
+    "password-change": _url("password-change"),
+    "api-tokens": _url("api-tokens"),  # one's own tokens
+    "sign-in-lockouts": _url("sign-in-lockouts"),  # usernames and addresses locked out of signing in
+    "home": _url("home"),
+    "school": _url("school", urn),  # counts only
+    "office-access": _url("office-access", urn),  # staff
+    "scales": _url("scales", urn),
+    "scale-new": _url("scale-new", urn),
+    "dashboard": _url("dashboard"),  # a redirect
+    "dash-identification": _url("dash-identification"),  # counts only
+    "dash-identification-download": lambda s: reverse("dash-identification-download", args=["csv"]),
+    "dash-destinations": _url("dash-destinations"),  # counts only
+    "import-history": _url("import-history", urn),  # files, dates and who imported
+    "import-upload": _url("import-upload", urn),
+    "weekly-import": _url("weekly-import", urn),
+    "provision-evaluation": _url("provision-evaluation", urn),  # aggregates by intervention and need
+    "provision-import": _url("provision-import", urn),
+    "provision-catalogue": _url("provision-catalogue", urn),
+    "provision-intervention-new": _url("provision-intervention-new", urn),
+    "provision-intervention-edit": lambda s: reverse("provision-intervention-edit", args=[s.urn, s.intervention.pk]),
+    "provision-group-new": _url("provision-group-new", urn),
+}
+
+# Who opens them when the SENCO may not (the rest as the SENCO).
+OPENED_BY = {"sign-in-lockouts": "superuser"}
+
+# Writes only: a GET is refused (405); each write is audited by its service (tests of each app).
+POST_ONLY = {
+    "logout", "pupil-share-end", "plan-state", "target-smart-check", "target-roll-over", "target-review-row",
+    "target-step", "provision-strategy", "import-confirm", "api-token-revoke",
+}  # fmt: skip
+POST_ONLY_URLS = {
+    "logout": _url("logout"),
+    "pupil-share-end": lambda s: reverse("pupil-share-end", args=[s.pupil.pk, 1]),
+    "plan-state": _url("plan-state", plan),
+    "target-smart-check": _url("target-smart-check", plan),
+    "target-roll-over": _url("target-roll-over", target),
+    "target-review-row": _url("target-review-row", target),
+    "target-step": lambda s: reverse("target-step", args=[s.target.pk, 1]),
+    "provision-strategy": lambda s: reverse("provision-strategy", args=[s.urn, s.world.class_4b.pk]),
+    "import-confirm": lambda s: reverse("import-confirm", args=[s.urn, s.upload.token]),
+    "api-token-revoke": lambda s: reverse("api-token-revoke", args=[1]),
+}
+
+API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {
+    ("GET", "/api/v1/pupils"): Shows(lambda s: "/api/v1/pupils", "list"),
+    ("GET", "/api/v1/pupils/{pupil_id}"): Shows(lambda s: f"/api/v1/pupils/{s.pupil.pk}"),
+    ("GET", "/api/v1/pupils/{pupil_id}/plans"): Shows(lambda s: f"/api/v1/pupils/{s.pupil.pk}/plans"),
+    ("GET", "/api/v1/pupils/{pupil_id}/targets"): Shows(lambda s: f"/api/v1/pupils/{s.pupil.pk}/targets"),
+    ("GET", "/api/v1/pupils/{pupil_id}/evidence"): Shows(lambda s: f"/api/v1/pupils/{s.pupil.pk}/evidence"),
+    ("GET", "/api/v1/interventions/{intervention_id}/evaluation"): Shows(
+        lambda s: f"/api/v1/interventions/{s.intervention.pk}/evaluation"
+    ),
+}
+API_WITHOUT_PUPIL_DATA = {
+    ("GET", "/api/v1/interventions"),  # the catalogue
+    ("GET", "/api/v1/interventions/{intervention_id}"),  # groups with counts of pupils
+    ("GET", "/api/v1/dashboard"),  # counts only
+}
+# Writes: each answers with the record just written, audited as a change by its service.
+API_WRITES = {
+    ("POST", "/api/v1/targets/{target_id}/reviews"),
+    ("POST", "/api/v1/pupils/{pupil_id}/evidence"),
+}
+
+
+ADMIN_WITH_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], object]] = {
+    "plans.plan": lambda s: s.plan,
+    "plans.planversion": lambda s: plans.update_plan(plan=s.plan, by=s.world.senco, title="Reading plan"),
+    "plans.review": lambda s: s.review,
+    "audit.auditevent": lambda s: AuditEvent.objects.filter(pupil_id=s.pupil.pk).first(),
+}
+ADMIN_WITHOUT_PUPIL_DATA = {
+    "accounts.user", "accounts.apitoken", "auth.group", "assessment.scale", "dashboards.nationalfigure",
+    "provision.intervention", "pupils.needtype", "schools.school", "schools.academicyear", "schools.teachinggroup",
+    "schools.trust", "schools.region",
+}  # fmt: skip
