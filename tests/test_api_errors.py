@@ -132,6 +132,19 @@ def test_review_comment_is_at_most_2000_characters(world, login):
     assert client.post(url, review | {"comment": "a" * 2000}, content_type="application/json").status_code == 201
 
 
+def test_api_text_loses_nul_and_bidirectional_overrides_as_form_text_does(world, login):
+    client = login(world.teacher)
+    target = make_target(world.in_class)
+    review = {"date": TODAY.isoformat(), "value": "2b", "comment": "Read\x00 well \u202egnikool"}
+    response = client.post(f"/api/v1/targets/{target.pk}/reviews", review, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Review.objects.get().comment == "Read well gnikool"
+    note = {"date": TODAY.isoformat(), "learning_objective": "\u2066Count\u2069", "activity": "Game", "outcome": "Ok"}
+    response = client.post(f"/api/v1/pupils/{world.in_class.pk}/evidence", note, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert EvidenceNote.objects.get().learning_objective == "Count"
+
+
 @pytest.mark.parametrize("date", [0, "0", "2026-9-1", "01/09/2026", "2026-02-30", ""])
 def test_review_dates_must_be_real_yyyy_mm_dd_dates(world, login, date):
     target = make_target(world.in_class)

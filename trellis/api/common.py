@@ -12,6 +12,8 @@ from ninja import NinjaAPI, Path, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator, Field, Strict
 
+from trellis.lib.forms import clean_text
+
 # What a pattern means, for the message when a value does not match it (pydantic would quote the regex).
 _PATTERN_HINTS: dict[str, str] = {}
 
@@ -23,6 +25,9 @@ def matching(pattern: str, description: str, message: str | None = None, **kwarg
 
 
 NOT_BLANK = r"\S"
+
+# Text posted to the API loses NUL and bidirectional override characters, as a form's text does.
+CleanText = Annotated[str, BeforeValidator(lambda value: clean_text(value) if isinstance(value, str) else value)]
 
 
 def text(max_length: int, **kwargs: Any) -> Any:

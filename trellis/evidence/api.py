@@ -6,7 +6,7 @@ import datetime as dt
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from trellis.api.common import ERRORS, ApiError, Date, Id, TargetIds, text
+from trellis.api.common import ERRORS, ApiError, CleanText, Date, Id, TargetIds, text
 from trellis.audit import services as audit
 from trellis.idempotency.api import IdempotencyKey, mark_replayed
 from trellis.idempotency.services import AlreadySaved, KeyReused, fingerprint
@@ -24,9 +24,9 @@ router = Router(tags=["evidence"])
 # unbounded text fields, the size of a long note.
 class NoteIn(Schema):
     date: Date
-    learning_objective: str = text(300)
-    activity: str = text(5000)
-    outcome: str = text(5000)
+    learning_objective: CleanText = text(300)
+    activity: CleanText = text(5000)
+    outcome: CleanText = text(5000)
     areas: list[AreaOfNeed] = Field([], max_length=len(AreaOfNeed), description="Areas of need")
     targets: TargetIds = Field([], description="Ids of this pupil's own targets that the note is evidence for")
 

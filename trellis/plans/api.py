@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from trellis.api.common import ERRORS, ApiError, Date, Id, text
+from trellis.api.common import ERRORS, ApiError, CleanText, Date, Id, text
 from trellis.assessment.scales import ScaleValueError
 from trellis.audit import services as audit
 from trellis.idempotency.api import IdempotencyKey, mark_replayed
@@ -74,8 +74,8 @@ class TargetOut(Schema):
 
 class ReviewIn(Schema):
     date: Date = Field(description="Today or earlier, and on or after the target's start date")
-    value: str = text(40, description="A value on the target's scale")
-    comment: str = Field("", max_length=2000)
+    value: CleanText = text(40, description="A value on the target's scale")
+    comment: CleanText = Field("", max_length=2000)
 
 
 class ReviewCreatedOut(Schema):
