@@ -61,7 +61,7 @@ class DashboardQuery(Schema):
         return params
 
 
-Count = int | None  # null when a governor may not see it (fewer than 5)
+Count = int | None  # null when the disclosure rule withholds it from this reader (a governor)
 
 
 class CountsOut(Schema):

@@ -58,7 +58,7 @@ class GroupOut(Schema):
     frequency: str
     start: str
     end: str | None
-    pupils: int | None  # null when withheld (a governor, fewer than 5)
+    pupils: int | None  # null when the disclosure rule withholds it (a governor)
     rating: str
     decision: str
 
@@ -85,7 +85,7 @@ class GroupEvaluationOut(Schema):
     staff: str
     start: str
     end: str | None
-    met: int | None = Field(description="Null when suppressed (fewer than 5 for a governor)")
+    met: int | None = Field(description="Null when the disclosure rule withholds it (for a governor)")
     total: int | None
     suppressed: bool = False
     mean_steps: Number
