@@ -66,6 +66,22 @@ def test_a_value_not_on_the_scale_is_refused_naming_the_allowed_values(code, val
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_the_message_names_a_scale_once():
+    with pytest.raises(ScaleValueError) as raised:
+        parse_value(find_scale("edsm"), "top")
+    assert "is not on the Developmental scale: use" in str(raised.value)
+    with pytest.raises(ScaleValueError) as raised:
+        parse_value(find_scale("nc-levels"), "6a")
+    assert "is not on the NC levels scale: use" in str(raised.value)
+
+
+@pytest.mark.django_db
+def test_shipped_scale_descriptions_speak_to_teachers_not_to_our_sources():
+    assert not Scale.objects.filter(description__icontains="seed 0").exists()
+
+
+@pytest.mark.django_db
 def test_steps_count_places_on_ordered_scales_and_units_on_numeric_ones():
     assert steps_between(find_scale("nc-levels"), "2c", "2a") == 2
     assert steps_between(find_scale("nc-levels"), "2a", "3c") == 1
