@@ -168,7 +168,7 @@ def pupil_profile(request: HttpRequest, pupil_id: int) -> HttpResponse:
     if manage:
         context["shares"] = pupil.shares.select_related("specialist", "granted_by")
     if can_see_audit(request.user, pupil.school_id):
-        context["audit_events"] = AuditEvent.objects.filter(pupil_id=pupil.pk)[:100]
+        context["audit_events"] = AuditEvent.objects.filter(pupil_id=pupil.pk).select_related("actor")[:100]
     return render(request, "pupils/profile.html", context)
 
 
