@@ -27,6 +27,17 @@ def test_register_shows_every_sen_pupil_by_default(world, login):
     assert response.context["total"] == 4
 
 
+def test_register_is_in_the_order_of_the_names_it_shows(world, login):
+    """Sorted by the preferred name where there is one, as the page shows it, not the legal name."""
+    for legal, preferred in [("Zephyr", "Aaronson"), ("Abbot", ""), ("Aardvark", "Young")]:
+        pupil = make_pupil(world.school_a, surname=legal, preferred_surname=preferred)
+        services.set_sen_status(pupil=pupil, status="K", starts_on=pupil.date_of_birth, by=world.senco)
+    page = register(login(world.senco), world, status="K").context["page"].object_list
+    shown = [pupil.surname for pupil in page]
+    assert shown[:3] == ["Aaronson", "Abbot", "Expired"]
+    assert shown == sorted(shown) and shown[-1] == "Young"
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -7,6 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from trellis.lib.upn import InvalidUPN, normalise_upn
@@ -75,6 +77,12 @@ class PupilQuerySet(models.QuerySet):
         from .access import visible_pupil_filter
 
         return self.filter(visible_pupil_filter(user, register=register))
+
+    def by_shown_name(self) -> PupilQuerySet:
+        """In the order of the names pages show (the preferred name where there is one, as `surname`
+        and `forename` give it), not the legal names behind them."""
+        shown = [Coalesce(NullIf(f"preferred_{part}", Value("")), f"legal_{part}") for part in ("surname", "forename")]
+        return self.order_by(*shown, "pk")
 
     def on_roll(self, on: dt.date | None = None) -> PupilQuerySet:
         on = on or timezone.localdate()

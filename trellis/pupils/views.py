@@ -112,6 +112,7 @@ def register(request: HttpRequest, urn: str, download: str | None = None) -> Htt
     groups = TeachingGroup.objects.filter(academic_year=year, kind=TeachingGroup.Kind.REGISTRATION)
     form = RegisterFilterForm(request.GET or None, school=school, groups=groups)
     pupils = form.apply(Pupil.objects.visible_to(request.user, register=True).filter(school=school).on_roll())
+    pupils = pupils.by_shown_name()
     filters = audited_query(request)
     if download:
         audit.record(
