@@ -115,6 +115,13 @@ class Scale(models.Model):
             f" in steps of {_plain(self.step)}" if self.step and self.step != 1 else ""
         )
 
+    def describe_range(self) -> str:
+        """The unit and range of a numeric scale, short enough to show beside a box ("months, 0 to 240")."""
+        if self.is_ordered:
+            return ""
+        span = f"{_plain(self.min_value)} to {_plain(self.max_value)}" if self.min_value is not None else ""
+        return ", ".join(part for part in (self.unit, span) if part)
+
     def label_for(self, value: str) -> str:
         """A value as people read it: the step's label, or the number with its unit."""
         if self.is_ordered:

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import partial
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,18 +17,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role
-from trellis.assessment.scales import ScaleError
+from trellis.assessment.scales import ScaleError, parse_value
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency.services import AlreadySaved
-from trellis.lib.forms import new_token, saved_form
+from trellis.lib.forms import ThreePartDateField, new_token, saved_form
 from trellis.lib.query import BadQuery, IdField, query_value
 from trellis.lib.versions import EditConflict, last_change
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
 
-from . import charts, services
+from . import charts, plausibility, services
 from .forms import CorrectReviewForm, NewReviewForm, PlanForm, TargetForm
 from .models import EhcOutcome, Plan, Review, SmallStep, Target
 from .progress import HELP_TEXT, Status, current_window
@@ -388,18 +389,40 @@ def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
     )  # fmt: skip
 
 
+def _row_date(data) -> dt.date:
+    """The review date from a row's day, month and year boxes: today when all three are empty."""
+    parts = [data.get(f"date_{part}", "") for part in ("day", "month", "year")]
+    return ThreePartDateField(label="Review date", required=False).clean(parts) or timezone.localdate()
+
+
+def _row_warning(target: Target, raw: str, date: dt.date) -> str:
+    """Why a row's value looks wrong (trellis.plans.plausibility), or "" (also when it is not on the
+    scale: record_review says so)."""
+    try:
+        value = parse_value(target.scale, raw)
+    except ScaleError:
+        return ""
+    latest = target.reviews.order_by("-date", "-pk").values_list("value", flat=True).first()
+    age = plausibility.age_in_months(target.pupil.date_of_birth, date)
+    return plausibility.warning_for(target.scale, value, previous=latest or target.baseline_value, age_months=age)
+
+
 @require_POST
 def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
     """Save one row of review entry: the row again (htmx) or back to the page (no JavaScript)."""
     target = _target_for_user(request.user, target_id)
     pupil = target.pupil
     _require(services.can_review(request.user, pupil))
-    error, repeated = "", False
+    error, warning, repeated = "", "", False
     try:
-        date = dt.date.fromisoformat(request.POST.get("date", "")) if request.POST.get("date") else timezone.localdate()
-    except ValueError:
-        error = "Enter the review date as a real date"
-    if not error:
+        date = _row_date(request.POST)
+    except ValidationError as problem:
+        error = date_error = problem.messages[0]
+    else:
+        date_error = ""
+    if not error and not request.POST.get("confirm"):
+        warning = _row_warning(target, request.POST.get("value", ""), date)
+    if not error and not warning:
         try:
             services.record_review(
                 target=target, by=request.user, date=date, value=request.POST.get("value", ""),
@@ -413,14 +436,18 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
         window = current_window(pupil.school, timezone.localdate())
         row = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
         row.pupil = pupil
-        row.once = request.POST.get("once", "") if error else new_token()
-        context = {"t": row, "error": error, "saved": not error, "today": window.today,
-                   "posted": request.POST if error else {}, "next": request.POST.get("next", "")}  # fmt: skip
+        kept = error or warning
+        row.once = request.POST.get("once", "") if kept else new_token()
+        context = {"t": row, "error": "" if date_error else error, "date_error": date_error, "warning": warning, "saved": not kept, "today": window.today,
+                   "posted": request.POST if kept else {}, "next": request.POST.get("next", "")}  # fmt: skip
         response = render(request, "plans/review_entry.html#row", context)
         response["Vary"] = "HX-Request"
         return response
     if error:
         messages.error(request, f"{pupil.full_name}: {error}")
+    elif warning:
+        messages.warning(request, f"{pupil.full_name}: not saved. {warning} If the value is right, "
+                                  "record it on the target's page.")  # fmt: skip
     elif repeated:
         messages.info(request, f"{pupil.full_name}: this review was already saved.")
     else:
