@@ -53,6 +53,8 @@ def test_upload_preview_confirm_and_history(world, login, tmp_path):
     assert b"pupils.xml" in history.content
     detail = client.get(done["Location"])
     assert detail.status_code == 200 and run.sha256.encode() in detail.content
+    assert "SEN status: – → SEN support".encode() in detail.content
+    assert "SEN start date: – → 4 September 2023".encode() in detail.content
 
 
 def test_problems_are_listed_on_the_page_and_nothing_is_imported(world, login):
@@ -160,3 +162,32 @@ def test_a_big_file_is_imported_on_a_page_that_shows_progress(world, login, monk
     assert Pupil.objects.filter(legal_surname__startswith="Big").count() == 3
     assert ImportRun.objects.get().records == 3
     assert client.post(location + "confirm/").status_code == 404  # the upload was used up
+
+
+def test_preview_puts_the_import_button_first_and_shows_changes_in_plain_words(world, login):
+    client = login(world.senco)
+    pupil = world.in_class  # Year 4, born 1 May 2017, needs SLCN then SPLD
+    row = ctf_pupil(pupil.upn, surname="Inclass", forename="Sam", dob="2018-03-02", sex="M", year="R", needs=["ASD"])
+    response = upload(client, world, ctf(row, ctf_pupil(upn(901), surname="Newpupil")))
+    page = client.get(response["Location"]).content.decode()
+    button, missing = page.index("Import 2 pupils"), page.index("on roll not in this file")
+    assert button < page.index("Pupils who would change") and button < missing
+    assert "<details>" in page[missing:] and "Otherclass" in page[page.index("<details>") :]
+    assert "Date of birth: 1 May 2017 → 2 March 2018" in page
+    assert "NC year: Year 4 → Reception" in page
+    assert "Primary need: SLCN → ASD" in page
+    assert "Legal surname: – → Newpupil" in page
+    for raw in ("need_rank", "legal_surname", "nc_year", "2018-03-02"):
+        assert raw not in page
+
+
+def test_the_error_summary_comes_first_and_takes_focus(world, login):
+    client = login(world.senco)
+    response = upload(client, world, ctf(ctf_pupil(upn(901), dob="2016-13-01")))
+    page = client.get(response["Location"]).content.decode()
+    summary = page.index('class="error-summary"')
+    assert summary < page.index("<h1>") and summary < page.index("<table>")
+    tag = page[summary - 5 : page.index(">", summary)]
+    assert 'tabindex="-1"' in tag and "data-autofocus" in tag
+    assert "trellis/error-summary.js" in page
+    assert "<td>Date of birth</td><td>" in page

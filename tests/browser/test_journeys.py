@@ -139,3 +139,17 @@ def test_specialist_signs_in_to_the_pupils_shared_with_them(sign_in):
     visit.check()
     page.get_by_role("link", name="Trellis").click()  # the logo leads home, not to a 404
     visit.check()
+
+
+def test_senco_lands_on_the_error_summary_when_a_file_cannot_be_imported(sign_in, tmp_path):
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    page.get_by_role("link", name="Import pupils").click()
+    csv = tmp_path / "pupils.csv"
+    csv.write_text("UPN,Legal surname,Legal forename,Date of birth,Sex\nA801200120001,Example,Pat,31/02/2017,F\n")
+    page.get_by_label("Upload a file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_text("The file cannot be imported").first.wait_for()  # the form posts by htmx: no page load
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    visit.check()

@@ -46,6 +46,18 @@ FIELD_LABELS = {
     "sen_status": "SEN status", "sen_starts_on": "SEN start date", "primary_need": "Primary need",
     "secondary_need": "Secondary need",
 }  # fmt: skip
+
+
+def field_label(name: str) -> str:
+    """A field as people say it ("Legal surname", "Primary need"), for the preview and problem list."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    if name.startswith("need_rank_"):
+        rank = name.removeprefix("need_rank_")
+        return {"1": "Primary need", "2": "Secondary need"}.get(rank, f"Need {rank}")
+    return {"class": "Class", "SENtypeRank": "SEN type rank", "SENtype": "SEN type"}.get(name, name)
+
+
 REQUIRED_FIELDS = ["upn", "legal_surname", "legal_forename", "date_of_birth", "sex"]
 
 # Spreadsheet headings, compared with case, spaces and punctuation removed. The register's own
@@ -147,16 +159,14 @@ class ParseReport:
     warning_count: int = 0  # all of them; `warnings` keeps the first MAX_WARNINGS
 
     def problem(self, line, upn, field_name, message, accepted="") -> None:
-        self.problems.append(Problem(self.file, line, upn, FIELD_LABELS.get(field_name, field_name), message, accepted))
+        self.problems.append(Problem(self.file, line, upn, field_label(field_name), message, accepted))
         if len(self.problems) == limits.MAX_PROBLEMS:
             raise _TooManyProblems
 
     def warn(self, line, upn, field_name, message, accepted="") -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(
-                Problem(self.file, line, upn, FIELD_LABELS.get(field_name, field_name), message, accepted)
-            )
+            self.warnings.append(Problem(self.file, line, upn, field_label(field_name), message, accepted))
 
     def refuse(self, error: LimitExceeded) -> None:
         """A limit was exceeded: one problem that says which (reading has stopped)."""

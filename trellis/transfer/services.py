@@ -46,7 +46,7 @@ from trellis.schools.models import School, TeachingGroup
 from trellis.schools.services import academic_year_start, create_academic_year
 
 from .models import ImportRun, StagedRow
-from .parsers import ParseReport, Problem, PupilRecord, read_pupils
+from .parsers import ParseReport, Problem, PupilRecord, field_label, read_pupils
 
 CHUNK_SIZE = 2000
 DETAIL_LIMIT = 500  # pupils whose changes are listed in the preview and summary
@@ -674,6 +674,36 @@ class _PupilRow:
     @property
     def full_name(self) -> str:
         return f"{self.preferred_forename or self.legal_forename} {self.preferred_surname or self.legal_surname}"
+
+
+DATE_FIELDS = {"date_of_birth", "enrolled_on", "sen_starts_on"}
+
+
+def change_value(name: str, value: Any) -> str:
+    """One side of a change as people read it: 1 May 2017, Reception, SEN support, Yes; '–' for none."""
+    if value is None or value == "":
+        return "–"
+    if name in DATE_FIELDS:
+        try:
+            date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return f"{date.day} {date:%B %Y}"
+    if name == "nc_year":
+        year = int(value)
+        return "Reception" if year == 0 else nc_year_label(year) if year < 0 else f"Year {year}"
+    if name == "sen_status" and value in SenStatus.values:
+        return SenStatus(value).label
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def describe_changes(changes: Mapping[str, list[Any]]) -> list[tuple[str, str, str]]:
+    """A pupil's {field: [old, new]} as (label, old, new) lines for the preview and the import record."""
+    return [
+        (field_label(name), change_value(name, old), change_value(name, new)) for name, (old, new) in changes.items()
+    ]
 
 
 def _plain(value: Any) -> Any:
