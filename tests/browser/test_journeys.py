@@ -6,6 +6,7 @@ import re
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 
 from trellis.lib.upn import make_upn
 
@@ -40,7 +41,7 @@ def test_teacher_reviews_a_class_with_the_keyboard_only(sign_in):
     review_row(first_id)
     # Focus moves on to the next row's value, so the teacher can carry on typing.
     # (htmx settles the swapped row a moment after it appears, so wait for the focus to move.)
-    page.wait_for_function(f"document.activeElement.id === 'value-{second_id}'", timeout=5000)
+    expect(page.locator(f"#value-{second_id}")).to_be_focused(timeout=5000)
     review_row(second_id)
     visit.check()
 
@@ -151,5 +152,6 @@ def test_senco_lands_on_the_error_summary_when_a_file_cannot_be_imported(sign_in
     page.get_by_label("Upload a file").set_input_files(str(csv))
     page.get_by_role("button", name="Upload and check").click()
     page.get_by_text("The file cannot be imported").first.wait_for()  # the form posts by htmx: no page load
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    # (expect polls from Playwright's own script: a page function would be eval, which the CSP refuses)
+    expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
     visit.check()
