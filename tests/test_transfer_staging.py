@@ -44,7 +44,7 @@ def nothing_imported(world) -> bool:
 FIVE = [ctf_pupil(upn(900 + n), sen=[("2023-09-04", "K")], needs=["MLD"]) for n in range(5)]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # puts back the data migrations seed
 def test_no_transaction_is_open_while_the_file_is_read_and_chunks_are_staged(world, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
     generator = steps(world, ctf(*FIVE))
