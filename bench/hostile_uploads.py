@@ -91,14 +91,16 @@ def _inline_row(number: int, values: list[str]) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
+def _headings_and_one_shared_string(out) -> None:
+    """A sheet of the pupil headings and one cell that refers to the first shared string."""
+    out.write(f'{SHEET_HEAD}<dimension ref="A1:H2"/><sheetData>'.encode())
+    out.write(_inline_row(1, PUPIL_HEADINGS).encode())
+    out.write(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>')
+
+
 def shared_strings_bomb(path: Path) -> None:
     """A tiny workbook whose shared strings table holds 12 million entries."""
     count = 12_000_000
-
-    def sheet(out) -> None:
-        out.write(f'{SHEET_HEAD}<dimension ref="A1:H2"/><sheetData>'.encode())
-        out.write(_inline_row(1, PUPIL_HEADINGS).encode())
-        out.write(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>')
 
     def strings(out) -> None:
         out.write(
@@ -110,18 +112,13 @@ def shared_strings_bomb(path: Path) -> None:
             out.write(block)
         out.write(b"</sst>")
 
-    write_xlsx(path, sheet, strings)
+    write_xlsx(path, _headings_and_one_shared_string, strings)
 
 
 def shared_strings_at_limit(path: Path) -> None:
     """The most different text values a workbook may hold (1,000,000), undeclared and compressed
     too little for the ratio limit: what openpyxl must keep in memory at most."""
     count = 1_000_000
-
-    def sheet(out) -> None:
-        out.write(f'{SHEET_HEAD}<dimension ref="A1:H2"/><sheetData>'.encode())
-        out.write(_inline_row(1, PUPIL_HEADINGS).encode())
-        out.write(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>')
 
     def strings(out) -> None:
         out.write(
@@ -134,7 +131,7 @@ def shared_strings_at_limit(path: Path) -> None:
             )
         out.write(b"</sst>")
 
-    write_xlsx(path, sheet, strings)
+    write_xlsx(path, _headings_and_one_shared_string, strings)
 
 
 def provision_rows(path: Path) -> None:
