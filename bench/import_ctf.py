@@ -44,10 +44,12 @@ NEEDS = ["SLCN", "ASD", "SPLD", "MLD", "SEMH", "HI", "VI", "PD", "OTH"]
 def write_ctf(path: Path, count: int) -> None:
     rng = random.Random(7)
     with path.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<CTfile>\n<Header>\n<DocumentName>Common Transfer File</DocumentName>\n'
-                  "<CTFversion>25.0</CTFversion>\n<DateTime>2026-11-23T09:00:00</DateTime>\n"
-                  "<DocumentQualifier>full</DocumentQualifier>\n<SourceSchool>\n<LEA>999</LEA>\n<Estab>9999</Estab>\n"
-                  "<SchoolName>Bench Source</SchoolName>\n</SourceSchool>\n</Header>\n<CTFpupilData>\n")  # fmt: skip
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<CTfile>\n<Header>\n<DocumentName>Common Transfer File</DocumentName>\n'
+            "<CTFversion>25.0</CTFversion>\n<DateTime>2026-11-23T09:00:00</DateTime>\n"
+            "<DocumentQualifier>full</DocumentQualifier>\n<SourceSchool>\n<LEA>999</LEA>\n<Estab>9999</Estab>\n"
+            "<SchoolName>Bench Source</SchoolName>\n</SourceSchool>\n</Header>\n<CTFpupilData>\n"
+        )
         for n in range(count):
             upn = make_upn("999", str(n // 1000 % 10000), 20 + n // 1_000_000, n % 1000)
             year = rng.randint(1, 11)
@@ -63,8 +65,10 @@ def write_ctf(path: Path, count: int) -> None:
             )
             if status != "N":
                 needs = rng.sample(NEEDS, rng.randint(1, 2))
-                out.write("<SENhistory>\n<SEN>\n<StartDate>2024-09-01</StartDate>\n"
-                          f"<SENprovision>{status}</SENprovision>\n</SEN>\n<SENneeds>\n")  # fmt: skip
+                out.write(
+                    "<SENhistory>\n<SEN>\n<StartDate>2024-09-01</StartDate>\n"
+                    f"<SENprovision>{status}</SENprovision>\n</SEN>\n<SENneeds>\n"
+                )
                 for rank, code in enumerate(needs, 1):
                     out.write(f"<SENneed>\n<SENtype>{code}</SENtype>\n<SENtypeRank>{rank}</SENtypeRank>\n</SENneed>\n")
                 out.write("</SENneeds>\n</SENhistory>\n")
@@ -104,8 +108,9 @@ def main() -> None:
     print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
     if School.objects.filter(urn="BENCH1").exists():
         sys.exit("A school with URN BENCH1 exists: remove it first (or it was kept with --keep).")
-    school = create_school(urn="BENCH1", name="Bench School", la_number="999", estab_number="9999",
-                           today=timezone.localdate())  # fmt: skip
+    school = create_school(
+        urn="BENCH1", name="Bench School", la_number="999", estab_number="9999", today=timezone.localdate()
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.xml"
         start = time.perf_counter()

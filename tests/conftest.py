@@ -112,10 +112,24 @@ def make_pupil(school, *, surname: str, forename: str = "Sam", group=None, nc_ye
 @pytest.fixture
 def world(db):
     today = timezone.localdate()
-    school_a = create_school(urn="100001", name="Alder Primary", la_number="801", estab_number="2001",
-                             trust_name="Test Trust", region_name="North", today=today)  # fmt: skip
-    school_b = create_school(urn="100002", name="Birch Primary", la_number="801", estab_number="2002",
-                             trust_name="Test Trust", region_name="South", today=today)  # fmt: skip
+    school_a = create_school(
+        urn="100001",
+        name="Alder Primary",
+        la_number="801",
+        estab_number="2001",
+        trust_name="Test Trust",
+        region_name="North",
+        today=today,
+    )
+    school_b = create_school(
+        urn="100002",
+        name="Birch Primary",
+        la_number="801",
+        estab_number="2002",
+        trust_name="Test Trust",
+        region_name="South",
+        today=today,
+    )
     school_c = create_school(urn="100003", name="Cedar Academy", la_number="802", estab_number="4001", today=today)
     year_a = school_a.academic_years.get()
     class_4b = TeachingGroup.objects.create(school=school_a, academic_year=year_a, name="4B", nc_year=4)

@@ -32,9 +32,14 @@ def seed001_pupils_fixture(world) -> dict[str, Pupil]:
     for full_name, upn in SEED001_PUPILS.items():
         forename, surname = full_name.split()
         pupil = Pupil.objects.create(
-            school=world.school_a, upn=upn, legal_forename=forename, legal_surname=surname,
-            date_of_birth=dt.date(2018, 3, 1), sex="F" if forename in {"Amy", "Jane", "Sara"} else "M", nc_year=3,
-        )  # fmt: skip
+            school=world.school_a,
+            upn=upn,
+            legal_forename=forename,
+            legal_surname=surname,
+            date_of_birth=dt.date(2018, 3, 1),
+            sex="F" if forename in {"Amy", "Jane", "Sara"} else "M",
+            nc_year=3,
+        )
         GroupMembership.objects.create(pupil=pupil, group=world.class_4b)
         pupils[forename] = pupil
     return pupils

@@ -49,15 +49,24 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     )
     identification.request_views(concern=s.concern, by=world.senco, staff=[world.teacher])
     s.note = evidence.create_note(
-        pupil=world.in_class, by=world.senco, date=today, learning_objective="Count to 20", activity="Bears",
-        outcome="Counted to 14", upload=SimpleUploadedFile("bears.png", PNG, content_type="image/png"),
-    )  # fmt: skip
+        pupil=world.in_class,
+        by=world.senco,
+        date=today,
+        learning_objective="Count to 20",
+        activity="Bears",
+        outcome="Counted to 14",
+        upload=SimpleUploadedFile("bears.png", PNG, content_type="image/png"),
+    )
     s.intervention = Intervention.objects.create(school=world.school_a, name="Numeracy", cost_per_session=Decimal(12))
     s.group = InterventionGroup.objects.create(
         intervention=s.intervention, staff=world.ta, starts_on=today - dt.timedelta(days=30)
     )
-    provision.enrol(group=s.group, pupil=world.in_class, by=world.senco,
-                    measures=[provision.MeasureInput(find_scale("nc-levels"), "2c", Decimal(1))])  # fmt: skip
+    provision.enrol(
+        group=s.group,
+        pupil=world.in_class,
+        by=world.senco,
+        measures=[provision.MeasureInput(find_scale("nc-levels"), "2c", Decimal(1))],
+    )
     year = world.school_a.current_academic_year()
     s.point = AssessmentPoint.objects.filter(academic_year=year).first()
     s.scale = find_scale("nc-levels", world.school_a)
@@ -192,9 +201,17 @@ OPENED_BY = {"sign-in-lockouts": "superuser"}
 
 # Writes only: a GET is refused (405); each write is audited by its service (tests of each app).
 POST_ONLY = {
-    "logout", "pupil-share-end", "plan-state", "target-smart-check", "target-roll-over", "target-review-row",
-    "target-step", "provision-strategy", "import-confirm", "api-token-revoke",
-}  # fmt: skip
+    "logout",
+    "pupil-share-end",
+    "plan-state",
+    "target-smart-check",
+    "target-roll-over",
+    "target-review-row",
+    "target-step",
+    "provision-strategy",
+    "import-confirm",
+    "api-token-revoke",
+}
 POST_ONLY_URLS = {
     "logout": _url("logout"),
     "pupil-share-end": lambda s: reverse("pupil-share-end", args=[s.pupil.pk, 1]),
@@ -237,7 +254,16 @@ ADMIN_WITH_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], object]] = {
     "audit.auditevent": lambda s: AuditEvent.objects.filter(pupil_id=s.pupil.pk).first(),
 }
 ADMIN_WITHOUT_PUPIL_DATA = {
-    "accounts.user", "accounts.apitoken", "auth.group", "assessment.scale", "dashboards.nationalfigure",
-    "provision.intervention", "pupils.needtype", "schools.school", "schools.academicyear", "schools.teachinggroup",
-    "schools.trust", "schools.region",
-}  # fmt: skip
+    "accounts.user",
+    "accounts.apitoken",
+    "auth.group",
+    "assessment.scale",
+    "dashboards.nationalfigure",
+    "provision.intervention",
+    "pupils.needtype",
+    "schools.school",
+    "schools.academicyear",
+    "schools.teachinggroup",
+    "schools.trust",
+    "schools.region",
+}

@@ -156,8 +156,7 @@ def test_office_opens_the_register_entry_but_not_the_sen_record(world, login):
 def test_office_lists_of_sen_records_are_empty_without_the_grant(world, login):
     from trellis.identification.services import raise_concern
 
-    raise_concern(pupil=world.in_class, by=world.teacher, area="cognition", what_seen="Reverses letters",
-                  contexts="")  # fmt: skip
+    raise_concern(pupil=world.in_class, by=world.teacher, area="cognition", what_seen="Reverses letters", contexts="")
     concerns = reverse("concerns", args=[world.school_a.urn])
     assert "Inclass" in login(world.senco).get(concerns).content.decode()
     client = login(world.administrator)
@@ -181,8 +180,10 @@ def test_senco_grant_opens_the_sen_records_and_is_audited(world, login):
     assert membership.sees_sen_records
     event = AuditEvent.objects.get(record_type="office access")
     assert (event.actor, event.school_id, event.changes) == (
-        world.senco, world.school_a.pk, {"sees_sen_records": [False, True]}
-    )  # fmt: skip
+        world.senco,
+        world.school_a.pk,
+        {"sees_sen_records": [False, True]},
+    )
     office = login(world.administrator)
     assert office.get(reverse("pupil-plans", args=[world.in_class.pk])).status_code == 200
     assert office.get(reverse("pupil-plans", args=[world.confidential.pk])).status_code == 404

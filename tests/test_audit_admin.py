@@ -30,8 +30,16 @@ def test_superuser_cannot_change_a_review_in_the_admin(world, login, reviewed):
     client = login(world.superuser)
     url = reverse("admin:plans_review_change", args=[review.pk])
     assert client.get(url).status_code == 200  # shown, read-only
-    response = client.post(url, {"target": target.pk, "date": "2001-01-01", "value": "not on the scale",
-                                 "reviewed_by": world.superuser.pk, "reviewed_by_name": "root"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "target": target.pk,
+            "date": "2001-01-01",
+            "value": "not on the scale",
+            "reviewed_by": world.superuser.pk,
+            "reviewed_by_name": "root",
+        },
+    )
     assert response.status_code == 403
     review.refresh_from_db()
     assert (review.value, review.date, review.reviewed_by) == ("2b", reviewed[2].date, world.teacher)
@@ -45,9 +53,9 @@ def test_superuser_cannot_delete_a_review_or_a_plan_in_the_admin(world, login, r
     assert client.post(reverse("admin:plans_review_delete", args=[review.pk]), {"post": "yes"}).status_code == 403
     assert client.post(reverse("admin:plans_plan_delete", args=[target.plan_id]), {"post": "yes"}).status_code == 403
     bulk = client.post(
-        reverse("admin:plans_plan_changelist"), {"action": "delete_selected", "_selected_action": [target.plan_id],
-                                                  "post": "yes"},
-    )  # fmt: skip
+        reverse("admin:plans_plan_changelist"),
+        {"action": "delete_selected", "_selected_action": [target.plan_id], "post": "yes"},
+    )
     assert bulk.status_code in (200, 302)
     assert Plan.objects.filter(pk=target.plan_id).exists()
     assert Review.objects.filter(target=target).count() == 2

@@ -10,8 +10,24 @@ from trellis.schools.models import School
 
 def test_add_school_creates_the_school_its_trust_and_academic_year(db):
     out = StringIO()
-    call_command("add_school", "--urn", "123456", "--name", "Hill Top", "--la", "202", "--estab", "3001",
-                 "--phase", "secondary", "--trust", "Hills Trust", "--region", "East", stdout=out)  # fmt: skip
+    call_command(
+        "add_school",
+        "--urn",
+        "123456",
+        "--name",
+        "Hill Top",
+        "--la",
+        "202",
+        "--estab",
+        "3001",
+        "--phase",
+        "secondary",
+        "--trust",
+        "Hills Trust",
+        "--region",
+        "East",
+        stdout=out,
+    )
     school = School.objects.get(urn="123456")
     assert (school.name, school.la_number, school.estab_number, school.phase) == (
         "Hill Top",

@@ -26,8 +26,14 @@ NAMES = ["Inclass", "Otherclass", "Private"]
 
 
 def target(pupil, baseline="2c", goal="2a", **fields):
-    return make_target(pupil, baseline=baseline, target_value=goal, starts_on=TODAY - dt.timedelta(days=60),
-                       target_date=TODAY + dt.timedelta(days=60), **fields)  # fmt: skip
+    return make_target(
+        pupil,
+        baseline=baseline,
+        target_value=goal,
+        starts_on=TODAY - dt.timedelta(days=60),
+        target_date=TODAY + dt.timedelta(days=60),
+        **fields,
+    )
 
 
 @pytest.fixture(name="progress")
@@ -101,8 +107,14 @@ def test_each_role_sees_only_its_scope(world, progress):
     assert build(world.governor, world).total.total == 6
 
 
-@pytest.mark.parametrize(("user", "title"), [("teacher", "Your pupils at Alder Primary"), ("trustlead", "Alder Primary: progress"),
-                                             ("senco", "Alder Primary: progress")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("user", "title"),
+    [
+        ("teacher", "Your pupils at Alder Primary"),
+        ("trustlead", "Alder Primary: progress"),
+        ("senco", "Alder Primary: progress"),
+    ],
+)
 def test_the_page_says_whose_pupils_it_counts(world, progress, login, user, title):
     assert title in login(getattr(world, user)).get(f"/dashboards/schools/{world.school_a.urn}/").content.decode()
 
@@ -182,8 +194,10 @@ def test_filters_narrow_every_figure(world, progress):
 def test_trust_dashboard_breaks_down_by_region_and_school(world, progress, login):
     make_target(world.pupil_b)  # Birch Primary, South region
     d = build(world.trustlead, world, schools=[world.school_a, world.school_b])
-    assert [(row.labels, row.total) for row in d.school_rows] == [(("North", "Alder Primary"), 6),
-                                                                    (("South", "Birch Primary"), 1)]  # fmt: skip
+    assert [(row.labels, row.total) for row in d.school_rows] == [
+        (("North", "Alder Primary"), 6),
+        (("South", "Birch Primary"), 1),
+    ]
     page = login(world.trustlead).get("/dashboards/trust/?group_by=region,sex")
     assert page.status_code == 200 and "Birch Primary" in page.content.decode()
 
@@ -198,8 +212,11 @@ def test_trend_counts_reviews_in_each_half_term_by_their_outcome(world, progress
     d = build(world.senco, world)
     current = next(p for p in d.trend if p.period.starts_on <= TODAY <= p.period.ends_on)
     assert {s.value: n for s, n in current.counts.items() if n} == {
-        "achieved": 1, "on_track": 1, "off_track": 1, "at_risk": 1,
-    }  # fmt: skip
+        "achieved": 1,
+        "on_track": 1,
+        "off_track": 1,
+        "at_risk": 1,
+    }
 
 
 def test_review_tallies_always_equal_a_fresh_count(world, progress):

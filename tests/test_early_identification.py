@@ -19,9 +19,13 @@ pytestmark = pytest.mark.dates
 
 def assess(pupil, scale, value, *, subject="reading", days_ago=10):
     return Assessment.objects.create(
-        pupil=pupil, scale=find_scale(scale), value=value, domain=Domain.COGNITION, subject=subject,
+        pupil=pupil,
+        scale=find_scale(scale),
+        value=value,
+        domain=Domain.COGNITION,
+        subject=subject,
         date=timezone.localdate() - dt.timedelta(days=days_ago),
-    )  # fmt: skip
+    )
 
 
 def listed(world) -> dict[str, list[str]]:

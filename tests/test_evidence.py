@@ -35,8 +35,12 @@ def _private_media(settings, tmp_path):
 
 
 def note_for(world, pupil_name: str, **extra) -> EvidenceNote:
-    fields = {"date": TODAY, "learning_objective": "Count to 20", "activity": "Counting bears",
-              "outcome": "Counted to 14 unaided"} | extra  # fmt: skip
+    fields = {
+        "date": TODAY,
+        "learning_objective": "Count to 20",
+        "activity": "Counting bears",
+        "outcome": "Counted to 14 unaided",
+    } | extra
     return services.create_note(pupil=getattr(world, pupil_name), by=world.senco, **fields)
 
 
@@ -99,10 +103,15 @@ def test_teacher_adds_a_note_with_a_photo_served_through_the_checked_view(world,
     client = login(world.teacher)
     response = client.post(
         reverse("evidence-note-new", args=[world.in_class.pk]),
-        {**date_fields("date", TODAY), "learning_objective": "Write a sentence", "activity": "Diary",
-         "outcome": "Wrote two sentences", "areas": ["cognition", "spld"],
-         "attachment": SimpleUploadedFile("diary.jpg", JPEG, content_type="image/jpeg")},
-    )  # fmt: skip
+        {
+            **date_fields("date", TODAY),
+            "learning_objective": "Write a sentence",
+            "activity": "Diary",
+            "outcome": "Wrote two sentences",
+            "areas": ["cognition", "spld"],
+            "attachment": SimpleUploadedFile("diary.jpg", JPEG, content_type="image/jpeg"),
+        },
+    )
     assert response.status_code == 302
     note = EvidenceNote.objects.get()
     assert (note.areas, note.attachment_type, note.attachment_name) == (
@@ -132,9 +141,14 @@ def test_teacher_adds_a_note_with_a_photo_served_through_the_checked_view(world,
 def test_a_file_that_is_not_a_photo_or_pdf_is_rejected_by_its_content(world, login, name, content):
     response = login(world.teacher).post(
         reverse("evidence-note-new", args=[world.in_class.pk]),
-        {**date_fields("date", TODAY), "learning_objective": "x", "activity": "y", "outcome": "z",
-         "attachment": SimpleUploadedFile(name, content, content_type="image/png")},
-    )  # fmt: skip
+        {
+            **date_fields("date", TODAY),
+            "learning_objective": "x",
+            "activity": "y",
+            "outcome": "z",
+            "attachment": SimpleUploadedFile(name, content, content_type="image/png"),
+        },
+    )
     assert response.status_code == 200
     assert "must be a photo (JPEG or PNG) or a PDF" in response.content.decode()
     assert not EvidenceNote.objects.exists()
@@ -164,8 +178,13 @@ def test_a_pdf_is_accepted_and_downloaded_as_an_attachment(world, login):
 def test_api_creates_a_note_from_json_and_lists_it_with_audit(world, login):
     client = login(world.teacher)
     url = f"/api/v1/pupils/{world.in_class.pk}/evidence"
-    payload = {"date": "2026-03-02", "learning_objective": "Take turns", "activity": "Board game",
-               "outcome": "Waited for his turn 4 times", "areas": ["semh"]}  # fmt: skip
+    payload = {
+        "date": "2026-03-02",
+        "learning_objective": "Take turns",
+        "activity": "Board game",
+        "outcome": "Waited for his turn 4 times",
+        "areas": ["semh"],
+    }
     created = client.post(url, payload, content_type="application/json")
     assert created.status_code == 201
     assert created.json()["areas"] == ["semh"] and created.json()["recorded_by"] == "teacher"
@@ -227,9 +246,14 @@ def test_a_week_is_recorded_by_its_monday_and_shown_as_chart_and_table(world, lo
     wednesday = dt.date(2026, 3, 4)
     response = client.post(
         reverse("evidence-week-new", args=[world.in_class.pk]),
-        {**date_fields("week_starting", wednesday), "behaviour_positive": 5, "behaviour_negative": 1,
-         "sessions_attended": 9, "sessions_possible": 10},
-    )  # fmt: skip
+        {
+            **date_fields("week_starting", wednesday),
+            "behaviour_positive": 5,
+            "behaviour_negative": 1,
+            "sessions_attended": 9,
+            "sessions_possible": 10,
+        },
+    )
     assert response.status_code == 302
     week = WeeklyRecord.objects.get()
     assert (week.week_starting, week.attendance_percent) == (dt.date(2026, 3, 2), 90.0)
@@ -240,9 +264,14 @@ def test_a_week_is_recorded_by_its_monday_and_shown_as_chart_and_table(world, lo
 def test_more_sessions_attended_than_possible_is_an_error(world, login):
     response = login(world.senco).post(
         reverse("evidence-week-new", args=[world.in_class.pk]),
-        {**date_fields("week_starting", TODAY), "behaviour_positive": 0, "behaviour_negative": 0,
-         "sessions_attended": 10, "sessions_possible": 8},
-    )  # fmt: skip
+        {
+            **date_fields("week_starting", TODAY),
+            "behaviour_positive": 0,
+            "behaviour_negative": 0,
+            "sessions_attended": 10,
+            "sessions_possible": 8,
+        },
+    )
     assert "Sessions attended cannot be more than sessions possible" in response.content.decode()
     assert not WeeklyRecord.objects.exists()
 
@@ -259,7 +288,7 @@ def test_profile_query_count_does_not_grow_with_weeks_and_notes(world, login, dj
             behaviour_positive=i,
             sessions_attended=8,
             sessions_possible=10,
-        )  # fmt: skip
+        )
         for i in range(30)
     )
     for i in range(10):
@@ -288,8 +317,11 @@ def test_weekly_import_saves_every_row(world, tmp_path):
     assert weeks == [(dt.date(2026, 3, 2), 0), (dt.date(2026, 3, 9), 3)]
     assert AuditEvent.objects.filter(record_type="weekly record", action="import", pupil_id=world.in_class.pk).exists()
     # Importing again with a correction updates the week instead of adding one.
-    call_command("import_weekly", str(csv_file(tmp_path, f"upn,week,positive,negative,attended,possible\n"
-                                              f"{upn},2026-03-02,6,0,10,10\n")), school=world.school_a.urn)  # fmt: skip
+    call_command(
+        "import_weekly",
+        str(csv_file(tmp_path, f"upn,week,positive,negative,attended,possible\n{upn},2026-03-02,6,0,10,10\n")),
+        school=world.school_a.urn,
+    )
     assert WeeklyRecord.objects.get(week_starting=dt.date(2026, 3, 2)).behaviour_positive == 6
 
 
@@ -311,8 +343,10 @@ def test_weekly_import_is_all_or_nothing_with_errors_per_row_and_field(world, tm
     assert "Row 4, week:" in message and "Row 4, behaviour_positive:" in message
     assert "Row 6: the same pupil and week as row 2" in message
     assert not WeeklyRecord.objects.exists()
-    result = services.import_weekly(school=world.school_a, text=text.replace("A123", good).splitlines()[0] + "\n"
-                                    + f"{unknown},2026-03-02,1,0,5,10\n")  # fmt: skip
+    result = services.import_weekly(
+        school=world.school_a,
+        text=text.replace("A123", good).splitlines()[0] + "\n" + f"{unknown},2026-03-02,1,0,5,10\n",
+    )
     assert result.errors == [f"Row 2, UPN: no pupil with UPN {unknown} at Alder Primary"]
 
 
@@ -385,8 +419,9 @@ def test_evidence_page_query_count_does_not_grow(world, login, django_assert_max
     url = reverse("pupil-evidence", args=[world.in_class.pk])
     for i in range(20):
         note_for(world, "in_class", learning_objective=f"Obj {i}")
-        services.add_voice(pupil=world.in_class, by=world.ta, date=TODAY, statement=f"I can {i}", rating=3,
-                           recorded="with")  # fmt: skip
+        services.add_voice(
+            pupil=world.in_class, by=world.ta, date=TODAY, statement=f"I can {i}", rating=3, recorded="with"
+        )
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert all(f"I can {i}<" in response.content.decode() for i in range(20))

@@ -30,9 +30,14 @@ def concern_about(world, pupil_name: str, **extra) -> Concern:
 def decide_post(client, concern, decision="sen_support", reasons="Evidence from three teachers", on=TODAY):
     return client.post(
         reverse("concern-decide", args=[concern.pk]),
-        {"decision": decision, "reasons": reasons, "decided_on_0": on.day, "decided_on_1": on.month,
-         "decided_on_2": on.year},
-    )  # fmt: skip
+        {
+            "decision": decision,
+            "reasons": reasons,
+            "decided_on_0": on.day,
+            "decided_on_1": on.month,
+            "decided_on_2": on.year,
+        },
+    )
 
 
 # ---- Access: every role on every page ----
@@ -91,14 +96,23 @@ def test_teacher_raises_a_concern_and_it_is_audited(world, login):
     client = login(world.teacher)
     response = client.post(
         reverse("concern-new", args=[world.in_class.pk]),
-        {"area": "spld", "what_seen": "Reverses letters b and d", "contexts": "Phonics; writing",
-         "noticed_since_0": "1", "noticed_since_1": "9", "noticed_since_2": str(TODAY.year - 1)},
-    )  # fmt: skip
+        {
+            "area": "spld",
+            "what_seen": "Reverses letters b and d",
+            "contexts": "Phonics; writing",
+            "noticed_since_0": "1",
+            "noticed_since_1": "9",
+            "noticed_since_2": str(TODAY.year - 1),
+        },
+    )
     concern = Concern.objects.get()
     assert response.status_code == 302
     assert (concern.raised_by, concern.source, concern.area, concern.contexts) == (
-        world.teacher, "staff", "spld", "Phonics; writing",
-    )  # fmt: skip
+        world.teacher,
+        "staff",
+        "spld",
+        "Phonics; writing",
+    )
     assert AuditEvent.objects.filter(record_type="concern", action="create", pupil_id=world.in_class.pk).exists()
 
 
@@ -188,9 +202,15 @@ def test_senco_adds_evidence_shown_on_the_timeline(world, login):
     client = login(world.senco)
     client.post(
         reverse("concern-evidence", args=[concern.pk]),
-        {"kind": "screening", "summary": "Dyslexia screener", "result": "Moderate risk",
-         "date_0": TODAY.day, "date_1": TODAY.month, "date_2": TODAY.year},
-    )  # fmt: skip
+        {
+            "kind": "screening",
+            "summary": "Dyslexia screener",
+            "result": "Moderate risk",
+            "date_0": TODAY.day,
+            "date_1": TODAY.month,
+            "date_2": TODAY.year,
+        },
+    )
     page = client.get(reverse("concern", args=[concern.pk])).content.decode()
     assert "Screening or test result" in page and "Moderate risk" in page
     assert AuditEvent.objects.filter(record_type="concern evidence").count() == 1
@@ -208,8 +228,11 @@ def test_a_decision_that_changes_status_writes_register_history_and_audit(world,
     assert pupil.sen_status == "K"
     entry = pupil.sen_history.get()
     assert (entry.status, entry.source, entry.starts_on, entry.recorded_by) == (
-        "K", SenStatusEntry.Source.IDENTIFICATION, TODAY, world.senco,
-    )  # fmt: skip
+        "K",
+        SenStatusEntry.Source.IDENTIFICATION,
+        TODAY,
+        world.senco,
+    )
     assert "SEN support: Evidence from three teachers" in entry.reason
     assert AuditEvent.objects.filter(pupil_id=pupil.pk, record_type="concern decision").exists()
     assert AuditEvent.objects.filter(pupil_id=pupil.pk, record_type="SEN status").exists()
@@ -230,13 +253,24 @@ def test_a_decision_that_leaves_status_unchanged_writes_no_history(world, login)
 @pytest.mark.parametrize(
     ("decision", "before", "after"),
     [
-        ("no_sen", "N", "N"), ("no_sen", "M", "N"), ("no_sen", "K", "K"), ("no_sen", "E", "E"),
-        ("monitor", "N", "M"), ("monitor", "M", "M"), ("monitor", "K", "K"),
-        ("sen_support", "N", "K"), ("sen_support", "M", "K"), ("sen_support", "E", "E"),
-        ("refer", "N", "M"), ("refer", "K", "K"),
-        ("request_ehc", "N", "K"), ("request_ehc", "M", "K"), ("request_ehc", "K", "K"), ("request_ehc", "E", "E"),
+        ("no_sen", "N", "N"),
+        ("no_sen", "M", "N"),
+        ("no_sen", "K", "K"),
+        ("no_sen", "E", "E"),
+        ("monitor", "N", "M"),
+        ("monitor", "M", "M"),
+        ("monitor", "K", "K"),
+        ("sen_support", "N", "K"),
+        ("sen_support", "M", "K"),
+        ("sen_support", "E", "E"),
+        ("refer", "N", "M"),
+        ("refer", "K", "K"),
+        ("request_ehc", "N", "K"),
+        ("request_ehc", "M", "K"),
+        ("request_ehc", "K", "K"),
+        ("request_ehc", "E", "E"),
     ],
-)  # fmt: skip
+)
 def test_decisions_only_raise_status_except_no_sen_ending_monitoring(decision, before, after):
     assert services.status_after(decision, before) == after
 
@@ -308,8 +342,13 @@ def test_concern_list_query_count_does_not_grow_with_concerns(world, login, djan
 
 def test_concern_page_is_audited_and_shows_the_timeline_in_order(world, login):
     concern = concern_about(world, "in_class", raised_on=TODAY - dt.timedelta(days=3))
-    services.add_evidence(concern=concern, by=world.senco, kind="parent", date=TODAY - dt.timedelta(days=2),
-                          summary="Parent meeting: worried about reading")  # fmt: skip
+    services.add_evidence(
+        concern=concern,
+        by=world.senco,
+        kind="parent",
+        date=TODAY - dt.timedelta(days=2),
+        summary="Parent meeting: worried about reading",
+    )
     services.decide(concern=concern, by=world.senco, decision="monitor", reasons="Review in 6 weeks")
     page = login(world.head).get(reverse("concern", args=[concern.pk])).content.decode()
     assert page.index("Concern raised by") < page.index("Parent meeting") < page.index("Review in 6 weeks")

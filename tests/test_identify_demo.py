@@ -80,7 +80,7 @@ def test_demo_seeders_write_a_large_school_in_a_few_queries(world):
             date_of_birth=dt.date(2015, 1, 1),
             sex="F",
             sen_status="K" if i % 5 == 0 else "N",
-        )  # fmt: skip
+        )
         for i in range(1200)
     ]
     Pupil.objects.bulk_create(pupils)

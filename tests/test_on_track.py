@@ -16,13 +16,15 @@ START, DUE = TODAY - dt.timedelta(days=100), TODAY + dt.timedelta(days=100)  # t
 
 
 def target(baseline="2c", goal="3c", scale="nc-levels", **fields):
-    return Target(scale=find_scale(scale), baseline_value=baseline, target_value=goal, starts_on=START,
-                  target_date=DUE, **fields)  # fmt: skip
+    return Target(
+        scale=find_scale(scale), baseline_value=baseline, target_value=goal, starts_on=START, target_date=DUE, **fields
+    )
 
 
 def reviews(*values, on=TODAY):
-    return [SimpleNamespace(value=v, date=on - dt.timedelta(days=7 * (len(values) - 1 - n))) for n, v in
-            enumerate(values)]  # fmt: skip
+    return [
+        SimpleNamespace(value=v, date=on - dt.timedelta(days=7 * (len(values) - 1 - n))) for n, v in enumerate(values)
+    ]
 
 
 def status(t, values, **kw):
@@ -137,11 +139,20 @@ def test_summary_fields_follow_every_recorded_review(world):
 
     today = timezone.localdate()
     window = current_window(world.school_a, today)
-    t = make_target(world.in_class, baseline="2c", target_value="3c", starts_on=today - dt.timedelta(days=100),
-                    target_date=today + dt.timedelta(days=100))  # fmt: skip
+    t = make_target(
+        world.in_class,
+        baseline="2c",
+        target_value="3c",
+        starts_on=today - dt.timedelta(days=100),
+        target_date=today + dt.timedelta(days=100),
+    )
     assert (t.last_status, t.last_reviewed_on) == ("", None)
-    for value, expected in [("2c", Status.OFF_TRACK), ("2b", Status.AT_RISK), ("2a", Status.ON_TRACK),
-                            ("3c", Status.ACHIEVED)]:  # fmt: skip
+    for value, expected in [
+        ("2c", Status.OFF_TRACK),
+        ("2b", Status.AT_RISK),
+        ("2a", Status.ON_TRACK),
+        ("3c", Status.ACHIEVED),
+    ]:
         services.record_review(target=t, by=world.teacher, date=today, value=value)
         t.refresh_from_db()
         assert status_now(t.last_status, t.last_reviewed_on, window) == expected

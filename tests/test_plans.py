@@ -31,9 +31,12 @@ def test_targets_api_gives_each_target_with_status_and_reviews(world, login, tar
     assert len(body) == 2
     first = next(t for t in body if t["id"] == targets["in_class"][0].pk)
     assert {k: first[k] for k in ("description", "area", "scale", "baseline", "target")} == {
-        "description": "Read 20 high-frequency words without help", "area": "cognition", "scale": "nc-levels",
-        "baseline": "2c", "target": "2a",
-    }  # fmt: skip
+        "description": "Read 20 high-frequency words without help",
+        "area": "cognition",
+        "scale": "nc-levels",
+        "baseline": "2c",
+        "target": "2a",
+    }
     assert first["status"] in {"achieved", "on_track", "at_risk", "off_track", "not_reviewed"}
     assert first["reviews"] == [{"date": timezone.localdate().isoformat(), "value": "2b", "comment": "", "by": "Ta"}]
     assert AuditEvent.objects.filter(
@@ -52,14 +55,16 @@ def test_posting_a_review_saves_it_and_returns_the_new_status(world, login, targ
     target = targets["in_class"][0]
     today = timezone.localdate()
     response = login(world.ta).post(
-        f"/api/v1/targets/{target.pk}/reviews", {"date": today.isoformat(), "value": "2A", "comment": "Reads well"},
+        f"/api/v1/targets/{target.pk}/reviews",
+        {"date": today.isoformat(), "value": "2A", "comment": "Reads well"},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     assert response.json() == {
         "review": {"date": today.isoformat(), "value": "2a", "comment": "Reads well", "by": "Ta"},
-        "status": "achieved", "stuck": False,
-    }  # fmt: skip
+        "status": "achieved",
+        "stuck": False,
+    }
     review = Review.objects.get(target=target)
     event = AuditEvent.objects.get(action="create", record_type="target review")
     assert (event.pupil_id, event.record_id, event.via) == (world.in_class.pk, str(review.pk), "api")
@@ -77,8 +82,9 @@ def test_a_review_dated_in_the_future_is_422(world, login, targets):
 def test_a_review_value_not_on_the_scale_is_422_naming_the_allowed_values(world, login, targets):
     response = login(world.teacher).post(
         f"/api/v1/targets/{targets['in_class'][0].pk}/reviews",
-        {"date": timezone.localdate().isoformat(), "value": "7z"}, content_type="application/json",
-    )  # fmt: skip
+        {"date": timezone.localdate().isoformat(), "value": "7z"},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert "1c, 1b, 1a, 2c" in response.json()["detail"]
     assert response.json()["allowed"].startswith("1c, 1b")
@@ -90,8 +96,11 @@ def test_a_ta_cannot_see_or_review_a_pupil_outside_their_groups(world, login, ta
     other = targets["other_class"][0]
     assert client.get(f"/api/v1/pupils/{world.other_class.pk}/targets").status_code == 404
     assert client.get(f"/api/v1/pupils/{world.other_class.pk}/plans").status_code == 404
-    response = client.post(f"/api/v1/targets/{other.pk}/reviews",
-                           {"date": timezone.localdate().isoformat(), "value": "2b"}, content_type="application/json")  # fmt: skip
+    response = client.post(
+        f"/api/v1/targets/{other.pk}/reviews",
+        {"date": timezone.localdate().isoformat(), "value": "2b"},
+        content_type="application/json",
+    )
     assert response.status_code == 404
     assert client.get(f"/targets/{other.pk}/").status_code == 404
     assert client.get(f"/plans/{other.plan_id}/").status_code == 404
@@ -106,15 +115,22 @@ def test_a_specialist_can_read_a_shared_pupils_targets_but_not_review_them(world
     client = login(world.specialist)
     target = targets["other_class"][0]
     assert client.get(f"/api/v1/pupils/{world.other_class.pk}/targets").status_code == 200
-    response = client.post(f"/api/v1/targets/{target.pk}/reviews",
-                           {"date": timezone.localdate().isoformat(), "value": "2b"}, content_type="application/json")  # fmt: skip
+    response = client.post(
+        f"/api/v1/targets/{target.pk}/reviews",
+        {"date": timezone.localdate().isoformat(), "value": "2b"},
+        content_type="application/json",
+    )
     assert response.status_code == 404
 
 
 def test_openapi_schema_builds_with_both_routers_under_pupils(client, world, login):
     paths = login(world.senco).get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/pupils/{pupil_id}", "/api/v1/pupils/{pupil_id}/targets", "/api/v1/pupils/{pupil_id}/plans",
-            "/api/v1/targets/{target_id}/reviews"} <= set(paths)  # fmt: skip
+    assert {
+        "/api/v1/pupils/{pupil_id}",
+        "/api/v1/pupils/{pupil_id}/targets",
+        "/api/v1/pupils/{pupil_id}/plans",
+        "/api/v1/targets/{target_id}/reviews",
+    } <= set(paths)
 
 
 def test_review_entry_lists_only_the_teachers_pupils_and_saves_a_row_with_htmx(world, login, targets):
@@ -122,8 +138,9 @@ def test_review_entry_lists_only_the_teachers_pupils_and_saves_a_row_with_htmx(w
     page = client.get(f"/schools/{world.school_a.urn}/reviews/").content.decode()
     assert world.in_class.full_name in page and world.other_class.full_name not in page
     target = targets["in_class"][0]
-    response = client.post(f"/targets/{target.pk}/review/", {"value": "2b", "comment": "Better", "date": ""},
-                           HTTP_HX_REQUEST="true")  # fmt: skip
+    response = client.post(
+        f"/targets/{target.pk}/review/", {"value": "2b", "comment": "Better", "date": ""}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     row = response.content.decode()
     assert row.lstrip().startswith(f'<tr id="row-{target.pk}"') and "Saved" in row
@@ -232,9 +249,14 @@ def test_a_ta_cannot_write_plans(world, login):
     ],
 )
 def test_smart_check_warns_about_what_is_missing(world, fields, warning):
-    good = {"description": "Read 20 high-frequency words without help", "success_criteria": "Reads them twice",
-            "target_value": "2a", "steps_to_gain": None, "target_date": dt.date(2026, 7, 1),
-            "scale": find_scale("nc-levels")}  # fmt: skip
+    good = {
+        "description": "Read 20 high-frequency words without help",
+        "success_criteria": "Reads them twice",
+        "target_value": "2a",
+        "steps_to_gain": None,
+        "target_date": dt.date(2026, 7, 1),
+        "scale": find_scale("nc-levels"),
+    }
     assert services.smart_warnings(**good) == []
     warnings = services.smart_warnings(**(good | fields))
     assert len(warnings) == 1 and warnings[0].startswith(warning)
@@ -244,11 +266,20 @@ def test_target_form_warns_but_saves_and_the_senco_list_shows_it(world, login):
     plan = services.create_plan(pupil=world.in_class, by=world.senco, kind="sen_support", state="active")
     client = login(world.senco)
     today = timezone.localdate()
-    response = client.post(f"/plans/{plan.pk}/targets/new/", {
-        "description": "Improve reading", "area": "cognition", "scale": find_scale("nc-levels").pk,
-        "baseline_value": "2C", "target_value": "2a", "small_steps": "Sound out CVC words\nBlend 4-letter words",
-        "starts_on_0": today.day, "starts_on_1": today.month, "starts_on_2": today.year,
-    })  # fmt: skip
+    response = client.post(
+        f"/plans/{plan.pk}/targets/new/",
+        {
+            "description": "Improve reading",
+            "area": "cognition",
+            "scale": find_scale("nc-levels").pk,
+            "baseline_value": "2C",
+            "target_value": "2a",
+            "small_steps": "Sound out CVC words\nBlend 4-letter words",
+            "starts_on_0": today.day,
+            "starts_on_1": today.month,
+            "starts_on_2": today.year,
+        },
+    )
     target = Target.objects.get()
     assert response.status_code == 302 and target.baseline_value == "2c"
     assert [s.text for s in target.small_steps.all()] == ["Sound out CVC words", "Blend 4-letter words"]
@@ -261,10 +292,22 @@ def test_target_form_warns_but_saves_and_the_senco_list_shows_it(world, login):
 def test_target_form_refuses_a_value_not_on_the_scale(world, login):
     plan = services.create_plan(pupil=world.in_class, by=world.senco, kind="sen_support")
     today = timezone.localdate()
-    page = login(world.senco).post(f"/plans/{plan.pk}/targets/new/", {
-        "description": "Read words", "area": "cognition", "scale": find_scale("pks").pk, "baseline_value": "PK9",
-        "starts_on_0": today.day, "starts_on_1": today.month, "starts_on_2": today.year,
-    }).content.decode()  # fmt: skip
+    page = (
+        login(world.senco)
+        .post(
+            f"/plans/{plan.pk}/targets/new/",
+            {
+                "description": "Read words",
+                "area": "cognition",
+                "scale": find_scale("pks").pk,
+                "baseline_value": "PK9",
+                "starts_on_0": today.day,
+                "starts_on_1": today.month,
+                "starts_on_2": today.year,
+            },
+        )
+        .content.decode()
+    )
     assert "KS1-1, KS1-2" in page and not Target.objects.exists()
 
 
@@ -290,8 +333,10 @@ def test_target_page_has_a_chart_and_the_same_numbers_in_a_table(world, login, t
 def test_single_review_form_records_a_review(world, login, targets):
     target = targets["in_class"][1]
     today = timezone.localdate()
-    response = login(world.teacher).post(f"/targets/{target.pk}/", {
-        "value": "secure", "comment": "", "date_0": today.day, "date_1": today.month, "date_2": today.year})  # fmt: skip
+    response = login(world.teacher).post(
+        f"/targets/{target.pk}/",
+        {"value": "secure", "comment": "", "date_0": today.day, "date_1": today.month, "date_2": today.year},
+    )
     assert response.status_code == 302
     assert Review.objects.get(target=target).value == "secure"
 
@@ -302,10 +347,18 @@ def test_every_page_opens_for_the_senco(world, login, targets):
     plan = target.plan
     plan.kind = "ehc"
     plan.save()
-    urls = [f"/pupils/{world.in_class.pk}/plans/", f"/pupils/{world.in_class.pk}/plans/new/", f"/plans/{plan.pk}/edit/",
-            f"/plans/{plan.pk}/targets/new/", f"/targets/{target.pk}/edit/", f"/schools/{world.school_a.urn}/scales/",
-            f"/schools/{world.school_a.urn}/scales/new/", f"/schools/{world.school_a.urn}/assessments/",
-            f"/schools/{world.school_a.urn}/", f"/schools/{world.school_a.urn}/smart-check/"]  # fmt: skip
+    urls = [
+        f"/pupils/{world.in_class.pk}/plans/",
+        f"/pupils/{world.in_class.pk}/plans/new/",
+        f"/plans/{plan.pk}/edit/",
+        f"/plans/{plan.pk}/targets/new/",
+        f"/targets/{target.pk}/edit/",
+        f"/schools/{world.school_a.urn}/scales/",
+        f"/schools/{world.school_a.urn}/scales/new/",
+        f"/schools/{world.school_a.urn}/assessments/",
+        f"/schools/{world.school_a.urn}/",
+        f"/schools/{world.school_a.urn}/smart-check/",
+    ]
     for url in urls:
         assert client.get(url).status_code == 200, url
     client.post(f"/plans/{plan.pk}/edit/", {"kind": "ehc", "outcomes": "Read for pleasure\nMake a friend"})
@@ -333,12 +386,23 @@ def test_smart_check_updates_as_the_target_is_written(world, login):
     vague = client.post(url, {"description": "Improve reading"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Vague wording" in vague and "No measure" in vague and "<html" not in vague
     today = timezone.localdate()
-    fine = client.post(url, {
-        "description": "Read 20 high-frequency words without help", "area": "cognition",
-        "scale": find_scale("nc-levels").pk, "baseline_value": "2c", "target_value": "2a",
-        "success_criteria": "Twice in a week", "starts_on_0": today.day, "starts_on_1": today.month,
-        "starts_on_2": today.year, "target_date_0": 1, "target_date_1": 7, "target_date_2": today.year + 1,
-    }).content.decode()  # fmt: skip
+    fine = client.post(
+        url,
+        {
+            "description": "Read 20 high-frequency words without help",
+            "area": "cognition",
+            "scale": find_scale("nc-levels").pk,
+            "baseline_value": "2c",
+            "target_value": "2a",
+            "success_criteria": "Twice in a week",
+            "starts_on_0": today.day,
+            "starts_on_1": today.month,
+            "starts_on_2": today.year,
+            "target_date_0": 1,
+            "target_date_1": 7,
+            "target_date_2": today.year + 1,
+        },
+    ).content.decode()
     assert "SMART check" not in fine
     assert login(world.ta).post(url, {"description": "x"}).status_code == 404
 
@@ -347,8 +411,9 @@ def test_a_reviewed_target_cannot_change_scale(world, targets):
     target = targets["in_class"][0]
     add_review(target, "2b")
     with pytest.raises(services.PlanError, match="roll it over"):
-        services.save_target(plan=target.plan, by=world.senco, target=target, scale=find_scale("edsm"),
-                             baseline_value="emerging")  # fmt: skip
+        services.save_target(
+            plan=target.plan, by=world.senco, target=target, scale=find_scale("edsm"), baseline_value="emerging"
+        )
 
 
 def test_review_entry_pages_a_long_list_and_hides_targets_reviewed_this_half_term(world, login):
@@ -374,9 +439,10 @@ def test_a_review_typed_in_error_is_corrected_or_removed_with_summary_tallies_an
     review = services.record_review(target=target, by=world.teacher, date=today, value="2a")
     target.refresh_from_db()
     assert target.last_status == "achieved"
-    page = login(world.teacher).post(f"/reviews/{review.pk}/", {"value": "2c", "comment": "Typo: was 2c",
-                                                               "date_0": today.day, "date_1": today.month,
-                                                               "date_2": today.year})  # fmt: skip
+    page = login(world.teacher).post(
+        f"/reviews/{review.pk}/",
+        {"value": "2c", "comment": "Typo: was 2c", "date_0": today.day, "date_1": today.month, "date_2": today.year},
+    )
     assert page.status_code == 302
     target.refresh_from_db()
     assert (target.last_status, Review.objects.get(pk=review.pk).value) == ("at_risk", "2c")  # no gain yet, early on

@@ -28,9 +28,14 @@ def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(worl
     start = today.replace(day=1)
     for n in range(60):
         pupil = Pupil.objects.create(
-            school=world.school_a, upn=make_upn("801", "2001", 21, n), legal_surname=f"Demo{n}", legal_forename="Alex",
-            date_of_birth=today.replace(year=today.year - 9, day=1), sex="F", nc_year=4,
-        )  # fmt: skip
+            school=world.school_a,
+            upn=make_upn("801", "2001", 21, n),
+            legal_surname=f"Demo{n}",
+            legal_forename="Alex",
+            date_of_birth=today.replace(year=today.year - 9, day=1),
+            sex="F",
+            nc_year=4,
+        )
         GroupMembership.objects.create(pupil=pupil, group=world.class_4b)
         pupil_services.set_sen_status(pupil=pupil, status="E" if n % 5 == 0 else "K", starts_on=start, by=None)
     with CaptureQueriesContext(connection) as seeded:

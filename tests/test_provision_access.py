@@ -25,11 +25,17 @@ def groups(world):
     by_ta = InterventionGroup.objects.create(intervention=intervention, staff=world.ta, starts_on=start)
     by_other = InterventionGroup.objects.create(intervention=intervention, staff=world.other_teacher, starts_on=start)
     for group, pupil, exit in [
-        (by_ta, world.in_class, "3b"), (by_ta, world.other_class, "3c"), (by_ta, world.confidential, "3a"),
+        (by_ta, world.in_class, "3b"),
+        (by_ta, world.other_class, "3c"),
+        (by_ta, world.confidential, "3a"),
         (by_other, world.other_class, "3b"),
-    ]:  # fmt: skip
-        services.enrol(group=group, pupil=pupil, by=world.senco,
-                       measures=[services.MeasureInput(scale, "3c", Decimal(1), "", exit)])  # fmt: skip
+    ]:
+        services.enrol(
+            group=group,
+            pupil=pupil,
+            by=world.senco,
+            measures=[services.MeasureInput(scale, "3c", Decimal(1), "", exit)],
+        )
     return intervention, by_ta, by_other
 
 

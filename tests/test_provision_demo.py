@@ -26,8 +26,9 @@ def test_demo_provision_has_costs_sessions_results_and_a_range_of_outcomes(world
 
     for i in range(14):
         pupil = make_pupil(school, surname=f"Demo{i}", group=world.class_4b)
-        pupil_services.set_sen_status(pupil=pupil, status="E" if i % 4 == 0 else "K", starts_on=year.starts_on,
-                                      by=world.senco)  # fmt: skip
+        pupil_services.set_sen_status(
+            pupil=pupil, status="E" if i % 4 == 0 else "K", starts_on=year.starts_on, by=world.senco
+        )
     assert GroupStaff.objects.filter(group=world.class_4b).exists()
     with django_assert_max_num_queries(60):
         seed_school(school=school, rng=random.Random(7), today=today)

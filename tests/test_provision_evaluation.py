@@ -18,9 +18,13 @@ from trellis.provision.scales import standard_deviation, steps
 def outcome(code: str, entry: str, exit: str, *, target_steps=None, target_value=""):
     scale = find_scale(code)
     return ev.measure_outcome(
-        steps_fn=steps, scale=scale, entry=entry, exit=exit,
-        target_steps=None if target_steps is None else Decimal(target_steps), target_value=target_value,
-    )  # fmt: skip
+        steps_fn=steps,
+        scale=scale,
+        entry=entry,
+        exit=exit,
+        target_steps=None if target_steps is None else Decimal(target_steps),
+        target_value=target_value,
+    )
 
 
 @pytest.mark.django_db
@@ -53,10 +57,20 @@ def test_no_exit_data_yet_means_unknown_not_failed():
 
 def row(pupil_id, *, steps, met, attended=10, held=10, need="", sd=None, scale="nc-levels"):
     return ev.MeasureRow(
-        pupil_id=pupil_id, upn=f"U{pupil_id}", name=f"Pupil {pupil_id}", scale_code=scale, scale_name=scale,
-        entry="", target="+1", exit="", steps=None if steps is None else Decimal(steps), met=met,
-        attendance=ev.Attendance(attended, held), primary_need=need, sd=sd,
-    )  # fmt: skip
+        pupil_id=pupil_id,
+        upn=f"U{pupil_id}",
+        name=f"Pupil {pupil_id}",
+        scale_code=scale,
+        scale_name=scale,
+        entry="",
+        target="+1",
+        exit="",
+        steps=None if steps is None else Decimal(steps),
+        met=met,
+        attendance=ev.Attendance(attended, held),
+        primary_need=need,
+        sd=sd,
+    )
 
 
 def test_attendance_under_80_percent_is_flagged_and_80_is_not():
@@ -69,9 +83,12 @@ def test_attendance_under_80_percent_is_flagged_and_80_is_not():
 
 def test_cost_per_pupil_and_per_pupil_who_met_count_pupils_not_measures():
     rows = [
-        row(1, steps=1, met=True, scale="a"), row(1, steps=0, met=False, scale="b"),  # one pupil, two scales
-        row(2, steps=2, met=True), row(3, steps=1, met=True), row(4, steps=0, met=False),
-    ]  # fmt: skip
+        row(1, steps=1, met=True, scale="a"),
+        row(1, steps=0, met=False, scale="b"),  # one pupil, two scales
+        row(2, steps=2, met=True),
+        row(3, steps=1, met=True),
+        row(4, steps=0, met=False),
+    ]
     summary = ev.summarise_group(rows, cost=Decimal("360"))
     assert (summary.met, summary.total, summary.pupils, summary.pupils_met) == (3, 5, 4, 2)
     assert summary.cost_per_pupil == Decimal("90.00")
@@ -120,9 +137,22 @@ def test_effect_size_and_eef_months_only_for_standardised_scores():
 
 @pytest.mark.parametrize(
     ("size", "months"),
-    [(0.0, 0), (0.02, 1), (0.09, 1), (0.1, 2), (0.18, 2), (0.19, 3), (0.44, 5), (0.45, 6), (0.95, 11), (0.96, 12),
-     (1.4, 12), (-0.2, -3), (None, None)],
-)  # fmt: skip
+    [
+        (0.0, 0),
+        (0.02, 1),
+        (0.09, 1),
+        (0.1, 2),
+        (0.18, 2),
+        (0.19, 3),
+        (0.44, 5),
+        (0.45, 6),
+        (0.95, 11),
+        (0.96, 12),
+        (1.4, 12),
+        (-0.2, -3),
+        (None, None),
+    ],
+)
 def test_eef_months_of_progress_bands(size, months):
     assert months_of_progress(size) == months
 
@@ -137,17 +167,26 @@ def test_standard_deviation_only_for_the_standardised_scale():
 def test_counterfactual_compares_rate_during_with_the_pupils_own_rate_before():
     scale = find_scale("nc-levels")
     result = ev.counterfactual(
-        steps_fn=steps, scale=scale, entry="2c", exit="2a",
-        starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2026, 10, 19),
+        steps_fn=steps,
+        scale=scale,
+        entry="2c",
+        exit="2a",
+        starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 10, 19),
         earlier=[(dt.date(2025, 9, 7), "1a"), (dt.date(2026, 3, 1), "1a"), (dt.date(2026, 11, 1), "3c")],
-    )  # fmt: skip
+    )
     assert result.before == Decimal("0.08")  # one sub-level in a year
     assert result.during == Decimal("1.45")  # two sub-levels in six weeks
     assert result.verdict == "Faster than before"
     none = ev.counterfactual(
-        steps_fn=steps, scale=scale, entry="2c", exit="2b", starts_on=dt.date(2026, 9, 7),
-        ends_on=dt.date(2026, 10, 19), earlier=[],
-    )  # fmt: skip
+        steps_fn=steps,
+        scale=scale,
+        entry="2c",
+        exit="2b",
+        starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 10, 19),
+        earlier=[],
+    )
     assert none.verdict == "No earlier assessments to compare with"
 
 
@@ -166,10 +205,19 @@ def test_group_evaluation_counts_attendance_of_sessions_held_while_enrolled(worl
         intervention=intervention, starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2026, 10, 16)
     )
     scale = find_scale("nc-levels")
-    early = services.enrol(group=group, pupil=world.in_class, by=world.senco,
-                           measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3b")])  # fmt: skip
-    late = services.enrol(group=group, pupil=world.other_class, by=world.senco, starts_on=dt.date(2026, 9, 14),
-                          measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3c")])  # fmt: skip
+    early = services.enrol(
+        group=group,
+        pupil=world.in_class,
+        by=world.senco,
+        measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3b")],
+    )
+    late = services.enrol(
+        group=group,
+        pupil=world.other_class,
+        by=world.senco,
+        starts_on=dt.date(2026, 9, 14),
+        measures=[services.MeasureInput(scale, "3c", Decimal(1), "", "3c")],
+    )
     for day, present in [(8, {early.pk}), (9, {early.pk}), (15, {late.pk}), (16, {early.pk, late.pk}), (17, set())]:
         services.log_session(group=group, date=dt.date(2026, 9, day), present=present, by=world.ta)
     [item] = reports.evaluate_groups(InterventionGroup.objects.all())

@@ -43,9 +43,15 @@ def test_every_problem_is_listed_with_row_field_and_what_is_accepted(world, seed
     problems = parse_text(text, world.school_a).problems
     found = {(p.row, p.field) for p in problems}
     assert found == {
-        (2, "Pupil"), (3, "Entry"), (3, "Target"), (3, "Start date"), (4, "Scale"),
-        (5, "Intervention"), (5, "Entry"), (5, "Start date"),
-    }  # fmt: skip
+        (2, "Pupil"),
+        (3, "Entry"),
+        (3, "Target"),
+        (3, "Start date"),
+        (4, "Scale"),
+        (5, "Intervention"),
+        (5, "Entry"),
+        (5, "Start date"),
+    }
     entry = next(p for p in problems if (p.row, p.field) == (3, "Entry"))
     assert entry.file == "map.csv"
     assert "'3z' is not on the NC levels scale" in entry.message

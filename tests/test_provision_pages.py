@@ -23,7 +23,7 @@ from trellis.provision.models import (
     Measure,
     QftStrategy,
     Session,
-)  # fmt: skip
+)
 from trellis.provision.services import ehc_hours
 
 
@@ -36,8 +36,17 @@ def imported(world, seed001_pupils):
 
 def test_school_map_uses_the_nasen_columns_and_shows_each_groups_result(world, imported, login):
     page = login(world.senco).get(f"/schools/{world.school_a.urn}/provision/").content.decode()
-    for heading in ["Intervention", "Group size", "Frequency/duration", "Staff", "Pupils", "Entry", "Target", "Exit",
-                    "Outcomes"]:  # fmt: skip
+    for heading in [
+        "Intervention",
+        "Group size",
+        "Frequency/duration",
+        "Staff",
+        "Pupils",
+        "Entry",
+        "Target",
+        "Exit",
+        "Outcomes",
+    ]:
         assert f'<th scope="col">{heading}</th>' in page
     assert "met 5 of 6" in page and "met 4 of 6" in page
     assert "Joe Baker" in page and "Behaviour is an issue" in page
@@ -46,8 +55,9 @@ def test_school_map_uses_the_nasen_columns_and_shows_each_groups_result(world, i
 
 def test_class_map_shows_quality_first_teaching_at_the_top_and_the_teacher_can_add_one(world, imported, login):
     client = login(world.teacher)
-    response = client.post(f"/schools/{world.school_a.urn}/provision/classes/{world.class_4b.pk}/strategies/",
-                           {"text": "Visual timetable"})  # fmt: skip
+    response = client.post(
+        f"/schools/{world.school_a.urn}/provision/classes/{world.class_4b.pk}/strategies/", {"text": "Visual timetable"}
+    )
     assert response.status_code == 302
     assert QftStrategy.objects.get().text == "Visual timetable"
     page = client.get(f"/schools/{world.school_a.urn}/provision/?class={world.class_4b.pk}").content.decode()
@@ -111,8 +121,11 @@ def test_ta_logs_a_session_for_the_group_they_deliver_and_attendance_is_kept(wor
 
 def test_session_form_errors_say_what_to_enter(world, imported, login):
     group = InterventionGroup.objects.get(intervention__name="Paired reading")
-    page = login(world.ta).post(f"/provision/groups/{group.pk}/", {"session-date_0": "", "session-date_1": "",
-                                                                    "session-date_2": ""}).content.decode()  # fmt: skip
+    page = (
+        login(world.ta)
+        .post(f"/provision/groups/{group.pk}/", {"session-date_0": "", "session-date_1": "", "session-date_2": ""})
+        .content.decode()
+    )
     assert "Enter the session date" in page
     assert not Session.objects.exists()
 
@@ -120,8 +133,10 @@ def test_session_form_errors_say_what_to_enter(world, imported, login):
 def test_deliverer_records_the_review_and_exit_data(world, imported, login):
     group = InterventionGroup.objects.get(intervention__name="Numeracy")
     client = login(world.ta)
-    client.post(f"/provision/groups/{group.pk}/",
-                {"review-rating": "try_different", "review-decision": "adapt", "review-notes": "Move to mornings"})  # fmt: skip
+    client.post(
+        f"/provision/groups/{group.pk}/",
+        {"review-rating": "try_different", "review-decision": "adapt", "review-notes": "Move to mornings"},
+    )
     group.refresh_from_db()
     assert (group.rating, group.decision) == ("try_different", "adapt")
     amy = Measure.objects.get(enrolment__group=group, enrolment__pupil__legal_forename="Amy")
@@ -182,9 +197,14 @@ def test_only_the_senco_may_import(world, login):
 def test_ehc_hours_delivered_against_specified_flag_a_shortfall(world, imported):
     group = InterventionGroup.objects.get(intervention__name="Paired reading")
     joe = group.enrolments.get()
-    EhcProvision.objects.create(pupil=joe.pupil, description="Daily reading support", hours_per_week=Decimal("1"),
-                                intervention=group.intervention, starts_on=dt.date(2026, 9, 7),
-                                ends_on=dt.date(2026, 9, 20))  # fmt: skip
+    EhcProvision.objects.create(
+        pupil=joe.pupil,
+        description="Daily reading support",
+        hours_per_week=Decimal("1"),
+        intervention=group.intervention,
+        starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 9, 20),
+    )
     from trellis.provision.services import log_session
 
     for day in (7, 8, 9, 14, 15):
@@ -202,8 +222,9 @@ def test_pupil_history_compares_progress_during_with_the_pupils_own_earlier_rate
     from trellis.assessment.models import Assessment
 
     joe = imported["Joe"]
-    Assessment.objects.create(pupil=joe, scale=find_scale("nc-levels"), value="1b", domain="cognition",
-                              date=dt.date(2025, 9, 7))  # fmt: skip
+    Assessment.objects.create(
+        pupil=joe, scale=find_scale("nc-levels"), value="1b", domain="cognition", date=dt.date(2025, 9, 7)
+    )
     page = login(world.senco).get(f"/pupils/{joe.pk}/provision/").content.decode()
     assert page.count("Faster than before") == 1  # paired reading: 2b to 2a in six weeks
     assert page.count("Slower than before") == 1  # comprehension: held at 2b

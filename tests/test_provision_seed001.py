@@ -31,8 +31,11 @@ def test_seed001_map_imports_into_four_groups(world, seed001_pupils):
     assert Measure.objects.count() == 6 + 6 + 1 + 3 * 2
     numeracy = InterventionGroup.objects.get(intervention__name="Numeracy")
     assert (numeracy.group_size, numeracy.staff_label, numeracy.sessions_per_week, numeracy.session_minutes) == (
-        "1:6", "HLTA", 4, 20,
-    )  # fmt: skip
+        "1:6",
+        "HLTA",
+        4,
+        20,
+    )
     assert numeracy.intervention.duration_weeks == 6
 
 
@@ -61,8 +64,12 @@ def test_seed001_paired_reading_joe_2b_to_2a_met(world, seed001_pupils):
     group = _evaluate(world.school_a)["Paired reading"]
     [joe] = group["pupils"]
     assert (joe["upn"], joe["entry"], joe["exit"], joe["steps"], joe["met"]) == (
-        seed001_pupils["Joe"].upn, "2b", "2a", 1, True,
-    )  # fmt: skip
+        seed001_pupils["Joe"].upn,
+        "2b",
+        "2a",
+        1,
+        True,
+    )
 
 
 def test_seed001_social_skills_every_pupil_improved_or_held_on_both_leuven_scales(world, seed001_pupils):
@@ -98,8 +105,7 @@ def test_evaluate_provision_filters_by_term_and_prints_a_readable_table(world, s
     assert "Comprehension group (HLTA, 2026-09-07 to 2026-10-16): met 5 of 6" in text
     assert "Joe Baker" in text and "not met" in text
     out = io.StringIO()
-    call_command("evaluate_provision", "--school", world.school_a.urn, "--term", "2026/27 spring", "--json",
-                 stdout=out)  # fmt: skip
+    call_command("evaluate_provision", "--school", world.school_a.urn, "--term", "2026/27 spring", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {"groups": []}
 
 

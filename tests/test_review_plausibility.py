@@ -56,8 +56,10 @@ def test_review_page_has_day_month_year_boxes_per_row_and_shows_the_unit_and_ran
     today = timezone.localdate()
     assert 'type="date"' not in page
     for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
-        assert (f'id="date-{part}-{target.pk}" name="date_{part}" form="review-{target.pk}" '
-                f'inputmode="numeric" autocomplete="off" value="{value}"') in page  # fmt: skip
+        assert (
+            f'id="date-{part}-{target.pk}" name="date_{part}" form="review-{target.pk}" '
+            f'inputmode="numeric" autocomplete="off" value="{value}"'
+        ) in page
     assert f'<span class="hint" id="range-{target.pk}">months, 0 to 240</span>' in page
     assert '<th scope="col" class="review-target">Target</th>' in page
 
@@ -66,16 +68,20 @@ def test_a_row_saves_the_date_from_its_three_boxes_and_shows_a_bad_date_in_the_r
     client = login(world.teacher)
     target = targets["in_class"][0]
     day = timezone.localdate() - dt.timedelta(days=3)
-    bad = client.post(f"/targets/{target.pk}/review/",
-                      {"value": "2b", "date_day": "31", "date_month": "2", "date_year": str(day.year)},
-                      HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    bad = client.post(
+        f"/targets/{target.pk}/review/",
+        {"value": "2b", "date_day": "31", "date_month": "2", "date_year": str(day.year)},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert f'id="date-error-{target.pk}" role="alert"><span class="visually-hidden">Error:</span> ' in bad
     assert "The review date must be a real date" in bad
     assert 'aria-invalid="true" id="date-day-' in bad and 'value="31"' in bad  # what was typed is kept
     assert not Review.objects.exists()
-    client.post(f"/targets/{target.pk}/review/",
-                {"value": "2b", "date_day": str(day.day), "date_month": str(day.month), "date_year": str(day.year)},
-                HTTP_HX_REQUEST="true")  # fmt: skip
+    client.post(
+        f"/targets/{target.pk}/review/",
+        {"value": "2b", "date_day": str(day.day), "date_month": str(day.month), "date_year": str(day.year)},
+        HTTP_HX_REQUEST="true",
+    )
     assert Review.objects.get(target=target).date == day
 
 
@@ -85,12 +91,15 @@ def test_an_implausible_value_is_held_until_the_person_confirms_it(world, login)
     posted = {"value": "12", "comment": "Typed in a hurry", "once": "t1"}
     row = client.post(f"/targets/{target.pk}/review/", posted, HTTP_HX_REQUEST="true").content.decode()
     assert "12 months is more than 4 years below the pupil&#x27;s age" in row and "Not saved yet." in row
-    assert (f'<input type="checkbox" name="confirm" value="yes" form="review-{target.pk}" id="confirm-{target.pk}">'
-            f'<label for="confirm-{target.pk}">Yes, this value is right</label>') in row  # fmt: skip
+    assert (
+        f'<input type="checkbox" name="confirm" value="yes" form="review-{target.pk}" id="confirm-{target.pk}">'
+        f'<label for="confirm-{target.pk}">Yes, this value is right</label>'
+    ) in row
     assert 'value="Typed in a hurry"' in row and "Saved" not in row
     assert not Review.objects.exists()
-    row = client.post(f"/targets/{target.pk}/review/", posted | {"confirm": "yes"},
-                      HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    row = client.post(
+        f"/targets/{target.pk}/review/", posted | {"confirm": "yes"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Saved" in row and "Yes, this value is right" not in row
     assert Review.objects.get(target=target).value == "12"
 

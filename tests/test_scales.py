@@ -8,8 +8,22 @@ from trellis.assessment.models import Assessment, Scale
 from trellis.assessment.scales import ScaleError, ScaleValueError, add_steps, find_scale, parse_value, steps_between
 from trellis.audit.models import AuditEvent
 
-SHIPPED = ["edsm", "nc-levels", "pks", "engagement", "p-scales", "leuven-wellbeing", "leuven-involvement", "boxall",
-           "sdq-total", "standardised", "reading-age", "percent", "count", "effectiveness"]  # fmt: skip
+SHIPPED = [
+    "edsm",
+    "nc-levels",
+    "pks",
+    "engagement",
+    "p-scales",
+    "leuven-wellbeing",
+    "leuven-involvement",
+    "boxall",
+    "sdq-total",
+    "standardised",
+    "reading-age",
+    "percent",
+    "count",
+    "effectiveness",
+]
 
 
 @pytest.mark.django_db
@@ -104,10 +118,15 @@ def test_steps_follow_the_direction_of_improvement():
 
 def test_senco_adds_a_school_scale_used_only_by_their_school(world, login):
     client = login(world.senco)
-    response = client.post(f"/schools/{world.school_a.urn}/scales/new/", {
-        "name": "Phonics phases", "kind": "ordered", "steps": "ph1: Phase 1\nph2: Phase 2\nph3: Phase 3",
-        "higher_is_better": "on",
-    })  # fmt: skip
+    response = client.post(
+        f"/schools/{world.school_a.urn}/scales/new/",
+        {
+            "name": "Phonics phases",
+            "kind": "ordered",
+            "steps": "ph1: Phase 1\nph2: Phase 2\nph3: Phase 3",
+            "higher_is_better": "on",
+        },
+    )
     assert response.status_code == 302
     scale = find_scale("phonics-phases", world.school_a)
     assert [s.value for s in scale.ordered_steps] == ["ph1", "ph2", "ph3"]
@@ -125,8 +144,10 @@ def test_assessment_grid_saves_a_class_at_an_assessment_point(world, login):
     client = login(world.teacher)
     point = world.school_a.academic_years.get().assessment_points.get(is_baseline=True)
     scale = find_scale("nc-levels")
-    url = (f"/schools/{world.school_a.urn}/assessments/?group={world.class_4b.pk}&point={point.pk}"
-           f"&scale={scale.pk}&domain=cognition&subject=reading")  # fmt: skip
+    url = (
+        f"/schools/{world.school_a.urn}/assessments/?group={world.class_4b.pk}&point={point.pk}"
+        f"&scale={scale.pk}&domain=cognition&subject=reading"
+    )
     page = client.get(url)
     assert page.status_code == 200
     assert f'name="value-{world.in_class.pk}"' in page.content.decode()

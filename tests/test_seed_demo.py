@@ -249,9 +249,15 @@ def test_demo_logins_sign_in_with_the_demo_password(small_trust, client):
 
 
 def test_demo_roles_are_what_they_say(small_trust):
-    for username, role in [("senco", Role.SENCO), ("teacher", Role.TEACHER), ("ta", Role.TA),
-                           ("head", Role.SENIOR_LEADER), ("governor", Role.GOVERNOR),
-                           ("specialist", Role.SPECIALIST), ("office", Role.ADMINISTRATOR)]:  # fmt: skip
+    for username, role in [
+        ("senco", Role.SENCO),
+        ("teacher", Role.TEACHER),
+        ("ta", Role.TA),
+        ("head", Role.SENIOR_LEADER),
+        ("governor", Role.GOVERNOR),
+        ("specialist", Role.SPECIALIST),
+        ("office", Role.ADMINISTRATOR),
+    ]:
         assert Membership.objects.filter(user__username=username, school=small_trust, role=role).exists()
     assert not User.objects.get(username="office").is_superuser
     admin = User.objects.get(username="admin")

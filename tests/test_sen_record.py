@@ -84,17 +84,21 @@ def test_ehc_review_due_after_29_february_falls_on_28_february():
 def test_review_before_issue_is_refused(world):
     with pytest.raises(services.RegisterError, match="before the plan was issued"):
         services.record_ehc_plan(
-            pupil=world.other_class, by=world.senco, issued_on=dt.date(2025, 3, 1),
+            pupil=world.other_class,
+            by=world.senco,
+            issued_on=dt.date(2025, 3, 1),
             last_annual_review_on=dt.date(2025, 2, 1),
-        )  # fmt: skip
+        )
 
 
 def test_confidential_pupil_cannot_be_shared(world):
     with pytest.raises(services.RegisterError, match="confidential"):
         services.share_with_specialist(
-            pupil=world.confidential, specialist=world.specialist, by=world.senco,
+            pupil=world.confidential,
+            specialist=world.specialist,
+            by=world.senco,
             expires_on=timezone.localdate() + dt.timedelta(days=5),
-        )  # fmt: skip
+        )
 
 
 def test_senco_changes_status_through_the_form(world, login):
@@ -150,7 +154,8 @@ def test_profile_queries_are_bounded(world, login, django_assert_max_num_queries
     with django_assert_max_num_queries(40) as first:
         client.get(reverse("pupil", args=[world.in_class.pk]))
     for year in range(2015, 2025):
-        services.set_sen_status(pupil=world.in_class, status="M" if year % 2 else "K",
-                                starts_on=dt.date(year + 20, 1, 1), by=world.senco)  # fmt: skip
+        services.set_sen_status(
+            pupil=world.in_class, status="M" if year % 2 else "K", starts_on=dt.date(year + 20, 1, 1), by=world.senco
+        )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("pupil", args=[world.in_class.pk]))

@@ -25,8 +25,12 @@ def make(user, *, scope="read", days=None, name="Power BI"):
 
 
 def note_payload() -> dict:
-    return {"date": timezone.localdate().isoformat(), "learning_objective": "Share", "activity": "Game",
-            "outcome": "Took turns"}  # fmt: skip
+    return {
+        "date": timezone.localdate().isoformat(),
+        "learning_objective": "Share",
+        "activity": "Game",
+        "outcome": "Took turns",
+    }
 
 
 def post_note(client, world, key: str):

@@ -32,13 +32,29 @@ def essentials(record):
 
 
 ORIGINAL = ctf(
-    ctf_pupil(upn(901), surname="O'Brien &amp; Sons", forename="Zoë", dob="2015-12-31", sex="F", year="6",
-              sen=[("2019-09-03", "N"), ("2021-01-11", "K"), ("2023-09-04", "E")], needs=["ASD", "SLCN"]),
-    ctf_pupil(upn(902), surname="Smith", forename="Ann", dob="2019-01-01", sex="M", year="R",
-              sen=[("2024-02-01", "K")], needs=["SPLD"]),
+    ctf_pupil(
+        upn(901),
+        surname="O'Brien &amp; Sons",
+        forename="Zoë",
+        dob="2015-12-31",
+        sex="F",
+        year="6",
+        sen=[("2019-09-03", "N"), ("2021-01-11", "K"), ("2023-09-04", "E")],
+        needs=["ASD", "SLCN"],
+    ),
+    ctf_pupil(
+        upn(902),
+        surname="Smith",
+        forename="Ann",
+        dob="2019-01-01",
+        sex="M",
+        year="R",
+        sen=[("2024-02-01", "K")],
+        needs=["SPLD"],
+    ),
     ctf_pupil(upn(903), surname="Khan", forename="Ali", dob="2012-06-15", sex="M", year="X"),
     ctf_pupil(upn(904), surname="Lee", forename="Jo", dob="2016-04-01", sex="F", year="4", sen=[("2022-05-05", "N")]),
-).replace(b"<NCyearActual>6</NCyearActual>", b"<NCyearActual>6</NCyearActual><MiddleNames>Mary Jane</MiddleNames>")  # fmt: skip
+).replace(b"<NCyearActual>6</NCyearActual>", b"<NCyearActual>6</NCyearActual><MiddleNames>Mary Jane</MiddleNames>")
 
 
 def test_round_trip_import_export_reparse_keeps_every_value_the_importer_reads(world):
@@ -61,10 +77,17 @@ def test_export_has_the_header_and_full_sen_history(world):
     out = io.BytesIO()
     export_ctf(school=world.school_a, pupils=Pupil.objects.filter(pk=world.in_class.pk), by=world.senco, out=out)
     text = out.getvalue().decode()
-    for element in ["<CTFversion>25.0</CTFversion>", "<LEA>801</LEA>", "<Estab>2001</Estab>",
-                    "<SchoolName>Alder Primary</SchoolName>", "<DateTime>", f"<UPN>{world.in_class.upn}</UPN>",
-                    "<SENprovision>K</SENprovision>", "<SENtype>SLCN</SENtype><SENtypeRank>1</SENtypeRank>",
-                    "<SENtype>SPLD</SENtype><SENtypeRank>2</SENtypeRank>"]:  # fmt: skip
+    for element in [
+        "<CTFversion>25.0</CTFversion>",
+        "<LEA>801</LEA>",
+        "<Estab>2001</Estab>",
+        "<SchoolName>Alder Primary</SchoolName>",
+        "<DateTime>",
+        f"<UPN>{world.in_class.upn}</UPN>",
+        "<SENprovision>K</SENprovision>",
+        "<SENtype>SLCN</SENtype><SENtypeRank>1</SENtypeRank>",
+        "<SENtype>SPLD</SENtype><SENtypeRank>2</SENtypeRank>",
+    ]:
         assert element in text, element
     assert AuditEvent.objects.filter(action="export", record_type="CTF", pupil_id=None).count() == 1
 
@@ -90,8 +113,13 @@ def test_export_command_writes_the_chosen_pupils(world, tmp_path, capsys):
 
 
 def _counts():
-    return (Pupil.objects.count(), SenStatusEntry.objects.count(), PupilNeed.objects.count(),
-            AuditEvent.objects.count(), ImportRun.objects.count())  # fmt: skip
+    return (
+        Pupil.objects.count(),
+        SenStatusEntry.objects.count(),
+        PupilNeed.objects.count(),
+        AuditEvent.objects.count(),
+        ImportRun.objects.count(),
+    )
 
 
 VALID = ctf(*[ctf_pupil(upn(900 + n), sen=[("2023-09-04", "K")], needs=["MLD"]) for n in range(4)])

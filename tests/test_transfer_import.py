@@ -17,14 +17,26 @@ from trellis.transfer.services import import_pupils
 
 
 def counts():
-    return (Pupil.objects.count(), SenStatusEntry.objects.count(), PupilNeed.objects.count(),
-            GroupMembership.objects.count(), TeachingGroup.objects.count(), AuditEvent.objects.count(),
-            ImportRun.objects.count())  # fmt: skip
+    return (
+        Pupil.objects.count(),
+        SenStatusEntry.objects.count(),
+        PupilNeed.objects.count(),
+        GroupMembership.objects.count(),
+        TeachingGroup.objects.count(),
+        AuditEvent.objects.count(),
+        ImportRun.objects.count(),
+    )
 
 
 def run(world, data: bytes, *, dry_run=False, name="pupils.xml", by=None, mapping=None):
-    return import_pupils(school=world.school_a, source=source(data), file_name=name, by=by or world.senco,
-                         dry_run=dry_run, mapping=mapping)  # fmt: skip
+    return import_pupils(
+        school=world.school_a,
+        source=source(data),
+        file_name=name,
+        by=by or world.senco,
+        dry_run=dry_run,
+        mapping=mapping,
+    )
 
 
 def test_new_pupils_are_created_with_sen_history_and_needs(world):
@@ -49,8 +61,15 @@ def test_dry_run_shows_the_plan_and_writes_nothing(world):
 
 def test_existing_pupils_match_by_upn_and_history_grows_only_on_change(world):
     pupil = world.in_class  # K with SLCN, SPLD
-    same = ctf_pupil(pupil.upn, surname=pupil.legal_surname, forename=pupil.legal_forename, dob="2017-05-01",
-                     sex="M", sen=[("2020-01-01", "K")], needs=["SLCN", "SPLD"])  # fmt: skip
+    same = ctf_pupil(
+        pupil.upn,
+        surname=pupil.legal_surname,
+        forename=pupil.legal_forename,
+        dob="2017-05-01",
+        sex="M",
+        sen=[("2020-01-01", "K")],
+        needs=["SLCN", "SPLD"],
+    )
     plan = run(world, ctf(same))
     assert (plan.created, plan.updated, plan.unchanged) == (0, 0, 1)
     assert pupil.sen_history.count() == 1 and pupil.need_history.count() == 2
@@ -76,8 +95,9 @@ def test_monitoring_is_not_overwritten_by_n(world):
     services.set_sen_status(pupil=world.pupil_b, status="M", starts_on=timezone.localdate(), by=world.senco)
     pupil = world.in_class
     services.set_sen_status(pupil=pupil, status="M", starts_on=timezone.localdate(), by=world.senco)
-    row = ctf_pupil(pupil.upn, surname=pupil.legal_surname, forename="Sam", dob="2017-05-01", sex="M",
-                    sen=[("2020-01-01", "N")])  # fmt: skip
+    row = ctf_pupil(
+        pupil.upn, surname=pupil.legal_surname, forename="Sam", dob="2017-05-01", sex="M", sen=[("2020-01-01", "N")]
+    )
     plan = run(world, ctf(row))
     assert plan.status_changes == 0
 
@@ -101,10 +121,12 @@ def test_an_import_failing_on_its_last_record_leaves_no_trace(world, settings):
 
 
 def test_classes_are_created_or_linked(world):
-    rows = [["UPN", "Surname", "Forename", "DOB", "Sex", "Reg Group"],
-            [upn(901), "New", "Pupil", "2017-01-01", "F", "4B"],
-            [upn(902), "Newer", "Pupil", "2017-01-01", "M", "5Z"],
-            [world.in_class.upn, "Inclass", "Sam", "01/05/2017", "M", "4C"]]  # fmt: skip
+    rows = [
+        ["UPN", "Surname", "Forename", "DOB", "Sex", "Reg Group"],
+        [upn(901), "New", "Pupil", "2017-01-01", "F", "4B"],
+        [upn(902), "Newer", "Pupil", "2017-01-01", "M", "5Z"],
+        [world.in_class.upn, "Inclass", "Sam", "01/05/2017", "M", "4C"],
+    ]
     plan = run(world, csv_bytes(rows), name="classes.csv")
     assert plan.classes_created == ["5Z"] and plan.class_changes == 3
     assert GroupMembership.objects.get(pupil__upn=upn(901)).group == world.class_4b
@@ -117,8 +139,12 @@ def test_classes_are_created_or_linked(world):
 def test_pupils_missing_from_the_file_are_listed_never_removed(world):
     plan = run(world, ctf(ctf_pupil(upn(901))))
     assert plan.missing_count == 4
-    assert {upn for upn, _, _ in plan.missing} == {world.in_class.upn, world.other_class.upn,
-                                                  world.confidential.upn, world.expired_share.upn}  # fmt: skip
+    assert {upn for upn, _, _ in plan.missing} == {
+        world.in_class.upn,
+        world.other_class.upn,
+        world.confidential.upn,
+        world.expired_share.upn,
+    }
     assert Pupil.objects.filter(school=world.school_a).count() == 5
 
 

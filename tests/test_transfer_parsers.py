@@ -114,8 +114,10 @@ def test_xml_that_is_not_a_ctf_is_refused():
 
 @pytest.mark.parametrize(("encoding", "bom"), [("utf-8", False), ("utf-8", True), ("cp1252", False)])
 def test_csv_in_utf8_with_or_without_bom_or_windows_1252(encoding, bom):
-    rows = [["UPN", "Legal Surname", "Forename", "DOB", "Gender", "Year", "Reg Group", "SEN Status", "Primary Need"],
-            [upn(1), "Zoë", "Renée", "02/03/2016", "F", "R", "RB", "K", "asd"]]  # fmt: skip
+    rows = [
+        ["UPN", "Legal Surname", "Forename", "DOB", "Gender", "Year", "Reg Group", "SEN Status", "Primary Need"],
+        [upn(1), "Zoë", "Renée", "02/03/2016", "F", "R", "RB", "K", "asd"],
+    ]
     (record,), report = parse(csv_bytes(rows, encoding=encoding, bom=bom), "mis.csv")
     assert report.format == "csv" and not report.problems
     assert record.fields["legal_surname"] == "Zoë" and record.fields["legal_forename"] == "Renée"
@@ -124,16 +126,35 @@ def test_csv_in_utf8_with_or_without_bom_or_windows_1252(encoding, bom):
 
 
 def test_headings_are_matched_ignoring_case_spaces_and_punctuation():
-    rows = [["upn", "SURNAME", "first  name", "D.O.B.", "sex", "Year Group", "sen provision"],
-            [upn(1), "Smith", "Ann", "2016-03-02", "Female", "Year 4", "EHC Plan"]]  # fmt: skip
+    rows = [
+        ["upn", "SURNAME", "first  name", "D.O.B.", "sex", "Year Group", "sen provision"],
+        [upn(1), "Smith", "Ann", "2016-03-02", "Female", "Year 4", "EHC Plan"],
+    ]
     (record,), report = parse(csv_bytes(rows))
     assert not report.problems
     assert record.fields["sex"] == "F" and record.fields["nc_year"] == 4 and record.sen_status == "E"
 
 
 def test_the_register_download_headings_are_all_recognised():
-    row = [upn(1), "Smith", "Ann", "", "Annie", "02/03/2016", "F", "4", "4B", "M", "SLCN", "", "Yes", "No",
-           "No", "No", "WBRI"]  # fmt: skip
+    row = [
+        upn(1),
+        "Smith",
+        "Ann",
+        "",
+        "Annie",
+        "02/03/2016",
+        "F",
+        "4",
+        "4B",
+        "M",
+        "SLCN",
+        "",
+        "Yes",
+        "No",
+        "No",
+        "No",
+        "WBRI",
+    ]
     (record,), report = parse(csv_bytes([DOWNLOAD_HEADINGS, row]))
     assert not report.problems and not report.unrecognised
     assert len(report.headings) == len(DOWNLOAD_HEADINGS)
@@ -181,9 +202,13 @@ def test_format_is_detected_from_content_not_name():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2016-03-02", dt.date(2016, 3, 2)), ("02/03/2016", dt.date(2016, 3, 2)), ("2/3/2016", dt.date(2016, 3, 2)),
-     ("2016-03-02T00:00:00", dt.date(2016, 3, 2))],
-)  # fmt: skip
+    [
+        ("2016-03-02", dt.date(2016, 3, 2)),
+        ("02/03/2016", dt.date(2016, 3, 2)),
+        ("2/3/2016", dt.date(2016, 3, 2)),
+        ("2016-03-02T00:00:00", dt.date(2016, 3, 2)),
+    ],
+)
 def test_dates_in_iso_and_british_order(text, expected):
     assert parse_date(text) == expected
 

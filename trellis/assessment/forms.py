@@ -15,21 +15,39 @@ from .models import Domain, Scale
 
 class ScaleForm(Form):
     name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter the scale's name"})
-    code = forms.SlugField(label="Short code", max_length=40, required=False,
-                           help_text="Used in files and the API; leave blank to make one from the name")  # fmt: skip
+    code = forms.SlugField(
+        label="Short code",
+        max_length=40,
+        required=False,
+        help_text="Used in files and the API; leave blank to make one from the name",
+    )
     description = forms.CharField(
         label="Description", required=False, max_length=SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
-    kind = forms.ChoiceField(label="Kind of scale", choices=Scale.Kind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of scale"})  # fmt: skip
-    steps = forms.CharField(label="Steps, lowest first", required=False, max_length=LONG_TEXT,
-                            widget=forms.Textarea(attrs={"rows": 5}),
-                            help_text="For ordered steps: one a line, as value or value: label")  # fmt: skip
+    kind = forms.ChoiceField(
+        label="Kind of scale",
+        choices=Scale.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of scale"},
+    )
+    steps = forms.CharField(
+        label="Steps, lowest first",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For ordered steps: one a line, as value or value: label",
+    )
     min_value = forms.DecimalField(label="Lowest value", required=False, max_digits=8, decimal_places=2)
     max_value = forms.DecimalField(label="Highest value", required=False, max_digits=8, decimal_places=2)
-    step = forms.DecimalField(label="Smallest difference", required=False, max_digits=6, decimal_places=2,
-                              min_value=Decimal("0.01"), help_text="For a numeric range, e.g. 1 or 0.5",
-                              error_messages={"min_value": "The smallest difference must be more than 0"})  # fmt: skip
+    step = forms.DecimalField(
+        label="Smallest difference",
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="For a numeric range, e.g. 1 or 0.5",
+        error_messages={"min_value": "The smallest difference must be more than 0"},
+    )
     unit = forms.CharField(label="Unit", required=False, max_length=20)
     higher_is_better = forms.BooleanField(label="A higher value is an improvement", required=False, initial=True)
 

@@ -44,9 +44,13 @@ class Scale(models.Model):
         NUMERIC = "numeric", "Numeric range"
 
     school = models.ForeignKey(
-        "schools.School", null=True, blank=True, on_delete=models.CASCADE, related_name="scales",
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scales",
         help_text="Empty for the scales Trellis ships; set for a school's own scale.",
-    )  # fmt: skip
+    )
     code = models.SlugField(max_length=40, help_text="Short code used in files, the API and URLs, e.g. nc-levels")
     name = models.CharField(max_length=100)
     description = LimitedTextField(blank=True, max_length=SHORT_TEXT)

@@ -16,17 +16,33 @@ from .scales import parse_value
 
 @transaction.atomic
 def create_school_scale(
-    *, school, by, code: str, name: str, kind: str, description: str = "", higher_is_better: bool = True,
-    steps: list[str] | None = None, min_value: Decimal | None = None, max_value: Decimal | None = None,
-    step: Decimal | None = None, unit: str = "",
-) -> Scale:  # fmt: skip
+    *,
+    school,
+    by,
+    code: str,
+    name: str,
+    kind: str,
+    description: str = "",
+    higher_is_better: bool = True,
+    steps: list[str] | None = None,
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+    step: Decimal | None = None,
+    unit: str = "",
+) -> Scale:
     """A SENCO's own scale. Ordered steps are given lowest first as "value" or "value: label"."""
     scale = Scale.objects.create(
-        school=school, code=code, name=name, kind=kind, description=description, higher_is_better=higher_is_better,
+        school=school,
+        code=code,
+        name=name,
+        kind=kind,
+        description=description,
+        higher_is_better=higher_is_better,
         min_value=min_value if kind == Scale.Kind.NUMERIC else None,
         max_value=max_value if kind == Scale.Kind.NUMERIC else None,
-        step=step if kind == Scale.Kind.NUMERIC else None, unit=unit,
-    )  # fmt: skip
+        step=step if kind == Scale.Kind.NUMERIC else None,
+        unit=unit,
+    )
     if kind == Scale.Kind.ORDERED:
         rows = []
         for n, line in enumerate(steps or [], 1):
@@ -34,17 +50,28 @@ def create_school_scale(
             rows.append(ScaleStep(scale=scale, position=n, value=value.strip(), label=label.strip()))
         ScaleStep.objects.bulk_create(rows)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="scale", school=school, record_id=scale.pk,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="scale",
+        school=school,
+        record_id=scale.pk,
         summary=f"Added the scale {name} ({code})",
-    )  # fmt: skip
+    )
     return scale
 
 
 @transaction.atomic
 def record_assessments(
-    *, scale: Scale, domain: str, date: dt.date, values: dict, by, assessment_point=None, subject: str = "",
+    *,
+    scale: Scale,
+    domain: str,
+    date: dt.date,
+    values: dict,
+    by,
+    assessment_point=None,
+    subject: str = "",
     via: str = "web",
-) -> list[Assessment]:  # fmt: skip
+) -> list[Assessment]:
     """Record one value per pupil ({pupil: raw value}; blanks skipped). Values are checked first,
     so a bad value saves nothing (ScaleValueError names the allowed values)."""
     parsed = {pupil: parse_value(scale, raw) for pupil, raw in values.items() if str(raw or "").strip()}
@@ -58,13 +85,17 @@ def record_assessments(
             subject=subject,
             assessment_point=assessment_point,
             recorded_by=by,
-        )  # fmt: skip
+        )
         for pupil, value in parsed.items()
     )
     for pupil, value in parsed.items():
         audit.record(
-            actor=by, action=AuditEvent.Action.CREATE, record_type="assessment", pupil=pupil,
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            record_type="assessment",
+            pupil=pupil,
             summary=f"{scale.code} {value} ({domain}{', ' + subject if subject else ''})",
-            changes={"value": [None, value]}, via=via,
-        )  # fmt: skip
+            changes={"value": [None, value]},
+            via=via,
+        )
     return rows

@@ -40,10 +40,19 @@ def new_scale(request: HttpRequest, urn: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scale = services.create_school_scale(
-            school=school, by=request.user, code=data["code"], name=data["name"], kind=data["kind"],
-            description=data["description"], higher_is_better=data["higher_is_better"], steps=data.get("steps"),
-            min_value=data.get("min_value"), max_value=data.get("max_value"), step=data.get("step"), unit=data["unit"],
-        )  # fmt: skip
+            school=school,
+            by=request.user,
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+            higher_is_better=data["higher_is_better"],
+            steps=data.get("steps"),
+            min_value=data.get("min_value"),
+            max_value=data.get("max_value"),
+            step=data.get("step"),
+            unit=data["unit"],
+        )
         messages.success(request, f"The scale {scale.name} ({scale.code}) is ready to use.")
         return redirect("scales", urn=school.urn)
     return render(request, "assessment/scale_form.html", {"school": school, "form": form})
@@ -87,17 +96,24 @@ def assessment_grid(request: HttpRequest, urn: str) -> HttpResponse:
                 values[pupil] = raw
         if not errors:
             saved = services.record_assessments(
-                scale=scale, domain=domain, date=date_form.cleaned_data["date"], values=values, by=request.user,
-                assessment_point=point, subject=subject,
-            )  # fmt: skip
+                scale=scale,
+                domain=domain,
+                date=date_form.cleaned_data["date"],
+                values=values,
+                by=request.user,
+                assessment_point=point,
+                subject=subject,
+            )
             messages.success(request, f"{len(saved)} assessments saved.")
             return redirect(request.get_full_path())
     else:
         audit.record(
-            actor=request.user, action=AuditEvent.Action.VIEW, record_type="assessment grid", school=school,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            record_type="assessment grid",
+            school=school,
             summary=f"{group} · {point} · {scale.code} · {domain}",
-        )  # fmt: skip
+        )
     rows = [(p, posted.get(p.pk, existing.get(p.pk, "")), existing.get(p.pk, ""), errors.get(p.pk, "")) for p in pupils]
-    context |= {"rows": rows, "scale": scale, "point": point, "group": group, "date_form": date_form,
-                "errors": errors}  # fmt: skip
+    context |= {"rows": rows, "scale": scale, "point": point, "group": group, "date_form": date_form, "errors": errors}
     return render(request, "assessment/grid.html", context)

@@ -33,11 +33,13 @@ class AuditedReadOnlyAdmin(admin.ModelAdmin):
         changelist = getattr(response, "context_data", {}).get("cl")
         if response.status_code == 200 and changelist is not None:
             audit.record(
-                actor=request.user, action=AuditEvent.Action.VIEW, via="admin",
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                via="admin",
                 record_type=f"{self.opts.verbose_name_plural} list"[:60],
                 summary=f"Listed {changelist.result_count} in the Django admin",
                 changes={"filters": [None, request.GET.dict()]},
-            )  # fmt: skip
+            )
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
@@ -58,9 +60,15 @@ class AuditedReadOnlyAdmin(admin.ModelAdmin):
             return
         pupil_id, school_id = self.pupil_and_school(obj)
         audit.record(
-            actor=request.user, action=AuditEvent.Action.VIEW, via="admin", pupil_id=pupil_id, school=school_id,
-            record_type=f"{self.opts.verbose_name}"[:60], record_id=obj.pk, summary="Opened in the Django admin",
-        )  # fmt: skip
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            via="admin",
+            pupil_id=pupil_id,
+            school=school_id,
+            record_type=f"{self.opts.verbose_name}"[:60],
+            record_id=obj.pk,
+            summary="Opened in the Django admin",
+        )
 
 
 @admin.register(AuditEvent)

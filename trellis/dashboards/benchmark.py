@@ -130,9 +130,13 @@ def run(*, repeat: int = 20, urn: str | None = None) -> dict:
         _user(TrustMembership.objects.filter(trust_id=school.trust_id), "trust leader") if school.trust_id else senco
     )
     pupil = (
-        Pupil.objects.filter(school=school, sen_status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN], is_confidential=False)
-        .annotate(n=Count("targets")).order_by("-n").first()
-    )  # fmt: skip
+        Pupil.objects.filter(
+            school=school, sen_status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN], is_confidential=False
+        )
+        .annotate(n=Count("targets"))
+        .order_by("-n")
+        .first()
+    )
     if pupil is None:
         raise BenchmarkError(f"No pupil with SEN at {school.name}")
     pages = {

@@ -214,9 +214,11 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         "open_concerns": Concern.objects.filter(prefixed(pupil_scope, "pupil__"), decision="").count(),
         "interventions_ending": _ending_soon(user, ids, pupil_scope, today),
         "ehc_reviews_due": EhcPlan.objects.filter(
-            prefixed(pupil_scope, "pupil__"), ceased_on__isnull=True, next_annual_review_due__lte=today + EHC_REVIEW_NOTICE
+            prefixed(pupil_scope, "pupil__"),
+            ceased_on__isnull=True,
+            next_annual_review_due__lte=today + EHC_REVIEW_NOTICE,
         ).count(),
-    }  # fmt: skip
+    }
     attention = []
     if with_names and not hide_small and len(ids) == 1:
         attention = _attention(targets.filter(prefixed(visible_pupil_filter(user, today), "pupil__")), window)
@@ -234,10 +236,20 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         if school_level is not None and unshowable(school_level) in hidden:
             school_rows, withheld_tables = [], [*withheld_tables, "schools"]
     return Dashboard(
-        schools=schools, window=window, choices=choices, hide_small=hide_small, rows=rows, total=total,
-        school_rows=school_rows, pupils=pupils, glance=glance, trend=trend_points,
-        attention=attention, hidden=hidden, withheld_tables=withheld_tables,
-    )  # fmt: skip
+        schools=schools,
+        window=window,
+        choices=choices,
+        hide_small=hide_small,
+        rows=rows,
+        total=total,
+        school_rows=school_rows,
+        pupils=pupils,
+        glance=glance,
+        trend=trend_points,
+        attention=attention,
+        hidden=hidden,
+        withheld_tables=withheld_tables,
+    )
 
 
 def _ending_soon(user, ids: set[int], pupil_scope: Q, today: dt.date) -> int:
@@ -267,6 +279,6 @@ def _attention(targets: QuerySet[Target], window: Window) -> list[Attention]:
             f"{r['pupil__preferred_forename'] or r['pupil__legal_forename']} {r['pupil__legal_surname']}",
             r["off_track"],
             r["stuck"],
-        )  # fmt: skip
+        )
         for r in rows
     ]

@@ -87,7 +87,7 @@ DIMENSIONS = {
             "Intervention",
             "pupil__provision_enrolments__group__intervention__name",
             current=_current_intervention,
-        ),  # fmt: skip
+        ),
     ]
 }
 
@@ -215,7 +215,7 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
             gained=Count("last_gain"),
             overdue=Count("pk", filter=overdue_filter(window.today) & not_achieved),
             stuck_n=Count("pk", filter=STILL_STUCK),
-        )  # fmt: skip
+        )
         .annotate(
             worst=Case(
                 When(off_track__gt=0, then=Value(PUPIL_ORDER.index(Status.OFF_TRACK))),

@@ -119,9 +119,14 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
     if download := request.GET.get("download"):
         return _download(dashboard, download, request.GET.get("table", "breakdown"))
     if dashboard.attention:  # the one part of a dashboard that names pupils
-        audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="pupils to discuss",
-                     school=schools[0], summary=f"{len(dashboard.attention)} pupils named on the dashboard",
-                     changes={"pupils": [None, [a.pupil_id for a in dashboard.attention]]})  # fmt: skip
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            record_type="pupils to discuss",
+            school=schools[0],
+            summary=f"{len(dashboard.attention)} pupils named on the dashboard",
+            changes={"pupils": [None, [a.pupil_id for a in dashboard.attention]]},
+        )
     query = request.GET.copy()
     query.pop("download", None)
     query.pop("table", None)
@@ -220,20 +225,38 @@ def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
     if table == "trend":
         headings = ["Period", "From", "To", "Reviews", *[s.label for s in REVIEWED]]
         rows = [
-            [r["period"].label, r["period"].starts_on, r["period"].ends_on, r["total"].text, *[f.text for f in r["figures"]]]
+            [
+                r["period"].label,
+                r["period"].starts_on,
+                r["period"].ends_on,
+                r["total"].text,
+                *[f.text for f in r["figures"]],
+            ]
             for r in _trend(d)
-        ]  # fmt: skip
+        ]
     else:
         keys = SCHOOL_TABLE if table == "schools" else _keys(d)
         dims = [DIMENSIONS[key] for key in keys]
         source = d.school_rows if table == "schools" else d.rows
-        headings = [*[dim.label for dim in dims], "Targets", *labels, *[f"{label} %" for label in labels],
-                    "Mean steps gained"]  # fmt: skip
+        headings = [
+            *[dim.label for dim in dims],
+            "Targets",
+            *labels,
+            *[f"{label} %" for label in labels],
+            "Mean steps gained",
+        ]
         rows = []
         for row in [*source, d.total]:
             r = _row(d, row, keys if row is not d.total else [])
             labels_out = list(row.labels) + [""] * (len(dims) - len(row.labels))
-            rows.append([*labels_out, r["total"].text, *[f.text for f in r["figures"]],
-                         *[f.percent_text for f in r["figures"]], r["mean_gain"]])  # fmt: skip
+            rows.append(
+                [
+                    *labels_out,
+                    r["total"].text,
+                    *[f.text for f in r["figures"]],
+                    *[f.percent_text for f in r["figures"]],
+                    r["mean_gain"],
+                ]
+            )
     name = f"progress-{table}-{timezone.localdate():%Y-%m-%d}"
     return (csv_response if kind == "csv" else xlsx_response)(name, headings, rows)

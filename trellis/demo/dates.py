@@ -19,8 +19,15 @@ def school_day(day: dt.date) -> dt.date:
 
 
 # School holidays, roughly, as ((month, day), (month, day)), for dates that should fall in term.
-HOLIDAYS = [((1, 1), (1, 4)), ((2, 14), (2, 22)), ((3, 30), (4, 13)), ((5, 23), (5, 31)), ((7, 22), (9, 3)),
-            ((10, 24), (11, 1)), ((12, 20), (12, 31))]  # fmt: skip
+HOLIDAYS = [
+    ((1, 1), (1, 4)),
+    ((2, 14), (2, 22)),
+    ((3, 30), (4, 13)),
+    ((5, 23), (5, 31)),
+    ((7, 22), (9, 3)),
+    ((10, 24), (11, 1)),
+    ((12, 20), (12, 31)),
+]
 
 
 def term_day(day: dt.date, *, forward: bool = False) -> dt.date:

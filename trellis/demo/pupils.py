@@ -47,8 +47,11 @@ def _status(rng: random.Random, phase: str, sex: str) -> str:
     rates = data.SEN_RATES[phase]
     boys = data.BOYS_SHARE[phase]
     roll = rng.random()
-    for status, rate in ((SenStatus.EHC_PLAN, rates.ehc_plan), (SenStatus.SEN_SUPPORT, rates.sen_support),
-                         (SenStatus.MONITORING, rates.monitoring)):  # fmt: skip
+    for status, rate in (
+        (SenStatus.EHC_PLAN, rates.ehc_plan),
+        (SenStatus.SEN_SUPPORT, rates.sen_support),
+        (SenStatus.MONITORING, rates.monitoring),
+    ):
         if phase != data.SPECIAL:
             share = data.BOYS_SHARE_OF[status]
             rate *= share / boys if sex == "M" else (1 - share) / (1 - boys)

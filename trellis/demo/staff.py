@@ -56,8 +56,9 @@ class Staff:
 def _person(rng: random.Random, role: str, usernames: Usernames, password: str) -> Person:
     forename, surname = names.adult_name(rng)
     username = usernames.make(forename, surname)
-    user = User(username=username, first_name=forename, last_name=surname, email=f"{username}@{EMAIL_DOMAIN}",
-                password=password)  # fmt: skip
+    user = User(
+        username=username, first_name=forename, last_name=surname, email=f"{username}@{EMAIL_DOMAIN}", password=password
+    )
     return Person(user=user, role=role)
 
 

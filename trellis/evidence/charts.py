@@ -45,11 +45,17 @@ def weekly_chart(records: Sequence[WeeklyRecord]) -> WeeklyChart | None:
         bar_w = max(1.0, step * 0.35)
         pos_h = POINTS_H * record.behaviour_positive / max_points
         neg_h = POINTS_H * record.behaviour_negative / max_points
-        bars.append({
-            "pos_x": f"{x - bar_w:.1f}", "neg_x": f"{x:.1f}", "w": f"{bar_w:.1f}",
-            "pos_y": f"{bottom - pos_h:.1f}", "pos_h": f"{pos_h:.1f}",
-            "neg_y": f"{bottom - neg_h:.1f}", "neg_h": f"{neg_h:.1f}",
-        })  # fmt: skip
+        bars.append(
+            {
+                "pos_x": f"{x - bar_w:.1f}",
+                "neg_x": f"{x:.1f}",
+                "w": f"{bar_w:.1f}",
+                "pos_y": f"{bottom - pos_h:.1f}",
+                "pos_h": f"{pos_h:.1f}",
+                "neg_y": f"{bottom - neg_h:.1f}",
+                "neg_h": f"{neg_h:.1f}",
+            }
+        )
         if i % every == 0:
             day = record.week_starting
             labels.append({"x": f"{x:.1f}", "text": f"{day.day} {day:%b}"})

@@ -24,22 +24,41 @@ from trellis.pupils.models import Pupil, SenStatus
 from .models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
 
 NOTES = {
-    AreaOfNeed.COGNITION: [("Count objects to 20", "Counting bears in a small group", "Counted to 15 with one-to-one correspondence"),
-                           ("Add two single-digit numbers", "Number line game", "Used the number line independently for 4 of 5")],
-    AreaOfNeed.SLC: [("Follow a two-step instruction", "Barrier game with a partner", "Followed 3 of 4 two-step instructions"),
-                      ("Use 'because' in a sentence", "Colourful semantics", "Built two sentences with 'because' using the cards")],
-    AreaOfNeed.SOCIAL: [("Take turns in a game", "Board game with two peers", "Waited for his turn 5 times with one reminder"),
-                        ("Manage a change of routine", "Visual timetable with a change card", "Accepted the change calmly")],
-    AreaOfNeed.SPLD: [("Spell CVC words", "Phonics with magnetic letters", "Spelled 8 of 10 words; b/d confusion twice"),
-                      ("Read a decodable book", "Guided reading", "Read with 95% accuracy; self-corrected twice")],
-    AreaOfNeed.SEMH: [("Name my feelings", "Zones of regulation check-in", "Chose the yellow zone and asked for a break card"),
-                      ("Stay in the lesson for 30 minutes", "Maths lesson with a movement break", "Stayed for the whole lesson")],
-    AreaOfNeed.PHYSICAL: [("Form letters correctly", "Handwriting with a pencil grip", "Formed 6 of 8 letters correctly"),
-                          ("Use scissors safely", "Cutting along a curved line", "Cut out the shape with light support")],
-}  # fmt: skip
-VOICE = ["I can ask for help when I am stuck", "I can use my word mat", "I can tell an adult how I feel",
-         "I can take turns in a game", "I can read my timetable", "I can count to 20", "I can write my name",
-         "I can calm down using my break card"]  # fmt: skip
+    AreaOfNeed.COGNITION: [
+        ("Count objects to 20", "Counting bears in a small group", "Counted to 15 with one-to-one correspondence"),
+        ("Add two single-digit numbers", "Number line game", "Used the number line independently for 4 of 5"),
+    ],
+    AreaOfNeed.SLC: [
+        ("Follow a two-step instruction", "Barrier game with a partner", "Followed 3 of 4 two-step instructions"),
+        ("Use 'because' in a sentence", "Colourful semantics", "Built two sentences with 'because' using the cards"),
+    ],
+    AreaOfNeed.SOCIAL: [
+        ("Take turns in a game", "Board game with two peers", "Waited for his turn 5 times with one reminder"),
+        ("Manage a change of routine", "Visual timetable with a change card", "Accepted the change calmly"),
+    ],
+    AreaOfNeed.SPLD: [
+        ("Spell CVC words", "Phonics with magnetic letters", "Spelled 8 of 10 words; b/d confusion twice"),
+        ("Read a decodable book", "Guided reading", "Read with 95% accuracy; self-corrected twice"),
+    ],
+    AreaOfNeed.SEMH: [
+        ("Name my feelings", "Zones of regulation check-in", "Chose the yellow zone and asked for a break card"),
+        ("Stay in the lesson for 30 minutes", "Maths lesson with a movement break", "Stayed for the whole lesson"),
+    ],
+    AreaOfNeed.PHYSICAL: [
+        ("Form letters correctly", "Handwriting with a pencil grip", "Formed 6 of 8 letters correctly"),
+        ("Use scissors safely", "Cutting along a curved line", "Cut out the shape with light support"),
+    ],
+}
+VOICE = [
+    "I can ask for help when I am stuck",
+    "I can use my word mat",
+    "I can tell an adult how I feel",
+    "I can take turns in a game",
+    "I can read my timetable",
+    "I can count to 20",
+    "I can write my name",
+    "I can calm down using my break card",
+]
 REGISTER = [SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN]
 LINKED_SHARE = 0.6  # of the notes of a pupil with current targets, those linked to one
 EARLIER_NOTE_SHARE = 0.5  # of earlier years' targets, those with a note
@@ -76,37 +95,76 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
                 target_id, area = rng.choice(current[pk])
                 links.append((len(notes), target_id))
             objective, activity, outcome = rng.choice(NOTES[area])
-            notes.append(EvidenceNote(
-                pupil_id=pk, date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
-                learning_objective=objective, activity=activity, outcome=outcome, areas=[area],
-                recorded_by_id=rng.choice(recorders),
-            ))  # fmt: skip
+            notes.append(
+                EvidenceNote(
+                    pupil_id=pk,
+                    date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
+                    learning_objective=objective,
+                    activity=activity,
+                    outcome=outcome,
+                    areas=[area],
+                    recorded_by_id=rng.choice(recorders),
+                )
+            )
         for statement in rng.sample(VOICE, rng.randint(1, 3)):
-            voice.append(PupilVoiceEntry(
-                pupil_id=pk, date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)), statement=statement,
-                rating=rng.choices([1, 2, 3], weights=[2, 4, 3])[0], recorded=rng.choice(["with", "with", "by"]),
-                recorded_by_id=rng.choice(recorders),
-            ))  # fmt: skip
+            voice.append(
+                PupilVoiceEntry(
+                    pupil_id=pk,
+                    date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
+                    statement=statement,
+                    rating=rng.choices([1, 2, 3], weights=[2, 4, 3])[0],
+                    recorded=rng.choice(["with", "with", "by"]),
+                    recorded_by_id=rng.choice(recorders),
+                )
+            )
         attendance = rng.choice([0.97, 0.95, 0.92, 0.88, 0.8])  # a pupil's usual rate
         trouble = rng.choice([0, 0, 1, 2, 4])  # usual negative points a week
         for monday, possible in school_weeks:
             attended = sum(rng.random() < attendance for _ in range(possible))
-            weeks.append((pk, monday, possible, attended, rng.randint(0, 8), max(0, trouble + rng.randint(-2, 2)),
-                          WeeklyRecord.Source.IMPORT, now))  # fmt: skip
+            weeks.append(
+                (
+                    pk,
+                    monday,
+                    possible,
+                    attended,
+                    rng.randint(0, 8),
+                    max(0, trouble + rng.randint(-2, 2)),
+                    WeeklyRecord.Source.IMPORT,
+                    now,
+                )
+            )
     for target_id, pk, area, starts_on, closed_on in earlier:
         if rng.random() < EARLIER_NOTE_SHARE:
             objective, activity, outcome = rng.choice(NOTES[area])
             links.append((len(notes), target_id))
-            notes.append(EvidenceNote(
-                pupil_id=pk, date=term_day(random_day(rng, starts_on, closed_on), forward=True), learning_objective=objective,
-                activity=activity, outcome=outcome, areas=[area], recorded_by_id=rng.choice(staff_of.get(pk) or [senco_id]),
-            ))  # fmt: skip
+            notes.append(
+                EvidenceNote(
+                    pupil_id=pk,
+                    date=term_day(random_day(rng, starts_on, closed_on), forward=True),
+                    learning_objective=objective,
+                    activity=activity,
+                    outcome=outcome,
+                    areas=[area],
+                    recorded_by_id=rng.choice(staff_of.get(pk) or [senco_id]),
+                )
+            )
     EvidenceNote.objects.bulk_create(notes, batch_size=2000)
-    bulk.insert_rows(EvidenceNote.targets.through, ["evidencenote_id", "target_id"],
-                     [(notes[index].pk, target_id) for index, target_id in links])  # fmt: skip
+    bulk.insert_rows(
+        EvidenceNote.targets.through,
+        ["evidencenote_id", "target_id"],
+        [(notes[index].pk, target_id) for index, target_id in links],
+    )
     PupilVoiceEntry.objects.bulk_create(voice, batch_size=2000)
-    fields = ["pupil_id", "week_starting", "sessions_possible", "sessions_attended", "behaviour_positive",
-              "behaviour_negative", "source", "recorded_at"]  # fmt: skip
+    fields = [
+        "pupil_id",
+        "week_starting",
+        "sessions_possible",
+        "sessions_attended",
+        "behaviour_positive",
+        "behaviour_negative",
+        "source",
+        "recorded_at",
+    ]
     bulk.insert_rows(WeeklyRecord, fields, weeks)
 
 

@@ -35,23 +35,31 @@ class NoteForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the activity"},
     )
-    outcome = forms.CharField(max_length=LONG_TEXT,
-        label="Outcome", widget=forms.Textarea(attrs={"rows": 3}), help_text="What the pupil did or showed",
+    outcome = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the pupil did or showed",
         error_messages={"required": "Enter the outcome"},
-    )  # fmt: skip
+    )
     areas = forms.MultipleChoiceField(
-        label="Areas of need (optional)", choices=AreaOfNeed.choices, widget=forms.CheckboxSelectMultiple,
+        label="Areas of need (optional)",
+        choices=AreaOfNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-    )  # fmt: skip
+    )
     targets = forms.TypedMultipleChoiceField(
-        label="Targets this is evidence for (optional)", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Targets this is evidence for (optional)",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-    )  # fmt: skip
+    )
     attachment = forms.FileField(
-        label="Photo or file (optional)", required=False,
+        label="Photo or file (optional)",
+        required=False,
         help_text=f"{ALLOWED_DESCRIPTION[0].upper()}{ALLOWED_DESCRIPTION[1:]}, smaller than "
         f"{max_upload_bytes() // (1024 * 1024)} MB",
-    )  # fmt: skip
+    )
 
 
 class NewNoteForm(OnceForm, NoteForm):
@@ -71,17 +79,24 @@ class ChangeNoteForm(VersionedForm, NoteForm):
 class VoiceForm(Form):
     date = ThreePartDateField(label="Date")
     statement = forms.CharField(
-        label="“I can …” statement", max_length=200, help_text="In the pupil's words, e.g. I can ask for help",
+        label="“I can …” statement",
+        max_length=200,
+        help_text="In the pupil's words, e.g. I can ask for help",
         error_messages={"required": "Enter the statement"},
-    )  # fmt: skip
+    )
     rating = forms.TypedChoiceField(
-        label="How does the pupil rate it?", choices=PupilVoiceEntry.Rating.choices, coerce=int,
-        widget=forms.RadioSelect, error_messages={"required": "Select how the pupil rates it"},
-    )  # fmt: skip
+        label="How does the pupil rate it?",
+        choices=PupilVoiceEntry.Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the pupil rates it"},
+    )
     recorded = forms.ChoiceField(
-        label="Recorded", choices=PupilVoiceEntry.Recorded.choices, widget=forms.RadioSelect,
+        label="Recorded",
+        choices=PupilVoiceEntry.Recorded.choices,
+        widget=forms.RadioSelect,
         initial=PupilVoiceEntry.Recorded.WITH_PUPIL,
-    )  # fmt: skip
+    )
     comment = forms.CharField(label="Comment (optional)", max_length=300, required=False)
 
 
@@ -106,7 +121,8 @@ class WeekForm(Form):
 
 class WeeklyImportForm(Form):
     file = forms.FileField(
-        label="CSV file", help_text="Columns: UPN, week, positive, negative, attended, possible",
+        label="CSV file",
+        help_text="Columns: UPN, week, positive, negative, attended, possible",
         error_messages={"required": "Choose a CSV file"},
-    )  # fmt: skip
+    )
     dry_run = forms.BooleanField(label="Check only: do not save", required=False)

@@ -89,9 +89,15 @@ def update_note(
     note.save(update_fields=[*fields, "version"])
     note.targets.set(target_ids)
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="evidence note", pupil=note.pupil, record_id=note.pk,
-        summary=note.learning_objective, changes=changes, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="evidence note",
+        pupil=note.pupil,
+        record_id=note.pk,
+        summary=note.learning_objective,
+        changes=changes,
+        via=via,
+    )
     return note
 
 
@@ -117,9 +123,14 @@ def create_note(
     taken = idempotency.claim(user=_user(by), key=once, kind="evidence note", request=request)
     target_ids = _own_targets(pupil, targets)
     note = EvidenceNote(
-        pupil=pupil, date=date, learning_objective=learning_objective, activity=activity, outcome=outcome,
-        areas=_check_areas(areas), recorded_by=_user(by),
-    )  # fmt: skip
+        pupil=pupil,
+        date=date,
+        learning_objective=learning_objective,
+        activity=activity,
+        outcome=outcome,
+        areas=_check_areas(areas),
+        recorded_by=_user(by),
+    )
     if upload is not None:
         content_type, extension = check_upload(upload)
         note.attachment_name = (upload.name or f"evidence.{extension}")[:200]
@@ -130,10 +141,15 @@ def create_note(
     note.targets.set(target_ids)
     idempotency.settle(taken, note.pk)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="evidence note", pupil=pupil, record_id=note.pk,
-        summary=learning_objective, via=via,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="evidence note",
+        pupil=pupil,
+        record_id=note.pk,
+        summary=learning_objective,
+        via=via,
         changes={"attachment": [None, note.attachment_name or None], "targets": [None, target_ids]},
-    )  # fmt: skip
+    )
     return note
 
 
@@ -142,13 +158,23 @@ def add_voice(
     *, pupil: Pupil, by, date: dt.date, statement: str, rating: int, recorded: str, comment: str = "", via: str = "web"
 ) -> PupilVoiceEntry:
     entry = PupilVoiceEntry.objects.create(
-        pupil=pupil, date=date, statement=statement, rating=rating, recorded=recorded, comment=comment,
+        pupil=pupil,
+        date=date,
+        statement=statement,
+        rating=rating,
+        recorded=recorded,
+        comment=comment,
         recorded_by=_user(by),
-    )  # fmt: skip
+    )
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="pupil voice", pupil=pupil, record_id=entry.pk,
-        summary=f"{statement}: {entry.get_rating_display()}", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="pupil voice",
+        pupil=pupil,
+        record_id=entry.pk,
+        summary=f"{statement}: {entry.get_rating_display()}",
+        via=via,
+    )
     return entry
 
 
@@ -171,10 +197,15 @@ def record_week(*, pupil: Pupil, by, week_starting: dt.date, via: str = "web", *
     created = record.pk is None
     record.save()
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, record_type="weekly record",
-        pupil=pupil, record_id=record.pk, summary=f"Week of {monday:%d/%m/%Y}",
-        changes=audit.diff(before, audit.snapshot(record, WEEKLY_FIELDS)), via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        record_type="weekly record",
+        pupil=pupil,
+        record_id=record.pk,
+        summary=f"Week of {monday:%d/%m/%Y}",
+        changes=audit.diff(before, audit.snapshot(record, WEEKLY_FIELDS)),
+        via=via,
+    )
     return record
 
 
@@ -325,8 +356,15 @@ def import_weekly(*, school, text: str, by=None, dry_run: bool = False, via: str
             pupil = pupils[row.upn]
             record = existing.get((pupil.pk, row.week_starting))
             if record is None:
-                new.append(WeeklyRecord(pupil=pupil, week_starting=row.week_starting, source="import",
-                                        recorded_by=_user(by), **row.values))  # fmt: skip
+                new.append(
+                    WeeklyRecord(
+                        pupil=pupil,
+                        week_starting=row.week_starting,
+                        source="import",
+                        recorded_by=_user(by),
+                        **row.values,
+                    )
+                )
             elif any(getattr(record, k) != v for k, v in row.values.items()):
                 for name, value in row.values.items():
                     setattr(record, name, value)
@@ -340,9 +378,14 @@ def import_weekly(*, school, text: str, by=None, dry_run: bool = False, via: str
         outcome.created, outcome.updated = len(new), len(changed)
         for pupil, weeks in per_pupil.values():
             audit.record(
-                actor=by, action=AuditEvent.Action.IMPORT, record_type="weekly record", pupil=pupil,
-                summary=f"Imported {len(weeks)} week(s)", changes={"weeks": [None, weeks]}, via=via,
-            )  # fmt: skip
+                actor=by,
+                action=AuditEvent.Action.IMPORT,
+                record_type="weekly record",
+                pupil=pupil,
+                summary=f"Imported {len(weeks)} week(s)",
+                changes={"weeks": [None, weeks]},
+                via=via,
+            )
         if dry_run:
             transaction.set_rollback(True)
     return outcome

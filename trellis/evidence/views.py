@@ -67,8 +67,9 @@ def _writable_pupil(request: HttpRequest, pupil_id: int, allowed) -> object:
 
 
 def _saved(request: HttpRequest, pupil, form, save, done: str) -> HttpResponse | None:
-    return saved_form(request, form, save, errors=services.EvidenceError, done=done,
-                      then=reverse("pupil-evidence", args=[pupil.pk]))  # fmt: skip
+    return saved_form(
+        request, form, save, errors=services.EvidenceError, done=done, then=reverse("pupil-evidence", args=[pupil.pk])
+    )
 
 
 def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
@@ -82,10 +83,17 @@ def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.create_note(
-                pupil=pupil, by=request.user, date=data["date"], learning_objective=data["learning_objective"],
-                activity=data["activity"], outcome=data["outcome"], areas=data["areas"], upload=data["attachment"],
-                targets=data.get("targets", []), once=data["once"],
-            )  # fmt: skip
+                pupil=pupil,
+                by=request.user,
+                date=data["date"],
+                learning_objective=data["learning_objective"],
+                activity=data["activity"],
+                outcome=data["outcome"],
+                areas=data["areas"],
+                upload=data["attachment"],
+                targets=data.get("targets", []),
+                once=data["once"],
+            )
         except services.EvidenceError as error:
             form.add_error("attachment" if data.get("attachment") else None, str(error))
         except AlreadySaved as saved:
@@ -147,9 +155,11 @@ def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse
         raise Http404("The file is missing from storage") from None
     audit.record_view(actor=request.user, pupil=pupil, what="evidence file")
     response = FileResponse(
-        handle, content_type=note.attachment_type, filename=note.attachment_name,
+        handle,
+        content_type=note.attachment_type,
+        filename=note.attachment_name,
         as_attachment=note.attachment_type == "application/pdf",
-    )  # fmt: skip
+    )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

@@ -19,19 +19,31 @@ from trellis.schools.models import GroupStaff
 from .models import AreaOfNeed, Concern, ConcernEvidence, StaffViewRequest
 
 SEEN = {
-    AreaOfNeed.COGNITION: ["Finds it hard to retain number facts from one day to the next",
-                           "Needs tasks broken into very small steps and still loses track"],
-    AreaOfNeed.SLC: ["Struggles to follow two-step instructions without a visual prompt",
-                      "Speech is hard for unfamiliar adults to understand; avoids answering in class"],
-    AreaOfNeed.SOCIAL: ["Finds group work very difficult and often leaves the table",
-                        "Becomes distressed at changes to the routine, e.g. a supply teacher"],
-    AreaOfNeed.SPLD: ["Reverses b/d and p/q and spelling is well below reading",
-                      "Reading is slow and effortful though comprehension when read to is good"],
-    AreaOfNeed.SEMH: ["Withdrawn since October; rarely speaks to peers at break",
-                      "Frequent outbursts when work is challenging; tears up work"],
-    AreaOfNeed.PHYSICAL: ["Squints at the board and holds books very close",
-                          "Handwriting is laboured and fine motor tasks tire him quickly"],
-}  # fmt: skip
+    AreaOfNeed.COGNITION: [
+        "Finds it hard to retain number facts from one day to the next",
+        "Needs tasks broken into very small steps and still loses track",
+    ],
+    AreaOfNeed.SLC: [
+        "Struggles to follow two-step instructions without a visual prompt",
+        "Speech is hard for unfamiliar adults to understand; avoids answering in class",
+    ],
+    AreaOfNeed.SOCIAL: [
+        "Finds group work very difficult and often leaves the table",
+        "Becomes distressed at changes to the routine, e.g. a supply teacher",
+    ],
+    AreaOfNeed.SPLD: [
+        "Reverses b/d and p/q and spelling is well below reading",
+        "Reading is slow and effortful though comprehension when read to is good",
+    ],
+    AreaOfNeed.SEMH: [
+        "Withdrawn since October; rarely speaks to peers at break",
+        "Frequent outbursts when work is challenging; tears up work",
+    ],
+    AreaOfNeed.PHYSICAL: [
+        "Squints at the board and holds books very close",
+        "Handwriting is laboured and fine motor tasks tire him quickly",
+    ],
+}
 CONTEXTS = ["English and phonics", "Maths", "Whole-class carpet time", "Playground and lunch", "PE", "Science, history"]
 EVIDENCE = {
     ConcernEvidence.Kind.OBSERVATION: ("Observed a 20-minute lesson: on task 40% of the time; needed 6 prompts.", ""),
@@ -39,8 +51,12 @@ EVIDENCE = {
     ConcernEvidence.Kind.PREVIOUS: ("Previous school's file: speech and language input in Reception.", ""),
     ConcernEvidence.Kind.PARENT: ("Met parents: similar difficulties at home with homework and routines.", ""),
 }
-VIEWS = ["Similar in my lessons: needs the instruction repeated and a visual.", "Much better with a TA nearby.",
-         "I see this most in the afternoons.", "Not a concern in practical lessons; written work is hard."]  # fmt: skip
+VIEWS = [
+    "Similar in my lessons: needs the instruction repeated and a visual.",
+    "Much better with a TA nearby.",
+    "I see this most in the afternoons.",
+    "Not a concern in practical lessons; written work is hard.",
+]
 REASONS = {
     Concern.Decision.NO_SEN: "Difficulties are within the typical range; quality first teaching strategies to continue.",
     Concern.Decision.MONITOR: "Some difficulty; monitor for a term with class strategies and review.",
@@ -95,11 +111,15 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
             decided = min(decided or today - dt.timedelta(days=rng.randint(20, 200)), today)
             raised = decided - dt.timedelta(days=rng.randint(14, 50))
         concern = Concern(
-            pupil_id=pk, area=area, what_seen=rng.choice(SEEN[area]), contexts=rng.choice(CONTEXTS),
-            noticed_since=raised - dt.timedelta(days=rng.randint(10, 90)), raised_on=raised,
+            pupil_id=pk,
+            area=area,
+            what_seen=rng.choice(SEEN[area]),
+            contexts=rng.choice(CONTEXTS),
+            noticed_since=raised - dt.timedelta(days=rng.randint(10, 90)),
+            raised_on=raised,
             source=rng.choice([Concern.Source.STAFF] * 4 + [Concern.Source.PARENT, Concern.Source.BASELINE]),
             raised_by_id=(teachers[0] if teachers else senco_id),
-        )  # fmt: skip
+        )
         if concern.source == Concern.Source.PARENT:
             concern.raised_by_id, concern.raised_by_name = senco_id, "Parent (recorded by the SENCO)"
         elif concern.source == Concern.Source.BASELINE:
@@ -116,8 +136,11 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
         for kind in rng.sample(list(EVIDENCE), rng.randint(0 if stage == "open" else 1, 3)):
             summary, result = EVIDENCE[kind]
             day = concern.raised_on + dt.timedelta(days=rng.randint(0, max(0, (end - concern.raised_on).days)))
-            evidence.append(ConcernEvidence(concern=concern, kind=kind, date=day, summary=summary, result=result,
-                                            added_by_id=senco_id))  # fmt: skip
+            evidence.append(
+                ConcernEvidence(
+                    concern=concern, kind=kind, date=day, summary=summary, result=result, added_by_id=senco_id
+                )
+            )
         if stage == "open":
             continue
         teachers = staff_of.get(pk, [])[:3]
@@ -125,12 +148,17 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
             asked = min(concern.raised_on + dt.timedelta(days=rng.randint(1, 7)), end)
             # Awaiting views: the first of several has answered, the rest (or a sole teacher) have not.
             answered = stage != "views" or (n == 0 and len(teachers) > 1)
-            requests.append(StaffViewRequest(
-                concern=concern, staff_id=user_id, requested_by_id=senco_id, requested_on=asked,
-                question="How does this show in your lessons?",
-                response=rng.choice(VIEWS) if answered else "",
-                answered_on=min(asked + dt.timedelta(days=rng.randint(0, 6)), end) if answered else None,
-            ))  # fmt: skip
+            requests.append(
+                StaffViewRequest(
+                    concern=concern,
+                    staff_id=user_id,
+                    requested_by_id=senco_id,
+                    requested_on=asked,
+                    question="How does this show in your lessons?",
+                    response=rng.choice(VIEWS) if answered else "",
+                    answered_on=min(asked + dt.timedelta(days=rng.randint(0, 6)), end) if answered else None,
+                )
+            )
     ConcernEvidence.objects.bulk_create(evidence, batch_size=1000)
     StaffViewRequest.objects.bulk_create(requests, batch_size=1000)
 

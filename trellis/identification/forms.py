@@ -14,18 +14,24 @@ class ConcernForm(OnceForm):
     """Posted twice (a double click, a resent page), it records one concern."""
 
     area = forms.ChoiceField(
-        label="Area of need", choices=AreaOfNeed.choices, widget=forms.RadioSelect,
+        label="Area of need",
+        choices=AreaOfNeed.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the area of need"},
-    )  # fmt: skip
-    what_seen = forms.CharField(max_length=LONG_TEXT,
-        label="What have you noticed?", widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    what_seen = forms.CharField(
+        max_length=LONG_TEXT,
+        label="What have you noticed?",
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Describe what you see or hear, with examples",
         error_messages={"required": "Enter what you have noticed"},
-    )  # fmt: skip
+    )
     contexts = forms.CharField(
-        label="In which lessons or situations?", required=False, max_length=300,
+        label="In which lessons or situations?",
+        required=False,
+        max_length=300,
         help_text="For example, phonics and independent writing; the playground at lunchtime",
-    )  # fmt: skip
+    )
     noticed_since = ThreePartDateField(label="Date you first noticed it", required=False)
 
 
@@ -34,17 +40,21 @@ class SencoConcernForm(ConcernForm):
 
     source = forms.ChoiceField(label="Who or what raised the concern", choices=Concern.Source.choices)
     raised_by_name = forms.CharField(
-        label="Name of the person who raised it", required=False, max_length=150,
+        label="Name of the person who raised it",
+        required=False,
+        max_length=150,
         help_text="For a parent or carer, their name; leave blank if you raised it",
-    )  # fmt: skip
+    )
     field_order = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
 
 
 class EvidenceForm(Form):
     kind = forms.ChoiceField(
-        label="Kind of evidence", choices=ConcernEvidence.Kind.choices, widget=forms.RadioSelect,
+        label="Kind of evidence",
+        choices=ConcernEvidence.Kind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of evidence"},
-    )  # fmt: skip
+    )
     date = ThreePartDateField(label="Date of the evidence")
     summary = forms.CharField(
         max_length=LONG_TEXT,
@@ -53,20 +63,25 @@ class EvidenceForm(Form):
         error_messages={"required": "Enter a summary"},
     )
     result = forms.CharField(
-        label="Result or score", required=False, max_length=200,
+        label="Result or score",
+        required=False,
+        max_length=200,
         help_text="For a screening or test: the score or outcome, e.g. standardised score 78",
-    )  # fmt: skip
+    )
 
 
 class RequestViewsForm(Form):
     staff = forms.MultipleChoiceField(
-        label="Ask these staff for their views", widget=forms.CheckboxSelectMultiple,
+        label="Ask these staff for their views",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one member of staff"},
-    )  # fmt: skip
+    )
     question = forms.CharField(
-        label="What would you like to know?", required=False, max_length=300,
+        label="What would you like to know?",
+        required=False,
+        max_length=300,
         help_text="For example, how do they manage written tasks in your lessons?",
-    )  # fmt: skip
+    )
 
     def __init__(self, data=None, *, choices: list[tuple[str, str]]):
         super().__init__(data)
@@ -74,20 +89,26 @@ class RequestViewsForm(Form):
 
 
 class AnswerViewForm(Form):
-    response = forms.CharField(max_length=LONG_TEXT,
-        label="Your view", widget=forms.Textarea(attrs={"rows": 6}),
+    response = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Your view",
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What you see in your lessons, what helps, what you have tried",
         error_messages={"required": "Enter your view"},
-    )  # fmt: skip
+    )
 
 
 class DecisionForm(Form):
     decision = forms.ChoiceField(
-        label="Decision", choices=Concern.Decision.choices, widget=forms.RadioSelect,
+        label="Decision",
+        choices=Concern.Decision.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the decision"},
-    )  # fmt: skip
-    reasons = forms.CharField(max_length=LONG_TEXT,
-        label="Reasons", widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    reasons = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the reasons for the decision"},
-    )  # fmt: skip
+    )
     decided_on = ThreePartDateField(label="Date of the decision")

@@ -69,16 +69,27 @@ def raise_concern(
     if noticed_since and noticed_since > raised_on:
         raise IdentificationError("The date it was first noticed cannot be after the concern is raised.")
     concern = Concern.objects.create(
-        pupil=pupil, source=source, area=area, what_seen=what_seen, contexts=contexts, noticed_since=noticed_since,
-        raised_on=raised_on, raised_by=by if by is not None and by.is_authenticated else None,
+        pupil=pupil,
+        source=source,
+        area=area,
+        what_seen=what_seen,
+        contexts=contexts,
+        noticed_since=noticed_since,
+        raised_on=raised_on,
+        raised_by=by if by is not None and by.is_authenticated else None,
         raised_by_name=raised_by_name,
-    )  # fmt: skip
+    )
     idempotency.settle(taken, concern.pk)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="concern", pupil=pupil, record_id=concern.pk,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="concern",
+        pupil=pupil,
+        record_id=concern.pk,
         summary=f"{concern.get_source_display()}: {concern.get_area_display()}",
-        changes={"area": [None, area], "source": [None, source]}, via=via,
-    )  # fmt: skip
+        changes={"area": [None, area], "source": [None, source]},
+        via=via,
+    )
     return concern
 
 
@@ -94,13 +105,22 @@ def add_evidence(
     """The SENCO adds an observation, a test result, the previous setting's information or parent meeting notes."""
     _require_open(concern)
     item = ConcernEvidence.objects.create(
-        concern=concern, kind=kind, date=date, summary=summary, result=result,
+        concern=concern,
+        kind=kind,
+        date=date,
+        summary=summary,
+        result=result,
         added_by=by if by is not None and by.is_authenticated else None,
-    )  # fmt: skip
+    )
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="concern evidence", pupil=concern.pupil,
-        record_id=item.pk, summary=f"{item.get_kind_display()} for concern {concern.pk}", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="concern evidence",
+        pupil=concern.pupil,
+        record_id=item.pk,
+        summary=f"{item.get_kind_display()} for concern {concern.pk}",
+        via=via,
+    )
     return item
 
 
@@ -136,16 +156,20 @@ def request_views(*, concern: Concern, by, staff: list, question: str = "", via:
             staff=user,
             question=question,
             requested_by=by if by is not None and by.is_authenticated else None,
-        )  # fmt: skip
+        )
         for user in staff
         if user.pk not in asked
     ]
     if made:
         audit.record(
-            actor=by, action=AuditEvent.Action.CREATE, record_type="staff view request", pupil=concern.pupil,
-            record_id=concern.pk, summary=f"Asked {', '.join(str(r.staff) for r in made)} for their views",
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            record_type="staff view request",
+            pupil=concern.pupil,
+            record_id=concern.pk,
+            summary=f"Asked {', '.join(str(r.staff) for r in made)} for their views",
             via=via,
-        )  # fmt: skip
+        )
     return made
 
 
@@ -160,9 +184,14 @@ def answer_view(*, request: StaffViewRequest, by, response: str, via: str = "web
     request.answered_on = timezone.localdate()
     request.save(update_fields=["response", "answered_on"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE if old else AuditEvent.Action.CREATE, record_type="staff view",
-        pupil=request.concern.pupil, record_id=request.pk, summary=f"View on concern {request.concern_id}", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE if old else AuditEvent.Action.CREATE,
+        record_type="staff view",
+        pupil=request.concern.pupil,
+        record_id=request.pk,
+        summary=f"View on concern {request.concern_id}",
+        via=via,
+    )
     return request
 
 
@@ -189,16 +218,27 @@ def decide(
     concern.decided_by = by if by is not None and by.is_authenticated else None
     concern.save(update_fields=["decision", "decision_reasons", "decided_on", "decided_by"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="concern decision", pupil=pupil,
-        record_id=concern.pk, summary=reasons, changes={"decision": [None, decision]}, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="concern decision",
+        pupil=pupil,
+        record_id=concern.pk,
+        summary=reasons,
+        changes={"decision": [None, decision]},
+        via=via,
+    )
     new_status = status_after(decision, pupil.sen_status)
     if new_status == pupil.sen_status:
         return None
     try:
         return set_sen_status(
-            pupil=pupil, status=new_status, starts_on=decided_on, by=by, source=SenStatusEntry.Source.IDENTIFICATION,
-            reason=f"{concern.get_decision_display()}: {reasons}"[:300], via=via,
-        )  # fmt: skip
+            pupil=pupil,
+            status=new_status,
+            starts_on=decided_on,
+            by=by,
+            source=SenStatusEntry.Source.IDENTIFICATION,
+            reason=f"{concern.get_decision_display()}: {reasons}"[:300],
+            via=via,
+        )
     except RegisterError as error:
         raise IdentificationError(str(error)) from error

@@ -66,9 +66,12 @@ def concern_list(request: HttpRequest, urn: str) -> HttpResponse:
         .order_by("requested_on", "pk")
     )
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="concern list", school=school,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="concern list",
+        school=school,
         summary="Viewed the list of concerns",
-    )  # fmt: skip
+    )
     return render(
         request,
         "identification/list.html",
@@ -93,11 +96,16 @@ def raise_concern(request: HttpRequest, pupil_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             concern = services.raise_concern(
-                pupil=pupil, by=request.user, area=data["area"], what_seen=data["what_seen"],
-                contexts=data["contexts"], noticed_since=data["noticed_since"],
-                source=data.get("source") or Concern.Source.STAFF, raised_by_name=data.get("raised_by_name", ""),
+                pupil=pupil,
+                by=request.user,
+                area=data["area"],
+                what_seen=data["what_seen"],
+                contexts=data["contexts"],
+                noticed_since=data["noticed_since"],
+                source=data.get("source") or Concern.Source.STAFF,
+                raised_by_name=data.get("raised_by_name", ""),
                 once=data["once"],
-            )  # fmt: skip
+            )
         except services.IdentificationError as error:
             form.add_error(None, str(error))
         except AlreadySaved as saved:
@@ -145,8 +153,14 @@ def add_evidence(request: HttpRequest, concern_id: int) -> HttpResponse:
     concern = _managed_concern(request.user, concern_id)
     form = EvidenceForm(request.POST or None)
     save = partial(services.add_evidence, concern=concern, by=request.user)
-    done = saved_form(request, form, save, errors=services.IdentificationError, done="Evidence added.",
-                      then=reverse("concern", args=[concern.pk]))  # fmt: skip
+    done = saved_form(
+        request,
+        form,
+        save,
+        errors=services.IdentificationError,
+        done="Evidence added.",
+        then=reverse("concern", args=[concern.pk]),
+    )
     return done or _form(request, concern, form, "Add evidence")
 
 
@@ -198,9 +212,12 @@ def decide(request: HttpRequest, concern_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             entry = services.decide(
-                concern=concern, by=request.user, decision=data["decision"], reasons=data["reasons"],
+                concern=concern,
+                by=request.user,
+                decision=data["decision"],
+                reasons=data["reasons"],
                 decided_on=data["decided_on"],
-            )  # fmt: skip
+            )
         except services.IdentificationError as error:
             form.add_error(None, str(error))
         else:
@@ -227,9 +244,12 @@ def early_identification_list(request: HttpRequest, urn: str) -> HttpResponse:
     pupils = Pupil.objects.visible_to(request.user).filter(school=school).on_roll()
     candidates = early_identification(pupils)
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="early identification list", school=school,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="early identification list",
+        school=school,
         summary=f"Viewed the early identification list ({len(candidates)} pupils)",
-    )  # fmt: skip
+    )
     context = {
         "school": school,
         "candidates": candidates,

@@ -34,58 +34,168 @@ BATCH = 5000
 
 # (scale code, area, description, success criteria, small steps, baseline range, planned gain range)
 TARGET_IDEAS = [
-    ("nc-levels", Domain.COGNITION, "Read and understand a short book at his level, answering 3 of 4 questions",
-     "Answers 3 of 4 questions about a new book on two occasions", ["Retells the story in order",
-     "Answers 'who' and 'where' questions", "Answers 'why' questions"], (0, 7), (2, 3)),
-    ("nc-levels", Domain.COGNITION, "Add and subtract two-digit numbers using a number line without adult help",
-     "8 of 10 sums right on a weekly check", ["Counts on in tens", "Adds ones to a two-digit number",
-     "Subtracts using the number line"], (1, 7), (2, 3)),
-    ("pks", Domain.COGNITION, "Write two sentences with capital letters and full stops independently",
-     "Two sentences in three pieces of independent writing", ["Says the sentence aloud first",
-     "Leaves finger spaces", "Uses a capital letter and full stop"], (0, 5), (2, 3)),
-    ("edsm", Domain.SLC, "Use 10 new topic words correctly in class discussion each half term",
-     "Uses the words unprompted in 3 lessons", ["Matches words to pictures", "Uses words with a prompt"], (0, 0),
-     (2, 3)),  # fmt: skip
-    ("edsm", Domain.SOCIAL, "Take turns in a small-group game for 10 minutes with one reminder",
-     "Observed in 3 of 4 sessions", ["Waits for a turn with a visual cue", "Says 'your turn'"], (0, 1), (1, 2)),
-    ("leuven-wellbeing", Domain.SEMH, "Settle calmly on arrival using her check-in routine 4 days a week",
-     "Leuven well-being of 4 or more on 4 of 5 mornings", ["Uses the feelings chart", "Chooses a calm activity"],
-     (0, 1), (2, 3)),  # fmt: skip
-    ("leuven-involvement", Domain.SEMH, "Stay on a chosen task for 10 minutes in the nurture group",
-     "Involvement of 4 or more in 3 sessions", [], (0, 1), (2, 3)),
-    ("standardised", Domain.SPLD, "Raise his single-word reading score by 8 points through daily precision teaching",
-     "Standardised score of 85 or more on the next test", ["Reads 20 high-frequency words",
-     "Reads 40 high-frequency words"], (72, 86), (6, 10)),
-    ("reading-age", Domain.SPLD, "Increase reading age by 9 months with three phonics sessions a week",
-     "Reading age test at the end of the spring term", [], (66, 100), (8, 12)),
-    ("sdq-total", Domain.SEMH, "Reduce difficulties in class to below the high band with a daily check-in",
-     "SDQ total difficulties of 15 or less at review", [], (17, 24), (4, 7)),
-    ("p-scales", Domain.COGNITION, "Match objects to photographs in 4 of 5 trials", "4 of 5 trials on two days",
-     ["Matches identical objects", "Matches object to photo"], (2, 6), (2, 2)),
-    ("engagement", Domain.COGNITION, "Anticipate the next step of the sensory story with a sound or gesture",
-     "Seen in 3 sessions running", [], (0, 1), (1, 2)),
-    ("count", Domain.PHYSICAL, "Catch a large ball from 2 metres 8 times out of 10",
-     "8 catches out of 10 in PE on two occasions", ["Catches from 1 metre"], (2, 4), (4, 6)),
-]  # fmt: skip
+    (
+        "nc-levels",
+        Domain.COGNITION,
+        "Read and understand a short book at his level, answering 3 of 4 questions",
+        "Answers 3 of 4 questions about a new book on two occasions",
+        ["Retells the story in order", "Answers 'who' and 'where' questions", "Answers 'why' questions"],
+        (0, 7),
+        (2, 3),
+    ),
+    (
+        "nc-levels",
+        Domain.COGNITION,
+        "Add and subtract two-digit numbers using a number line without adult help",
+        "8 of 10 sums right on a weekly check",
+        ["Counts on in tens", "Adds ones to a two-digit number", "Subtracts using the number line"],
+        (1, 7),
+        (2, 3),
+    ),
+    (
+        "pks",
+        Domain.COGNITION,
+        "Write two sentences with capital letters and full stops independently",
+        "Two sentences in three pieces of independent writing",
+        ["Says the sentence aloud first", "Leaves finger spaces", "Uses a capital letter and full stop"],
+        (0, 5),
+        (2, 3),
+    ),
+    (
+        "edsm",
+        Domain.SLC,
+        "Use 10 new topic words correctly in class discussion each half term",
+        "Uses the words unprompted in 3 lessons",
+        ["Matches words to pictures", "Uses words with a prompt"],
+        (0, 0),
+        (2, 3),
+    ),
+    (
+        "edsm",
+        Domain.SOCIAL,
+        "Take turns in a small-group game for 10 minutes with one reminder",
+        "Observed in 3 of 4 sessions",
+        ["Waits for a turn with a visual cue", "Says 'your turn'"],
+        (0, 1),
+        (1, 2),
+    ),
+    (
+        "leuven-wellbeing",
+        Domain.SEMH,
+        "Settle calmly on arrival using her check-in routine 4 days a week",
+        "Leuven well-being of 4 or more on 4 of 5 mornings",
+        ["Uses the feelings chart", "Chooses a calm activity"],
+        (0, 1),
+        (2, 3),
+    ),
+    (
+        "leuven-involvement",
+        Domain.SEMH,
+        "Stay on a chosen task for 10 minutes in the nurture group",
+        "Involvement of 4 or more in 3 sessions",
+        [],
+        (0, 1),
+        (2, 3),
+    ),
+    (
+        "standardised",
+        Domain.SPLD,
+        "Raise his single-word reading score by 8 points through daily precision teaching",
+        "Standardised score of 85 or more on the next test",
+        ["Reads 20 high-frequency words", "Reads 40 high-frequency words"],
+        (72, 86),
+        (6, 10),
+    ),
+    (
+        "reading-age",
+        Domain.SPLD,
+        "Increase reading age by 9 months with three phonics sessions a week",
+        "Reading age test at the end of the spring term",
+        [],
+        (66, 100),
+        (8, 12),
+    ),
+    (
+        "sdq-total",
+        Domain.SEMH,
+        "Reduce difficulties in class to below the high band with a daily check-in",
+        "SDQ total difficulties of 15 or less at review",
+        [],
+        (17, 24),
+        (4, 7),
+    ),
+    (
+        "p-scales",
+        Domain.COGNITION,
+        "Match objects to photographs in 4 of 5 trials",
+        "4 of 5 trials on two days",
+        ["Matches identical objects", "Matches object to photo"],
+        (2, 6),
+        (2, 2),
+    ),
+    (
+        "engagement",
+        Domain.COGNITION,
+        "Anticipate the next step of the sensory story with a sound or gesture",
+        "Seen in 3 sessions running",
+        [],
+        (0, 1),
+        (1, 2),
+    ),
+    (
+        "count",
+        Domain.PHYSICAL,
+        "Catch a large ball from 2 metres 8 times out of 10",
+        "8 catches out of 10 in PE on two occasions",
+        ["Catches from 1 metre"],
+        (2, 4),
+        (4, 6),
+    ),
+]
 
-STRENGTHS = ["Kind to others and loves animals", "Good at building with Lego and construction",
-             "Enjoys music and remembers songs", "Works hard and keeps trying", "Great sense of humour",
-             "Loves drawing and art"]  # fmt: skip
-GOOD_AT = ["Drawing, football and helping in class", "Remembering facts about dinosaurs", "Making people laugh",
-           "Computers and building things"]  # fmt: skip
-FIND_HARD = ["Reading long words and writing quickly", "Noisy rooms and changes to the day",
-             "Waiting for my turn", "Remembering instructions"]  # fmt: skip
-WHAT_HELPS = ["A visual timetable and a quiet space", "Instructions one at a time and a word mat",
-              "A movement break and a warning before changes", "Working with a partner I trust"]  # fmt: skip
-STRATEGIES = ["Seat near the front, away from the door. Give instructions one at a time and check understanding.",
-              "Use the visual timetable; warn before transitions. Pre-teach topic vocabulary.",
-              "Coloured overlay and cream paper. Allow extra time and a scribe for longer writing."]  # fmt: skip
-PROVISION = ["Precision teaching 3 x 10 mins a week (TA)", "Small-group phonics 4 x 20 mins a week",
-             "Nurture group twice a week", "Speech and language programme 2 x 15 mins a week (TA)"]  # fmt: skip
-OUTCOMES = ["By the end of key stage 2, read and understand age-appropriate texts with support",
-            "Communicate needs and feelings to familiar adults using words or symbols",
-            "Manage changes in routine with adult support and stay regulated",
-            "Take part in group work and make a friend in class"]  # fmt: skip
+STRENGTHS = [
+    "Kind to others and loves animals",
+    "Good at building with Lego and construction",
+    "Enjoys music and remembers songs",
+    "Works hard and keeps trying",
+    "Great sense of humour",
+    "Loves drawing and art",
+]
+GOOD_AT = [
+    "Drawing, football and helping in class",
+    "Remembering facts about dinosaurs",
+    "Making people laugh",
+    "Computers and building things",
+]
+FIND_HARD = [
+    "Reading long words and writing quickly",
+    "Noisy rooms and changes to the day",
+    "Waiting for my turn",
+    "Remembering instructions",
+]
+WHAT_HELPS = [
+    "A visual timetable and a quiet space",
+    "Instructions one at a time and a word mat",
+    "A movement break and a warning before changes",
+    "Working with a partner I trust",
+]
+STRATEGIES = [
+    "Seat near the front, away from the door. Give instructions one at a time and check understanding.",
+    "Use the visual timetable; warn before transitions. Pre-teach topic vocabulary.",
+    "Coloured overlay and cream paper. Allow extra time and a scribe for longer writing.",
+]
+PROVISION = [
+    "Precision teaching 3 x 10 mins a week (TA)",
+    "Small-group phonics 4 x 20 mins a week",
+    "Nurture group twice a week",
+    "Speech and language programme 2 x 15 mins a week (TA)",
+]
+OUTCOMES = [
+    "By the end of key stage 2, read and understand age-appropriate texts with support",
+    "Communicate needs and feelings to familiar adults using words or symbols",
+    "Manage changes in routine with adult support and stay regulated",
+    "Take part in group work and make a friend in class",
+]
 COMMENTS = {
     "up": ["Good progress this half term", "Much more confident", "Secure with support now", "Moving on well"],
     "flat": ["No change yet", "Absences affected progress", "Needs a new approach", "Finding this hard"],
@@ -145,10 +255,12 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
 
     _seed_assessments(pupils, scales, baseline_point, today, rng, people)
     sen = [(pk, status) for pk, status in pupils if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN)]
-    current_starts = _seed_current(rng, sen, scales=scales, window=window, today=today, people=people, years=years,
-                                   history=history)  # fmt: skip
-    _seed_history(rng, spans=history, current_starts=current_starts, today=today, scales=scales, people=people,
-                  years=years)  # fmt: skip
+    current_starts = _seed_current(
+        rng, sen, scales=scales, window=window, today=today, people=people, years=years, history=history
+    )
+    _seed_history(
+        rng, spans=history, current_starts=current_starts, today=today, scales=scales, people=people, years=years
+    )
 
 
 def _seed_current(rng, sen, *, scales, window, today, people, years, history) -> dict[int, dt.date]:
@@ -162,46 +274,100 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history) ->
         started = today - dt.timedelta(days=rng.randint(300, 340))
         current_starts[pk] = started
         content = {
-            "strengths": rng.choice(STRENGTHS), "pupil_good_at": rng.choice(GOOD_AT),
-            "pupil_find_hard": rng.choice(FIND_HARD), "pupil_what_helps": rng.choice(WHAT_HELPS),
+            "strengths": rng.choice(STRENGTHS),
+            "pupil_good_at": rng.choice(GOOD_AT),
+            "pupil_find_hard": rng.choice(FIND_HARD),
+            "pupil_what_helps": rng.choice(WHAT_HELPS),
             "pupil_views_how": rng.choice(["Written by the pupil", "Written with the pupil by their TA"]),
-            "parent_views": rng.choice(["Mum says homework is a struggle", "Dad is pleased with progress in reading",
-                                        "Parents would like more information about phonics"]),
-            "strategies": rng.choice(STRATEGIES), "provision": rng.choice(PROVISION),
-            "written_by": "SENCO with class teacher, pupil and parents", "starts_on": started,
+            "parent_views": rng.choice(
+                [
+                    "Mum says homework is a struggle",
+                    "Dad is pleased with progress in reading",
+                    "Parents would like more information about phonics",
+                ]
+            ),
+            "strategies": rng.choice(STRATEGIES),
+            "provision": rng.choice(PROVISION),
+            "written_by": "SENCO with class teacher, pupil and parents",
+            "starts_on": started,
             "review_on": started + dt.timedelta(days=rng.choice([120, 180, 365])),
             "needs": {rng.choice(Domain.values): "Needs support with " + rng.choice(FIND_HARD).lower()},
-        }  # fmt: skip
+        }
         if status == SenStatus.EHC_PLAN:
             kind = Plan.Kind.EHC
         else:
             kind = rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
-        plans.append(Plan(pupil_id=pk, kind=kind, state=Plan.State.ACTIVE, title=f"{Plan.Kind(kind).label} from {started:%B %Y}",
-                          created_at=now, updated_at=now, **content))  # fmt: skip
+        plans.append(
+            Plan(
+                pupil_id=pk,
+                kind=kind,
+                state=Plan.State.ACTIVE,
+                title=f"{Plan.Kind(kind).label} from {started:%B %Y}",
+                created_at=now,
+                updated_at=now,
+                **content,
+            )
+        )
         plan_targets.append(len(plans) - 1)
         if rng.random() < 0.5:
-            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.PASSPORT, state=Plan.State.ACTIVE, title="Pupil passport",
-                              created_at=now, updated_at=now, **(content | {"strategies": content["strategies"]})))  # fmt: skip
+            plans.append(
+                Plan(
+                    pupil_id=pk,
+                    kind=Plan.Kind.PASSPORT,
+                    state=Plan.State.ACTIVE,
+                    title="Pupil passport",
+                    created_at=now,
+                    updated_at=now,
+                    **(content | {"strategies": content["strategies"]}),
+                )
+            )
         if rng.random() < 0.2 and not _chunks(history.get(pk, []), started):  # else _seed_history writes them
             earlier = started - dt.timedelta(days=365)
-            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.SEN_SUPPORT, state=Plan.State.ARCHIVED,
-                              title="Previous support plan", created_at=now, updated_at=now,
-                              **(content | {"starts_on": earlier, "review_on": started})))  # fmt: skip
+            plans.append(
+                Plan(
+                    pupil_id=pk,
+                    kind=Plan.Kind.SEN_SUPPORT,
+                    state=Plan.State.ARCHIVED,
+                    title="Previous support plan",
+                    created_at=now,
+                    updated_at=now,
+                    **(content | {"starts_on": earlier, "review_on": started}),
+                )
+            )
         if rng.random() < 0.1:
-            plans.append(Plan(pupil_id=pk, kind=Plan.Kind.SEN_SUPPORT, state=Plan.State.DRAFT, title="Draft for next year",
-                              created_at=now, updated_at=now, **content))  # fmt: skip
+            plans.append(
+                Plan(
+                    pupil_id=pk,
+                    kind=Plan.Kind.SEN_SUPPORT,
+                    state=Plan.State.DRAFT,
+                    title="Draft for next year",
+                    created_at=now,
+                    updated_at=now,
+                    **content,
+                )
+            )
     Plan.objects.bulk_create(plans, batch_size=BATCH)
     PlanVersion.objects.bulk_create(
-        [PlanVersion(plan_id=p.pk, number=1, content=p.content() | {"strategies": "Seat near the front."},
-                     in_force_from=now - dt.timedelta(days=200), saved_at=now - dt.timedelta(days=60))
-         for p in plans if p.state == Plan.State.ACTIVE and rng.random() < 0.3],
+        [
+            PlanVersion(
+                plan_id=p.pk,
+                number=1,
+                content=p.content() | {"strategies": "Seat near the front."},
+                in_force_from=now - dt.timedelta(days=200),
+                saved_at=now - dt.timedelta(days=60),
+            )
+            for p in plans
+            if p.state == Plan.State.ACTIVE and rng.random() < 0.3
+        ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     outcomes = []
     for index in plan_targets:
         if plans[index].kind == Plan.Kind.EHC:
-            outcomes += [EhcOutcome(plan_id=plans[index].pk, position=n, text=text)
-                         for n, text in enumerate(rng.sample(OUTCOMES, 2), 1)]  # fmt: skip
+            outcomes += [
+                EhcOutcome(plan_id=plans[index].pk, position=n, text=text)
+                for n, text in enumerate(rng.sample(OUTCOMES, 2), 1)
+            ]
     EhcOutcome.objects.bulk_create(outcomes, batch_size=BATCH)
     outcomes_by_plan: dict[int, list[EhcOutcome]] = {}
     for outcome in outcomes:
@@ -225,13 +391,25 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history) ->
                 starts_on = today - dt.timedelta(days=rng.randint(120, 280))
             due = starts_on + dt.timedelta(days=rng.randint(220, 280) if profile == "achieved" else 365)
             ehc = outcomes_by_plan.get(plan.pk)
-            targets.append(Target(
-                plan_id=plan.pk, pupil_id=plan.pupil_id, position=position, description=description, area=area,
-                outcome_id=rng.choice(ehc).pk if ehc else None, scale_id=scale.pk, baseline_value=_value(scale, baseline, 0),
-                target_value=_value(scale, baseline, planned), success_criteria=criteria if rng.random() < 0.85 else "",
-                strategies=rng.choice(STRATEGIES), responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]),
-                starts_on=starts_on, target_date=due if rng.random() < 0.92 else None, created_at=now,
-            ))  # fmt: skip
+            targets.append(
+                Target(
+                    plan_id=plan.pk,
+                    pupil_id=plan.pupil_id,
+                    position=position,
+                    description=description,
+                    area=area,
+                    outcome_id=rng.choice(ehc).pk if ehc else None,
+                    scale_id=scale.pk,
+                    baseline_value=_value(scale, baseline, 0),
+                    target_value=_value(scale, baseline, planned),
+                    success_criteria=criteria if rng.random() < 0.85 else "",
+                    strategies=rng.choice(STRATEGIES),
+                    responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]),
+                    starts_on=starts_on,
+                    target_date=due if rng.random() < 0.92 else None,
+                    created_at=now,
+                )
+            )
             shapes.append((Goal(idea, scale, baseline, planned), profile, due))
     # Reviews are drawn before the targets are saved so that each target's summary fields (what
     # the dashboards aggregate) go in with it, worked out by the same rule as a recorded review.
@@ -280,8 +458,17 @@ def _seed_assessments(pupils, scales, point, today, rng, people) -> None:
         if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN):
             value = str(rng.randint(2, 4))
             rows.append((pk, wellbeing.pk, value, Domain.SEMH, "", point.pk, point.date, user, now))
-    fields = ["pupil_id", "scale_id", "value", "domain", "subject", "assessment_point_id", "date", "recorded_by_id",
-              "recorded_at"]  # fmt: skip
+    fields = [
+        "pupil_id",
+        "scale_id",
+        "value",
+        "domain",
+        "subject",
+        "assessment_point_id",
+        "date",
+        "recorded_by_id",
+        "recorded_at",
+    ]
     bulk.insert_rows(Assessment, fields, rows)
 
 
@@ -295,8 +482,17 @@ MIN_PLAN_DAYS = 90  # a spell on the register shorter than this had no plan of i
 HISTORY_PROFILES = [("achieved", 40), ("on_track", 14), ("at_risk", 23), ("off_track", 15), ("stopped", 8)]
 ROLL_OVER_SHARE = 0.45  # unmet targets carried into the next plan, towards the same goal
 UNCHANGED_SHARE = 0.3  # of those, rolled over with the same baseline (flagged stuck by the rule)
-REVIEW_FIELDS = ["target_id", "date", "value", "comment", "reviewed_by_id", "reviewed_by_name", "created_at", "status",
-                 "gain"]  # fmt: skip
+REVIEW_FIELDS = [
+    "target_id",
+    "date",
+    "value",
+    "comment",
+    "reviewed_by_id",
+    "reviewed_by_name",
+    "created_at",
+    "status",
+    "gain",
+]
 
 
 class Goal(NamedTuple):
@@ -325,16 +521,21 @@ def _review(rng, target, goal: Goal, dates, gains, people, years) -> tuple[list,
         setattr(target, name, value)
     steps = goal.idea[4]
     ticked = round(len(steps) * min(1.0, previous / goal.planned)) if dates else 0
-    return rows, progress, [(n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None)
-                            for n, text in enumerate(steps, 1)]  # fmt: skip
+    return (
+        rows,
+        progress,
+        [(n, text, dates[n - 1] if n <= ticked and n <= len(dates) else None) for n, text in enumerate(steps, 1)],
+    )
 
 
 def _insert_reviews(targets: list[Target], drawn: list[tuple], created_at) -> None:
     """The reviews (with the status and gain each left) and small steps of saved targets."""
     reviews, small_steps = [], []
     for target, (rows, progress, steps) in zip(targets, drawn, strict=True):
-        reviews += [(target.pk, r.date, r.value, r.comment, r.user, r.name, created_at(r.date), stored_status(p), p.gain)
-                    for r, p in zip(rows, progress, strict=True)]  # fmt: skip
+        reviews += [
+            (target.pk, r.date, r.value, r.comment, r.user, r.name, created_at(r.date), stored_status(p), p.gain)
+            for r, p in zip(rows, progress, strict=True)
+        ]
         small_steps += [(target.pk, *step) for step in steps]
     bulk.insert_rows(Review, REVIEW_FIELDS, reviews)
     bulk.insert_rows(SmallStep, ["target_id", "position", "text", "achieved_on"], small_steps)
@@ -396,24 +597,36 @@ def _seed_history(rng, *, spans, current_starts, today, scales, people, years) -
         for age, (begin, stop, ehc) in reversed(list(enumerate(_chunks(spans[pk], until)))):
             begin = term_day(begin, forward=True)
             kind = Plan.Kind.EHC if ehc else rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
-            plans.append(Plan(
-                pupil_id=pk, kind=kind, state=Plan.State.ARCHIVED, title=f"{Plan.Kind(kind).label} from {begin:%B %Y}",
-                strengths=rng.choice(STRENGTHS), pupil_good_at=rng.choice(GOOD_AT),
-                pupil_find_hard=rng.choice(FIND_HARD), pupil_what_helps=rng.choice(WHAT_HELPS),
-                pupil_views_how=rng.choice(["Written by the pupil", "Written with the pupil by their TA"]),
-                strategies=rng.choice(STRATEGIES), provision=rng.choice(PROVISION),
-                written_by="SENCO with class teacher, pupil and parents", starts_on=begin, review_on=stop,
-                needs={rng.choice(Domain.values): "Needs support with " + rng.choice(FIND_HARD).lower()},
-                created_at=at_noon(begin), updated_at=at_noon(stop),
-            ))  # fmt: skip
+            plans.append(
+                Plan(
+                    pupil_id=pk,
+                    kind=kind,
+                    state=Plan.State.ARCHIVED,
+                    title=f"{Plan.Kind(kind).label} from {begin:%B %Y}",
+                    strengths=rng.choice(STRENGTHS),
+                    pupil_good_at=rng.choice(GOOD_AT),
+                    pupil_find_hard=rng.choice(FIND_HARD),
+                    pupil_what_helps=rng.choice(WHAT_HELPS),
+                    pupil_views_how=rng.choice(["Written by the pupil", "Written with the pupil by their TA"]),
+                    strategies=rng.choice(STRATEGIES),
+                    provision=rng.choice(PROVISION),
+                    written_by="SENCO with class teacher, pupil and parents",
+                    starts_on=begin,
+                    review_on=stop,
+                    needs={rng.choice(Domain.values): "Needs support with " + rng.choice(FIND_HARD).lower()},
+                    created_at=at_noon(begin),
+                    updated_at=at_noon(stop),
+                )
+            )
             ages.append(age)
     Plan.objects.bulk_create(plans, batch_size=BATCH)
     earlier: dict[int, list[tuple[Target, Goal]]] = {}  # pupil -> last year's unmet targets
     for age in range(HISTORY_PLANS - 1, -1, -1):  # oldest first, so rolled-over targets can point back
         targets, drawn, unmet = [], [], {}
         for plan in (plan for plan, plan_age in zip(plans, ages, strict=True) if plan_age == age):
-            for target, goal, rows in _history_targets(rng, plan, earlier.get(plan.pupil_id, []), scales, people,
-                                                      years):  # fmt: skip
+            for target, goal, rows in _history_targets(
+                rng, plan, earlier.get(plan.pupil_id, []), scales, people, years
+            ):
                 targets.append(target)
                 drawn.append(rows)
                 if target.last_status != Status.ACHIEVED:
@@ -461,13 +674,22 @@ def _history_targets(rng, plan: Plan, unmet, scales, people, years):
         else:
             gains = _gains(profile, goal.planned, fractions)
         target = Target(
-            plan_id=plan.pk, pupil_id=plan.pupil_id, position=position, description=description, area=area,
-            scale_id=goal.scale.pk, baseline_value=_value(goal.scale, goal.baseline, 0),
+            plan_id=plan.pk,
+            pupil_id=plan.pupil_id,
+            position=position,
+            description=description,
+            area=area,
+            scale_id=goal.scale.pk,
+            baseline_value=_value(goal.scale, goal.baseline, 0),
             target_value=_value(goal.scale, goal.baseline, goal.planned),
-            success_criteria=criteria if rng.random() < 0.85 else "", strategies=rng.choice(STRATEGIES),
-            responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]), starts_on=starts_on, target_date=due,
-            rolled_over_from=before, created_at=at_noon(starts_on),
-        )  # fmt: skip
+            success_criteria=criteria if rng.random() < 0.85 else "",
+            strategies=rng.choice(STRATEGIES),
+            responsible=rng.choice(["Class teacher", "TA", "SENCO", "HLTA"]),
+            starts_on=starts_on,
+            target_date=due,
+            rolled_over_from=before,
+            created_at=at_noon(starts_on),
+        )
         rows = _review(rng, target, goal, dates, gains, people, years)
         if target.last_status == Status.ACHIEVED:
             target.closed_on = dates[-1]

@@ -14,8 +14,12 @@ from .models import EhcOutcome, Plan
 
 
 class PlanForm(VersionedForm):
-    kind = forms.ChoiceField(label="Type of plan", choices=Plan.Kind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the type of plan"})  # fmt: skip
+    kind = forms.ChoiceField(
+        label="Type of plan",
+        choices=Plan.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of plan"},
+    )
     title = forms.CharField(label="Title", required=False, max_length=200)
     strengths = forms.CharField(
         max_length=LONG_TEXT, label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -23,23 +27,42 @@ class PlanForm(VersionedForm):
     pupil_good_at = forms.CharField(
         max_length=LONG_TEXT, label="What I am good at", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    pupil_find_hard = forms.CharField(max_length=LONG_TEXT, label="What I find hard", required=False,
-                                      widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    pupil_find_hard = forms.CharField(
+        max_length=LONG_TEXT, label="What I find hard", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     pupil_what_helps = forms.CharField(
         max_length=LONG_TEXT, label="What helps me", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    pupil_views_how = forms.CharField(label="How the pupil's views were gathered", required=False, max_length=200,
-                                      help_text="For example, written with Sam by his TA using symbols")  # fmt: skip
-    parent_views = forms.CharField(max_length=LONG_TEXT, label="Parents' and carers' views", required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    strategies = forms.CharField(max_length=LONG_TEXT, label="Strategies for all staff", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
-    provision = forms.CharField(max_length=LONG_TEXT, label="Provision", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                help_text="Interventions and support in place")  # fmt: skip
+    pupil_views_how = forms.CharField(
+        label="How the pupil's views were gathered",
+        required=False,
+        max_length=200,
+        help_text="For example, written with Sam by his TA using symbols",
+    )
+    parent_views = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Parents' and carers' views",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    strategies = forms.CharField(
+        max_length=LONG_TEXT, label="Strategies for all staff", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    provision = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Provision",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Interventions and support in place",
+    )
     starts_on = ThreePartDateField(label="Start date", required=False)
     review_on = ThreePartDateField(label="Next review date", required=False)
-    written_by = forms.CharField(label="Written by, with", required=False, max_length=300,
-                                 help_text="For example, Ms Khan (SENCO) with Sam and his mum")  # fmt: skip
+    written_by = forms.CharField(
+        label="Written by, with",
+        required=False,
+        max_length=300,
+        help_text="For example, Ms Khan (SENCO) with Sam and his mum",
+    )
 
     def __init__(self, data=None, *, plan: Plan | None = None):
         super().__init__(data)
@@ -73,31 +96,47 @@ class PlanForm(VersionedForm):
 
 
 class TargetForm(VersionedForm):
-    description = forms.CharField(max_length=SHORT_TEXT, label="Target", widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="What the pupil will be able to do, how well, in which situation",
-                                  error_messages={"required": "Enter the target"})  # fmt: skip
-    area = forms.ChoiceField(label="Area of need", choices=Domain.choices,
-                             error_messages={"required": "Select the area of need"})  # fmt: skip
+    description = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="Target",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What the pupil will be able to do, how well, in which situation",
+        error_messages={"required": "Enter the target"},
+    )
+    area = forms.ChoiceField(
+        label="Area of need", choices=Domain.choices, error_messages={"required": "Select the area of need"}
+    )
     outcome = forms.ModelChoiceField(label="EHC plan outcome", queryset=EhcOutcome.objects.none(), required=False)
-    scale = forms.ModelChoiceField(label="Scale", queryset=Scale.objects.none(),
-                                   error_messages={"required": "Select the scale"})  # fmt: skip
-    baseline_value = forms.CharField(label="Baseline value", max_length=40,
-                                     error_messages={"required": "Enter the baseline value"})  # fmt: skip
-    target_value = forms.CharField(label="Target value", max_length=40, required=False,
-                                   help_text="Or leave blank and give the steps to gain")  # fmt: skip
-    steps_to_gain = forms.DecimalField(label="Steps to gain", required=False, min_value=0, max_digits=7,
-                                       decimal_places=2)  # fmt: skip
-    success_criteria = forms.CharField(max_length=SHORT_TEXT, label="Success criteria", required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    small_steps = forms.CharField(max_length=LONG_TEXT, label="Small steps", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                  help_text="One a line, in order")  # fmt: skip
+    scale = forms.ModelChoiceField(
+        label="Scale", queryset=Scale.objects.none(), error_messages={"required": "Select the scale"}
+    )
+    baseline_value = forms.CharField(
+        label="Baseline value", max_length=40, error_messages={"required": "Enter the baseline value"}
+    )
+    target_value = forms.CharField(
+        label="Target value", max_length=40, required=False, help_text="Or leave blank and give the steps to gain"
+    )
+    steps_to_gain = forms.DecimalField(
+        label="Steps to gain", required=False, min_value=0, max_digits=7, decimal_places=2
+    )
+    success_criteria = forms.CharField(
+        max_length=SHORT_TEXT, label="Success criteria", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    small_steps = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Small steps",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line, in order",
+    )
     strategies = forms.CharField(
         max_length=LONG_TEXT, label="Strategies", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     responsible = forms.CharField(label="Who is responsible", required=False, max_length=200)
     starts_on = ThreePartDateField(label="Start date")
-    target_date = ThreePartDateField(label="Review date", required=False,
-                                     help_text="When the target should be met, for example 27 3 2026")  # fmt: skip
+    target_date = ThreePartDateField(
+        label="Review date", required=False, help_text="When the target should be met, for example 27 3 2026"
+    )
 
     def __init__(self, data=None, *, plan: Plan, target=None):
         super().__init__(data)

@@ -60,9 +60,11 @@ class Plan(models.Model):
     pupil_find_hard = LimitedTextField("What I find hard", blank=True, max_length=LONG_TEXT)
     pupil_what_helps = LimitedTextField("What helps me", blank=True, max_length=LONG_TEXT)
     pupil_views_how = models.CharField(
-        "How the pupil's views were gathered", max_length=200, blank=True,
+        "How the pupil's views were gathered",
+        max_length=200,
+        blank=True,
         help_text="e.g. written by Sam; written with Sam by his TA using symbols",
-    )  # fmt: skip
+    )
     parent_views = LimitedTextField("Parents' and carers' views", blank=True, max_length=LONG_TEXT)
     strategies = LimitedTextField("Strategies for all staff", blank=True, max_length=LONG_TEXT)
     provision = LimitedTextField(blank=True, help_text="Interventions and support in place", max_length=LONG_TEXT)
@@ -156,9 +158,13 @@ class Target(models.Model):
     description = LimitedTextField(max_length=SHORT_TEXT)
     area = models.CharField("Area of need", max_length=10, choices=Domain.choices)
     outcome = models.ForeignKey(
-        EhcOutcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="targets",
+        EhcOutcome,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
         verbose_name="EHC plan outcome",
-    )  # fmt: skip
+    )
     scale = models.ForeignKey("assessment.Scale", on_delete=models.PROTECT, related_name="targets")
     baseline_value = models.CharField(max_length=40)
     target_value = models.CharField(max_length=40, blank=True)

@@ -27,9 +27,20 @@ from .progress import Progress, Window, assess, stored_status, summarise, summar
 PLAN_WRITERS = {Role.SENCO, Role.TEACHER}
 REVIEWERS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
 TARGET_FIELDS = [
-    "description", "area", "outcome_id", "scale_id", "baseline_value", "target_value", "steps_to_gain",
-    "success_criteria", "strategies", "responsible", "starts_on", "target_date", "closed_on",
-]  # fmt: skip
+    "description",
+    "area",
+    "outcome_id",
+    "scale_id",
+    "baseline_value",
+    "target_value",
+    "steps_to_gain",
+    "success_criteria",
+    "strategies",
+    "responsible",
+    "starts_on",
+    "target_date",
+    "closed_on",
+]
 
 
 REVIEW_FIELDS = ["date", "value", "comment"]
@@ -56,9 +67,14 @@ def can_review(user, pupil) -> bool:
 def create_plan(*, pupil, by, kind: str, via: str = "web", **content) -> Plan:
     plan = Plan.objects.create(pupil=pupil, kind=kind, created_by=by, **content)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="plan", pupil=pupil, record_id=plan.pk,
-        summary=f"Wrote a {plan.get_kind_display()}", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="plan",
+        pupil=pupil,
+        record_id=plan.pk,
+        summary=f"Wrote a {plan.get_kind_display()}",
+        via=via,
+    )
     return plan
 
 
@@ -89,10 +105,15 @@ def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web",
     plan.version += 1
     plan.save()
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="plan", pupil=plan.pupil, record_id=plan.pk,
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="plan",
+        pupil=plan.pupil,
+        record_id=plan.pk,
         summary=f"Changed the {plan.get_kind_display()}" + (f" (version {kept.number} kept)" if kept else ""),
-        changes=changed, via=via,
-    )  # fmt: skip
+        changes=changed,
+        via=via,
+    )
     return kept
 
 
@@ -122,17 +143,30 @@ def set_outcomes(*, plan: Plan, texts: list[str], by, via: str = "web") -> None:
         else:
             EhcOutcome.objects.create(plan=plan, position=n, text=text)
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="EHC outcomes", pupil=plan.pupil, record_id=plan.pk,
-        changes={"outcomes": [list(existing), texts]}, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="EHC outcomes",
+        pupil=plan.pupil,
+        record_id=plan.pk,
+        changes={"outcomes": [list(existing), texts]},
+        via=via,
+    )
 
 
 # --- Targets ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: Iterable[str] | None = None, via: str = "web",
-                version: int | None = None, **fields) -> Target:  # fmt: skip
+def save_target(
+    *,
+    plan: Plan,
+    by,
+    target: Target | None = None,
+    small_steps: Iterable[str] | None = None,
+    via: str = "web",
+    version: int | None = None,
+    **fields,
+) -> Target:
     """Create or change a target (values are checked against its scale); small steps are replaced
     by `small_steps` (when given) in order, keeping the ticks of steps whose text is unchanged.
     A change with the `version` its form was opened at is refused (EditConflict) if the target
@@ -172,10 +206,15 @@ def save_target(*, plan: Plan, by, target: Target | None = None, small_steps: It
         )
     refresh_summary(target)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, record_type="target",
-        pupil=plan.pupil, record_id=target.pk, summary=target.description[:200],
-        changes=audit.diff(before, audit.snapshot(target, TARGET_FIELDS)), via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        record_type="target",
+        pupil=plan.pupil,
+        record_id=target.pk,
+        summary=target.description[:200],
+        changes=audit.diff(before, audit.snapshot(target, TARGET_FIELDS)),
+        via=via,
+    )
     return target
 
 
@@ -186,21 +225,37 @@ def roll_over_target(*, target: Target, by, on: dt.date, via: str = "web") -> Ta
     latest = target.reviews.order_by("-date", "-pk").first()
     length = (target.target_date - target.starts_on) if target.target_date else None
     new = Target.objects.create(
-        plan=target.plan, pupil_id=target.pupil_id, position=target.position, description=target.description,
-        area=target.area, outcome=target.outcome, scale=target.scale,
-        baseline_value=latest.value if latest else target.baseline_value, target_value=target.goal_value(),
-        success_criteria=target.success_criteria, strategies=target.strategies, responsible=target.responsible,
-        starts_on=on, target_date=on + length if length else None, rolled_over_from=target, created_by=by,
-    )  # fmt: skip
+        plan=target.plan,
+        pupil_id=target.pupil_id,
+        position=target.position,
+        description=target.description,
+        area=target.area,
+        outcome=target.outcome,
+        scale=target.scale,
+        baseline_value=latest.value if latest else target.baseline_value,
+        target_value=target.goal_value(),
+        success_criteria=target.success_criteria,
+        strategies=target.strategies,
+        responsible=target.responsible,
+        starts_on=on,
+        target_date=on + length if length else None,
+        rolled_over_from=target,
+        created_by=by,
+    )
     SmallStep.objects.bulk_create(
         SmallStep(target=new, position=s.position, text=s.text) for s in target.small_steps.filter(achieved_on=None)
     )
     Target.objects.filter(pk=target.pk).update(closed_on=on)
     refresh_summary(new)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="target", pupil=target.pupil, record_id=new.pk,
-        summary=f"Rolled over target {target.pk}: {target.description[:150]}", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="target",
+        pupil=target.pupil,
+        record_id=new.pk,
+        summary=f"Rolled over target {target.pk}: {target.description[:150]}",
+        via=via,
+    )
     return new
 
 
@@ -210,9 +265,14 @@ def tick_small_step(*, step: SmallStep, achieved_on: dt.date | None, by) -> None
     step.achieved_on = achieved_on
     step.save(update_fields=["achieved_on"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="small step", pupil=step.target.pupil,
-        record_id=step.pk, summary=step.text[:200], changes=audit.diff({"achieved_on": before}, {"achieved_on": achieved_on}),
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="small step",
+        pupil=step.target.pupil,
+        record_id=step.pk,
+        summary=step.text[:200],
+        changes=audit.diff({"achieved_on": before}, {"achieved_on": achieved_on}),
+    )
 
 
 # --- Reviews ---------------------------------------------------------------------------------
@@ -248,10 +308,15 @@ def record_review(
     idempotency.settle(taken, review.pk)
     refresh_summary(target)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="target review", pupil=target.pupil,
-        record_id=review.pk, summary=f"{target.description[:120]}: {stored}",
-        changes={"value": [None, stored], "date": [None, date.isoformat()]}, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="target review",
+        pupil=target.pupil,
+        record_id=review.pk,
+        summary=f"{target.description[:120]}: {stored}",
+        changes={"value": [None, stored], "date": [None, date.isoformat()]},
+        via=via,
+    )
     return review
 
 
@@ -296,10 +361,15 @@ def correct_review(
     review.save(update_fields=[*REVIEW_FIELDS, "status", "version"])
     refresh_summary(target)
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="target review", pupil=target.pupil,
-        record_id=review.pk, summary=f"Corrected a review of {target.description[:100]}",
-        changes=audit.diff(before, audit.snapshot(review, REVIEW_FIELDS)), via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="target review",
+        pupil=target.pupil,
+        record_id=review.pk,
+        summary=f"Corrected a review of {target.description[:100]}",
+        changes=audit.diff(before, audit.snapshot(review, REVIEW_FIELDS)),
+        via=via,
+    )
     return review
 
 
@@ -315,10 +385,15 @@ def delete_review(*, review: Review, by, via: str = "web", version: int | None =
     review.delete()  # the tally forgets it (a pre_delete signal)
     refresh_summary(target)
     audit.record(
-        actor=by, action=AuditEvent.Action.DELETE, record_type="target review", pupil=target.pupil,
-        record_id=record_id, summary=f"Removed a review of {target.description[:100]}",
-        changes={name: [old, None] for name, old in before.items()} | {"target": [target.pk, None]}, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.DELETE,
+        record_type="target review",
+        pupil=target.pupil,
+        record_id=record_id,
+        summary=f"Removed a review of {target.description[:100]}",
+        changes={name: [old, None] for name, old in before.items()} | {"target": [target.pk, None]},
+        via=via,
+    )
 
 
 def refresh_summary(target: Target) -> None:
@@ -382,9 +457,14 @@ MEASURE_HINTS = re.compile(r"\d|\b(times|out of|per|each|every|independently|wit
 
 
 def smart_warnings(
-    *, description: str, success_criteria: str = "", target_value: str = "", steps_to_gain: Decimal | None = None,
-    target_date: dt.date | None = None, scale=None,
-) -> list[str]:  # fmt: skip
+    *,
+    description: str,
+    success_criteria: str = "",
+    target_value: str = "",
+    steps_to_gain: Decimal | None = None,
+    target_date: dt.date | None = None,
+    scale=None,
+) -> list[str]:
     """Warnings (never errors) for a target that is not SMART; empty when it looks fine."""
     warnings = []
     if scale is None or (not target_value and not steps_to_gain):
@@ -404,6 +484,10 @@ def smart_warnings(
 
 def target_smart_warnings(target: Target) -> list[str]:
     return smart_warnings(
-        description=target.description, success_criteria=target.success_criteria, target_value=target.target_value,
-        steps_to_gain=target.steps_to_gain, target_date=target.target_date, scale=target.scale,
-    )  # fmt: skip
+        description=target.description,
+        success_criteria=target.success_criteria,
+        target_value=target.target_value,
+        steps_to_gain=target.steps_to_gain,
+        target_date=target.target_date,
+        scale=target.scale,
+    )

@@ -95,9 +95,14 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(
         request,
         "plans/plan_form.html",
-        {"pupil": plan.pupil, "plan": plan, "form": form, "title": "Change plan",
-         "outcomes": "\n".join(outcomes if form.is_bound else (o.text for o in plan.outcomes.all()))},
-    )  # fmt: skip
+        {
+            "pupil": plan.pupil,
+            "plan": plan,
+            "form": form,
+            "title": "Change plan",
+            "outcomes": "\n".join(outcomes if form.is_bound else (o.text for o in plan.outcomes.all())),
+        },
+    )
 
 
 @require_POST
@@ -169,19 +174,28 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
     if form.is_bound and hasattr(form, "cleaned_data"):
         data = form.cleaned_data
         warnings = services.smart_warnings(
-            description=data.get("description", ""), success_criteria=data.get("success_criteria", ""),
-            target_value=data.get("target_value", ""), steps_to_gain=data.get("steps_to_gain"),
-            target_date=data.get("target_date"), scale=data.get("scale"),
-        )  # fmt: skip
+            description=data.get("description", ""),
+            success_criteria=data.get("success_criteria", ""),
+            target_value=data.get("target_value", ""),
+            steps_to_gain=data.get("steps_to_gain"),
+            target_date=data.get("target_date"),
+            scale=data.get("scale"),
+        )
     elif target is not None:
         warnings = services.target_smart_warnings(target)
     audit.record_view(actor=request.user, pupil=plan.pupil, what="target" if target else "plan")
     return render(
         request,
         "plans/target_form.html",
-        {"plan": plan, "pupil": plan.pupil, "form": form, "target": target, "warnings": warnings,
-         "title": "Change target" if target else "New target"},
-    )  # fmt: skip
+        {
+            "plan": plan,
+            "pupil": plan.pupil,
+            "form": form,
+            "target": target,
+            "warnings": warnings,
+            "title": "Change target" if target else "New target",
+        },
+    )
 
 
 @require_POST
@@ -193,10 +207,13 @@ def smart_check(request: HttpRequest, plan_id: int) -> HttpResponse:
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     warnings = services.smart_warnings(
-        description=data.get("description", ""), success_criteria=data.get("success_criteria", ""),
-        target_value=data.get("target_value", ""), steps_to_gain=data.get("steps_to_gain"),
-        target_date=data.get("target_date"), scale=data.get("scale"),
-    )  # fmt: skip
+        description=data.get("description", ""),
+        success_criteria=data.get("success_criteria", ""),
+        target_value=data.get("target_value", ""),
+        steps_to_gain=data.get("steps_to_gain"),
+        target_date=data.get("target_date"),
+        scale=data.get("scale"),
+    )
     return render(request, "plans/smart_warnings.html", {"warnings": warnings})
 
 
@@ -225,8 +242,15 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
     if request.method == "POST":
         _require(may_review)
         save = partial(services.record_review, target=target, by=request.user)
-        done = saved_form(request, form, save, errors=services.PlanError, done="Review saved.",
-                          then=reverse("target", args=[target.pk]), field="date")  # fmt: skip
+        done = saved_form(
+            request,
+            form,
+            save,
+            errors=services.PlanError,
+            done="Review saved.",
+            then=reverse("target", args=[target.pk]),
+            field="date",
+        )
         if done:
             return done
     return render(
@@ -298,8 +322,15 @@ def correct_review(request: HttpRequest, review_id: int) -> HttpResponse:
             messages.success(request, "Review removed.")
             return redirect("target", target_id=target.pk)
         save = partial(services.correct_review, review=review, by=request.user)
-        done = saved_form(request, form, save, errors=services.PlanError, done="Review corrected.",
-                          then=reverse("target", args=[target.pk]), field="date")  # fmt: skip
+        done = saved_form(
+            request,
+            form,
+            save,
+            errors=services.PlanError,
+            done="Review corrected.",
+            then=reverse("target", args=[target.pk]),
+            field="date",
+        )
         if done:
             return done
     return _review_page(request, form, review, target)
@@ -377,16 +408,28 @@ def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="target review list", school=school,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="target review list",
+        school=school,
         summary=f"Opened review entry ({page.paginator.count} targets)",
-    )  # fmt: skip
+    )
     return render(
         request,
         "plans/review_entry.html",
-        {"school": school, "targets": targets, "groups": groups, "group": group, "window": window,
-         "show_all": request.GET.get("show") == "all", "today": window.today, "help_text": HELP_TEXT,
-         "page": page, "query": query.urlencode()},
-    )  # fmt: skip
+        {
+            "school": school,
+            "targets": targets,
+            "groups": groups,
+            "group": group,
+            "window": window,
+            "show_all": request.GET.get("show") == "all",
+            "today": window.today,
+            "help_text": HELP_TEXT,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _row_date(data) -> dt.date:
@@ -425,9 +468,13 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
     if not error and not warning:
         try:
             services.record_review(
-                target=target, by=request.user, date=date, value=request.POST.get("value", ""),
-                comment=request.POST.get("comment", ""), once=request.POST.get("once", "")[:255],
-            )  # fmt: skip
+                target=target,
+                by=request.user,
+                date=date,
+                value=request.POST.get("value", ""),
+                comment=request.POST.get("comment", ""),
+                once=request.POST.get("once", "")[:255],
+            )
         except (ScaleError, services.PlanError) as problem:
             error = str(problem)
         except AlreadySaved:
@@ -438,16 +485,25 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
         row.pupil = pupil
         kept = error or warning
         row.once = request.POST.get("once", "") if kept else new_token()
-        context = {"t": row, "error": "" if date_error else error, "date_error": date_error, "warning": warning, "saved": not kept, "today": window.today,
-                   "posted": request.POST if kept else {}, "next": request.POST.get("next", "")}  # fmt: skip
+        context = {
+            "t": row,
+            "error": "" if date_error else error,
+            "date_error": date_error,
+            "warning": warning,
+            "saved": not kept,
+            "today": window.today,
+            "posted": request.POST if kept else {},
+            "next": request.POST.get("next", ""),
+        }
         response = render(request, "plans/review_entry.html#row", context)
         response["Vary"] = "HX-Request"
         return response
     if error:
         messages.error(request, f"{pupil.full_name}: {error}")
     elif warning:
-        messages.warning(request, f"{pupil.full_name}: not saved. {warning} If the value is right, "
-                                  "record it on the target's page.")  # fmt: skip
+        messages.warning(
+            request, f"{pupil.full_name}: not saved. {warning} If the value is right, record it on the target's page."
+        )
     elif repeated:
         messages.info(request, f"{pupil.full_name}: this review was already saved.")
     else:
@@ -468,15 +524,25 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
     for t in targets:
         counts[t.progress.status] += 1
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="target overview", school=school,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="target overview",
+        school=school,
         summary=f"Viewed the targets overview ({len(targets)} targets)" + (f" for {group}" if group else ""),
-    )  # fmt: skip
+    )
     return render(
         request,
         "plans/overview.html",
-        {"school": school, "targets": targets, "groups": groups, "group": group, "help_text": HELP_TEXT,
-         "counts": [(s, s.label, n) for s, n in counts.items()], "stuck": sum(t.progress.stuck for t in targets)},
-    )  # fmt: skip
+        {
+            "school": school,
+            "targets": targets,
+            "groups": groups,
+            "group": group,
+            "help_text": HELP_TEXT,
+            "counts": [(s, s.label, n) for s, n in counts.items()],
+            "stuck": sum(t.progress.stuck for t in targets),
+        },
+    )
 
 
 def smart_list(request: HttpRequest, urn: str) -> HttpResponse:
@@ -491,9 +557,12 @@ def smart_list(request: HttpRequest, urn: str) -> HttpResponse:
     )
     rows = [(t, w) for t in targets if (w := services.target_smart_warnings(t))]
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="SMART check list", school=school,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="SMART check list",
+        school=school,
         summary=f"{len(rows)} targets with warnings",
-    )  # fmt: skip
+    )
     return render(request, "plans/smart_list.html", {"school": school, "rows": rows})
 
 

@@ -174,7 +174,7 @@ def get_intervention(request, intervention_id: Id):
             "pupils": None if not names and is_small(counts.get(g.pk, 0)) else counts.get(g.pk, 0),
             "rating": g.rating,
             "decision": g.decision,
-        }  # fmt: skip
+        }
         for g in groups
     ]
     return intervention

@@ -28,19 +28,60 @@ CATALOGUE = [
     ("Comprehension group", "Cognition and learning", "comprehension", ["nc-levels"], 3, 15, 6, None, "HLTA", 1.3, 1),
     ("Numeracy catch-up", "Cognition and learning", "small-group", ["standardised"], 4, 20, 6, "9.50", "TA", 5.5, 4),
     ("Paired reading", "Cognition and learning", "one-to-one", ["standardised"], 5, 10, 8, None, "TA", 1.0, 4),
-    ("Social skills group", "Social, emotional and mental health", "sel",
-     ["leuven-wellbeing", "leuven-involvement"], 3, 15, 6, "7.00", "TA", 1.1, 1),
+    (
+        "Social skills group",
+        "Social, emotional and mental health",
+        "sel",
+        ["leuven-wellbeing", "leuven-involvement"],
+        3,
+        15,
+        6,
+        "7.00",
+        "TA",
+        1.1,
+        1,
+    ),
     ("Talk Boost", "Speech, language and communication", "oral-language", ["edsm"], 3, 30, 10, "12.00", "TA", 1.0, 1),
-    ("Precision teaching", "Specific learning difficulties", "individualised", ["standardised"], 5, 10, 6,
-     None, "TA", 6.5, 5),
-    ("Lego therapy", "Social communication and interaction", "sel", ["leuven-involvement"], 1, 45, 8, "15.00",
-     "TA", 0.2, 1),
+    (
+        "Precision teaching",
+        "Specific learning difficulties",
+        "individualised",
+        ["standardised"],
+        5,
+        10,
+        6,
+        None,
+        "TA",
+        6.5,
+        5,
+    ),
+    (
+        "Lego therapy",
+        "Social communication and interaction",
+        "sel",
+        ["leuven-involvement"],
+        1,
+        45,
+        8,
+        "15.00",
+        "TA",
+        0.2,
+        1,
+    ),
     ("Handwriting club", "Physical and medical", "ta-interventions", ["edsm"], 2, 20, 6, "6.00", "TA", 0.3, 1),
-]  # fmt: skip
+]
 STRATEGIES = [
-    "Visual timetable", "Word banks", "Seating near the front", "Writing frames", "Peer mentoring",
-    "Feelings wall", "Worry box", "Now and next board", "Chunked instructions", "Coloured overlays",
-]  # fmt: skip
+    "Visual timetable",
+    "Word banks",
+    "Seating near the front",
+    "Writing frames",
+    "Peer mentoring",
+    "Feelings wall",
+    "Worry box",
+    "Now and next board",
+    "Chunked instructions",
+    "Coloured overlays",
+]
 HOURLY_RATE = Decimal("14.50")
 PUPILS_PER_GROUP = 10  # a term's groups: about one for every 10 pupils with SEN (at least 4), as schools scale up
 
@@ -52,19 +93,28 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     if year is None or not pupils:
         return
     deliverers = list(
-        Membership.objects.filter(school=school, role__in=[Role.TA, Role.TEACHER]).order_by("role", "user_id")
+        Membership.objects.filter(school=school, role__in=[Role.TA, Role.TEACHER])
+        .order_by("role", "user_id")
         .values_list("user_id", flat=True)
-    )  # fmt: skip
+    )
     scale_by_code = {s.code: s for s in scales.scales_by_id(school).values()}
     interventions = Intervention.objects.bulk_create(
         Intervention(
-            school=school, name=name, area_of_need=area, eef_strand=strand, sessions_per_week=per_week,
-            session_minutes=minutes, duration_weeks=weeks, default_group_size=6, delivering_role=role,
-            cost_per_session=Decimal(cost) if cost else None, hourly_rate=None if cost else HOURLY_RATE,
+            school=school,
+            name=name,
+            area_of_need=area,
+            eef_strand=strand,
+            sessions_per_week=per_week,
+            session_minutes=minutes,
+            duration_weeks=weeks,
+            default_group_size=6,
+            delivering_role=role,
+            cost_per_session=Decimal(cost) if cost else None,
+            hourly_rate=None if cost else HOURLY_RATE,
             description=f"{name}: {per_week} sessions a week of {minutes} minutes for {weeks} weeks.",
         )
         for name, area, strand, _, per_week, minutes, weeks, cost, role, _, _ in CATALOGUE
-    )  # fmt: skip
+    )
     plan = []  # (group, spec) to fill once groups have ids
     all_half_terms = list(year.half_terms.all())
     half_terms = [h for h in all_half_terms if h.starts_on <= today]
@@ -78,19 +128,31 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
             starts_on = half_term.starts_on + dt.timedelta(days=7 - half_term.starts_on.weekday())
             ends_on = starts_on + dt.timedelta(weeks=spec[6], days=-3)
             group = InterventionGroup(
-                intervention=intervention, staff_id=rng.choice(deliverers) if deliverers else None,
-                staff_label=spec[8], group_size=f"1:{rng.choice([3, 4, 6])}",
-                frequency=f"{spec[4]} x {spec[5]} mins x {spec[6]} weeks", starts_on=starts_on, ends_on=ends_on,
-                sessions_per_week=spec[4], session_minutes=spec[5],
-            )  # fmt: skip
+                intervention=intervention,
+                staff_id=rng.choice(deliverers) if deliverers else None,
+                staff_label=spec[8],
+                group_size=f"1:{rng.choice([3, 4, 6])}",
+                frequency=f"{spec[4]} x {spec[5]} mins x {spec[6]} weeks",
+                starts_on=starts_on,
+                ends_on=ends_on,
+                sessions_per_week=spec[4],
+                session_minutes=spec[5],
+            )
             plan.append((group, spec))
     groups = InterventionGroup.objects.bulk_create([g for g, _ in plan])
     enrolments, measures_later, sessions = [], [], []
     for group, spec in zip(groups, (s for _, s in plan), strict=True):
         size = int(group.group_size.split(":")[1])
         for pupil in rng.sample(pupils, k=min(size, len(pupils))):
-            enrolments.append(Enrolment(group=group, pupil=pupil, starts_on=group.starts_on, ends_on=group.ends_on,
-                                        target_description=_target_text(spec)))  # fmt: skip
+            enrolments.append(
+                Enrolment(
+                    group=group,
+                    pupil=pupil,
+                    starts_on=group.starts_on,
+                    ends_on=group.ends_on,
+                    target_description=_target_text(spec),
+                )
+            )
             measures_later.append((enrolments[-1], spec))
         day = group.starts_on
         while day <= min(group.ends_on, today):
@@ -127,9 +189,13 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     _strategies(rng, school, year)
     _ehc_provision(rng, enrolments, today)
     audit.record(
-        actor=None, action=AuditEvent.Action.IMPORT, record_type="provision import", school=school,
-        summary=f"Demo provision: {len(groups)} groups, {len(enrolments)} enrolments", via="demo",
-    )  # fmt: skip
+        actor=None,
+        action=AuditEvent.Action.IMPORT,
+        record_type="provision import",
+        school=school,
+        summary=f"Demo provision: {len(groups)} groups, {len(enrolments)} enrolments",
+        via="demo",
+    )
 
 
 def _target_text(spec) -> str:
@@ -166,8 +232,14 @@ def _review(groups, measures, today: dt.date) -> None:
     by_group: dict[int, list[bool]] = {}
     for m in measures:
         if m.exit:
-            _, met = evaluation.measure_outcome(steps_fn=scales.steps, scale=m.scale, entry=m.entry, exit=m.exit,
-                                                target_steps=m.target_steps, target_value="")  # fmt: skip
+            _, met = evaluation.measure_outcome(
+                steps_fn=scales.steps,
+                scale=m.scale,
+                entry=m.entry,
+                exit=m.exit,
+                target_steps=m.target_steps,
+                target_value="",
+            )
             by_group.setdefault(m.enrolment.group_id, []).append(bool(met))
     reviewed = []
     for group in groups:
@@ -204,16 +276,26 @@ def _ehc_provision(rng, enrolments, today: dt.date) -> None:
             seen.add(pupil.pk)
             group = enrolment.group
             weekly = Decimal(group.sessions_per_week * group.session_minutes) / 60
-            rows.append(EhcProvision(
-                pupil=pupil, description=f"{group.intervention.name}, {weekly.quantize(Decimal('0.1'))} hours a week",
-                hours_per_week=(weekly * Decimal(rng.choice(["1", "1", "1.5"]))).quantize(Decimal("0.01")),
-                intervention=group.intervention, starts_on=group.starts_on, ends_on=group.ends_on,
-            ))  # fmt: skip
+            rows.append(
+                EhcProvision(
+                    pupil=pupil,
+                    description=f"{group.intervention.name}, {weekly.quantize(Decimal('0.1'))} hours a week",
+                    hours_per_week=(weekly * Decimal(rng.choice(["1", "1", "1.5"]))).quantize(Decimal("0.01")),
+                    intervention=group.intervention,
+                    starts_on=group.starts_on,
+                    ends_on=group.ends_on,
+                )
+            )
     EhcProvision.objects.bulk_create(rows)
 
 
-DOMAINS = {"nc-levels": "cognition", "standardised": "cognition", "edsm": "slc",
-           "leuven-wellbeing": "semh", "leuven-involvement": "semh"}  # fmt: skip
+DOMAINS = {
+    "nc-levels": "cognition",
+    "standardised": "cognition",
+    "edsm": "slc",
+    "leuven-wellbeing": "semh",
+    "leuven-involvement": "semh",
+}
 
 
 def _earlier_assessments(rng, measures) -> None:
@@ -232,6 +314,13 @@ def _earlier_assessments(rng, measures) -> None:
             value = values[max(0, values.index(m.entry) - rng.choice([0, 0, 1]))]
         else:
             value = str(int(m.entry) + rng.randint(-3, 3))
-        rows.append(Assessment(pupil_id=m.enrolment.pupil_id, scale=scale, value=value, domain=DOMAINS[scale.code],
-                               date=m.enrolment.starts_on - dt.timedelta(days=182)))  # fmt: skip
+        rows.append(
+            Assessment(
+                pupil_id=m.enrolment.pupil_id,
+                scale=scale,
+                value=value,
+                domain=DOMAINS[scale.code],
+                date=m.enrolment.starts_on - dt.timedelta(days=182),
+            )
+        )
     Assessment.objects.bulk_create(rows)

@@ -117,9 +117,10 @@ def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> Grou
     for row in rows:
         by_pupil[row.pupil_id].append(row)
     pupils_met = sum(
-        1 for measures in by_pupil.values() if any(m.met is not None for m in measures) and
-        all(m.met for m in measures if m.met is not None)
-    )  # fmt: skip
+        1
+        for measures in by_pupil.values()
+        if any(m.met is not None for m in measures) and all(m.met for m in measures if m.met is not None)
+    )
     pupils = len(by_pupil)
     poor = sorted({r.name for r in rows if r.attendance.poor})
     return GroupSummary(

@@ -29,9 +29,11 @@ class UploadForm(Form):
 class SessionForm(Form):
     date = ThreePartDateField(label="Session date", error_messages={"required": "Enter the session date"})
     present = forms.MultipleChoiceField(
-        label="Who came", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who came",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Pupils not ticked are recorded as absent.",
-    )  # fmt: skip
+    )
     notes = forms.CharField(label="Notes (optional)", required=False, max_length=300)
 
     def __init__(self, *args, enrolments, **kwargs):
@@ -41,32 +43,51 @@ class SessionForm(Form):
 
 class ReviewForm(Form):
     rating = forms.ChoiceField(
-        label="How effective was it?", choices=InterventionGroup.Rating.choices, widget=forms.RadioSelect,
+        label="How effective was it?",
+        choices=InterventionGroup.Rating.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select how effective the intervention was"},
-    )  # fmt: skip
+    )
     decision = forms.ChoiceField(
-        label="Decision", choices=InterventionGroup.Decision.choices, widget=forms.RadioSelect,
+        label="Decision",
+        choices=InterventionGroup.Decision.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select a decision"},
-    )  # fmt: skip
+    )
     notes = forms.CharField(max_length=LONG_TEXT, label="Notes (optional)", required=False, widget=forms.Textarea)
 
 
 class StrategyForm(Form):
     text = forms.CharField(
-        label="Strategy", max_length=200, help_text="For example: visual timetable, word banks, seating near the front",
+        label="Strategy",
+        max_length=200,
+        help_text="For example: visual timetable, word banks, seating near the front",
         error_messages={"required": "Enter the strategy"},
-    )  # fmt: skip
+    )
 
 
 class InterventionForm(ModelForm):
     class Meta:
         model = Intervention
         fields = [
-            "name", "area_of_need", "description", "evidence_base", "default_group_size", "sessions_per_week",
-            "session_minutes", "duration_weeks", "delivering_role", "cost_per_session", "hourly_rate", "eef_strand",
-        ]  # fmt: skip
-        labels = {"session_minutes": "Session length (minutes)", "cost_per_session": "Cost per session (£)",
-                  "hourly_rate": "Staff hourly rate (£)"}  # fmt: skip
+            "name",
+            "area_of_need",
+            "description",
+            "evidence_base",
+            "default_group_size",
+            "sessions_per_week",
+            "session_minutes",
+            "duration_weeks",
+            "delivering_role",
+            "cost_per_session",
+            "hourly_rate",
+            "eef_strand",
+        ]
+        labels = {
+            "session_minutes": "Session length (minutes)",
+            "cost_per_session": "Cost per session (£)",
+            "hourly_rate": "Staff hourly rate (£)",
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,17 +102,24 @@ class InterventionForm(ModelForm):
 
 
 class GroupForm(Form):
-    intervention = forms.ModelChoiceField(queryset=Intervention.objects.none(), empty_label="Choose an intervention",
-                                          error_messages={"required": "Choose the intervention"})  # fmt: skip
-    staff = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not a Trellis user",
-                                   label="Member of staff delivering it")  # fmt: skip
-    staff_label = forms.CharField(label="Staff as the map shows it (optional)", required=False, max_length=60,
-                                  help_text="For example, HLTA")  # fmt: skip
+    intervention = forms.ModelChoiceField(
+        queryset=Intervention.objects.none(),
+        empty_label="Choose an intervention",
+        error_messages={"required": "Choose the intervention"},
+    )
+    staff = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Not a Trellis user", label="Member of staff delivering it"
+    )
+    staff_label = forms.CharField(
+        label="Staff as the map shows it (optional)", required=False, max_length=60, help_text="For example, HLTA"
+    )
     group_size = forms.CharField(label="Group size", required=False, max_length=10, help_text="For example, 1:6")
-    frequency = forms.CharField(label="Frequency and duration", required=False, max_length=80,
-                                help_text="For example, 3 x 15 mins x 6 weeks")  # fmt: skip
-    schedule = forms.CharField(label="When (optional)", required=False, max_length=120,
-                               help_text="For example, Mon, Wed, Fri 9:00 (early am)")  # fmt: skip
+    frequency = forms.CharField(
+        label="Frequency and duration", required=False, max_length=80, help_text="For example, 3 x 15 mins x 6 weeks"
+    )
+    schedule = forms.CharField(
+        label="When (optional)", required=False, max_length=120, help_text="For example, Mon, Wed, Fri 9:00 (early am)"
+    )
     starts_on = ThreePartDateField(label="Start date", error_messages={"required": "Enter the start date"})
     ends_on = ThreePartDateField(label="End date", required=False)
 
@@ -112,15 +140,29 @@ class GroupForm(Form):
 
 
 class EnrolForm(Form):
-    pupil = forms.ModelChoiceField(queryset=None, empty_label="Choose a pupil",
-                                   error_messages={"required": "Choose the pupil"})  # fmt: skip
-    scale = forms.ModelChoiceField(queryset=None, empty_label="Choose a scale", label="Scale the progress is measured on",
-                                   error_messages={"required": "Choose the scale"})  # fmt: skip
+    pupil = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a pupil", error_messages={"required": "Choose the pupil"}
+    )
+    scale = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose a scale",
+        label="Scale the progress is measured on",
+        error_messages={"required": "Choose the scale"},
+    )
     entry = forms.CharField(label="Entry data", max_length=40, error_messages={"required": "Enter the entry data"})
-    target = forms.CharField(label="Target", max_length=40, required=False,
-                             help_text="+N to gain N steps (+1 sub-level), or a value on the scale to reach")  # fmt: skip
-    target_description = forms.CharField(max_length=SHORT_TEXT, label="Target in words (optional)", required=False, widget=forms.Textarea,
-                                         help_text="For example, to use the 24-hour clock")  # fmt: skip
+    target = forms.CharField(
+        label="Target",
+        max_length=40,
+        required=False,
+        help_text="+N to gain N steps (+1 sub-level), or a value on the scale to reach",
+    )
+    target_description = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="Target in words (optional)",
+        required=False,
+        widget=forms.Textarea,
+        help_text="For example, to use the 24-hour clock",
+    )
 
     def __init__(self, *args, pupils, scales_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,12 +201,19 @@ class EnrolForm(Form):
 
 
 class EhcProvisionForm(Form):
-    description = forms.CharField(label="Provision the plan specifies", max_length=200,
-                                  error_messages={"required": "Enter the provision"})  # fmt: skip
-    hours_per_week = forms.DecimalField(label="Hours a week", min_value=0, max_digits=5, decimal_places=2,
-                                        error_messages={"required": "Enter the hours a week"})  # fmt: skip
-    intervention = forms.ModelChoiceField(queryset=None, required=False, empty_label="None in the catalogue",
-                                          label="Intervention that delivers it")  # fmt: skip
+    description = forms.CharField(
+        label="Provision the plan specifies", max_length=200, error_messages={"required": "Enter the provision"}
+    )
+    hours_per_week = forms.DecimalField(
+        label="Hours a week",
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        error_messages={"required": "Enter the hours a week"},
+    )
+    intervention = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="None in the catalogue", label="Intervention that delivers it"
+    )
     starts_on = ThreePartDateField(label="Start date", error_messages={"required": "Enter the start date"})
     ends_on = ThreePartDateField(label="End date", required=False)
 

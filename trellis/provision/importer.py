@@ -264,8 +264,12 @@ def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Par
         if cell["scale"]:
             scale = lookup.scale(cell["scale"])
             if scale is None:
-                problem(number, "scale", f"There is no scale called {cell['scale']!r}",
-                        "a scale's code or name, e.g. nc-levels, leuven-wellbeing, standardised")  # fmt: skip
+                problem(
+                    number,
+                    "scale",
+                    f"There is no scale called {cell['scale']!r}",
+                    "a scale's code or name, e.g. nc-levels, leuven-wellbeing, standardised",
+                )
         values = {}
         if scale is not None:
             for name in ("entry", "exit"):
@@ -294,8 +298,12 @@ def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Par
             try:
                 target_value = scales.parse_value(scale, target)
             except scales.ScaleError:
-                problem(number, "target", f"{target!r} is neither +N nor a value on the {scale.name} scale",
-                        f"+N (steps to gain) or one of {scale.describe_allowed()}")  # fmt: skip
+                problem(
+                    number,
+                    "target",
+                    f"{target!r} is neither +N nor a value on the {scale.name} scale",
+                    f"+N (steps to gain) or one of {scale.describe_allowed()}",
+                )
         dates = {}
         for name in ("start", "end"):
             if cell.get(name):
@@ -308,16 +316,31 @@ def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Par
         if len(result.problems) > before:
             continue
         row = Row(
-            number=number, intervention=cell["intervention"], area_of_need=cell.get("area_of_need", ""),
-            group_size=cell.get("group_size", ""), frequency=cell.get("frequency", ""), staff=cell.get("staff", ""),
-            pupil=pupil, scale=scale, entry=values["entry"], target_steps=target_steps, target_value=target_value,
-            target_description=cell.get("target_description", ""), exit=values.get("exit", ""),
-            outcomes=cell.get("outcomes", ""), start=dates["start"], end=dates.get("end"),
-        )  # fmt: skip
+            number=number,
+            intervention=cell["intervention"],
+            area_of_need=cell.get("area_of_need", ""),
+            group_size=cell.get("group_size", ""),
+            frequency=cell.get("frequency", ""),
+            staff=cell.get("staff", ""),
+            pupil=pupil,
+            scale=scale,
+            entry=values["entry"],
+            target_steps=target_steps,
+            target_value=target_value,
+            target_description=cell.get("target_description", ""),
+            exit=values.get("exit", ""),
+            outcomes=cell.get("outcomes", ""),
+            start=dates["start"],
+            end=dates.get("end"),
+        )
         duplicate = (row.group_key, pupil.pk, scale.pk)
         if duplicate in seen:
-            problem(number, "scale", f"{pupil} already has a {scale.name} row for this group (row {seen[duplicate]})",
-                    "one row per pupil and scale in a group")  # fmt: skip
+            problem(
+                number,
+                "scale",
+                f"{pupil} already has a {scale.name} row for this group (row {seen[duplicate]})",
+                "one row per pupil and scale in a group",
+            )
             continue
         seen[duplicate] = number
         result.rows.append(row)
@@ -347,10 +370,14 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
         intervention = Intervention.objects.filter(school=school, name__iexact=first.intervention).first()
         if intervention is None:
             intervention = Intervention.objects.create(
-                school=school, name=first.intervention, area_of_need=first.area_of_need,
-                default_group_size=_ratio_pupils(first.group_size) or 6, sessions_per_week=sessions or 3,
-                session_minutes=minutes or 15, duration_weeks=weeks or 6,
-            )  # fmt: skip
+                school=school,
+                name=first.intervention,
+                area_of_need=first.area_of_need,
+                default_group_size=_ratio_pupils(first.group_size) or 6,
+                sessions_per_week=sessions or 3,
+                session_minutes=minutes or 15,
+                duration_weeks=weeks or 6,
+            )
             done.interventions += 1
         staff = _staff_user(school, first.staff)
         same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
@@ -359,10 +386,16 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
         ).first()
         if group is None:
             group = InterventionGroup.objects.create(
-                intervention=intervention, staff=staff, staff_label=first.staff, starts_on=first.start,
-                ends_on=first.end, group_size=first.group_size, frequency=first.frequency,
-                sessions_per_week=sessions, session_minutes=minutes,
-            )  # fmt: skip
+                intervention=intervention,
+                staff=staff,
+                staff_label=first.staff,
+                starts_on=first.start,
+                ends_on=first.end,
+                group_size=first.group_size,
+                frequency=first.frequency,
+                sessions_per_week=sessions,
+                session_minutes=minutes,
+            )
             done.groups += 1
         by_pupil: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
@@ -370,17 +403,24 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
         for pupil_rows in by_pupil.values():
             pupil = pupil_rows[0].pupil
             enrol(
-                group=group, pupil=pupil, by=by, via=via,
+                group=group,
+                pupil=pupil,
+                by=by,
+                via=via,
                 measures=[MeasureInput(r.scale, r.entry, r.target_steps, r.target_value, r.exit) for r in pupil_rows],
                 target_description=_joined(r.target_description for r in pupil_rows),
                 outcome_notes=_joined(r.outcomes for r in pupil_rows),
-            )  # fmt: skip
+            )
             done.enrolments += 1
             done.measures += len(pupil_rows)
     audit.record(
-        actor=by, action=AuditEvent.Action.IMPORT, record_type="provision import", school=school,
-        summary=f"{done.enrolments} enrolments in {len(by_group)} groups", via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.IMPORT,
+        record_type="provision import",
+        school=school,
+        summary=f"{done.enrolments} enrolments in {len(by_group)} groups",
+        via=via,
+    )
     return done
 
 

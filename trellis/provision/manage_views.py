@@ -62,14 +62,25 @@ def new_group(request: HttpRequest, urn: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         group = services.create_group(
-            intervention=data["intervention"], by=request.user, staff=data["staff"], staff_label=data["staff_label"],
-            group_size=data["group_size"], frequency=data["frequency"], schedule=data["schedule"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"],
-        )  # fmt: skip
+            intervention=data["intervention"],
+            by=request.user,
+            staff=data["staff"],
+            staff_label=data["staff_label"],
+            group_size=data["group_size"],
+            frequency=data["frequency"],
+            schedule=data["schedule"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        )
         messages.success(request, "Group started: now add its pupils")
         return redirect("provision-enrol", group_id=group.pk)
-    return _form_page(request, form=form, title="Start an intervention group", caption=school.name,
-                      back=f"/schools/{school.urn}/provision/")  # fmt: skip
+    return _form_page(
+        request,
+        form=form,
+        title="Start an intervention group",
+        caption=school.name,
+        back=f"/schools/{school.urn}/provision/",
+    )
 
 
 def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
@@ -83,14 +94,29 @@ def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         measure = services.MeasureInput(data["scale"], data["entry"], data["target_steps"], data["target_value"])
-        services.enrol(group=group, pupil=data["pupil"], by=request.user, measures=[measure],
-                       target_description=data["target_description"] or None)  # fmt: skip
+        services.enrol(
+            group=group,
+            pupil=data["pupil"],
+            by=request.user,
+            measures=[measure],
+            target_description=data["target_description"] or None,
+        )
         messages.success(request, f"{data['pupil'].full_name} added to {group.intervention.name}")
         return redirect("provision-enrol", group_id=group.pk)
-    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="pupils to enrol", school=school,
-                 summary=f"Chose pupils for {group}")  # fmt: skip
-    return _form_page(request, form=form, title=f"Add a pupil to {group.intervention.name}",
-                      caption=f"From {group.starts_on:%d/%m/%Y}", back=f"/provision/groups/{group.pk}/")  # fmt: skip
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="pupils to enrol",
+        school=school,
+        summary=f"Chose pupils for {group}",
+    )
+    return _form_page(
+        request,
+        form=form,
+        title=f"Add a pupil to {group.intervention.name}",
+        caption=f"From {group.starts_on:%d/%m/%Y}",
+        back=f"/provision/groups/{group.pk}/",
+    )
 
 
 def add_ehc_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
@@ -103,5 +129,10 @@ def add_ehc_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
         messages.success(request, "Provision from the EHC plan added")
         return redirect("pupil-provision", pupil_id=pupil.pk)
     audit.record_view(actor=request.user, pupil=pupil, what="provision history")
-    return _form_page(request, form=form, title="Add provision the EHC plan specifies", caption=pupil.full_name,
-                      back=f"/pupils/{pupil.pk}/provision/")  # fmt: skip
+    return _form_page(
+        request,
+        form=form,
+        title="Add provision the EHC plan specifies",
+        caption=pupil.full_name,
+        back=f"/pupils/{pupil.pk}/provision/",
+    )

@@ -38,9 +38,13 @@ class Intervention(models.Model):
     delivering_role = models.CharField(max_length=12, choices=Role.choices, blank=True)
     cost_per_session = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     hourly_rate = models.DecimalField(
-        "staff hourly rate", max_digits=8, decimal_places=2, null=True, blank=True,
+        "staff hourly rate",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Used when there is no cost per session: rate x session length.",
-    )  # fmt: skip
+    )
     eef_strand = models.CharField("EEF toolkit strand", max_length=24, choices=STRAND_CHOICES, blank=True)
 
     class Meta:
@@ -225,9 +229,13 @@ class EhcProvision(models.Model):
     description = models.CharField(max_length=200)
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
     intervention = models.ForeignKey(
-        Intervention, null=True, blank=True, on_delete=models.SET_NULL, related_name="ehc_provisions",
+        Intervention,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ehc_provisions",
         help_text="The intervention that delivers it, so delivered hours can be counted.",
-    )  # fmt: skip
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
 

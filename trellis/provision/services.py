@@ -93,17 +93,29 @@ def record_exit(*, measure: Measure, exit: str, by, outcome_notes: str | None = 
         enrolment.outcome_notes = outcome_notes
         enrolment.save(update_fields=["outcome_notes"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="intervention result", pupil=enrolment.pupil,
-        record_id=measure.pk, summary=f"{scale.name} exit", changes=changes, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="intervention result",
+        pupil=enrolment.pupil,
+        record_id=measure.pk,
+        summary=f"{scale.name} exit",
+        changes=changes,
+        via=via,
+    )
     return measure
 
 
 @transaction.atomic
 def log_session(
-    *, group: InterventionGroup, date: dt.date, present: Iterable[int], by, minutes: int | None = None,
-    notes: str = "", via: str = "web",
-) -> Session:  # fmt: skip
+    *,
+    group: InterventionGroup,
+    date: dt.date,
+    present: Iterable[int],
+    by,
+    minutes: int | None = None,
+    notes: str = "",
+    via: str = "web",
+) -> Session:
     """A session held on `date`; `present` are the ids of the enrolments that came. Others enrolled then were absent."""
     present = set(present)
     session = Session.objects.create(group=group, date=date, minutes=minutes, notes=notes, recorded_by=by)
@@ -111,10 +123,15 @@ def log_session(
     Attendance.objects.bulk_create(Attendance(session=session, enrolment=e, present=e.pk in present) for e in enrolled)
     for enrolment in enrolled:
         audit.record(
-            actor=by, action=AuditEvent.Action.CREATE, record_type="intervention attendance", pupil=enrolment.pupil,
-            record_id=session.pk, summary=f"{group.intervention.name} {date:%d/%m/%Y}: "
-            + ("present" if enrolment.pk in present else "absent"), via=via,
-        )  # fmt: skip
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            record_type="intervention attendance",
+            pupil=enrolment.pupil,
+            record_id=session.pk,
+            summary=f"{group.intervention.name} {date:%d/%m/%Y}: "
+            + ("present" if enrolment.pk in present else "absent"),
+            via=via,
+        )
     return session
 
 
@@ -127,10 +144,14 @@ def review_group(*, group: InterventionGroup, by, rating: str, decision: str, no
     group.reviewed_by, group.reviewed_at = by, timezone.now()
     group.save(update_fields=[*fields, "reviewed_by", "reviewed_at"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="intervention review",
-        school=group.intervention.school_id, record_id=group.pk, summary=str(group),
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="intervention review",
+        school=group.intervention.school_id,
+        record_id=group.pk,
+        summary=str(group),
         changes=audit.diff(before, audit.snapshot(group, fields)),
-    )  # fmt: skip
+    )
     return group
 
 
@@ -138,9 +159,13 @@ def review_group(*, group: InterventionGroup, by, rating: str, decision: str, no
 def add_qft_strategy(*, teaching_group, text: str, by) -> QftStrategy:
     strategy = QftStrategy.objects.create(group=teaching_group, text=text.strip(), added_by=by)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="quality first teaching strategy",
-        school=teaching_group.school_id, record_id=strategy.pk, summary=f"{teaching_group}: {strategy.text}",
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="quality first teaching strategy",
+        school=teaching_group.school_id,
+        record_id=strategy.pk,
+        summary=f"{teaching_group}: {strategy.text}",
+    )
     return strategy
 
 
@@ -169,9 +194,14 @@ def ehc_hours(pupil, *, today: dt.date | None = None) -> list[EhcHours]:
     attended = list(
         Attendance.objects.filter(enrolment__pupil=pupil, present=True)
         .select_related("session__group__intervention")
-        .values_list("session__group__intervention_id", "session__date", "session__minutes",
-                     "session__group__session_minutes", "session__group__intervention__session_minutes")
-    )  # fmt: skip
+        .values_list(
+            "session__group__intervention_id",
+            "session__date",
+            "session__minutes",
+            "session__group__session_minutes",
+            "session__group__intervention__session_minutes",
+        )
+    )
     result = []
     for provision in pupil.ehc_provisions.select_related("intervention"):
         start, end = provision.starts_on, min(provision.ends_on or today, today)
@@ -202,10 +232,14 @@ def save_intervention(*, school, by, instance: Intervention | None = None, **fie
         setattr(intervention, name, value)
     intervention.save()
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE if instance else AuditEvent.Action.CREATE,
-        record_type="intervention", school=school, record_id=intervention.pk, summary=intervention.name,
+        actor=by,
+        action=AuditEvent.Action.UPDATE if instance else AuditEvent.Action.CREATE,
+        record_type="intervention",
+        school=school,
+        record_id=intervention.pk,
+        summary=intervention.name,
         changes=audit.diff(before, audit.snapshot(intervention, fields)),
-    )  # fmt: skip
+    )
     return intervention
 
 
@@ -214,9 +248,13 @@ def create_group(*, intervention: Intervention, by, **fields) -> InterventionGro
     """Start an intervention group (its pupils are added with `enrol`)."""
     group = InterventionGroup.objects.create(intervention=intervention, **fields)
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="intervention group",
-        school=intervention.school_id, record_id=group.pk, summary=str(group),
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="intervention group",
+        school=intervention.school_id,
+        record_id=group.pk,
+        summary=str(group),
+    )
     return group
 
 
@@ -227,7 +265,11 @@ def add_ehc_provision(*, pupil, by, **fields) -> EhcProvision:
         pupil=pupil, ehc_plan=pupil.ehc_plans.filter(ceased_on__isnull=True).first(), **fields
     )
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="EHC plan provision", pupil=pupil,
-        record_id=provision.pk, summary=str(provision),
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="EHC plan provision",
+        pupil=pupil,
+        record_id=provision.pk,
+        summary=str(provision),
+    )
     return provision

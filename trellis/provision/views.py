@@ -35,10 +35,25 @@ from .forms import ReviewForm, SessionForm, StrategyForm, UploadForm
 from .models import EhcProvision, Enrolment, Measure
 
 MAP_HEADINGS = [
-    "Intervention", "Area of need", "Group size", "Frequency/duration", "Staff", "Pupil", "Name", "Scale", "Entry",
-    "Target", "Target description", "Exit", "Outcomes", "Start date", "End date", "Steps gained", "Target met",
+    "Intervention",
+    "Area of need",
+    "Group size",
+    "Frequency/duration",
+    "Staff",
+    "Pupil",
+    "Name",
+    "Scale",
+    "Entry",
+    "Target",
+    "Target description",
+    "Exit",
+    "Outcomes",
+    "Start date",
+    "End date",
+    "Steps gained",
+    "Target met",
     "Sessions attended",
-]  # fmt: skip
+]
 
 
 def _audit_reads(user, enrolments, what: str) -> None:
@@ -68,8 +83,14 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     evaluations = [item for item in reports.evaluate_groups(groups, enrolments) if item.rows or item.enrolments]
     _audit_reads(request.user, [e for item in evaluations for e in item.enrolments], "provision map")
     if request.GET.get("download") == "xlsx":
-        audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, record_type="provision map", school=school,
-                     summary=f"XLSX of {len(evaluations)} groups", changes={"filters": [None, audited_query(request)]})  # fmt: skip
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            record_type="provision map",
+            school=school,
+            summary=f"XLSX of {len(evaluations)} groups",
+            changes={"filters": [None, audited_query(request)]},
+        )
         return xlsx_response(f"provision-map-{school.urn}", MAP_HEADINGS, _map_rows(evaluations), title="Provision map")
     context = {
         "school": school,
@@ -97,12 +118,25 @@ def _map_rows(evaluations):
         for row in item.rows:
             enrolment = enrolments[row.enrolment_id]
             yield [
-                group.intervention.name, group.intervention.area_of_need, group.group_size, group.frequency,
-                group.staff_name, row.upn, row.name, row.scale_code, row.entry, row.target,
-                enrolment.target_description, row.exit, enrolment.outcome_notes, group.starts_on, group.ends_on,
-                None if row.steps is None else float(row.steps), row.met,
+                group.intervention.name,
+                group.intervention.area_of_need,
+                group.group_size,
+                group.frequency,
+                group.staff_name,
+                row.upn,
+                row.name,
+                row.scale_code,
+                row.entry,
+                row.target,
+                enrolment.target_description,
+                row.exit,
+                enrolment.outcome_notes,
+                group.starts_on,
+                group.ends_on,
+                None if row.steps is None else float(row.steps),
+                row.met,
                 row.attendance.text if row.attendance.held else None,
-            ]  # fmt: skip
+            ]
 
 
 @require_POST
@@ -127,23 +161,30 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     _audit_reads(request.user, item.enrolments, "intervention group")
     can_record = can_record_for_group(request.user, group)
     session_form = SessionForm(enrolments=item.enrolments, prefix="session")
-    review_form = ReviewForm(initial={"rating": group.rating, "decision": group.decision, "notes": group.review_notes},
-                             prefix="review")  # fmt: skip
+    review_form = ReviewForm(
+        initial={"rating": group.rating, "decision": group.decision, "notes": group.review_notes}, prefix="review"
+    )
     if request.method == "POST" and can_record:
         if "session-date_0" in request.POST:
             session_form = SessionForm(request.POST, enrolments=item.enrolments, prefix="session")
             if session_form.is_valid():
                 data = session_form.cleaned_data
-                services.log_session(group=group, date=data["date"], present=[int(p) for p in data["present"]],
-                                     notes=data["notes"], by=request.user)  # fmt: skip
+                services.log_session(
+                    group=group,
+                    date=data["date"],
+                    present=[int(p) for p in data["present"]],
+                    notes=data["notes"],
+                    by=request.user,
+                )
                 messages.success(request, f"Session on {data['date']:%d/%m/%Y} recorded")
                 return redirect("provision-group", group_id=group.pk)
         elif "review-rating" in request.POST or "review-decision" in request.POST:
             review_form = ReviewForm(request.POST, prefix="review")
             if review_form.is_valid():
                 data = review_form.cleaned_data
-                services.review_group(group=group, by=request.user, rating=data["rating"], decision=data["decision"],
-                                      notes=data["notes"])  # fmt: skip
+                services.review_group(
+                    group=group, by=request.user, rating=data["rating"], decision=data["decision"], notes=data["notes"]
+                )
                 messages.success(request, "Review saved")
                 return redirect("provision-group", group_id=group.pk)
         else:
@@ -152,12 +193,16 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         request,
         "provision/group.html",
         {
-            "group": group, "item": item, "can_record": can_record, "session_form": session_form,
-            "review_form": review_form, "sessions": group.sessions.all()[:50],
+            "group": group,
+            "item": item,
+            "can_record": can_record,
+            "session_form": session_form,
+            "review_form": review_form,
+            "sessions": group.sessions.all()[:50],
             "eef_months": PUBLISHED_MONTHS.get(group.intervention.eef_strand),
             "can_manage": can_manage_provision(request.user, group.intervention.school_id),
         },
-    )  # fmt: skip
+    )
 
 
 def _save_exits(request: HttpRequest, group, item) -> HttpResponse:
@@ -240,8 +285,9 @@ def import_map(request: HttpRequest, urn: str) -> HttpResponse:
         if not parsed.problems:
             done = importer.apply(school=school, parsed=parsed, by=request.user)
             del request.session["provision_import"]
-            messages.success(request, f"Imported {done.enrolments} enrolments ({done.measures} measures) "
-                                      f"in {parsed.groups} groups")  # fmt: skip
+            messages.success(
+                request, f"Imported {done.enrolments} enrolments ({done.measures} measures) in {parsed.groups} groups"
+            )
             return redirect("provision-map", urn=school.urn)
     elif request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -251,8 +297,10 @@ def import_map(request: HttpRequest, urn: str) -> HttpResponse:
             parsed = _parse(school, upload.name, data)
             if not parsed.problems:
                 request.session["provision_import"] = {
-                    "urn": school.urn, "name": upload.name, "data": base64.b64encode(data).decode(),
-                }  # fmt: skip
+                    "urn": school.urn,
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode(),
+                }
     return render(request, "provision/import.html", {"school": school, "form": form, "parsed": parsed})
 
 

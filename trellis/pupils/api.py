@@ -124,9 +124,12 @@ def list_pupils(
         current = PupilNeed.objects.filter(ends_on__isnull=True, need_id=need.upper())
         pupils = pupils.filter(pk__in=current.values("pupil_id"))
     audit.record(
-        actor=request.auth, action=AuditEvent.Action.VIEW, record_type="pupil list", via="api",
+        actor=request.auth,
+        action=AuditEvent.Action.VIEW,
+        record_type="pupil list",
+        via="api",
         changes={"filters": [None, {"school": school, "status": status, "need": need}]},
-    )  # fmt: skip
+    )
     pupils = pupils.prefetch_related(
         Prefetch("need_history", queryset=PupilNeed.objects.filter(ends_on__isnull=True), to_attr="current_needs")
     )

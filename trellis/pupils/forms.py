@@ -19,9 +19,11 @@ class PupilForm(Form):
 
 class SenStatusForm(PupilForm):
     status = forms.ChoiceField(
-        label="New SEN status", choices=SenStatus.choices, widget=forms.RadioSelect,
+        label="New SEN status",
+        choices=SenStatus.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the new SEN status"},
-    )  # fmt: skip
+    )
     starts_on = ThreePartDateField(label="Date the status starts")
     reason = forms.CharField(
         label="Reason", required=False, max_length=300, help_text="For example, the decision of the review meeting"
@@ -59,9 +61,10 @@ class EhcPlanForm(PupilForm):
     issued_on = ThreePartDateField(label="Date the plan was issued")
     last_annual_review_on = ThreePartDateField(label="Date of the last annual review", required=False)
     next_annual_review_due = ThreePartDateField(
-        label="Date the next annual review is due", required=False,
+        label="Date the next annual review is due",
+        required=False,
         help_text="Leave blank for 12 months after the last review (or after the plan was issued)",
-    )  # fmt: skip
+    )
 
     def __init__(self, data=None, *, pupil: Pupil):
         super().__init__(data, pupil=pupil)

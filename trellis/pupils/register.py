@@ -17,10 +17,24 @@ from .models import GroupMembership, NeedType, Pupil, PupilNeed, SenStatus, nc_y
 
 # The headings the importer recognises, so a register download round-trips through Excel.
 DOWNLOAD_HEADINGS = [
-    "UPN", "Legal Surname", "Legal Forename", "Preferred Surname", "Preferred Forename", "DOB", "Gender",
-    "Year", "Reg Group", "SEN Status", "Primary Need", "Secondary Need", "FSM", "Pupil Premium", "EAL",
-    "Looked After", "Ethnicity",
-]  # fmt: skip
+    "UPN",
+    "Legal Surname",
+    "Legal Forename",
+    "Preferred Surname",
+    "Preferred Forename",
+    "DOB",
+    "Gender",
+    "Year",
+    "Reg Group",
+    "SEN Status",
+    "Primary Need",
+    "Secondary Need",
+    "FSM",
+    "Pupil Premium",
+    "EAL",
+    "Looked After",
+    "Ethnicity",
+]
 
 ANY_SEN = "sen"
 STATUS_FILTER_CHOICES = [
@@ -117,7 +131,21 @@ def status_counts(pupils: QuerySet[Pupil]) -> dict[str, int]:
 def download_rows(pupils: QuerySet[Pupil]) -> Iterator[list]:
     for p in with_register_columns(pupils).iterator(chunk_size=2000):
         yield [
-            p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth,
-            p.sex, p.nc_year_label, p.class_name, p.sen_status,
-            p.primary_need_id, p.secondary_need, p.fsm, p.pupil_premium, p.eal, p.looked_after, p.ethnicity,
-        ]  # fmt: skip
+            p.upn,
+            p.legal_surname,
+            p.legal_forename,
+            p.preferred_surname,
+            p.preferred_forename,
+            p.date_of_birth,
+            p.sex,
+            p.nc_year_label,
+            p.class_name,
+            p.sen_status,
+            p.primary_need_id,
+            p.secondary_need,
+            p.fsm,
+            p.pupil_premium,
+            p.eal,
+            p.looked_after,
+            p.ethnicity,
+        ]

@@ -19,10 +19,27 @@ from trellis.audit.models import AuditEvent
 from .models import EhcPlan, ExternalShare, NeedType, Pupil, PupilNeed, SenStatus, SenStatusEntry
 
 PUPIL_FIELDS = [
-    "upn", "legal_surname", "legal_forename", "middle_names", "preferred_surname", "preferred_forename",
-    "date_of_birth", "sex", "nc_year", "ethnicity", "eal", "fsm", "pupil_premium", "looked_after",
-    "has_medical_notes", "enrolled_on", "left_on", "destination", "destination_on", "is_confidential",
-]  # fmt: skip
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "middle_names",
+    "preferred_surname",
+    "preferred_forename",
+    "date_of_birth",
+    "sex",
+    "nc_year",
+    "ethnicity",
+    "eal",
+    "fsm",
+    "pupil_premium",
+    "looked_after",
+    "has_medical_notes",
+    "enrolled_on",
+    "left_on",
+    "destination",
+    "destination_on",
+    "is_confidential",
+]
 
 
 class RegisterError(ValueError):
@@ -36,9 +53,14 @@ def create_pupil(*, school, by, via: str = "web", **fields: Any) -> Pupil:
     pupil.full_clean(exclude=["primary_need"])
     pupil.save()
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="pupil", pupil=pupil, record_id=pupil.pk,
-        changes=audit.diff({}, audit.snapshot(pupil, PUPIL_FIELDS)), via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="pupil",
+        pupil=pupil,
+        record_id=pupil.pk,
+        changes=audit.diff({}, audit.snapshot(pupil, PUPIL_FIELDS)),
+        via=via,
+    )
     return pupil
 
 
@@ -56,9 +78,14 @@ def update_pupil(*, pupil: Pupil, by, via: str = "web", **fields: Any) -> dict[s
         pupil.full_clean(exclude=["primary_need"])
         pupil.save(update_fields=list(changes))
         audit.record(
-            actor=by, action=AuditEvent.Action.UPDATE, record_type="pupil", pupil=pupil, record_id=pupil.pk,
-            changes=changes, via=via,
-        )  # fmt: skip
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            record_type="pupil",
+            pupil=pupil,
+            record_id=pupil.pk,
+            changes=changes,
+            via=via,
+        )
     return changes
 
 
@@ -87,17 +114,26 @@ def set_sen_status(
         current.ends_on = starts_on
         current.save(update_fields=["ends_on"])
     entry = SenStatusEntry.objects.create(
-        pupil=pupil, status=status, starts_on=starts_on, source=source, reason=reason,
+        pupil=pupil,
+        status=status,
+        starts_on=starts_on,
+        source=source,
+        reason=reason,
         recorded_by=by if by is not None and by.is_authenticated else None,
-    )  # fmt: skip
+    )
     old_status = pupil.sen_status
     pupil.sen_status = status
     pupil.save(update_fields=["sen_status"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="SEN status", pupil=pupil, record_id=entry.pk,
-        summary=reason, changes={"sen_status": [old_status, status], "starts_on": [None, starts_on.isoformat()]},
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="SEN status",
+        pupil=pupil,
+        record_id=entry.pk,
+        summary=reason,
+        changes={"sen_status": [old_status, status], "starts_on": [None, starts_on.isoformat()]},
         via=via,
-    )  # fmt: skip
+    )
     return entry
 
 
@@ -123,17 +159,25 @@ def set_needs(*, pupil: Pupil, codes: Sequence[str], starts_on: dt.date, by, via
             old.save(update_fields=["ends_on"])
         if new_code:
             PupilNeed.objects.create(
-                pupil=pupil, need_id=new_code, rank=rank, starts_on=starts_on,
+                pupil=pupil,
+                need_id=new_code,
+                rank=rank,
+                starts_on=starts_on,
                 recorded_by=by if by is not None and by.is_authenticated else None,
-            )  # fmt: skip
+            )
         changes[f"need_rank_{rank}"] = [old.need_id if old else None, new_code]
     if changes:
         pupil.primary_need_id = wanted.get(1)
         pupil.save(update_fields=["primary_need"])
         audit.record(
-            actor=by, action=AuditEvent.Action.UPDATE, record_type="SEN needs", pupil=pupil, record_id=pupil.pk,
-            changes=changes | {"starts_on": [None, starts_on.isoformat()]}, via=via,
-        )  # fmt: skip
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            record_type="SEN needs",
+            pupil=pupil,
+            record_id=pupil.pk,
+            changes=changes | {"starts_on": [None, starts_on.isoformat()]},
+            via=via,
+        )
     return changes
 
 
@@ -165,9 +209,14 @@ def record_ehc_plan(
     changes = audit.diff(before, audit.snapshot(plan, fields))
     if changes:
         audit.record(
-            actor=by, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-            record_type="EHC plan", pupil=pupil, record_id=plan.pk, changes=changes, via=via,
-        )  # fmt: skip
+            actor=by,
+            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+            record_type="EHC plan",
+            pupil=pupil,
+            record_id=plan.pk,
+            changes=changes,
+            via=via,
+        )
     return plan
 
 
@@ -181,15 +230,22 @@ def share_with_specialist(
     if pupil.is_confidential:
         raise RegisterError("A confidential pupil cannot be shared outside the SENCO and senior leaders.")
     share = ExternalShare.objects.create(
-        pupil=pupil, specialist=specialist, expires_on=expires_on, reason=reason,
+        pupil=pupil,
+        specialist=specialist,
+        expires_on=expires_on,
+        reason=reason,
         granted_by=by if by is not None and by.is_authenticated else None,
-    )  # fmt: skip
+    )
     audit.record(
-        actor=by, action=AuditEvent.Action.CREATE, record_type="share with specialist", pupil=pupil,
-        record_id=share.pk, summary=f"Shared with {specialist.get_username()} until {expires_on:%d/%m/%Y}",
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="share with specialist",
+        pupil=pupil,
+        record_id=share.pk,
+        summary=f"Shared with {specialist.get_username()} until {expires_on:%d/%m/%Y}",
         changes={"specialist": [None, specialist.get_username()], "expires_on": [None, expires_on.isoformat()]},
         via=via,
-    )  # fmt: skip
+    )
     return share
 
 
@@ -201,9 +257,14 @@ def end_share(*, share: ExternalShare, by, via: str = "web") -> None:
     share.expires_on = min(old, yesterday)
     share.save(update_fields=["expires_on"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="share with specialist", pupil=share.pupil,
-        record_id=share.pk, changes={"expires_on": [old.isoformat(), share.expires_on.isoformat()]}, via=via,
-    )  # fmt: skip
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="share with specialist",
+        pupil=share.pupil,
+        record_id=share.pk,
+        changes={"expires_on": [old.isoformat(), share.expires_on.isoformat()]},
+        via=via,
+    )
 
 
 @transaction.atomic
@@ -218,8 +279,13 @@ def set_office_access(*, membership: Membership, sees_sen_records: bool, by, via
     membership.sees_sen_records = sees_sen_records
     membership.save(update_fields=["sees_sen_records"])
     audit.record(
-        actor=by, action=AuditEvent.Action.UPDATE, record_type="office access", school=membership.school_id,
-        record_id=membership.pk, changes={"sees_sen_records": [old, sees_sen_records]}, via=via,
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="office access",
+        school=membership.school_id,
+        record_id=membership.pk,
+        changes={"sees_sen_records": [old, sees_sen_records]},
+        via=via,
         summary=f"{membership.user} {'may now see' if sees_sen_records else 'no longer sees'} SEN records",
-    )  # fmt: skip
+    )
     return True

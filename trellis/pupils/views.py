@@ -116,18 +116,26 @@ def register(request: HttpRequest, urn: str, download: str | None = None) -> Htt
     filters = audited_query(request)
     if download:
         audit.record(
-            actor=request.user, action=AuditEvent.Action.EXPORT, record_type="register", school=school,
-            summary=f"Downloaded the register as {download.upper()}", changes={"filters": [None, filters]},
-        )  # fmt: skip
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            record_type="register",
+            school=school,
+            summary=f"Downloaded the register as {download.upper()}",
+            changes={"filters": [None, filters]},
+        )
         name = f"sen-register-{school.urn}-{timezone.localdate():%Y-%m-%d}"
         make = csv_response if download == "csv" else xlsx_response
         return make(name, DOWNLOAD_HEADINGS, download_rows(pupils))
     counts = status_counts(pupils)
     page = Paginator(with_register_columns(pupils), REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record(
-        actor=request.user, action=AuditEvent.Action.VIEW, record_type="register", school=school,
-        summary=f"Viewed the register ({page.paginator.count} pupils)", changes={"filters": [None, filters]},
-    )  # fmt: skip
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="register",
+        school=school,
+        summary=f"Viewed the register ({page.paginator.count} pupils)",
+        changes={"filters": [None, filters]},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -33,19 +33,45 @@ from .limits import LimitExceeded
 # What a record holds
 
 PUPIL_FIELDS = [
-    "upn", "legal_surname", "legal_forename", "middle_names", "preferred_surname", "preferred_forename",
-    "date_of_birth", "sex", "nc_year", "ethnicity", "fsm", "pupil_premium", "eal", "looked_after", "enrolled_on",
-]  # fmt: skip
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "middle_names",
+    "preferred_surname",
+    "preferred_forename",
+    "date_of_birth",
+    "sex",
+    "nc_year",
+    "ethnicity",
+    "fsm",
+    "pupil_premium",
+    "eal",
+    "looked_after",
+    "enrolled_on",
+]
 EXTRA_FIELDS = ["class_name", "sen_status", "sen_starts_on", "primary_need", "secondary_need"]
 FIELD_LABELS = {
-    "upn": "UPN", "legal_surname": "Legal surname", "legal_forename": "Legal forename",
-    "middle_names": "Middle names", "preferred_surname": "Preferred surname",
-    "preferred_forename": "Preferred forename", "date_of_birth": "Date of birth", "sex": "Sex",
-    "nc_year": "NC year", "ethnicity": "Ethnicity", "fsm": "Free school meals", "pupil_premium": "Pupil premium",
-    "eal": "EAL", "looked_after": "Looked after", "enrolled_on": "Admission date", "class_name": "Class",
-    "sen_status": "SEN status", "sen_starts_on": "SEN start date", "primary_need": "Primary need",
+    "upn": "UPN",
+    "legal_surname": "Legal surname",
+    "legal_forename": "Legal forename",
+    "middle_names": "Middle names",
+    "preferred_surname": "Preferred surname",
+    "preferred_forename": "Preferred forename",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "nc_year": "NC year",
+    "ethnicity": "Ethnicity",
+    "fsm": "Free school meals",
+    "pupil_premium": "Pupil premium",
+    "eal": "EAL",
+    "looked_after": "Looked after",
+    "enrolled_on": "Admission date",
+    "class_name": "Class",
+    "sen_status": "SEN status",
+    "sen_starts_on": "SEN start date",
+    "primary_need": "Primary need",
     "secondary_need": "Secondary need",
-}  # fmt: skip
+}
 
 
 def field_label(name: str) -> str:
@@ -76,7 +102,14 @@ HEADING_SYNONYMS: dict[str, list[str]] = {
     "class_name": ["Reg Group", "Registration Group", "Reg", "Class", "Form", "Tutor Group", "Class Name"],
     "sen_status": ["SEN Status", "SEN Provision", "SEN", "SEN Stage", "SEN Code"],
     "sen_starts_on": ["SEN Start Date", "SEN Status Start Date", "SEN Start", "SEN Provision Start Date"],
-    "primary_need": ["Primary Need", "SEN Primary Need", "Primary SEN Need", "Need 1", "SEN Type 1", "Primary Need Type"],
+    "primary_need": [
+        "Primary Need",
+        "SEN Primary Need",
+        "Primary SEN Need",
+        "Need 1",
+        "SEN Type 1",
+        "Primary Need Type",
+    ],
     "secondary_need": ["Secondary Need", "SEN Secondary Need", "Secondary SEN Need", "Need 2", "SEN Type 2"],
     "fsm": ["FSM", "Free School Meals", "FSM Eligible", "FSM Eligibility"],
     "pupil_premium": ["Pupil Premium", "PP", "PP Indicator", "Pupil Premium Indicator"],
@@ -84,14 +117,22 @@ HEADING_SYNONYMS: dict[str, list[str]] = {
     "looked_after": ["Looked After", "In Care", "CLA", "LAC", "Child Looked After"],
     "ethnicity": ["Ethnicity", "Ethnic Code", "Ethnicity Code"],
     "enrolled_on": ["Admission Date", "Date of Admission", "Entry Date", "Enrolment Date", "Start Date"],
-}  # fmt: skip
+}
 IGNORE = "ignore"
 
 SEN_CODES = {"N": "N", "K": "K", "E": "E", "M": "M"}
 SEN_WORDS = {
-    "nosen": "N", "none": "N", "sensupport": "K", "support": "K", "ehcplan": "E", "ehcp": "E", "ehc": "E",
-    "statement": "E", "monitoring": "M", "monitor": "M",
-}  # fmt: skip
+    "nosen": "N",
+    "none": "N",
+    "sensupport": "K",
+    "support": "K",
+    "ehcplan": "E",
+    "ehcp": "E",
+    "ehc": "E",
+    "statement": "E",
+    "monitoring": "M",
+    "monitor": "M",
+}
 # Legacy codes (DOMAIN.md): S (statement) becomes E; A (School Action) and P (School Action Plus) become K.
 LEGACY_SEN_CODES = {"S": "E", "A": "K", "P": "K"}
 SEN_ACCEPTED = "N, K or E (census codes), M (monitoring), or the legacy S, A, P"
@@ -292,9 +333,12 @@ class _Values:
         if code in LEGACY_SEN_CODES:
             new = LEGACY_SEN_CODES[code]
             self.report.warn(
-                self.line, self.upn, "sen_status", f"legacy SEN code {code} recorded as {new}",
+                self.line,
+                self.upn,
+                "sen_status",
+                f"legacy SEN code {code} recorded as {new}",
                 "S becomes E (EHC plan); A and P become K (SEN support)",
-            )  # fmt: skip
+            )
             return new
         if word := SEN_WORDS.get(normalise_heading(text)):
             return word
@@ -340,8 +384,13 @@ def _finish(record: PupilRecord, raw: dict[str, Any], values: _Values) -> None:
         elif name == "ethnicity":
             text = str(value).strip().upper()
             if len(text) > 4:
-                values.report.warn(values.line, values.upn, name, f"'{value}' is not an ethnicity code; ignored",
-                                   "a DfE ethnicity code of up to 4 letters, e.g. WBRI")  # fmt: skip
+                values.report.warn(
+                    values.line,
+                    values.upn,
+                    name,
+                    f"'{value}' is not an ethnicity code; ignored",
+                    "a DfE ethnicity code of up to 4 letters, e.g. WBRI",
+                )
             else:
                 record.fields[name] = text
         elif name == "class_name":
@@ -407,8 +456,13 @@ def read_pupils(
     try:
         for record in reader:
             if record.upn in seen:
-                report.problem(record.line, record.upn, "upn", f"the same UPN is also on line {seen[record.upn]}",
-                               "each pupil once in a file")  # fmt: skip
+                report.problem(
+                    record.line,
+                    record.upn,
+                    "upn",
+                    f"the same UPN is also on line {seen[record.upn]}",
+                    "each pupil once in a file",
+                )
                 continue
             seen[record.upn] = record.line
             report.records += 1
@@ -475,11 +529,21 @@ def map_headings(headings: list[Any], mapping: Mapping[str, str], report: ParseR
         report.headings[str(heading)] = name
     for name in REQUIRED_FIELDS:
         if name not in columns.values():
-            report.problem(1, "", name, "no column has this heading",
-                           " or ".join(f"'{h}'" for h in HEADING_SYNONYMS[name][:3]) + " (or map one with --map)")  # fmt: skip
+            report.problem(
+                1,
+                "",
+                name,
+                "no column has this heading",
+                " or ".join(f"'{h}'" for h in HEADING_SYNONYMS[name][:3]) + " (or map one with --map)",
+            )
     if report.unrecognised:
-        report.warn(1, "", "", f"columns not recognised and ignored: {', '.join(report.unrecognised)}",
-                    "map them to a field (--map \"Their Heading=field\") or leave them out")  # fmt: skip
+        report.warn(
+            1,
+            "",
+            "",
+            f"columns not recognised and ignored: {', '.join(report.unrecognised)}",
+            'map them to a field (--map "Their Heading=field") or leave them out',
+        )
     return columns
 
 
@@ -508,8 +572,13 @@ def xlsx_rows(source: IO[bytes], report: ParseReport, *, max_rows: int) -> Itera
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # a broken zip or workbook fails in many ways
-        report.problem(None, "", "", f"this XLSX file cannot be read ({type(error).__name__})",
-                       "an .xlsx workbook saved by Excel, or a CSV file")  # fmt: skip
+        report.problem(
+            None,
+            "",
+            "",
+            f"this XLSX file cannot be read ({type(error).__name__})",
+            "an .xlsx workbook saved by Excel, or a CSV file",
+        )
         return
     try:
         sheet = workbook.worksheets[0]
@@ -678,13 +747,20 @@ def _text(element) -> str | None:
 
 
 PUPIL_ELEMENTS = {
-    "UPN": "upn", "Surname": "legal_surname", "Forename": "legal_forename", "DOB": "date_of_birth",
-    "Sex": "sex", "Gender": "sex",
-}  # fmt: skip
+    "UPN": "upn",
+    "Surname": "legal_surname",
+    "Forename": "legal_forename",
+    "DOB": "date_of_birth",
+    "Sex": "sex",
+    "Gender": "sex",
+}
 BASIC_ELEMENTS = {
-    "PreferredSurname": "preferred_surname", "PreferredForename": "preferred_forename",
-    "MiddleNames": "middle_names", "NCyearActual": "nc_year", "Ethnicity": "ethnicity",
-}  # fmt: skip
+    "PreferredSurname": "preferred_surname",
+    "PreferredForename": "preferred_forename",
+    "MiddleNames": "middle_names",
+    "NCyearActual": "nc_year",
+    "Ethnicity": "ethnicity",
+}
 
 
 def _ctf_pupil(element, line: int, lines: dict, report: ParseReport, need_types) -> PupilRecord | None:
@@ -770,8 +846,13 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
     try:
         for element in _iterparse(source, parser):
             if parser.root is not None and parser.root.tag != "CTfile":
-                report.problem(1, "", "", f"the file is XML but its root is <{parser.root.tag}>",
-                               "a Common Transfer File (<CTfile>)")  # fmt: skip
+                report.problem(
+                    1,
+                    "",
+                    "",
+                    f"the file is XML but its root is <{parser.root.tag}>",
+                    "a Common Transfer File (<CTfile>)",
+                )
                 return
             tag = element.tag
             if tag == "Pupil":
@@ -800,12 +881,21 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
         raise
     except ParseError as error:
         line, column = getattr(error, "position", (None, 0))
-        report.problem(line, "", "", f"the XML is malformed ({str(error).split(':')[0]}, column {column})",
-                       "a complete, well-formed CTF as your MIS exports it")  # fmt: skip
+        report.problem(
+            line,
+            "",
+            "",
+            f"the XML is malformed ({str(error).split(':')[0]}, column {column})",
+            "a complete, well-formed CTF as your MIS exports it",
+        )
     except DefusedXmlException as error:
-        report.problem(parser.parser.CurrentLineNumber, "", "",
-                       f"the XML uses a feature that is not allowed ({type(error).__name__})",
-                       "a CTF without a DTD or entity declarations")  # fmt: skip
+        report.problem(
+            parser.parser.CurrentLineNumber,
+            "",
+            "",
+            f"the XML uses a feature that is not allowed ({type(error).__name__})",
+            "a CTF without a DTD or entity declarations",
+        )
     except (ValueError, UnicodeError, LookupError) as error:
         report.problem(None, "", "", f"the XML cannot be read ({error})", "a CTF encoded as UTF-8")
     else:

@@ -273,9 +273,13 @@ class _Importer:
 
     def start_run(self) -> None:
         self.run = ImportRun.objects.create(
-            school=self.school, by=self.by, by_name=self.actor_name, via=self.via,
-            file_name=self.plan.file_name[:255], sha256=self.plan.sha256,
-        )  # fmt: skip
+            school=self.school,
+            by=self.by,
+            by_name=self.actor_name,
+            via=self.via,
+            file_name=self.plan.file_name[:255],
+            sha256=self.plan.sha256,
+        )
 
     def finish_run(self) -> None:
         plan, run = self.plan, self.run
@@ -285,15 +289,23 @@ class _Importer:
         run.warnings, run.summary = plan.warning_count, plan.as_summary()
         run.save()
         audit.record(
-            actor=self.by, action=AuditEvent.Action.IMPORT, record_type="pupil import", school=self.school,
-            record_id=run.pk, summary=f"Imported {plan.file_name}: {plan.summary_line()}"[:300],
+            actor=self.by,
+            action=AuditEvent.Action.IMPORT,
+            record_type="pupil import",
+            school=self.school,
+            record_id=run.pk,
+            summary=f"Imported {plan.file_name}: {plan.summary_line()}"[:300],
             changes={
-                "file": [None, plan.file_name], "sha256": [None, plan.sha256], "created": [None, plan.created],
-                "updated": [None, plan.updated], "unchanged": [None, plan.unchanged],
-                "status_changes": [None, plan.status_changes], "need_changes": [None, plan.need_changes],
+                "file": [None, plan.file_name],
+                "sha256": [None, plan.sha256],
+                "created": [None, plan.created],
+                "updated": [None, plan.updated],
+                "unchanged": [None, plan.unchanged],
+                "status_changes": [None, plan.status_changes],
+                "need_changes": [None, plan.need_changes],
             },
             via=self.via,
-        )  # fmt: skip
+        )
         plan.run = run
 
     def find_missing(self) -> None:
@@ -339,9 +351,11 @@ class _Importer:
         classes: dict[int, GroupMembership] = {}
         if self.year:
             for m in GroupMembership.objects.filter(
-                Q(ends_on__isnull=True) | Q(ends_on__gte=today), pupil_id__in=ids, group__academic_year=self.year,
+                Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+                pupil_id__in=ids,
+                group__academic_year=self.year,
                 group__kind=TeachingGroup.Kind.REGISTRATION,
-            ).select_related("group"):  # fmt: skip
+            ).select_related("group"):
                 classes[m.pupil_id] = m
 
         new_pupils: list[_PupilRow] = []
@@ -378,10 +392,12 @@ class _Importer:
                 starts_on = record.sen_starts_on or today
                 if current and starts_on < current.starts_on:
                     self.report.warn(
-                        record.line, record.upn, "sen_starts_on",
+                        record.line,
+                        record.upn,
+                        "sen_starts_on",
                         f"the file's SEN start date {starts_on:%d/%m/%Y} is before the current status began "
                         f"({current.starts_on:%d/%m/%Y}); the change is recorded from {max(today, current.starts_on):%d/%m/%Y}",
-                    )  # fmt: skip
+                    )
                     starts_on = max(today, current.starts_on)
                 if current:
                     current.ends_on = starts_on
@@ -449,7 +465,7 @@ class _Importer:
                         "created" if created else "updated",
                         changes,
                         pupil.is_confidential,
-                    )  # fmt: skip
+                    )
                 )
             events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes))
 
@@ -835,16 +851,29 @@ def export_ctf(*, school: School, pupils: QuerySet[Pupil], by, out: IO[bytes], v
         for pupil in rows:
             out.write(ET.tostring(_ctf_pupil(pupil), encoding="utf-8", xml_declaration=False) + b"\n")
             events.append(
-                AuditEvent(at=now, actor=by, actor_name=name, school_id=school.pk, pupil_id=pupil.pk,
-                           action=AuditEvent.Action.EXPORT, record_type="CTF", summary="Exported in a CTF", via=via)
-            )  # fmt: skip
+                AuditEvent(
+                    at=now,
+                    actor=by,
+                    actor_name=name,
+                    school_id=school.pk,
+                    pupil_id=pupil.pk,
+                    action=AuditEvent.Action.EXPORT,
+                    record_type="CTF",
+                    summary="Exported in a CTF",
+                    via=via,
+                )
+            )
             if len(events) >= 1000:
                 AuditEvent.objects.bulk_create(events)
                 events = []
         AuditEvent.objects.bulk_create(events)
         audit.record(
-            actor=by, action=AuditEvent.Action.EXPORT, record_type="CTF", school=school,
-            summary=f"Exported a CTF of {count} pupil{'s' if count != 1 else ''}", via=via,
-        )  # fmt: skip
+            actor=by,
+            action=AuditEvent.Action.EXPORT,
+            record_type="CTF",
+            school=school,
+            summary=f"Exported a CTF of {count} pupil{'s' if count != 1 else ''}",
+            via=via,
+        )
     out.write(b"</CTFpupilData>\n</CTfile>\n")
     return count

@@ -66,8 +66,9 @@ def _remove_stale() -> None:
 def save_upload(uploaded, *, user, school) -> Upload:
     """Keep an uploaded file (a Django UploadedFile) until it is confirmed or abandoned."""
     _remove_stale()
-    upload = Upload(token=secrets.token_urlsafe(24), user_id=user.pk, school_id=school.pk,
-                    file_name=Path(uploaded.name).name[:255])  # fmt: skip
+    upload = Upload(
+        token=secrets.token_urlsafe(24), user_id=user.pk, school_id=school.pk, file_name=Path(uploaded.name).name[:255]
+    )
     with upload.path.open("wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)

@@ -56,21 +56,41 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
             saved.mapped = True
             saved.save_meta()
             return redirect("import-preview", urn=school.urn, token=saved.token)
-        return render(request, "transfer/mapping.html", {"school": school, "upload": saved, "form": form,
-                                                         "recognised": headings.headings})  # fmt: skip
-    context = {"school": school, "upload": saved, "can_remap": bool(unrecognised),
-               "show_confidential": can_manage_sen_record(request.user, school)}  # fmt: skip
-    options = {"school": school, "file_name": saved.file_name, "by": request.user, "dry_run": True,
-               "mapping": saved.mapping}  # fmt: skip
+        return render(
+            request,
+            "transfer/mapping.html",
+            {"school": school, "upload": saved, "form": form, "recognised": headings.headings},
+        )
+    context = {
+        "school": school,
+        "upload": saved,
+        "can_remap": bool(unrecognised),
+        "show_confidential": can_manage_sen_record(request.user, school),
+    }
+    options = {
+        "school": school,
+        "file_name": saved.file_name,
+        "by": request.user,
+        "dry_run": True,
+        "mapping": saved.mapping,
+    }
     if saved.size >= SHOW_PROGRESS_FROM_BYTES:
         return _with_progress(
-            request, saved, options, context,
+            request,
+            saved,
+            options,
+            context,
             lambda plan: render_to_string("transfer/preview.html#body", context | {"plan": plan}, request),
-        )  # fmt: skip
+        )
     with saved.open() as source:
         context["plan"] = services.import_pupils(source=source, **options)
-    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="import preview", school=school,
-                 summary=f"Checked {saved.file_name}")  # fmt: skip
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="import preview",
+        school=school,
+        summary=f"Checked {saved.file_name}",
+    )
     return render(request, "transfer/preview.html", context)
 
 
@@ -109,8 +129,12 @@ def confirm(request: HttpRequest, urn: str, token: str) -> HttpResponse:
     school = _importing_school(request, urn)
     saved = load_upload(token, user=request.user, school=school)
     options = {"school": school, "file_name": saved.file_name, "by": request.user, "mapping": saved.mapping}
-    failed = {"school": school, "upload": None, "failed": True,
-              "show_confidential": can_manage_sen_record(request.user, school)}  # fmt: skip
+    failed = {
+        "school": school,
+        "upload": None,
+        "failed": True,
+        "show_confidential": can_manage_sen_record(request.user, school),
+    }
     if saved.size >= SHOW_PROGRESS_FROM_BYTES:
 
         def result(plan) -> str:
@@ -140,8 +164,14 @@ def history(request: HttpRequest, urn: str) -> HttpResponse:
 def run_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
     school = _importing_school(request, urn)
     run = get_object_or_404(ImportRun, school=school, pk=pk)
-    audit.record(actor=request.user, action=AuditEvent.Action.VIEW, record_type="import", school=school,
-                 record_id=run.pk, summary=f"Opened the import of {run.file_name}")  # fmt: skip
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="import",
+        school=school,
+        record_id=run.pk,
+        summary=f"Opened the import of {run.file_name}",
+    )
     return render(request, "transfer/run.html", {"school": school, "run": run})
 
 

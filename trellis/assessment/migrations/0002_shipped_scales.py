@@ -29,13 +29,29 @@ ENGAGEMENT = [
 
 
 def ordered(code, name, values, description="", *, linear=True):
-    return {"code": code, "name": name, "kind": "ordered", "description": description, "linear": linear,
-            "steps": values}  # fmt: skip
+    return {
+        "code": code,
+        "name": name,
+        "kind": "ordered",
+        "description": description,
+        "linear": linear,
+        "steps": values,
+    }
 
 
 def numeric(code, name, low, high, step="1", unit="", description="", *, higher=True, bands=()):
-    return {"code": code, "name": name, "kind": "numeric", "description": description, "min": Decimal(low),
-            "max": Decimal(high), "step": Decimal(step), "unit": unit, "higher": higher, "bands": bands}  # fmt: skip
+    return {
+        "code": code,
+        "name": name,
+        "kind": "numeric",
+        "description": description,
+        "min": Decimal(low),
+        "max": Decimal(high),
+        "step": Decimal(step),
+        "unit": unit,
+        "higher": higher,
+        "bands": bands,
+    }
 
 
 NC_LEVELS = [f"{level}{sub}" for level in range(1, 6) for sub in "cba"]
@@ -59,20 +75,20 @@ SCALES = [
             ("mastery", "Mastery", "Applies the skill confidently in new contexts."),
         ],
         "Emerging, developing, secure, mastery (Progress X).",
-    ),  # fmt: skip
+    ),
     ordered(
         "nc-levels",
         "NC levels",
         [(v, "", "") for v in NC_LEVELS],
         "Old National Curriculum levels with sub-levels, 1c lowest to 5a; c < b < a within a level.",
-    ),  # fmt: skip
+    ),
     ordered(
         "pks",
         "Pre-key stage standards",
         [(f"KS1-{n}", f"KS1 standard {n}", "") for n in range(1, 5)]
         + [(f"PK{n}", f"KS2 pre-key stage standard {n}", "") for n in range(1, 7)],
         "Key stage 1 standards 1 to 4, then key stage 2 standards PK1 to PK6.",
-    ),  # fmt: skip
+    ),
     ordered(
         "engagement",
         "Engagement model",
@@ -80,20 +96,20 @@ SCALES = [
         "The engagement model's five areas. Progress is often horizontal (the same area in new "
         "contexts), so a move between areas is not the only sign of progress.",
         linear=False,
-    ),  # fmt: skip
+    ),
     ordered("p-scales", "P scales", [(v, v, "") for v in P_SCALES], "P1i to P8 (legacy; found in older records)."),
     ordered(
         "leuven-wellbeing",
         "Leuven well-being",
         [(str(n), label, d) for n, (label, d) in enumerate(LEUVEN_WELLBEING, 1)],
         "Leuven scale of well-being, 1 (extremely low) to 5 (extremely high).",
-    ),  # fmt: skip
+    ),
     ordered(
         "leuven-involvement",
         "Leuven involvement",
         [(str(n), label, d) for n, (label, d) in enumerate(LEUVEN_INVOLVEMENT, 1)],
         "Leuven scale of involvement, 1 (extremely low) to 5 (extremely high).",
-    ),  # fmt: skip
+    ),
     numeric(
         "boxall",
         "Boxall Profile",
@@ -104,7 +120,7 @@ SCALES = [
         "Boxall Profile item scores 0 to 4 (a strand is shown as its mean item score). Developmental "
         "strands: higher is better; for diagnostic-profile strands add a school scale with lower "
         "is better.",
-    ),  # fmt: skip
+    ),
     numeric(
         "sdq-total",
         "SDQ total difficulties",
@@ -119,11 +135,11 @@ SCALES = [
             ("16", "18", "High"),
             ("19", "40", "Very high"),
         ],
-    ),  # fmt: skip
+    ),
     *[
         numeric(code, name, "0", "10", higher=higher, description=f"{name} (0 to 10).")
         for code, name, higher in SDQ_SUBSCALES
-    ],  # fmt: skip
+    ],
     numeric(
         "standardised",
         "Standardised score",
@@ -144,7 +160,7 @@ SCALES = [
             ("ok", "OK", ""),
         ],
         "Teachers' rating of how well a strategy works (seed 004).",
-    ),  # fmt: skip
+    ),
 ]
 
 
@@ -155,19 +171,28 @@ def ship(apps, schema_editor):
     for spec in SCALES:
         if spec["kind"] == "ordered":
             scale = Scale.objects.create(
-                code=spec["code"], name=spec["name"], kind="ordered", description=spec["description"],
+                code=spec["code"],
+                name=spec["name"],
+                kind="ordered",
+                description=spec["description"],
                 is_linear=spec["linear"],
-            )  # fmt: skip
+            )
             ScaleStep.objects.bulk_create(
                 ScaleStep(scale=scale, position=n, value=value, label=label, descriptor=descriptor)
                 for n, (value, label, descriptor) in enumerate(spec["steps"], 1)
             )
         else:
             scale = Scale.objects.create(
-                code=spec["code"], name=spec["name"], kind="numeric", description=spec["description"],
-                min_value=spec["min"], max_value=spec["max"], step=spec["step"], unit=spec["unit"],
+                code=spec["code"],
+                name=spec["name"],
+                kind="numeric",
+                description=spec["description"],
+                min_value=spec["min"],
+                max_value=spec["max"],
+                step=spec["step"],
+                unit=spec["unit"],
                 higher_is_better=spec["higher"],
-            )  # fmt: skip
+            )
             ScaleBand.objects.bulk_create(
                 ScaleBand(scale=scale, low=Decimal(low), high=Decimal(high), label=label)
                 for low, high, label in spec["bands"]

@@ -22,8 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="region within the trust (created if new)")
 
     def handle(self, *args, **options):
-        checks = [("urn", r"\d{6}", "--urn must be 6 digits"), ("la", r"(\d{3})?", "--la must be 3 digits"),
-                  ("estab", r"(\d{4})?", "--estab must be 4 digits")]  # fmt: skip
+        checks = [
+            ("urn", r"\d{6}", "--urn must be 6 digits"),
+            ("la", r"(\d{3})?", "--la must be 3 digits"),
+            ("estab", r"(\d{4})?", "--estab must be 4 digits"),
+        ]
         for key, pattern, message in checks:
             if not re.fullmatch(pattern, options[key]):
                 raise CommandError(f"{message} (got {options[key]!r}).")
@@ -32,9 +35,14 @@ class Command(BaseCommand):
         if options["region"] and not options["trust"]:
             raise CommandError("--region needs --trust: regions belong to a trust.")
         school = create_school(
-            urn=options["urn"], name=options["name"], la_number=options["la"], estab_number=options["estab"],
-            phase=options["phase"], trust_name=options["trust"], region_name=options["region"],
+            urn=options["urn"],
+            name=options["name"],
+            la_number=options["la"],
+            estab_number=options["estab"],
+            phase=options["phase"],
+            trust_name=options["trust"],
+            region_name=options["region"],
             today=timezone.localdate(),
-        )  # fmt: skip
+        )
         year = school.academic_years.get()
         self.stdout.write(f"Added {school.name} (URN {school.urn}) with academic year {year.name}.")

@@ -51,8 +51,13 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--school", required=True, help="the school's URN")
         parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-        parser.add_argument("--map", action="append", default=[], metavar="HEADING=FIELD",
-                            help='map a spreadsheet heading to a field, e.g. "Forename (Legal)=legal_forename"')  # fmt: skip
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="HEADING=FIELD",
+            help='map a spreadsheet heading to a field, e.g. "Forename (Legal)=legal_forename"',
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -64,9 +69,14 @@ class Command(BaseCommand):
         mapping = parse_mapping(options["map"])
         with path.open("rb") as source:
             plan = import_pupils(
-                school=school, source=source, file_name=path.name, by=None, dry_run=options["dry_run"],
-                mapping=mapping, via="command",
-            )  # fmt: skip
+                school=school,
+                source=source,
+                file_name=path.name,
+                by=None,
+                dry_run=options["dry_run"],
+                mapping=mapping,
+                via="command",
+            )
         if plan.problems:
             for problem in plan.problems:
                 self.stderr.write(str(problem))
