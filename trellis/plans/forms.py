@@ -10,7 +10,10 @@ from trellis.assessment.scales import ScaleError, parse_value
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 
+from . import services
 from .models import EhcOutcome, Plan
+
+MAX_OUTCOMES_TEXT = LONG_TEXT * 4  # every outcome of a plan together (each may have LONG_TEXT)
 
 
 class PlanForm(VersionedForm):
@@ -70,6 +73,14 @@ class PlanForm(VersionedForm):
             self.fields[f"need_{area}"] = forms.CharField(
                 max_length=LONG_TEXT, label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
+        if plan is not None and plan.kind == Plan.Kind.EHC:
+            self.fields["outcomes"] = forms.CharField(
+                label="EHC plan outcomes",
+                required=False,
+                max_length=MAX_OUTCOMES_TEXT,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="One a line, as the plan words them",
+            )
         if plan is None:
             del self.fields["version"]  # a new plan
         else:
@@ -82,20 +93,58 @@ class PlanForm(VersionedForm):
         for name in self.fields:
             if name.startswith("need_"):
                 values[name] = record.needs.get(name.removeprefix("need_"), "")
+            elif name == "outcomes":
+                values[name] = "\n".join(o.text for o in record.outcomes.all())
             elif name != "version":
                 values[name] = getattr(record, name)
         return values
 
+    def clean_outcomes(self) -> str:
+        """The outcomes one a line, trimmed (PlanError from the service's check, as a field error)."""
+        try:
+            return "\n".join(services.checked_outcomes(self.cleaned_data["outcomes"].splitlines()))
+        except services.PlanError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def outcome_texts(self) -> list[str] | None:
+        """The EHC plan outcomes posted, in order; None for a plan without them (left as they are)."""
+        if "outcomes" not in self.fields:
+            return None
+        return self.cleaned_data["outcomes"].splitlines()
+
     def plan_content(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        data.pop("outcomes", None)
         data["needs"] = {area: data.pop(f"need_{area}") for area, _ in Domain.choices if data.get(f"need_{area}")}
         for area, _ in Domain.choices:
             data.pop(f"need_{area}", None)
         return data
 
 
-class TargetForm(VersionedForm):
+class SmartWarningsMixin:
+    """The SMART check of a target form: one method for the form's page and for its htmx check."""
+
+    target = None  # the target being changed, if any
+
+    def smart_warnings(self) -> list[str]:
+        """Warnings for what was typed (checked so far as it is valid: a value not on the scale
+        counts as missing); for a form not yet posted, the saved target's, or none for a new one."""
+        if not self.is_bound:
+            return services.target_smart_warnings(self.target) if self.target is not None else []
+        self.is_valid()  # cleans once; cleaned_data keeps the fields that are valid
+        data = self.cleaned_data
+        return services.smart_warnings(
+            description=data.get("description", ""),
+            success_criteria=data.get("success_criteria", ""),
+            target_value=data.get("target_value", ""),
+            steps_to_gain=data.get("steps_to_gain"),
+            target_date=data.get("target_date"),
+            scale=data.get("scale"),
+        )
+
+
+class TargetForm(SmartWarningsMixin, VersionedForm):
     description = forms.CharField(
         max_length=SHORT_TEXT,
         label="Target",
@@ -140,6 +189,7 @@ class TargetForm(VersionedForm):
 
     def __init__(self, data=None, *, plan: Plan, target=None):
         super().__init__(data)
+        self.target = target
         self.fields["scale"].queryset = Scale.objects.for_school(plan.pupil.school_id).order_by("name")
         self.fields["outcome"].queryset = plan.outcomes.all()
         if plan.kind != Plan.Kind.EHC:

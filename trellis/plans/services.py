@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from trellis.accounts.models import Role
@@ -17,6 +17,7 @@ from trellis.assessment.scales import ScaleError, parse_value, scales_by_id
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency import services as idempotency
+from trellis.lib.models import LONG_TEXT
 from trellis.lib.versions import locked, require_version
 from trellis.pupils.access import scope_for
 
@@ -132,8 +133,46 @@ def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
 
 
 @transaction.atomic
-def set_outcomes(*, plan: Plan, texts: list[str], by, via: str = "web") -> None:
-    """Replace an EHC plan's outcomes, keeping those whose text is unchanged (and their targets)."""
+def edit_plan(
+    *, plan: Plan, by, version: int | None = None, outcomes: list[str] | None = None, via: str = "web", **changes
+) -> PlanVersion | None:
+    """Save the plan form: the plan's content (keeping a version of an active plan's) and, when
+    `outcomes` is given (an EHC plan), its outcomes, all in one transaction: a PlanError or
+    EditConflict from either part saves neither. The form's `version` is checked once, when
+    anything would change; a change of outcomes alone counts as a change of the plan."""
+    before = locked(Plan, plan.pk, what="plan", record_type="plan").version
+    kept = update_plan(plan=plan, by=by, version=version, via=via, **changes)
+    texts = [text.strip() for text in outcomes or () if text.strip()]
+    if outcomes is not None and texts != [o.text for o in plan.outcomes.all()]:
+        current = Plan.objects.get(pk=plan.pk)
+        if current.version == before:  # the content was unchanged: the outcomes are the change
+            require_version(current, version, what="plan", record_type="plan")
+            Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        set_outcomes(plan=plan, texts=texts, by=by, via=via)  # checks them: a PlanError undoes the plan's save
+    return kept
+
+
+def checked_outcomes(texts: Iterable[str]) -> list[str]:
+    """EHC plan outcomes as kept: one a line, trimmed, blank lines dropped. PlanError naming the
+    outcome (by its number) that is too long or repeats an earlier one."""
+    kept: list[str] = []
+    for text in (t.strip() for t in texts):
+        if not text:
+            continue
+        number = len(kept) + 1
+        if len(text) > LONG_TEXT:
+            raise PlanError(f"Outcome {number} has {len(text)} characters: it can have at most {LONG_TEXT}")
+        if text in kept:
+            raise PlanError(f"Outcome {number} repeats outcome {kept.index(text) + 1}: give each outcome once")
+        kept.append(text)
+    return kept
+
+
+@transaction.atomic
+def set_outcomes(*, plan: Plan, texts: Iterable[str], by, via: str = "web") -> None:
+    """Replace an EHC plan's outcomes, keeping those whose text is unchanged (and their targets).
+    PlanError (see `checked_outcomes`) changes nothing."""
+    texts = checked_outcomes(texts)
     existing = {o.text: o for o in plan.outcomes.all()}
     keep = [existing[text] for text in texts if text in existing]
     plan.outcomes.exclude(pk__in=[o.pk for o in keep]).delete()

@@ -78,30 +78,25 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
     _require(services.can_write_plans(request.user, plan.pupil))
     form = PlanForm(request.POST or None, plan=plan)
-    outcomes = [line.strip() for line in request.POST.get("outcomes", "").splitlines() if line.strip()]
     if request.method == "POST" and form.is_valid():
         try:
-            kept = services.update_plan(
-                plan=plan, by=request.user, version=form.cleaned_data["version"], **form.plan_content()
+            kept = services.edit_plan(
+                plan=plan,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                outcomes=form.outcome_texts(),
+                **form.plan_content(),
             )
+        except services.PlanError as error:
+            form.add_error(None, str(error))
         except EditConflict as conflict:
             form.conflict(conflict)
         else:
-            if plan.kind == Plan.Kind.EHC and outcomes != [o.text for o in plan.outcomes.all()]:
-                services.set_outcomes(plan=plan, texts=outcomes, by=request.user)
             messages.success(request, "Plan saved." + (" The previous version is kept." if kept else ""))
             return redirect("plan", plan_id=plan.pk)
     audit.record_view(actor=request.user, pupil=plan.pupil, what="plan")
     return render(
-        request,
-        "plans/plan_form.html",
-        {
-            "pupil": plan.pupil,
-            "plan": plan,
-            "form": form,
-            "title": "Change plan",
-            "outcomes": "\n".join(outcomes if form.is_bound else (o.text for o in plan.outcomes.all())),
-        },
+        request, "plans/plan_form.html", {"pupil": plan.pupil, "plan": plan, "form": form, "title": "Change plan"}
     )
 
 
@@ -157,7 +152,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> HttpResponse:
     form = TargetForm(request.POST or None, plan=plan, target=target)
-    warnings = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         steps = data.pop("small_steps").splitlines()
@@ -168,21 +162,9 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
         except EditConflict as conflict:
             form.conflict(conflict)
         else:
-            warnings = services.target_smart_warnings(saved)
-            messages.success(request, "Target saved." + (" Check the SMART warnings below." if warnings else ""))
+            warned = services.target_smart_warnings(saved)
+            messages.success(request, "Target saved." + (" Check the SMART warnings below." if warned else ""))
             return redirect("target", target_id=saved.pk)
-    if form.is_bound and hasattr(form, "cleaned_data"):
-        data = form.cleaned_data
-        warnings = services.smart_warnings(
-            description=data.get("description", ""),
-            success_criteria=data.get("success_criteria", ""),
-            target_value=data.get("target_value", ""),
-            steps_to_gain=data.get("steps_to_gain"),
-            target_date=data.get("target_date"),
-            scale=data.get("scale"),
-        )
-    elif target is not None:
-        warnings = services.target_smart_warnings(target)
     audit.record_view(actor=request.user, pupil=plan.pupil, what="target" if target else "plan")
     return render(
         request,
@@ -192,7 +174,7 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
             "pupil": plan.pupil,
             "form": form,
             "target": target,
-            "warnings": warnings,
+            "warnings": form.smart_warnings(),
             "title": "Change target" if target else "New target",
         },
     )
@@ -204,17 +186,7 @@ def smart_check(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
     _require(services.can_write_plans(request.user, plan.pupil))
     form = TargetForm(request.POST, plan=plan)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    warnings = services.smart_warnings(
-        description=data.get("description", ""),
-        success_criteria=data.get("success_criteria", ""),
-        target_value=data.get("target_value", ""),
-        steps_to_gain=data.get("steps_to_gain"),
-        target_date=data.get("target_date"),
-        scale=data.get("scale"),
-    )
-    return render(request, "plans/smart_warnings.html", {"warnings": warnings})
+    return render(request, "plans/smart_warnings.html", {"warnings": form.smart_warnings()})
 
 
 def new_target(request: HttpRequest, plan_id: int) -> HttpResponse:
