@@ -147,7 +147,7 @@ def edit_plan(
         current = Plan.objects.get(pk=plan.pk)
         if current.version == before:  # the content was unchanged: the outcomes are the change
             require_version(current, version, what="plan", record_type="plan")
-            Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated_at=timezone.now())
+            Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1)  # not updated_at: content unchanged
         set_outcomes(plan=plan, texts=texts, by=by, via=via)  # checks them: a PlanError undoes the plan's save
     return kept
 
