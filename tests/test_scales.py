@@ -110,7 +110,12 @@ def test_steps_follow_the_direction_of_improvement():
     sdq = find_scale("sdq-total")
     assert steps_between(sdq, "20", "14") == 6  # fewer difficulties is progress
     assert steps_between(sdq, "14", "20") == -6
-    assert sdq.band_for("14") == "Slightly raised" and sdq.band_for("19") == "Very high"
+    assert [str(band) for band in sdq.bands_in_order] == [  # the teacher-report bands (DOMAIN.md)
+        "Close to average (0–11)",
+        "Slightly raised (12–15)",
+        "High (16–18)",
+        "Very high (19–40)",
+    ]
     assert add_steps(sdq, "20", 4) == "16"
     assert add_steps(find_scale("nc-levels"), "5b", 3) is None
     assert add_steps(find_scale("nc-levels"), "2c", Decimal(1)) == "2b"

@@ -93,9 +93,6 @@ class ApiToken(models.Model):
     def is_expired(self, now: dt.datetime) -> bool:
         return self.expires_at <= now
 
-    def is_live(self, now: dt.datetime) -> bool:
-        return self.revoked_at is None and not self.is_expired(now)
-
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.READ_WRITE

@@ -133,12 +133,6 @@ class Scale(models.Model):
             return self.ordered_steps[index].label or value if index is not None else value
         return f"{value}{' ' + self.unit if self.unit and self.unit != '%' else self.unit}"
 
-    def band_for(self, value: str) -> str:
-        if self.is_ordered or not self.bands_in_order:
-            return ""
-        number = Decimal(value)
-        return next((b.label for b in self.bands_in_order if b.low <= number <= b.high), "")
-
 
 def _plain(number: Decimal | None) -> str:
     if number is None:

@@ -23,7 +23,7 @@ from trellis.pupils.access import scope_for
 
 from . import tally
 from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
-from .progress import Progress, Window, assess, stored_status, summarise, summary_fields
+from .progress import Window, assess, stored_status, summarise, summary_fields
 
 PLAN_WRITERS = {Role.SENCO, Role.TEACHER}
 REVIEWERS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
@@ -479,10 +479,6 @@ def with_progress(targets, *, window: Window, school=None) -> list[Target]:
         target.review_list = list(target.reviews.all())
         target.progress = assess(target, target.review_list, window)
     return rows
-
-
-def progress_of(target: Target, window: Window) -> Progress:
-    return assess(target, list(target.reviews.order_by("date", "pk")), window)
 
 
 # --- The SMART check --------------------------------------------------------------------------
