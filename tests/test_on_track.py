@@ -1,6 +1,7 @@
 """The one on-track rule (trellis.plans.progress) at its edges, and the stuck flag."""
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from trellis.assessment.scales import find_scale
 from trellis.plans.models import Target
-from trellis.plans.progress import Status, Window, assess, current_window
+from trellis.plans.progress import HELP_TEXT, Status, Window, assess, current_window
 
 TODAY = dt.date(2026, 3, 1)
 WINDOW = Window(starts_on=dt.date(2026, 2, 21), ends_on=dt.date(2026, 4, 14), today=TODAY)
@@ -84,6 +85,37 @@ def test_after_the_target_date_the_whole_gain_is_expected():
     late.target_date = START + dt.timedelta(days=50)
     assert status(late, ["3c"]).status == Status.ACHIEVED
     assert status(late, ["2a"]).status == Status.AT_RISK  # 2 of 3 steps, all 3 expected
+
+
+def undated() -> Target:
+    """85 to 95 on standardised scores: 10 steps, with no target date."""
+    t = target(baseline="85", goal="95", scale="standardised")
+    t.target_date = None
+    return t
+
+
+def test_with_no_target_date_the_whole_gain_is_due_at_the_end_of_the_school_year():
+    t = undated()
+    year = Window(WINDOW.starts_on, WINDOW.ends_on, TODAY, year_ends_on=START + dt.timedelta(days=400))
+    result = assess(t, reviews("88"), year)  # a quarter of the way to the year end: 2.5 expected
+    assert (result.status, result.expected) == (Status.ON_TRACK, Decimal("2.5"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected_status"),
+    [("90", Status.ON_TRACK), ("89", Status.AT_RISK), ("87", Status.AT_RISK), ("85", Status.OFF_TRACK)],
+)
+def test_with_no_target_date_and_no_school_year_half_the_gain_is_expected_at_any_review(value, expected_status):
+    """Nothing to pro-rate to: 5 of 10 steps expected whenever the review is (WINDOW has no year end)."""
+    t = undated()
+    for day in (START, TODAY, TODAY + dt.timedelta(days=300)):
+        window = Window(day - dt.timedelta(days=3), day, day)
+        result = assess(t, [SimpleNamespace(value=value, date=day)], window)
+        assert (result.status, result.expected) == (expected_status, 5)
+
+
+def test_the_status_help_says_what_happens_with_no_date():
+    assert "half the planned gain is expected at every review" in HELP_TEXT
 
 
 def test_lower_is_better_scales_count_a_fall_as_progress():

@@ -11,7 +11,9 @@ gain of A steps on date R:
 2. **Achieved** when the latest review reaches the target: A >= G.
 3. Otherwise the expected gain by the latest review is E = G x (R - S) / (D - S), pro rata
    from the start date to the target date (capped at G once the target date has passed; with
-   no target date, the whole of G is expected by the end of the academic year).
+   no target date, the whole of G is expected by the end of the academic year). With neither a
+   target date nor an academic year on record for the review's date (a school whose calendar
+   has run out), there is nothing to pro-rate to: E = G / 2 at every review, whatever its date.
    - **On track** when A >= E.
    - **At risk** when A < E but the pupil is moving (A > 0), or is behind by no more than a
      quarter of the planned gain (E - A <= G / 4).
@@ -34,6 +36,7 @@ from trellis.assessment.scales import ScaleError, steps_between
 from trellis.schools.models import HalfTerm
 
 TOLERANCE_SHARE = Decimal("0.25")  # off track only when behind by more than this share of the planned gain
+NO_DATE_SHARE = Decimal("0.5")  # the share expected when there is no date to pro-rate to (rule 3)
 REVIEW_WINDOW_DAYS = 49  # without a school calendar, "this half term" means the last seven weeks
 
 
@@ -58,7 +61,9 @@ HELP_TEXT = (
     "expected by now, pro rata from the start date to the target date. At risk: behind, but moving or "
     "no more than a quarter of the planned gain behind. Off track: no movement or backwards and more "
     "than a quarter behind. Not reviewed: no review this half term. Stuck: no movement across two "
-    "consecutive reviews, or rolled over unchanged."
+    "consecutive reviews, or rolled over unchanged. A target with no target date is due by the end of "
+    "the school year; if the school year is not set up either, half the planned gain is expected at "
+    "every review."
 )
 
 
@@ -116,11 +121,18 @@ class Progress:
 
 
 def expected_gain(*, planned: Decimal, starts_on: dt.date, due_on: dt.date | None, on: dt.date) -> Decimal:
-    """Pro rata share of the planned gain expected by `on`."""
-    if due_on is None or due_on <= starts_on:
-        return planned if due_on is not None and on >= due_on else planned * Decimal("0.5")
+    """The share of the planned gain expected by `on`, pro rata from `starts_on` to `due_on` and all
+    of it from `due_on`. With no `due_on` (no target date and no academic year on record), or a
+    review before a `due_on` that is not after `starts_on`, there is no span to pro-rate over:
+    NO_DATE_SHARE of it, whatever the date (rule 3 of this module)."""
+    if due_on is None:
+        return planned * NO_DATE_SHARE
+    if on >= due_on:
+        return planned
+    if due_on <= starts_on:
+        return planned * NO_DATE_SHARE
     share = Decimal((on - starts_on).days) / Decimal((due_on - starts_on).days)
-    return planned * min(max(share, Decimal(0)), Decimal(1))
+    return planned * max(share, Decimal(0))
 
 
 def assess(target, reviews: list, window: Window) -> Progress:
