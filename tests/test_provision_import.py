@@ -141,3 +141,18 @@ def test_frequency_text_is_read_for_sessions_minutes_and_weeks():
     assert importer.parse_frequency("3 x 15 mins x 6 weeks") == (3, 15, 6)
     assert importer.parse_frequency("Daily x 10 mins") == (5, 10, None)
     assert importer.parse_frequency("weekly check-in") == (None, None, None)
+
+
+def test_a_file_with_only_the_required_columns_is_read(world, seed001_pupils):
+    parsed = parse_text(
+        "Intervention,Pupil,Scale,Entry,Start date\nNumeracy,Amy Ashton,nc-levels,3c,01/09/2026\n", world.school_a
+    )
+    assert parsed.problems == []
+    [row] = parsed.rows
+    assert (row.pupil, row.entry, row.exit, row.target_steps, row.target_value) == (
+        seed001_pupils["Amy"],
+        "3c",
+        "",
+        None,
+        "",
+    )

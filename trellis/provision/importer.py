@@ -217,134 +217,180 @@ class SchoolLookup:
         return self._scales[text.casefold()]
 
 
+class _Problems:
+    """The problems found so far in one file, each with its row and column heading."""
+
+    def __init__(self, filename: str, found: list[Problem]):
+        self.filename, self.found = filename, found
+
+    def add(self, row: int, column: str, message: str, accepted: str = "") -> None:
+        self.found.append(Problem(self.filename, row, COLUMNS.get(column, column), message, accepted))
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+
 def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Parsed:
-    """Check every row; return what was understood and every problem found."""
+    """Check every row; return what was understood and every problem found. The steps: read the
+    headings (and stop there if they are wrong), then for each row that is not blank, read its
+    cells, check them, and keep the row unless it repeats a pupil and scale in its group."""
     result = Parsed()
-
-    def problem(row: int, column: str, message: str, accepted: str = "") -> None:
-        label = COLUMNS.get(column, column)
-        result.problems.append(Problem(filename, row, label, message, accepted))
-
-    if not table or not any(c.strip() for c in table[0]):
-        problem(1, "", "The file is empty: the first row should hold the column headings", ", ".join(COLUMNS.values()))
+    problems = _Problems(filename, result.problems)
+    columns = _columns(table, problems)
+    if problems:
         return result
-    columns: dict[str, int] = {}
-    for index, heading in enumerate(table[0]):
-        if not heading.strip():
-            continue
-        if _key(heading) in IGNORED_KEYS:
-            continue
-        name = HEADING_KEYS.get(_key(heading))
-        if name is None:
-            problem(1, heading, f"Unknown column {heading!r}", ", ".join(COLUMNS.values()))
-        elif name in columns:
-            problem(1, heading, f"Column {heading!r} appears twice")
-        else:
-            columns[name] = index
-    for name in REQUIRED:
-        if name not in columns:
-            problem(1, name, f"The {COLUMNS[name]} column is missing", ", ".join(COLUMNS.values()))
-    if result.problems:
-        return result
-
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, int] = {}  # (group, pupil, scale) -> the row that first had them
     for number, cells in enumerate(table[1:], start=2):
         cell = {name: (cells[i].strip() if i < len(cells) and cells[i] else "") for name, i in columns.items()}
         if not any(cell.values()):
             continue
-        before = len(result.problems)
-        for name in REQUIRED:
-            if not cell[name]:
-                problem(number, name, f"Enter the {COLUMNS[name].lower()}")
-        pupil = scale = None
-        if cell["pupil"]:
-            pupil, message, accepted = lookup.pupil(cell["pupil"])
-            if message:
-                problem(number, "pupil", message, accepted)
-        if cell["scale"]:
-            scale = lookup.scale(cell["scale"])
-            if scale is None:
-                problem(
-                    number,
-                    "scale",
-                    f"There is no scale called {cell['scale']!r}",
-                    "a scale's code or name, e.g. nc-levels, leuven-wellbeing, standardised",
-                )
-        values = {}
-        if scale is not None:
-            for name in ("entry", "exit"):
-                if cell[name]:
-                    try:
-                        values[name] = scales.parse_value(scale, cell[name])
-                    except scales.ScaleError:
-                        problem(
-                            number, name, f"{cell[name]!r} is not on the {scale.name} scale", scale.describe_allowed()
-                        )
-        target_steps, target_value = None, ""
-        target = cell.get("target", "")
-        if target.startswith("+"):
-            try:
-                target_steps = Decimal(target[1:].strip())
-                if target_steps < 0 or not target_steps.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problem(
-                    number,
-                    "target",
-                    f"{target!r} is not a number of steps",
-                    "+N (steps to gain) or a value on the scale",
-                )
-        elif target and scale is not None:
-            try:
-                target_value = scales.parse_value(scale, target)
-            except scales.ScaleError:
-                problem(
-                    number,
-                    "target",
-                    f"{target!r} is neither +N nor a value on the {scale.name} scale",
-                    f"+N (steps to gain) or one of {scale.describe_allowed()}",
-                )
-        dates = {}
-        for name in ("start", "end"):
-            if cell.get(name):
-                try:
-                    dates[name] = parse_date(cell[name])
-                except ValueError:
-                    problem(number, name, f"{cell[name]!r} is not a date", DATE_HINT)
-        if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
-            problem(number, "end", "The end date is before the start date", "an end date on or after the start date")
-        if len(result.problems) > before:
-            continue
-        row = Row(
-            number=number,
-            intervention=cell["intervention"],
-            area_of_need=cell.get("area_of_need", ""),
-            group_size=cell.get("group_size", ""),
-            frequency=cell.get("frequency", ""),
-            staff=cell.get("staff", ""),
-            pupil=pupil,
-            scale=scale,
-            entry=values["entry"],
-            target_steps=target_steps,
-            target_value=target_value,
-            target_description=cell.get("target_description", ""),
-            exit=values.get("exit", ""),
-            outcomes=cell.get("outcomes", ""),
-            start=dates["start"],
-            end=dates.get("end"),
-        )
-        duplicate = (row.group_key, pupil.pk, scale.pk)
-        if duplicate in seen:
-            problem(
-                number,
-                "scale",
-                f"{pupil} already has a {scale.name} row for this group (row {seen[duplicate]})",
-                "one row per pupil and scale in a group",
-            )
-            continue
-        seen[duplicate] = number
-        result.rows.append(row)
+        row = _row(number, cell, lookup, problems)
+        if row is not None and not _repeated(row, seen, problems):
+            result.rows.append(row)
     return result
+
+
+def _columns(table: list[list[str]], problems: _Problems) -> dict[str, int]:
+    """Each known column's index, from the first row; unknown, repeated or missing headings are problems."""
+    every = ", ".join(COLUMNS.values())
+    if not table or not any(c.strip() for c in table[0]):
+        problems.add(1, "", "The file is empty: the first row should hold the column headings", every)
+        return {}
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(table[0]):
+        if not heading.strip() or _key(heading) in IGNORED_KEYS:
+            continue
+        name = HEADING_KEYS.get(_key(heading))
+        if name is None:
+            problems.add(1, heading, f"Unknown column {heading!r}", every)
+        elif name in columns:
+            problems.add(1, heading, f"Column {heading!r} appears twice")
+        else:
+            columns[name] = index
+    for name in REQUIRED:
+        if name not in columns:
+            problems.add(1, name, f"The {COLUMNS[name]} column is missing", every)
+    return columns
+
+
+def _row(number: int, cell: dict[str, str], lookup: SchoolLookup, problems: _Problems) -> Row | None:
+    """One row's cells checked, in the order of the columns; None if any of them is a problem."""
+    before = len(problems)
+    for name in REQUIRED:
+        if not cell[name]:
+            problems.add(number, name, f"Enter the {COLUMNS[name].lower()}")
+    pupil = _pupil(number, cell["pupil"], lookup, problems)
+    scale = _scale(number, cell["scale"], lookup, problems)
+    values = _values_on_scale(number, cell, scale, problems)
+    target_steps, target_value = _target(number, cell.get("target", ""), scale, problems)
+    dates = _dates(number, cell, problems)
+    if len(problems) > before:
+        return None
+    return Row(
+        number=number,
+        intervention=cell["intervention"],
+        area_of_need=cell.get("area_of_need", ""),
+        group_size=cell.get("group_size", ""),
+        frequency=cell.get("frequency", ""),
+        staff=cell.get("staff", ""),
+        pupil=pupil,
+        scale=scale,
+        entry=values["entry"],
+        target_steps=target_steps,
+        target_value=target_value,
+        target_description=cell.get("target_description", ""),
+        exit=values.get("exit", ""),
+        outcomes=cell.get("outcomes", ""),
+        start=dates["start"],
+        end=dates.get("end"),
+    )
+
+
+def _pupil(number: int, text: str, lookup: SchoolLookup, problems: _Problems):
+    if not text:
+        return None
+    pupil, message, accepted = lookup.pupil(text)
+    if message:
+        problems.add(number, "pupil", message, accepted)
+    return pupil
+
+
+def _scale(number: int, text: str, lookup: SchoolLookup, problems: _Problems):
+    if not text:
+        return None
+    scale = lookup.scale(text)
+    if scale is None:
+        accepted = "a scale's code or name, e.g. nc-levels, leuven-wellbeing, standardised"
+        problems.add(number, "scale", f"There is no scale called {text!r}", accepted)
+    return scale
+
+
+def _values_on_scale(number: int, cell: dict[str, str], scale, problems: _Problems) -> dict[str, str]:
+    """The entry and exit values as stored (checked only once the scale is known)."""
+    values = {}
+    for name in ("entry", "exit"):  # Exit is an optional column
+        if scale is None or not cell.get(name):
+            continue
+        try:
+            values[name] = scales.parse_value(scale, cell[name])
+        except scales.ScaleError:
+            problems.add(number, name, f"{cell[name]!r} is not on the {scale.name} scale", scale.describe_allowed())
+    return values
+
+
+def _target(number: int, text: str, scale, problems: _Problems) -> tuple[Decimal | None, str]:
+    """(steps to gain, "") for "+N"; (None, a value on the scale) otherwise; (None, "") if blank or wrong."""
+    if text.startswith("+"):
+        try:
+            steps = Decimal(text[1:].strip())
+            if steps < 0 or not steps.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.add(
+                number, "target", f"{text!r} is not a number of steps", "+N (steps to gain) or a value on the scale"
+            )
+            return None, ""
+        return steps, ""
+    if text and scale is not None:
+        try:
+            return None, scales.parse_value(scale, text)
+        except scales.ScaleError:
+            problems.add(
+                number,
+                "target",
+                f"{text!r} is neither +N nor a value on the {scale.name} scale",
+                f"+N (steps to gain) or one of {scale.describe_allowed()}",
+            )
+    return None, ""
+
+
+def _dates(number: int, cell: dict[str, str], problems: _Problems) -> dict[str, dt.date]:
+    """The start and end dates; an end before the start is a problem."""
+    dates = {}
+    for name in ("start", "end"):
+        if cell.get(name):
+            try:
+                dates[name] = parse_date(cell[name])
+            except ValueError:
+                problems.add(number, name, f"{cell[name]!r} is not a date", DATE_HINT)
+    if "start" in dates and "end" in dates and dates["end"] < dates["start"]:
+        problems.add(number, "end", "The end date is before the start date", "an end date on or after the start date")
+    return dates
+
+
+def _repeated(row: Row, seen: dict[tuple, int], problems: _Problems) -> bool:
+    """A second row for the same pupil and scale in one group is a problem (which would it mean?)."""
+    key = (row.group_key, row.pupil.pk, row.scale.pk)
+    if key in seen:
+        problems.add(
+            row.number,
+            "scale",
+            f"{row.pupil} already has a {row.scale.name} row for this group (row {seen[key]})",
+            "one row per pupil and scale in a group",
+        )
+        return True
+    seen[key] = row.number
+    return False
 
 
 @dataclass
@@ -357,7 +403,8 @@ class Applied:
 
 @transaction.atomic
 def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
-    """Write the parsed rows: catalogue entries, groups, enrolments and measures. All or nothing."""
+    """Write the parsed rows: catalogue entries, groups, enrolments and measures. All or nothing.
+    For each group of rows: find or add its intervention, find or add the group, enrol its pupils."""
     if parsed.problems:
         raise ValueError("There are problems in the file; nothing was imported")
     done = Applied()
@@ -365,54 +412,9 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
     for row in parsed.rows:
         by_group[row.group_key].append(row)
     for rows in by_group.values():
-        first = rows[0]
-        sessions, minutes, weeks = parse_frequency(first.frequency)
-        intervention = Intervention.objects.filter(school=school, name__iexact=first.intervention).first()
-        if intervention is None:
-            intervention = Intervention.objects.create(
-                school=school,
-                name=first.intervention,
-                area_of_need=first.area_of_need,
-                default_group_size=_ratio_pupils(first.group_size) or 6,
-                sessions_per_week=sessions or 3,
-                session_minutes=minutes or 15,
-                duration_weeks=weeks or 6,
-            )
-            done.interventions += 1
-        staff = _staff_user(school, first.staff)
-        same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
-        group = InterventionGroup.objects.filter(
-            same_staff, intervention=intervention, starts_on=first.start, ends_on=first.end
-        ).first()
-        if group is None:
-            group = InterventionGroup.objects.create(
-                intervention=intervention,
-                staff=staff,
-                staff_label=first.staff,
-                starts_on=first.start,
-                ends_on=first.end,
-                group_size=first.group_size,
-                frequency=first.frequency,
-                sessions_per_week=sessions,
-                session_minutes=minutes,
-            )
-            done.groups += 1
-        by_pupil: dict[int, list[Row]] = defaultdict(list)
-        for row in rows:
-            by_pupil[row.pupil.pk].append(row)
-        for pupil_rows in by_pupil.values():
-            pupil = pupil_rows[0].pupil
-            enrol(
-                group=group,
-                pupil=pupil,
-                by=by,
-                via=via,
-                measures=[MeasureInput(r.scale, r.entry, r.target_steps, r.target_value, r.exit) for r in pupil_rows],
-                target_description=_joined(r.target_description for r in pupil_rows),
-                outcome_notes=_joined(r.outcomes for r in pupil_rows),
-            )
-            done.enrolments += 1
-            done.measures += len(pupil_rows)
+        intervention = _intervention(school, rows[0], done)
+        group = _group(school, intervention, rows[0], done)
+        _enrol_pupils(group, rows, done, by=by, via=via)
     audit.record(
         actor=by,
         action=AuditEvent.Action.IMPORT,
@@ -422,6 +424,67 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
         via=via,
     )
     return done
+
+
+def _intervention(school, first: Row, done: Applied) -> Intervention:
+    """The school's intervention of that name, or a new catalogue entry from the row's frequency."""
+    intervention = Intervention.objects.filter(school=school, name__iexact=first.intervention).first()
+    if intervention is not None:
+        return intervention
+    sessions, minutes, weeks = parse_frequency(first.frequency)
+    done.interventions += 1
+    return Intervention.objects.create(
+        school=school,
+        name=first.intervention,
+        area_of_need=first.area_of_need,
+        default_group_size=_ratio_pupils(first.group_size) or 6,
+        sessions_per_week=sessions or 3,
+        session_minutes=minutes or 15,
+        duration_weeks=weeks or 6,
+    )
+
+
+def _group(school, intervention: Intervention, first: Row, done: Applied) -> InterventionGroup:
+    """The group with the same staff and dates (imported again), or a new one."""
+    staff = _staff_user(school, first.staff)
+    same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
+    group = InterventionGroup.objects.filter(
+        same_staff, intervention=intervention, starts_on=first.start, ends_on=first.end
+    ).first()
+    if group is not None:
+        return group
+    sessions, minutes, _ = parse_frequency(first.frequency)
+    done.groups += 1
+    return InterventionGroup.objects.create(
+        intervention=intervention,
+        staff=staff,
+        staff_label=first.staff,
+        starts_on=first.start,
+        ends_on=first.end,
+        group_size=first.group_size,
+        frequency=first.frequency,
+        sessions_per_week=sessions,
+        session_minutes=minutes,
+    )
+
+
+def _enrol_pupils(group: InterventionGroup, rows: list[Row], done: Applied, *, by, via: str) -> None:
+    """One enrolment for each pupil, with a measure for each of their rows."""
+    by_pupil: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_pupil[row.pupil.pk].append(row)
+    for pupil_rows in by_pupil.values():
+        enrol(
+            group=group,
+            pupil=pupil_rows[0].pupil,
+            by=by,
+            via=via,
+            measures=[MeasureInput(r.scale, r.entry, r.target_steps, r.target_value, r.exit) for r in pupil_rows],
+            target_description=_joined(r.target_description for r in pupil_rows),
+            outcome_notes=_joined(r.outcomes for r in pupil_rows),
+        )
+        done.enrolments += 1
+        done.measures += len(pupil_rows)
 
 
 def _joined(texts) -> str:
