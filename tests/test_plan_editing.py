@@ -140,6 +140,20 @@ def test_the_page_says_which_outcome_is_wrong_and_saves_nothing(world, login):
     assert [o.text for o in plan.outcomes.all()] == ["Make a friend", "Read for pleasure"]
 
 
+def test_a_second_person_changing_the_outcomes_sees_both_versions(world, login):
+    plan = _ehc_plan(world, "Read for pleasure")
+    url = f"/plans/{plan.pk}/edit/"
+    post = {"kind": "ehc", "strengths": "Loves stories", "version": plan.version}
+    assert login(world.senco).post(url, post | {"outcomes": "Read every day"}).status_code == 302
+    page = login(world.teacher).post(url, post | {"outcomes": "Make a friend"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "This plan was changed by Senco" in text and "Your changes are not saved yet" in text
+    table = text[text.index("What is saved now, and your version") :]
+    assert "Read every day" in table and "Make a friend" in table
+    assert [o.text for o in plan.outcomes.all()] == ["Read every day"]
+
+
 def test_only_an_ehc_plan_has_the_outcomes_box(world):
     ehc = _ehc_plan(world, "Read for pleasure", "Make a friend")
     form = PlanForm(plan=ehc)
