@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from trellis.identification.models import Concern
 from trellis.lib.disclosure import Figure, lone, suppressed_for, unshowable
@@ -18,7 +18,8 @@ from trellis.plans.progress import Status, Window, current_window
 from trellis.provision.models import InterventionGroup
 from trellis.pupils.access import aggregate_filter, prefixed, visible_pupil_filter, whole_schools
 from trellis.pupils.models import EhcPlan, Pupil, SenStatus
-from trellis.schools.models import School
+from trellis.pupils.register import current_memberships
+from trellis.schools.models import GroupStaff, School
 from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
 from . import withheld
@@ -66,6 +67,31 @@ HALF_TERMS_FOR_SUPPRESSED = (
 )
 
 
+# Dimensions that do not vary within one school: its own dashboard does not offer them.
+WHOLE_SCHOOL_DIMENSIONS = ("trust", "region", "school")
+# NC years (N1 is -2, R is 0) each phase teaches; special schools and alternative provision take
+# pupils of any age, so their pupils' years decide.
+PHASE_YEARS = {
+    School.Phase.PRIMARY: (-2, 6),
+    School.Phase.SECONDARY: (7, 13),
+    School.Phase.ALL_THROUGH: (-2, 13),
+}
+ALL_YEARS = (-2, 14)
+
+
+def years_offered(phases: list[str], pupils_span: tuple[int | None, int | None]) -> list[int]:
+    """The year groups to offer for schools of these phases whose pupils on roll span these NC
+    years (lowest, highest; None when none is recorded): the phases' years, widened to the pupils'."""
+    spans = [PHASE_YEARS[phase] for phase in phases if phase in PHASE_YEARS]
+    if None not in pupils_span:
+        spans.append(pupils_span)
+    if not spans:
+        spans = [ALL_YEARS]
+    low = max(min(lo for lo, _ in spans), ALL_YEARS[0])
+    high = min(max(hi for _, hi in spans), ALL_YEARS[1])
+    return list(range(low, high + 1))
+
+
 @dataclass
 class Choices:
     """What the URL asked for, checked."""
@@ -83,6 +109,9 @@ class Attention:
     name: str
     off_track: int
     stuck: int
+    need: str = ""  # the primary need's name
+    classes: list[str] = field(default_factory=list)  # current registration class (two while moving)
+    teachers: list[str] = field(default_factory=list)  # those classes' teachers
 
 
 @dataclass
@@ -265,20 +294,108 @@ def _pupils(pupil_scope: Q):
 
 
 def _attention(targets: QuerySet[Target], window: Window) -> list[Attention]:
-    """Pupils to talk about at the next pupil progress meeting: off-track or stuck targets, most first."""
+    """Pupils to talk about at the next pupil progress meeting: off-track or stuck targets, most
+    first, with their class, primary need and class teacher (one more query for the classes)."""
     off_track, stuck = reviewed_as(Status.OFF_TRACK, window), STILL_STUCK
     rows = (
         targets.filter(off_track | stuck)
-        .values("pupil", "pupil__preferred_forename", "pupil__legal_forename", "pupil__legal_surname")
+        .values(
+            "pupil",
+            "pupil__preferred_forename",
+            "pupil__legal_forename",
+            "pupil__legal_surname",
+            "pupil__primary_need__name",
+        )
         .annotate(off_track=Count("pk", filter=off_track), stuck=Count("pk", filter=stuck))
         .order_by("-off_track", "-stuck", "pupil__legal_surname")[:ATTENTION_LIMIT]
     )
-    return [
+    attention = [
         Attention(
             r["pupil"],
             f"{r['pupil__preferred_forename'] or r['pupil__legal_forename']} {r['pupil__legal_surname']}",
             r["off_track"],
             r["stuck"],
+            need=r["pupil__primary_need__name"] or "",
         )
         for r in rows
     ]
+    if attention:
+        _add_classes(attention, window.today)
+    return attention
+
+
+def _add_classes(attention: list[Attention], today: dt.date) -> None:
+    """Each pupil's current registration class and its teachers (not TAs), in one query."""
+    by_pupil = {a.pupil_id: a for a in attention}
+    rows = (
+        current_memberships(today)
+        .filter(pupil_id__in=by_pupil)
+        .annotate(teacher=FilteredRelation("group__staff", condition=Q(group__staff__role=GroupStaff.Role.TEACHER)))
+        .values_list(
+            "pupil_id",
+            "group__name",
+            "teacher__user__first_name",
+            "teacher__user__last_name",
+            "teacher__user__username",
+        )
+        .order_by("group__name", "teacher__user__last_name", "teacher__user__first_name")
+    )
+    for pupil_id, group, first, last, username in rows:
+        a = by_pupil[pupil_id]
+        if group not in a.classes:
+            a.classes.append(group)
+        name = f"{first} {last}".strip() or username
+        if name and name not in a.teachers:
+            a.teachers.append(name)
+
+
+# --- Figures per school (the "Your schools" list) ----------------------------------------------
+
+
+@dataclass
+class SchoolFigures:
+    """One school's headline figures, from the queries the trust dashboard uses."""
+
+    register: int  # pupils on roll on the SEN register (SEN support or EHC plan)
+    ehc_plans: int  # of them, pupils with an EHC plan
+    targets: int
+    on_track: Figure
+    off_track: Figure
+
+
+def school_figures(user, schools: list[School], *, today: dt.date) -> dict[int, SchoolFigures]:
+    """Figures for each of `schools` whose pupils this user sees whole and by name (a trust
+    leader, a SENCO, a head): a fixed number of queries for any number of schools. The others
+    (a governor's, a teacher's) get none here: their figures are on the school's own pages,
+    withheld or narrowed as their role requires."""
+    shown = [s for s in schools if whole_schools(user, {s.pk}) and not suppressed_for(user, [s])]
+    if not shown:
+        return {}
+    ids = {s.pk for s in shown}
+    window = current_window(shown[0], today)  # one reference calendar, as on the trust dashboard
+    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
+    targets = Target.objects.current().filter(pupil__school_id__in=ids).filter(on_roll)
+    rows: dict[int, Row] = {}
+    for group in per_pupil(targets, window):  # the pass behind the trust dashboard's table by school
+        rows.setdefault(group.school_id, Row(())).add(group.row)
+    register = (
+        Pupil.objects.filter(school_id__in=ids, sen_status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN])
+        .on_roll(today)
+        .order_by()
+        .values_list("school_id", "sen_status")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for school_id, status, n in register:
+        counts[school_id][status] = n
+    figures = {}
+    for pk in ids:
+        row = rows.get(pk) or Row(())
+        figures[pk] = SchoolFigures(
+            register=sum(counts[pk].values()),
+            ehc_plans=counts[pk].get(SenStatus.EHC_PLAN, 0),
+            targets=row.total,
+            on_track=Figure(row.counts[Status.ON_TRACK], row.total),
+            off_track=Figure(row.counts[Status.OFF_TRACK], row.total),
+        )
+    return figures

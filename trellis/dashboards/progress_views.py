@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from trellis.audit import services as audit
@@ -18,10 +20,18 @@ from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
-from trellis.pupils.models import NeedType, nc_year_label
+from trellis.pupils.models import NeedType, Pupil, nc_year_label
 
 from . import overview
-from .overview import FILTERS, NO_FILTERS_FOR_SUPPRESSED, ChoiceError, Choices, Dashboard
+from .overview import (
+    FILTERS,
+    NO_FILTERS_FOR_SUPPRESSED,
+    WHOLE_SCHOOL_DIMENSIONS,
+    ChoiceError,
+    Choices,
+    Dashboard,
+    years_offered,
+)
 from .progress import DIMENSIONS, REVIEWED, DimensionError, parse_group_by, stacked_shares
 
 DEFAULT_GROUP_BY = ["need"]
@@ -87,7 +97,7 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     trusts = {s.trust.name for s in schools if s.trust_id}
     title = f"{', '.join(sorted(trusts)) or 'All schools'}: progress"
-    regions = [] if suppressed_for(request.user, schools) else _regions(request.user)
+    regions = [] if suppressed_for(request.user, schools) else list(_regions(request.user))
     return _page(request, schools, title, regions=regions)
 
 
@@ -96,6 +106,17 @@ def school_dashboard(request: HttpRequest, urn: str) -> HttpResponse:
     whole = whole_schools(request.user, {school.pk})
     title = f"{school.name}: progress" if whole else f"Your pupils at {school.name}: progress"
     return _page(request, [school], title, school=school)
+
+
+def _one_school_choices(choices: Choices) -> None:
+    """Trust, region and school are the same for every pupil of one school: a table by them is one row."""
+    for dim in choices.dimensions:
+        if dim.key in WHOLE_SCHOOL_DIMENSIONS:
+            offered = ", ".join(key for key in DIMENSIONS if key not in WHOLE_SCHOOL_DIMENSIONS)
+            raise ChoiceError(
+                f"'group_by={dim.key}' does not vary within one school: "
+                f"break its figures down by one or two of {offered}, or compare schools on the trust dashboard"
+            )
 
 
 def _regions(user):
@@ -113,6 +134,8 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
     try:
         # Across schools, the table by region and school is the breakdown until another is chosen.
         choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY if len(schools) == 1 else [])
+        if "school" in extra:
+            _one_school_choices(choices)
         dashboard = overview.build(request.user, schools, choices, today=today)
     except ChoiceError as error:
         return _choice_error(request, error, title)
@@ -130,6 +153,10 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
     query = request.GET.copy()
     query.pop("download", None)
     query.pop("table", None)
+    keys = _keys(dashboard)
+    links = _Links(schools, query, regions=extra.get("regions", []))
+    # Chosen by school (with its region or trust): the table by region and school already is it.
+    same_as_schools = bool(dashboard.school_rows) and "school" in keys and set(keys) <= set(WHOLE_SCHOOL_DIMENSIONS)
     context = {
         "title": title,
         "d": dashboard,
@@ -138,21 +165,68 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "help_text": HELP_TEXT,
         "status_table": _status_table(dashboard),
         "glance": {key: dashboard.figure(n, n) for key, n in dashboard.glance.items()},
-        "breakdown": [_row(dashboard, row, _keys(dashboard)) for row in dashboard.rows],
-        "school_table": [_row(dashboard, row, SCHOOL_TABLE) for row in dashboard.school_rows],
+        "breakdown": [] if same_as_schools else [links.add(_row(dashboard, row, keys), keys) for row in dashboard.rows],
+        "same_as_schools": same_as_schools,
+        "school_table": [links.add(_row(dashboard, row, SCHOOL_TABLE), SCHOOL_TABLE) for row in dashboard.school_rows],
         "total_row": _row(dashboard, dashboard.total, []),
         "trend": _trend(dashboard),
         "trend_chart": _trend_chart(dashboard),
-        "dimensions": DIMENSIONS.values(),
+        "dimensions": [d for d in DIMENSIONS.values() if len(schools) > 1 or d.key not in WHOLE_SCHOOL_DIMENSIONS],
         "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
         "needs": NeedType.objects.order_by("order", "name"),
-        "years": [(n, nc_year_label(n)) for n in range(-2, 15)],
+        # (No year filter with numbers withheld: see NO_FILTERS_FOR_SUPPRESSED.)
+        "years": [] if dashboard.hide_small else [(n, nc_year_label(n)) for n in _years(schools, today)],
         "query": query.urlencode(),
         "params": request.GET,
         "withheld_note": NOTE,
         **extra,
     }
     return render(request, "dashboards/progress.html", context)
+
+
+def _years(schools: list, today: dt.date) -> list[int]:
+    """Year groups for the filter: the schools' phases, widened to the years their pupils are in."""
+    span = Pupil.objects.filter(school__in=schools).on_roll(today).aggregate(low=Min("nc_year"), high=Max("nc_year"))
+    return years_offered([s.phase for s in schools], (span["low"], span["high"]))
+
+
+class _Links:
+    """Where a breakdown's school and region names lead: the school's dashboard, or the trust
+    dashboard for that region, with the same choices. Names shared by two schools (or regions)
+    lead nowhere rather than to the wrong one."""
+
+    def __init__(self, schools: list, query: QueryDict, *, regions: list[tuple[int, str]]):
+        self.query = query
+        by_name: dict[str, list[str]] = {}
+        for school in schools:
+            by_name.setdefault(school.name, []).append(school.urn)
+        self.schools = {name: urns[0] for name, urns in by_name.items() if len(urns) == 1} if len(schools) > 1 else {}
+        # The trust page's region filter (none with numbers withheld: it is refused then).
+        by_region: dict[str, list[int]] = {}
+        for pk, name in regions:
+            by_region.setdefault(name, []).append(pk)
+        self.regions = {name: pks[0] for name, pks in by_region.items() if len(pks) == 1}
+
+    def add(self, row: dict, dims: list[str]) -> dict:
+        row["cells"] = [(label, self._href(dim, label)) for dim, label in zip(dims, row["labels"], strict=False)]
+        return row
+
+    def _href(self, dim: str, label: str) -> str | None:
+        if dim == "school" and label in self.schools:
+            query = self.query.copy()
+            query.pop("region", None)
+            kept = [key for value in query.getlist("group_by") for key in value.split(",")]
+            kept = [key.strip() for key in kept if key.strip() and key.strip() not in WHOLE_SCHOOL_DIMENSIONS]
+            query.setlist("group_by", kept)
+            url = reverse("dashboard-school", args=[self.schools[label]])
+        elif dim == "region" and label in self.regions:
+            query = self.query.copy()
+            query["region"] = str(self.regions[label])
+            url = reverse("dashboard-trust")
+        else:
+            return None
+        encoded = query.urlencode()
+        return f"{url}?{encoded}" if encoded else url
 
 
 def _choice_error(request: HttpRequest, error: ChoiceError, title: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.dashboards.comparison import overview_withheld, school_profiles
+from trellis.dashboards.overview import school_figures
 from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.query import audited_query
 from trellis.lib.tables import csv_response, xlsx_response
@@ -52,7 +53,10 @@ def home(request: HttpRequest) -> HttpResponse:
         school.start_page = "school" if school.pk in with_aggregates else "register"
     if len(schools) == 1:
         return redirect(schools[0].start_page, urn=schools[0].urn)
-    return render(request, "schools/home.html", {"schools": schools})
+    figures = school_figures(request.user, schools, today=timezone.localdate())
+    for school in schools:
+        school.figures = figures.get(school.pk)
+    return render(request, "schools/home.html", {"schools": schools, "with_figures": bool(figures)})
 
 
 def school_overview(request: HttpRequest, urn: str) -> HttpResponse:
