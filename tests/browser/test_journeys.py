@@ -107,9 +107,28 @@ def test_trust_leader_drills_from_the_trust_to_a_school_to_its_pupils(sign_in):
     page = visit.page
     page.get_by_role("link", name="Dashboards").first.click()
     visit.check()
-    assert "By region and school" in page.locator("main").inner_text()
+    main = page.locator("main")
+    assert "By region and school" in main.inner_text()
+    # Region and school chosen as the breakdown: still one table by region and school.
+    trust_url = page.url
+    visit.goto("/dashboards/trust/?group_by=region&group_by=school")
+    assert main.locator("table").count() == 3, "at a glance, by region and school, and the trend"
+    assert "This is the table by region and school above" in main.inner_text()
+    # A school's name leads to its own dashboard, which offers only what varies within it.
+    page.goto(trust_url)
+    main.locator("#schools ~ .table-scroll table th[scope=row] a").first.click()
+    visit.check()
+    assert re.search(r"/dashboards/schools/\d+/", page.url), page.url
+    offered = main.locator("#id_group_by_1 option").all_text_contents()  # behind a disclosure on phones
+    assert "Primary need" in offered and not {"Trust", "Region", "School"} & set(offered), offered
+    # The demo school has pupils to discuss; each with their class, need and teacher.
+    headings = main.locator("#attention ~ .table-scroll th[scope=col]").all_text_contents()
+    assert headings[:4] == ["Pupil", "Class", "Primary need", "Teacher"], headings
+    first = main.locator("#attention ~ .table-scroll tbody tr").first.locator("td").all_text_contents()
+    assert first[0] != "–" and first[2] != "–", first  # a class and its teacher
     page.get_by_role("link", name="Schools").first.click()
     visit.check()
+    assert "Pupils on the SEN register" in main.inner_text()
     page.locator("main table a").first.click()
     visit.check()
     page.locator("main").get_by_role("link", name=re.compile("SEN register")).first.click()
