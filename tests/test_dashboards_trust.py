@@ -91,6 +91,18 @@ def test_a_school_in_a_breakdown_links_to_its_dashboard_with_the_same_choices(tr
     assert page.status_code == 200 and "Birch Primary: progress" in page.content.decode()
 
 
+def test_a_school_chosen_alone_leads_to_its_dashboard_with_no_empty_query(trust, login):
+    text = login(trust.trustlead).get("/dashboards/trust/?group_by=school").content.decode()
+    assert link_to(text, "Alder Primary") == f"/dashboards/schools/{trust.school_a.urn}/"
+
+
+def test_a_region_of_one_school_still_offers_and_links_what_the_trust_page_does(trust, login):
+    client = login(trust.trustlead)
+    text = client.get(f"/dashboards/trust/?group_by=region,school&region={trust.school_b.region_id}").content.decode()
+    assert {"trust", "region", "school"} <= set(options(text, "id_group_by_1"))
+    assert urlsplit(link_to(text, "Birch Primary")).path == f"/dashboards/schools/{trust.school_b.urn}/"
+
+
 def test_the_table_by_region_and_school_links_schools_and_regions(trust, login):
     client = login(trust.trustlead)
     text = client.get("/dashboards/trust/?sex=M").content.decode()
@@ -300,8 +312,3 @@ def test_pupils_to_discuss_take_the_same_queries_however_many(trust, login):
         text = client.get(url).content.decode()
     assert len(after) == len(before)
     assert ["Sam More0", "4C", "Not recorded", "Otherteacher, Second Jones", "1", "0"] in attention_rows(text)
-
-
-def test_a_school_chosen_alone_leads_to_its_dashboard_with_no_empty_query(trust, login):
-    text = login(trust.trustlead).get("/dashboards/trust/?group_by=school").content.decode()
-    assert link_to(text, "Alder Primary") == f"/dashboards/schools/{trust.school_a.urn}/"

@@ -171,7 +171,7 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "total_row": _row(dashboard, dashboard.total, []),
         "trend": _trend(dashboard),
         "trend_chart": _trend_chart(dashboard),
-        "dimensions": [d for d in DIMENSIONS.values() if len(schools) > 1 or d.key not in WHOLE_SCHOOL_DIMENSIONS],
+        "dimensions": [d for d in DIMENSIONS.values() if "school" not in extra or d.key not in WHOLE_SCHOOL_DIMENSIONS],
         "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
         "needs": NeedType.objects.order_by("order", "name"),
         # (No year filter with numbers withheld: see NO_FILTERS_FOR_SUPPRESSED.)
@@ -200,7 +200,7 @@ class _Links:
         by_name: dict[str, list[str]] = {}
         for school in schools:
             by_name.setdefault(school.name, []).append(school.urn)
-        self.schools = {name: urns[0] for name, urns in by_name.items() if len(urns) == 1} if len(schools) > 1 else {}
+        self.schools = {name: urns[0] for name, urns in by_name.items() if len(urns) == 1}
         # The trust page's region filter (none with numbers withheld: it is refused then).
         by_region: dict[str, list[int]] = {}
         for pk, name in regions:
