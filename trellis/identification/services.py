@@ -14,6 +14,7 @@ from django.utils import timezone
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency import services as idempotency
+from trellis.lib.versions import locked, require_version
 from trellis.pupils.models import GroupMembership, Pupil, SenStatus, SenStatusEntry
 from trellis.pupils.services import RegisterError, set_sen_status
 from trellis.schools.models import GroupStaff
@@ -91,6 +92,43 @@ def raise_concern(
         via=via,
     )
     return concern
+
+
+CONCERN_FIELDS = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
+
+
+@transaction.atomic
+def correct_concern(*, concern: Concern, by, version: int | None = None, via: str = "web", **values) -> Concern:
+    """Correct what a concern says (any of CONCERN_FIELDS; those not given stay). Audited with the
+    old and new values. EditConflict if it changed since `version`; IdentificationError if wrong."""
+    current = locked(Concern, concern.pk, what="concern", record_type="concern")
+    unknown = set(values) - set(CONCERN_FIELDS)
+    if unknown:
+        raise IdentificationError(f"A concern has no {', '.join(sorted(unknown))} to correct.")
+    noticed_since = values.get("noticed_since", current.noticed_since)
+    if noticed_since and noticed_since > current.raised_on:
+        raise IdentificationError("The date it was first noticed cannot be after the concern was raised.")
+    before = audit.snapshot(current, CONCERN_FIELDS)
+    changes = audit.diff(before, before | values)
+    if not changes:
+        return current
+    require_version(current, version, what="concern", record_type="concern")
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save(update_fields=[*values, "version"])
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="concern",
+        pupil=concern.pupil,
+        record_id=current.pk,
+        summary=f"Corrected the concern raised on {current.raised_on:%d %B %Y}",
+        changes=changes,
+        via=via,
+    )
+    current.pupil = concern.pupil
+    return current
 
 
 def _require_open(concern: Concern) -> None:
