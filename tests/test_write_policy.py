@@ -7,7 +7,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from conftest import make_pupil, make_user
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 from django.utils import timezone
@@ -20,6 +19,8 @@ from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import GroupMembership
 from trellis.pupils.templatetags.policy import may, rules
 from trellis.schools.models import TeachingGroup
+
+from conftest import make_pupil, make_user
 
 ROLES = [
     "senco",
@@ -131,7 +132,9 @@ PUPIL_OBJECT = {
 def _pupil_records(world, pupil) -> SimpleNamespace:
     today = timezone.localdate()
     target = make_target(pupil)
-    concern = Concern.objects.create(pupil=pupil, area="cognition", what_seen="Reverses b and d", raised_by=world.teacher)
+    concern = Concern.objects.create(
+        pupil=pupil, area="cognition", what_seen="Reverses b and d", raised_by=world.teacher
+    )
     return SimpleNamespace(
         pupil=pupil,
         plan=target.plan,

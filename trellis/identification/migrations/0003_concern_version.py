@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identification', '0002_text_limits'),
+        ("identification", "0002_text_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='version',
+            model_name="concern",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
     ]
