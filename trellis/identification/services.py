@@ -19,6 +19,7 @@ from trellis.pupils.models import GroupMembership, Pupil, SenStatus, SenStatusEn
 from trellis.pupils.services import RegisterError, set_sen_status
 from trellis.schools.models import GroupStaff
 
+from .access import may_answer_view
 from .models import Concern, ConcernEvidence, StaffViewRequest
 
 
@@ -215,7 +216,7 @@ def request_views(*, concern: Concern, by, staff: list, question: str = "", via:
 def answer_view(*, request: StaffViewRequest, by, response: str, via: str = "web") -> StaffViewRequest:
     """The member of staff asked gives their view (they can change it until the concern is decided)."""
     _require_open(request.concern)
-    if by is None or by.pk != request.staff_id:
+    if by is None or not may_answer_view(by, request):
         raise IdentificationError("Only the member of staff asked can give this view.")
     old = request.response
     request.response = response
