@@ -156,6 +156,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "concern-request-views": Shows(_url("concern-request-views", concern)),
     "concern-answer-view": Shows(_url("concern-answer-view", concern), user="teacher"),
     "concern-decide": Shows(_url("concern-decide", concern)),
+    "concern-correct": Shows(_url("concern-correct", concern)),
     "pupil-evidence": Shows(_url("pupil-evidence", pupil)),
     "evidence-note-new": Shows(_url("evidence-note-new", pupil)),
     "evidence-note-file": Shows(lambda s: reverse("evidence-note-file", args=[s.pupil.pk, s.note.pk])),

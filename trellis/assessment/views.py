@@ -7,19 +7,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from trellis.accounts.models import Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.pupils.access import get_school_for_user, scope_for
+from trellis.pupils.access import get_school_for_user
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import AssessmentPoint, TeachingGroup
 
 from . import services
+from .access import may_add_scale, may_record_assessments
 from .forms import GridChoiceForm, GridDateForm, ScaleForm
 from .models import Assessment, Scale
 from .scales import ScaleError, parse_value
-
-ASSESSORS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
 
 
 def scale_list(request: HttpRequest, urn: str) -> HttpResponse:
@@ -28,13 +26,13 @@ def scale_list(request: HttpRequest, urn: str) -> HttpResponse:
     return render(
         request,
         "assessment/scales.html",
-        {"school": school, "scales": scales, "can_add": scope_for(request.user).has_role(school, {Role.SENCO})},
+        {"school": school, "scales": scales, "can_add": may_add_scale(request.user, school)},
     )
 
 
 def new_scale(request: HttpRequest, urn: str) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not scope_for(request.user).has_role(school, {Role.SENCO}):
+    if not may_add_scale(request.user, school):
         raise Http404("No such page")
     form = ScaleForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +59,7 @@ def new_scale(request: HttpRequest, urn: str) -> HttpResponse:
 def assessment_grid(request: HttpRequest, urn: str) -> HttpResponse:
     """One row per pupil of a class: type values and tab on; the whole grid saves at once."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not scope_for(request.user).has_role(school, ASSESSORS):
+    if not may_record_assessments(request.user, school):
         raise Http404("No such page")
     year = school.current_academic_year()
     groups = TeachingGroup.objects.filter(academic_year=year)

@@ -14,8 +14,8 @@ from trellis.identification.models import AreaOfNeed
 from trellis.pupils.access import get_pupil_for_user
 
 from . import services
+from .access import may_record_evidence
 from .models import EvidenceNote
-from .views import can_add_evidence
 
 router = Router(tags=["evidence"])
 
@@ -68,7 +68,7 @@ def create_note(request, response: HttpResponse, pupil_id: Id, payload: NoteIn, 
     `targets` must be one of this pupil's targets (a 422 names the first that is not). With an
     `Idempotency-Key`, sending the same request again adds one note (a 409 if it has since been removed)."""
     pupil = get_pupil_for_user(request.auth, pupil_id)
-    if not can_add_evidence(request.auth, pupil.school_id):
+    if not may_record_evidence(request.auth, pupil):
         raise ApiError(403, "You can see this pupil but not add evidence.")
     fields = payload.dict() | {"areas": [area.value for area in payload.areas]}
     try:

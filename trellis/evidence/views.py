@@ -10,32 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.accounts.models import Role
 from trellis.audit import services as audit
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
-from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 
 from . import services
+from .access import may_change_note, may_import_weeks, may_record_evidence, may_record_weekly
 from .charts import weekly_chart
 from .forms import ChangeNoteForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
 from .models import EvidenceNote
 from .storage import max_upload_bytes
-
-# Who may add evidence about a pupil they can see: the school's teaching staff and leaders.
-EVIDENCE_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
-# Weekly behaviour and attendance is often kept by the office too.
-WEEKLY_ROLES = EVIDENCE_ROLES | {Role.ADMINISTRATOR}
-# Importing a whole school's weeks: the SENCO, senior leaders and the office.
-IMPORT_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.ADMINISTRATOR}
-
-
-def can_add_evidence(user, school_id: int) -> bool:
-    return scope_for(user).has_role(school_id, EVIDENCE_ROLES)
-
-
-def can_record_weekly(user, school_id: int) -> bool:
-    return scope_for(user).has_role(school_id, WEEKLY_ROLES)
 
 
 def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
@@ -43,25 +28,27 @@ def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id)
     audit.record_view(actor=request.user, pupil=pupil, what="evidence")
     weeks = list(pupil.weekly_records.all())
+    notes = list(pupil.evidence_notes.select_related("recorded_by"))
+    for note in notes:
+        note.pupil = pupil
     return render(
         request,
         "evidence/page.html",
         {
             "pupil": pupil,
-            "notes": list(pupil.evidence_notes.select_related("recorded_by")),
+            "notes": notes,
             "voice": list(pupil.voice_entries.select_related("recorded_by")),
             "weeks": weeks,
             "chart": weekly_chart(weeks),
-            "can_add": can_add_evidence(request.user, pupil.school_id),
-            "can_change_any": scope_for(request.user).has_role(pupil.school_id, {Role.SENCO}),
-            "can_weekly": can_record_weekly(request.user, pupil.school_id),
+            "can_add": may_record_evidence(request.user, pupil),
+            "can_weekly": may_record_weekly(request.user, pupil),
         },
     )
 
 
 def _writable_pupil(request: HttpRequest, pupil_id: int, allowed) -> object:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    if not allowed(request.user, pupil.school_id):
+    if not allowed(request.user, pupil):
         raise Http404("No such page")
     return pupil
 
@@ -73,7 +60,7 @@ def _saved(request: HttpRequest, pupil, form, save, done: str) -> HttpResponse |
 
 
 def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = _writable_pupil(request, pupil_id, can_add_evidence)
+    pupil = _writable_pupil(request, pupil_id, may_record_evidence)
     initial = {
         "date": timezone.localdate(),
         "targets": [int(pk) for pk in request.GET.getlist("target") if pk.isdecimal()],
@@ -105,17 +92,11 @@ def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return _form(request, pupil, form, "Add an evidence note", multipart=True)
 
 
-def can_change_note(user, note: EvidenceNote, school_id: int) -> bool:
-    """Whoever wrote a note may change it; the SENCO may change any."""
-    return can_add_evidence(user, school_id) and (
-        note.recorded_by_id == user.pk or scope_for(user).has_role(school_id, {Role.SENCO})
-    )
-
-
 def change_note(request: HttpRequest, pupil_id: int, note_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id)
     note = get_object_or_404(EvidenceNote, pk=note_id, pupil=pupil)
-    if not can_change_note(request.user, note, pupil.school_id):
+    note.pupil = pupil
+    if not may_change_note(request.user, note):
         raise Http404("No such page")
     linked = list(note.targets.values_list("pk", flat=True))
     initial = {name: getattr(note, name) for name in services.NOTE_FIELDS} | {"targets": linked}
@@ -128,14 +109,14 @@ def change_note(request: HttpRequest, pupil_id: int, note_id: int) -> HttpRespon
 
 
 def add_voice(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = _writable_pupil(request, pupil_id, can_add_evidence)
+    pupil = _writable_pupil(request, pupil_id, may_record_evidence)
     form = VoiceForm(request.POST or None, initial={"date": timezone.localdate()})
     save = partial(services.add_voice, pupil=pupil, by=request.user)
     return _saved(request, pupil, form, save, "Pupil voice saved.") or _form(request, pupil, form, "Add pupil voice")
 
 
 def record_week(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = _writable_pupil(request, pupil_id, can_record_weekly)
+    pupil = _writable_pupil(request, pupil_id, may_record_weekly)
     form = WeekForm(request.POST or None)
     save = partial(services.record_week, pupil=pupil, by=request.user)
     return _saved(request, pupil, form, save, "Week saved.") or _form(
@@ -168,7 +149,7 @@ def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse
 def import_weeks(request: HttpRequest, urn: str) -> HttpResponse:
     """Upload a CSV of weeks for the whole school: checked first, then all rows saved or none."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not scope_for(request.user).has_role(school.pk, IMPORT_ROLES):
+    if not may_import_weeks(request.user, school):
         raise Http404("No such page")
     form = WeeklyImportForm(request.POST or None, request.FILES or None)
     result = None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from trellis.lib.forms import Form, OnceForm, ThreePartDateField
+from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT
 
 from .models import AreaOfNeed, Concern, ConcernEvidence
 
 
-class ConcernForm(OnceForm):
-    """Posted twice (a double click, a resent page), it records one concern."""
+class ConcernFields(Form):
+    """What a concern says: raised with ConcernForm, corrected with CorrectConcernForm."""
 
     area = forms.ChoiceField(
         label="Area of need",
@@ -35,7 +35,11 @@ class ConcernForm(OnceForm):
     noticed_since = ThreePartDateField(label="Date you first noticed it", required=False)
 
 
-class SencoConcernForm(ConcernForm):
+class ConcernForm(OnceForm, ConcernFields):
+    """Posted twice (a double click, a resent page), it records one concern."""
+
+
+class SourceFields(Form):
     """The SENCO can also record a concern raised by a parent or arising from a baseline test."""
 
     source = forms.ChoiceField(label="Who or what raised the concern", choices=Concern.Source.choices)
@@ -45,7 +49,25 @@ class SencoConcernForm(ConcernForm):
         max_length=150,
         help_text="For a parent or carer, their name; leave blank if you raised it",
     )
-    field_order = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
+
+
+SOURCE_FIRST = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
+
+
+class SencoConcernForm(SourceFields, ConcernForm):
+    field_order = SOURCE_FIRST
+
+
+class CorrectConcernForm(VersionedForm, ConcernFields):
+    """Refused if the concern changed since the form was opened (its version is in the form)."""
+
+    def __init__(self, data=None, *, concern):
+        initial = {name: getattr(concern, name) for name in self.base_fields} | {"version": concern.version}
+        super().__init__(data, initial=initial)
+
+
+class SencoCorrectConcernForm(SourceFields, CorrectConcernForm):
+    field_order = SOURCE_FIRST
 
 
 class EvidenceForm(Form):

@@ -60,6 +60,8 @@ class Concern(models.Model):
     decision_reasons = LimitedTextField(blank=True, max_length=LONG_TEXT)
     decided_on = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No lost edits (trellis.lib.versions): a correction carries the version it was opened at.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     objects = ConcernQuerySet.as_manager()
 

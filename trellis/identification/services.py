@@ -14,10 +14,12 @@ from django.utils import timezone
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency import services as idempotency
+from trellis.lib.versions import locked, require_version
 from trellis.pupils.models import GroupMembership, Pupil, SenStatus, SenStatusEntry
 from trellis.pupils.services import RegisterError, set_sen_status
 from trellis.schools.models import GroupStaff
 
+from .access import may_answer_view
 from .models import Concern, ConcernEvidence, StaffViewRequest
 
 
@@ -91,6 +93,43 @@ def raise_concern(
         via=via,
     )
     return concern
+
+
+CONCERN_FIELDS = ["source", "raised_by_name", "area", "what_seen", "contexts", "noticed_since"]
+
+
+@transaction.atomic
+def correct_concern(*, concern: Concern, by, version: int | None = None, via: str = "web", **values) -> Concern:
+    """Correct what a concern says (any of CONCERN_FIELDS; those not given stay). Audited with the
+    old and new values. EditConflict if it changed since `version`; IdentificationError if wrong."""
+    current = locked(Concern, concern.pk, what="concern", record_type="concern")
+    unknown = set(values) - set(CONCERN_FIELDS)
+    if unknown:
+        raise IdentificationError(f"A concern has no {', '.join(sorted(unknown))} to correct.")
+    noticed_since = values.get("noticed_since", current.noticed_since)
+    if noticed_since and noticed_since > current.raised_on:
+        raise IdentificationError("The date it was first noticed cannot be after the concern was raised.")
+    before = audit.snapshot(current, CONCERN_FIELDS)
+    changes = audit.diff(before, before | values)
+    if not changes:
+        return current
+    require_version(current, version, what="concern", record_type="concern")
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save(update_fields=[*values, "version"])
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="concern",
+        pupil=concern.pupil,
+        record_id=current.pk,
+        summary=f"Corrected the concern raised on {current.raised_on:%d %B %Y}",
+        changes=changes,
+        via=via,
+    )
+    current.pupil = concern.pupil
+    return current
 
 
 def _require_open(concern: Concern) -> None:
@@ -177,7 +216,7 @@ def request_views(*, concern: Concern, by, staff: list, question: str = "", via:
 def answer_view(*, request: StaffViewRequest, by, response: str, via: str = "web") -> StaffViewRequest:
     """The member of staff asked gives their view (they can change it until the concern is decided)."""
     _require_open(request.concern)
-    if by is None or by.pk != request.staff_id:
+    if by is None or not may_answer_view(by, request):
         raise IdentificationError("Only the member of staff asked can give this view.")
     old = request.response
     request.response = response

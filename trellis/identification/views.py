@@ -11,26 +11,34 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.accounts.models import Role, User
+from trellis.accounts.models import User
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
-from trellis.pupils.access import can_manage_sen_record, get_pupil_for_user, get_school_for_user, scope_for
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user, remember_visible, sees_confidential
 from trellis.pupils.models import Pupil
 
 from . import services
+from .access import (
+    may_answer_view,
+    may_correct_concern,
+    may_manage_concern,
+    may_raise_concern,
+    may_record_others_concern,
+)
 from .early import early_identification, early_identification_rule
-from .forms import AnswerViewForm, ConcernForm, DecisionForm, EvidenceForm, RequestViewsForm, SencoConcernForm
+from .forms import (
+    AnswerViewForm,
+    ConcernForm,
+    CorrectConcernForm,
+    DecisionForm,
+    EvidenceForm,
+    RequestViewsForm,
+    SencoConcernForm,
+    SencoCorrectConcernForm,
+)
 from .models import Concern, StaffViewRequest
-
-# Staff of the school who may raise a concern about a pupil they can see (not specialists, governors
-# or trust leaders, who are not the school's staff).
-RAISING_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA, Role.ADMINISTRATOR}
-
-
-def can_raise_concern(user, school_id: int) -> bool:
-    return scope_for(user).has_role(school_id, RAISING_ROLES)
 
 
 def _concern_for_user(user, concern_id: int) -> Concern:
@@ -42,7 +50,7 @@ def _concern_for_user(user, concern_id: int) -> Concern:
 
 def _managed_concern(user, concern_id: int) -> Concern:
     concern = _concern_for_user(user, concern_id)
-    if not can_manage_sen_record(user, concern.pupil.school_id):
+    if not may_manage_concern(user, concern):
         raise Http404("No such page")
     return concern
 
@@ -81,16 +89,16 @@ def concern_list(request: HttpRequest, urn: str) -> HttpResponse:
             "decided": list(decided[:100]),
             "my_requests": list(my_requests),
             "today": timezone.localdate(),
-            "can_manage": can_manage_sen_record(request.user, school.pk),
+            "whole_school": sees_confidential(request.user, school),
         },
     )
 
 
 def raise_concern(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    if not can_raise_concern(request.user, pupil.school_id):
+    if not may_raise_concern(request.user, pupil):
         raise Http404("No such page")
-    senco = can_manage_sen_record(request.user, pupil.school_id)
+    senco = may_record_others_concern(request.user, pupil)
     form = (SencoConcernForm if senco else ConcernForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -142,11 +150,36 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
             "concern": concern,
             "pupil": concern.pupil,
             "timeline": timeline,
-            "can_manage": can_manage_sen_record(request.user, concern.pupil.school_id),
+            "can_manage": may_manage_concern(request.user, concern),
+            "can_correct": may_correct_concern(request.user, concern),
             "my_request": my_request,
             "today": timezone.localdate(),
         },
     )
+
+
+def correct_concern(request: HttpRequest, concern_id: int) -> HttpResponse:
+    """Correct what a concern says: whoever raised it (while it is open) or the SENCO. Refused if it
+    changed since the page was opened; the audit trail keeps the old and new values."""
+    concern = _concern_for_user(request.user, concern_id)
+    if not may_correct_concern(request.user, concern):
+        raise Http404("No such page")
+    senco = may_record_others_concern(request.user, concern.pupil)
+    form = (SencoCorrectConcernForm if senco else CorrectConcernForm)(request.POST or None, concern=concern)
+    save = partial(services.correct_concern, concern=concern, by=request.user)
+    done = saved_form(
+        request,
+        form,
+        save,
+        errors=services.IdentificationError,
+        done="Concern corrected.",
+        then=reverse("concern", args=[concern.pk]),
+    )
+    if done:
+        return done
+    audit.record_view(actor=request.user, pupil=concern.pupil, what="concern")
+    context = {"pupil": concern.pupil, "concern": concern, "form": form, "title": "Correct the concern"}
+    return render(request, "identification/correct.html", context | {"submit_label": "Save the correction"})
 
 
 def add_evidence(request: HttpRequest, concern_id: int) -> HttpResponse:
@@ -193,6 +226,9 @@ def answer_view(request: HttpRequest, concern_id: int) -> HttpResponse:
     """The member of staff asked gives their view; anyone else gets a 404."""
     concern = _concern_for_user(request.user, concern_id)
     view = get_object_or_404(StaffViewRequest, concern=concern, staff_id=request.user.pk)
+    view.concern = concern
+    if not may_answer_view(request.user, view):
+        raise Http404("No such page")
     form = AnswerViewForm(request.POST or None, initial={"response": view.response})
     if request.method == "POST" and form.is_valid():
         try:
@@ -243,6 +279,7 @@ def early_identification_list(request: HttpRequest, urn: str) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=True)
     pupils = Pupil.objects.visible_to(request.user).filter(school=school).on_roll()
     candidates = early_identification(pupils)
+    remember_visible(request.user, [c.pupil for c in candidates])
     audit.record(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
@@ -254,6 +291,6 @@ def early_identification_list(request: HttpRequest, urn: str) -> HttpResponse:
         "school": school,
         "candidates": candidates,
         "rule": early_identification_rule(),
-        "can_raise": can_raise_concern(request.user, school.pk),
+        "can_raise": any(may_raise_concern(request.user, c.pupil) for c in candidates),
     }
     return render(request, "identification/early.html", context)

@@ -18,7 +18,7 @@ from trellis.idempotency.api import IdempotencyKey, mark_replayed
 from trellis.idempotency.services import AlreadySaved, KeyReused, fingerprint
 from trellis.pupils.access import get_pupil_for_user
 
-from . import services
+from . import access, services
 from .models import Review, Target
 from .progress import current_window
 
@@ -151,9 +151,10 @@ def create_review(
     if target_pupil is None:
         raise Http404("No such target")
     pupil = get_pupil_for_user(request.auth, target_pupil)
-    if not services.can_review(request.auth, pupil):
+    target = get_object_or_404(Target.objects.select_related("scale"), pk=target_id)
+    target.pupil = pupil
+    if not access.may_review(request.auth, target):
         raise Http404("No such target")
-    target = get_object_or_404(Target.objects.select_related("scale", "pupil"), pk=target_id)
     try:
         review = services.record_review(
             target=target,

@@ -12,21 +12,17 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError, parse_value, scales_by_id
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.idempotency import services as idempotency
 from trellis.lib.models import LONG_TEXT
 from trellis.lib.versions import locked, require_version
-from trellis.pupils.access import scope_for
 
 from . import tally
 from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
 from .progress import Window, assess, stored_status, summarise, summary_fields
 
-PLAN_WRITERS = {Role.SENCO, Role.TEACHER}
-REVIEWERS = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
 TARGET_FIELDS = [
     "description",
     "area",
@@ -49,16 +45,6 @@ REVIEW_FIELDS = ["date", "value", "comment"]
 
 class PlanError(ValueError):
     """A change that cannot be made; the message is for people."""
-
-
-def can_write_plans(user, pupil) -> bool:
-    """The SENCO, and teachers of the pupil (the caller already got the pupil through access)."""
-    return scope_for(user).has_role(pupil.school_id, PLAN_WRITERS)
-
-
-def can_review(user, pupil) -> bool:
-    """Staff who work with the pupil record reviews; specialists and administrators read only."""
-    return scope_for(user).has_role(pupil.school_id, REVIEWERS)
 
 
 # --- Plans -----------------------------------------------------------------------------------
@@ -367,13 +353,6 @@ def _checked_review(target: Target, date: dt.date, value: str) -> str:
     if date < target.starts_on:
         raise PlanError("The review date must be on or after the target's start date")
     return stored
-
-
-def can_correct_review(user, review: Review, pupil) -> bool:
-    """Whoever recorded a review may correct or remove it; the SENCO may correct any."""
-    return can_review(user, pupil) and (
-        review.reviewed_by_id == user.pk or scope_for(user).has_role(pupil.school_id, {Role.SENCO})
-    )
 
 
 def _locked_review(review: Review) -> Review:

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from trellis.accounts.models import Role
 from trellis.assessment.scales import ScaleError, parse_value
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
@@ -24,11 +23,11 @@ from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import ThreePartDateField, new_token, saved_form
 from trellis.lib.query import BadQuery, IdField, query_value
 from trellis.lib.versions import EditConflict, last_change
-from trellis.pupils.access import get_pupil_for_user, get_school_for_user, scope_for
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import GroupMembership, Pupil
 from trellis.schools.models import TeachingGroup
 
-from . import charts, plausibility, services
+from . import access, charts, plausibility, services
 from .forms import CorrectReviewForm, NewReviewForm, PlanForm, TargetForm
 from .models import EhcOutcome, Plan, Review, SmallStep, Target
 from .progress import HELP_TEXT, Status, current_window
@@ -64,7 +63,7 @@ def _require(allowed: bool) -> None:
 
 def new_plan(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    _require(services.can_write_plans(request.user, pupil))
+    _require(access.may_write_plan(request.user, pupil))
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         plan = services.create_plan(pupil=pupil, by=request.user, **form.plan_content())
@@ -76,7 +75,7 @@ def new_plan(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
-    _require(services.can_write_plans(request.user, plan.pupil))
+    _require(access.may_edit_plan(request.user, plan))
     form = PlanForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +102,7 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def change_plan_state(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
-    _require(services.can_write_plans(request.user, plan.pupil))
+    _require(access.may_edit_plan(request.user, plan))
     try:
         services.set_plan_state(plan=plan, state=request.POST.get("state", ""), by=request.user)
     except services.PlanError as error:
@@ -140,7 +139,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "versions": plan.versions.select_related("saved_by"),
             "as_of": content,
             "as_of_date": on,
-            "can_write": services.can_write_plans(request.user, plan.pupil),
+            "can_write": access.may_edit_plan(request.user, plan),
             "help_text": HELP_TEXT,
             "outcomes": plan.outcomes.all(),
         },
@@ -184,20 +183,20 @@ def _target_form(request: HttpRequest, plan: Plan, target: Target | None) -> Htt
 def smart_check(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The SMART warnings for a target being written (htmx, as the writer moves between fields)."""
     plan = _plan_for_user(request.user, plan_id)
-    _require(services.can_write_plans(request.user, plan.pupil))
+    _require(access.may_edit_plan(request.user, plan))
     form = TargetForm(request.POST, plan=plan)
     return render(request, "plans/smart_warnings.html", {"warnings": form.smart_warnings()})
 
 
 def new_target(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_user(request.user, plan_id)
-    _require(services.can_write_plans(request.user, plan.pupil))
+    _require(access.may_edit_plan(request.user, plan))
     return _target_form(request, plan, None)
 
 
 def edit_target(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _target_for_user(request.user, target_id)
-    _require(services.can_write_plans(request.user, target.pupil))
+    _require(access.may_edit_target(request.user, target))
     return _target_form(request, target.plan, target)
 
 
@@ -209,8 +208,10 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
     window = current_window(pupil.school, timezone.localdate())
     target = services.with_progress(Target.objects.filter(pk=target.pk), window=window, school=pupil.school_id)[0]
     target.pupil = pupil
+    for review in target.review_list:
+        review.target = target
     form = NewReviewForm(request.POST or None, target=target)
-    may_review = services.can_review(request.user, pupil)
+    may_review = access.may_review(request.user, target)
     if request.method == "POST":
         _require(may_review)
         save = partial(services.record_review, target=target, by=request.user)
@@ -233,8 +234,7 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "pupil": pupil,
             "form": form,
             "can_review": may_review,
-            "can_correct_all": may_review and scope_for(request.user).has_role(pupil.school_id, {Role.SENCO}),
-            "can_write": services.can_write_plans(request.user, pupil),
+            "can_write": access.may_edit_target(request.user, target),
             "warnings": services.target_smart_warnings(target),
             "chart": charts.target_chart(target),
             "evidence_notes": target.evidence_notes.order_by("-date", "-pk")[:50],
@@ -251,7 +251,7 @@ def _review_for_user(user, review_id: int) -> tuple[Review, Target]:
     target = _target_for_user(user, target_id)
     review = get_object_or_404(Review, pk=review_id)
     review.target = target
-    _require(services.can_correct_review(user, review, target.pupil))
+    _require(access.may_correct_review(user, review))
     return review, target
 
 
@@ -263,7 +263,7 @@ def _removed_review(request: HttpRequest, review_id: int) -> HttpResponse | None
     if request.method != "POST" or event is None or event.pupil_id is None or target_id is None:
         return None
     target = _target_for_user(request.user, target_id)  # need to know, as for the review itself
-    _require(services.can_review(request.user, target.pupil))
+    _require(access.may_review(request.user, target))
     by, at = last_change("target review", review_id)
     error = EditConflict(what="review", record=None, by=by, at=at)
     posted = ", ".join(f"{name} “{request.POST[name]}”" for name in ("value", "comment") if request.POST.get(name))
@@ -317,7 +317,7 @@ def _review_page(request: HttpRequest, form, review: Review, target: Target) -> 
 @require_POST
 def roll_over(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _target_for_user(request.user, target_id)
-    _require(services.can_write_plans(request.user, target.pupil) and target.closed_on is None)
+    _require(access.may_roll_over(request.user, target))
     new = services.roll_over_target(target=target, by=request.user, on=timezone.localdate())
     messages.success(request, "Target rolled over: the new one starts from the latest value.")
     return redirect("target", target_id=new.pk)
@@ -326,7 +326,7 @@ def roll_over(request: HttpRequest, target_id: int) -> HttpResponse:
 @require_POST
 def tick_small_step(request: HttpRequest, target_id: int, step_id: int) -> HttpResponse:
     target = _target_for_user(request.user, target_id)
-    _require(services.can_review(request.user, target.pupil))
+    _require(access.may_review(request.user, target))
     step = get_object_or_404(SmallStep, pk=step_id, target=target)
     step.target = target
     done = request.POST.get("done") == "1"
@@ -427,7 +427,7 @@ def review_row(request: HttpRequest, target_id: int) -> HttpResponse:
     """Save one row of review entry: the row again (htmx) or back to the page (no JavaScript)."""
     target = _target_for_user(request.user, target_id)
     pupil = target.pupil
-    _require(services.can_review(request.user, pupil))
+    _require(access.may_review(request.user, target))
     error, warning, repeated = "", "", False
     try:
         date = _row_date(request.POST)
@@ -520,7 +520,7 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
 def smart_list(request: HttpRequest, urn: str) -> HttpResponse:
     """For the SENCO: current targets that the SMART check warns about."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    _require(services.scope_for(request.user).has_role(school, {"senco"}))
+    _require(access.may_see_smart_list(request.user, school))
     targets = (
         Target.objects.current()
         .filter(pupil__in=Pupil.objects.visible_to(request.user).filter(school=school))
@@ -560,5 +560,5 @@ def pupil_plans(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return render(
         request,
         "plans/pupil_plans.html",
-        {"pupil": pupil, "plans": plans, "can_write": services.can_write_plans(request.user, pupil)},
+        {"pupil": pupil, "plans": plans, "can_write": access.may_write_plan(request.user, pupil)},
     )

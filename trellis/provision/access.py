@@ -59,19 +59,19 @@ def get_group_for_user(user, group_id: int | str) -> InterventionGroup:
         raise Http404("No such group") from None
 
 
-def can_manage_provision(user, school: School | int) -> bool:
+def may_manage_provision(user, school: School | int) -> bool:
     """Catalogue, groups, enrolments and imports: the SENCO (and senior leaders)."""
     return scope_for(user).has_role(school, WHOLE_SCHOOL_ROLES)
 
 
-def can_record_for_group(user, group: InterventionGroup) -> bool:
+def may_record_for_group(user, group: InterventionGroup) -> bool:
     """Sessions, attendance, exit data and the review: whoever delivers the group, and the SENCO."""
-    return (group.staff_id is not None and group.staff_id == user.pk) or can_manage_provision(
+    return (group.staff_id is not None and group.staff_id == user.pk) or may_manage_provision(
         user, group.intervention.school_id
     )
 
 
-def can_edit_qft(user, teaching_group) -> bool:
+def may_edit_qft(user, teaching_group) -> bool:
     scope = scope_for(user)
     if scope.has_role(teaching_group.school_id, WHOLE_SCHOOL_ROLES):
         return True

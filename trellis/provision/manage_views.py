@@ -13,7 +13,7 @@ from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import Pupil
 
 from . import services
-from .access import can_manage_provision, get_group_for_user
+from .access import get_group_for_user, may_manage_provision
 from .eef import PUBLISHED_MONTHS
 from .forms import EhcProvisionForm, EnrolForm, GroupForm, InterventionForm
 from .models import Intervention
@@ -21,7 +21,7 @@ from .models import Intervention
 
 def _managed_school(request: HttpRequest, urn: str):
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not can_manage_provision(request.user, school):
+    if not may_manage_provision(request.user, school):
         raise Http404("No such page")
     return school
 
@@ -38,7 +38,7 @@ def catalogue(request: HttpRequest, urn: str) -> HttpResponse:
     return render(
         request,
         "provision/catalogue.html",
-        {"school": school, "interventions": interventions, "can_manage": can_manage_provision(request.user, school)},
+        {"school": school, "interventions": interventions, "can_manage": may_manage_provision(request.user, school)},
     )
 
 
@@ -87,7 +87,7 @@ def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
     """Add a pupil with entry data and target on a scale (again with another scale for a second measure)."""
     group = get_group_for_user(request.user, group_id)
     school = group.intervention.school
-    if not can_manage_provision(request.user, school):
+    if not may_manage_provision(request.user, school):
         raise Http404("No such page")
     pupils = Pupil.objects.visible_to(request.user).filter(school=school).on_roll()
     form = EnrolForm(request.POST or None, pupils=pupils, scales_queryset=Scale.objects.for_school(school))
@@ -121,7 +121,7 @@ def enrol(request: HttpRequest, group_id: int) -> HttpResponse:
 
 def add_ehc_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    if not can_manage_provision(request.user, pupil.school_id):
+    if not may_manage_provision(request.user, pupil.school_id):
         raise Http404("No such page")
     form = EhcProvisionForm(request.POST or None, school=pupil.school)
     if request.method == "POST" and form.is_valid():

@@ -23,10 +23,10 @@ from trellis.schools.models import TeachingGroup
 from . import evaluation as ev
 from . import importer, reports, services
 from .access import (
-    can_edit_qft,
-    can_manage_provision,
-    can_record_for_group,
     get_group_for_user,
+    may_edit_qft,
+    may_manage_provision,
+    may_record_for_group,
     visible_enrolments,
     visible_groups,
 )
@@ -102,11 +102,11 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
         "year_label": nc_year_label(year) if year is not None else "",
         "term": term or "",
         "query": request.GET.urlencode(),
-        "can_manage": can_manage_provision(request.user, school),
+        "can_manage": may_manage_provision(request.user, school),
     }
     if chosen_class is not None:
         context["strategies"] = chosen_class.qft_strategies.all()
-        context["can_edit_qft"] = can_edit_qft(request.user, chosen_class)
+        context["can_edit_qft"] = may_edit_qft(request.user, chosen_class)
         context["strategy_form"] = StrategyForm()
     return render(request, "provision/map.html", context)
 
@@ -143,7 +143,7 @@ def _map_rows(evaluations):
 def add_strategy(request: HttpRequest, urn: str, class_id: int) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=True)
     teaching_group = get_object_or_404(TeachingGroup, school=school, pk=class_id)
-    if not can_edit_qft(request.user, teaching_group):
+    if not may_edit_qft(request.user, teaching_group):
         raise Http404("No such page")
     form = StrategyForm(request.POST)
     if form.is_valid():
@@ -159,7 +159,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request.user, group_id)
     [item] = reports.evaluate_groups(type(group).objects.filter(pk=group.pk), visible_enrolments(request.user))
     _audit_reads(request.user, item.enrolments, "intervention group")
-    can_record = can_record_for_group(request.user, group)
+    can_record = may_record_for_group(request.user, group)
     session_form = SessionForm(enrolments=item.enrolments, prefix="session")
     review_form = ReviewForm(
         initial={"rating": group.rating, "decision": group.decision, "notes": group.review_notes}, prefix="review"
@@ -200,7 +200,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "review_form": review_form,
             "sessions": group.sessions.all()[:50],
             "eef_months": PUBLISHED_MONTHS.get(group.intervention.eef_strand),
-            "can_manage": can_manage_provision(request.user, group.intervention.school_id),
+            "can_manage": may_manage_provision(request.user, group.intervention.school_id),
         },
     )
 
@@ -269,7 +269,7 @@ def pupil_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "history": history,
         "not_for_pupil": reports.not_for_this_pupil(pupil),
         "ehc_hours": services.ehc_hours(pupil) if EhcProvision.objects.filter(pupil=pupil).exists() else [],
-        "can_manage": can_manage_provision(request.user, pupil.school_id),
+        "can_manage": may_manage_provision(request.user, pupil.school_id),
     }
     return render(request, "provision/pupil.html", context)
 
@@ -277,7 +277,7 @@ def pupil_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:
 def import_map(request: HttpRequest, urn: str) -> HttpResponse:
     """Upload, check (every problem listed, nothing written), then confirm to import."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not can_manage_provision(request.user, school):
+    if not may_manage_provision(request.user, school):
         raise Http404("No such page")
     form, parsed, stashed = UploadForm(), None, request.session.get("provision_import")
     if request.method == "POST" and "confirm" in request.POST and stashed and stashed["urn"] == school.urn:

@@ -17,6 +17,11 @@ pupils through `Pupil.objects.visible_to(user)`, so no view can forget the rules
 Anything outside these rules is a 404, so a page never reveals that a pupil exists. Pages and
 API calls that show only the register entry pass `register=True`; everything else asks for the SEN
 record (the default).
+
+Writes: each app's `access.py` holds its `may_<action>(user, record)` rules (this module the SEN
+record's). A rule about a pupil's record starts from `works_with`: a role at the pupil's school and
+need to know, so a write is never allowed where the read is not. Views, the API and templates
+(`{% may "action" record as allowed %}`, trellis/pupils/templatetags/policy.py) all ask them.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class Scope:
     trust_ids: set[int] = field(default_factory=set)
     trust_school_ids: set[int] = field(default_factory=set)
     office_grants: set[int] = field(default_factory=set)  # schools where the SENCO let the office see SEN records
+    seen: dict[int, bool] = field(default_factory=dict)  # pupil id -> SEN record visible (asked once a request)
 
     def schools_with(self, roles: set[str]) -> set[int]:
         return {school for school, held in self.roles.items() if held & roles}
@@ -148,13 +154,23 @@ def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False):
     from .models import Pupil
 
     try:
-        return (
+        pupil = (
             Pupil.objects.visible_to(user, register=register)
             .select_related("school", "primary_need")
             .get(pk=int(pupil_id))
         )
     except (Pupil.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pupil") from None
+    if not register:
+        remember_visible(user, [pupil])
+    return pupil
+
+
+def remember_visible(user, pupils) -> None:
+    """Note that these pupils came through `Pupil.objects.visible_to(user)` (SEN record, not
+    register), so the write rules asked about each of them on one page ask no more queries."""
+    scope = scope_for(user)
+    scope.seen.update(dict.fromkeys((pupil.pk for pupil in pupils), True))
 
 
 def schools_for_aggregates(user):
@@ -186,32 +202,41 @@ def get_school_for_user(user, urn: str, *, pupils: bool) -> School:
     return school
 
 
-def can_manage_sen_record(user, school: School | int) -> bool:
-    """Change SEN status, needs, EHC dates, confidentiality and sharing: the SENCO."""
-    return scope_for(user).has_role(school, {Role.SENCO})
-
-
 def sees_sen_record(user, pupil) -> bool:
-    """Whether the pupil page shows this user the plans, concerns, evidence and provision sections
-    (everyone who may see the pupil, except the office without the SENCO's grant)."""
+    """Whether this user may see the pupil's SEN record: plans, concerns, evidence and provision
+    (everyone who may see the pupil, except the office without the SENCO's grant). Asked once a request."""
     from .models import Pupil
 
-    return Pupil.objects.visible_to(user).filter(pk=pupil.pk).exists()
+    scope = scope_for(user)
+    if pupil.pk not in scope.seen:
+        scope.seen[pupil.pk] = Pupil.objects.visible_to(user).filter(pk=pupil.pk).exists()
+    return scope.seen[pupil.pk]
 
 
-def can_grant_office_access(user, school: School | int) -> bool:
+def works_with(user, pupil, roles: set[str]) -> bool:
+    """Holds one of `roles` at the pupil's school and may see the pupil's SEN record: where every
+    write rule about a pupil's record starts (a parent or a pupil will be one more branch here)."""
+    return scope_for(user).has_role(pupil.school_id, roles) and sees_sen_record(user, pupil)
+
+
+def sees_confidential(user, school: School | int) -> bool:
+    """Whether lists of this school's pupils (an import's preview) may name confidential pupils."""
+    return scope_for(user).has_role(school, WHOLE_SCHOOL_ROLES)
+
+
+def may_manage_sen_record(user, pupil) -> bool:
+    """Change SEN status, needs, EHC dates, confidentiality and sharing: the SENCO."""
+    return works_with(user, pupil, {Role.SENCO})
+
+
+def may_grant_office_access(user, school: School | int) -> bool:
     """Let the school office see SEN records (plans, evidence, concerns): the SENCO."""
     return scope_for(user).has_role(school, {Role.SENCO})
 
 
-def can_import(user, school: School | int) -> bool:
-    """Import pupils from a CTF or MIS spreadsheet, and export CTFs: the SENCO and administrators."""
-    return scope_for(user).has_role(school, {Role.SENCO, Role.ADMINISTRATOR})
-
-
-def can_see_audit(user, school: School | int) -> bool:
-    """The 'who has viewed or changed this record' list."""
-    return scope_for(user).has_role(school, {Role.SENCO})
+def may_see_audit(user, pupil) -> bool:
+    """The 'who has viewed or changed this record' list: the SENCO."""
+    return works_with(user, pupil, {Role.SENCO})
 
 
 def sees_names(user, school: School | int) -> bool:

@@ -22,11 +22,11 @@ from trellis.schools.models import GroupStaff, TeachingGroup
 
 from . import services
 from .access import (
-    can_grant_office_access,
-    can_manage_sen_record,
-    can_see_audit,
     get_pupil_for_user,
     get_school_for_user,
+    may_grant_office_access,
+    may_manage_sen_record,
+    may_see_audit,
     schools_for_aggregates,
     schools_with_pupil_access,
     sees_sen_record,
@@ -104,7 +104,7 @@ def school_overview(request: HttpRequest, urn: str) -> HttpResponse:
             "withheld_note": NOTE,
             "total_shown": shown("total", total),
             "can_open_register": schools_with_pupil_access(request.user).filter(pk=school.pk).exists(),
-            "can_grant_office_access": can_grant_office_access(request.user, school),
+            "can_grant_office_access": may_grant_office_access(request.user, school),
         },
     )
 
@@ -166,7 +166,7 @@ def pupil_profile(request: HttpRequest, pupil_id: int) -> HttpResponse:
         .select_related("group")
         .prefetch_related(Prefetch("group__staff", queryset=GroupStaff.objects.select_related("user")))
     )
-    manage = can_manage_sen_record(request.user, pupil.school_id)
+    manage = may_manage_sen_record(request.user, pupil)
     context = {
         "pupil": pupil,
         "sen_history": pupil.sen_history.select_related("recorded_by"),
@@ -180,14 +180,14 @@ def pupil_profile(request: HttpRequest, pupil_id: int) -> HttpResponse:
     }
     if manage:
         context["shares"] = pupil.shares.select_related("specialist", "granted_by")
-    if can_see_audit(request.user, pupil.school_id):
+    if may_see_audit(request.user, pupil):
         context["audit_events"] = AuditEvent.objects.filter(pupil_id=pupil.pk).select_related("actor")[:100]
     return render(request, "pupils/profile.html", context)
 
 
 def _managed_pupil(request: HttpRequest, pupil_id: int) -> Pupil:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    if not can_manage_sen_record(request.user, pupil.school_id):
+    if not may_manage_sen_record(request.user, pupil):
         raise Http404("No such page")
     return pupil
 
@@ -263,7 +263,7 @@ def end_share(request: HttpRequest, pupil_id: int, share_id: int) -> HttpRespons
 def office_access(request: HttpRequest, urn: str) -> HttpResponse:
     """The SENCO decides which of the school office may see SEN records beyond the register."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not can_grant_office_access(request.user, school):
+    if not may_grant_office_access(request.user, school):
         raise Http404("No such page")
     members = list(
         Membership.objects.filter(school=school, role=Role.ADMINISTRATOR)

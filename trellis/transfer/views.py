@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.pupils.access import can_import, can_manage_sen_record, get_pupil_for_user, get_school_for_user
+from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_confidential
 from trellis.pupils.models import Pupil
 from trellis.pupils.register import RegisterFilterForm
 from trellis.schools.models import School, TeachingGroup
 
 from . import services
+from .access import may_export_ctf, may_import
 from .forms import MappingForm, UploadForm
 from .models import ImportRun
 from .parsers import sheet_headings
@@ -28,7 +29,7 @@ from .uploads import load_upload, save_upload
 def _importing_school(request: HttpRequest, urn: str) -> School:
     """The school, if this person may import into it (SENCO, administrator); 404 otherwise."""
     school = get_school_for_user(request.user, urn, pupils=True)
-    if not can_import(request.user, school):
+    if not may_import(request.user, school):
         raise Http404("No such page")
     return school
 
@@ -65,7 +66,7 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         "school": school,
         "upload": saved,
         "can_remap": bool(unrecognised),
-        "show_confidential": can_manage_sen_record(request.user, school),
+        "show_confidential": sees_confidential(request.user, school),
     }
     options = {
         "school": school,
@@ -133,7 +134,7 @@ def confirm(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         "school": school,
         "upload": None,
         "failed": True,
-        "show_confidential": can_manage_sen_record(request.user, school),
+        "show_confidential": sees_confidential(request.user, school),
     }
     if saved.size >= SHOW_PROGRESS_FROM_BYTES:
 
@@ -188,7 +189,7 @@ def _ctf_response(school: School, pupils, request: HttpRequest, name: str) -> Ht
 
 def pupil_ctf(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request.user, pupil_id, register=True)
-    if not can_import(request.user, pupil.school_id):
+    if not may_export_ctf(request.user, pupil.school_id):
         raise Http404("No such page")
     name = f"CTF-{pupil.school.dfe_number or pupil.school.urn}-{pupil.upn}-{timezone.localdate():%Y%m%d}"
     return _ctf_response(pupil.school, Pupil.objects.filter(pk=pupil.pk), request, name)
@@ -196,7 +197,9 @@ def pupil_ctf(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 def register_ctf(request: HttpRequest, urn: str) -> HttpResponse:
     """The pupils the register shows with these filters, as a CTF."""
-    school = _importing_school(request, urn)
+    school = get_school_for_user(request.user, urn, pupils=True)
+    if not may_export_ctf(request.user, school):
+        raise Http404("No such page")
     groups = TeachingGroup.objects.filter(
         academic_year=school.current_academic_year(), kind=TeachingGroup.Kind.REGISTRATION
     )

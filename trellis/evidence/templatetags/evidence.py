@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from trellis.evidence.access import may_record_evidence
 from trellis.evidence.charts import weekly_chart
-from trellis.evidence.views import can_add_evidence
 
 register = template.Library()
 
@@ -20,5 +20,5 @@ def pupil_evidence(context, pupil) -> dict:
         "voice": pupil.voice_entries.first(),
         "weeks": weeks,
         "chart": weekly_chart(weeks),
-        "can_add": can_add_evidence(context["request"].user, pupil.school_id),
+        "can_add": may_record_evidence(context["request"].user, pupil),
     }

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from trellis.assessment.models import Assessment
-from trellis.plans import services
+from trellis.plans import access, services
 from trellis.plans.models import Plan, Target
 from trellis.plans.progress import HELP_TEXT, current_window
 
@@ -28,7 +28,7 @@ def pupil_plans_section(context, pupil) -> dict:
         "pupil": pupil,
         "plans": plans,
         "other_plans": pupil.plans.exclude(state=Plan.State.ACTIVE).count(),
-        "can_write": services.can_write_plans(user, pupil),
+        "can_write": access.may_write_plan(user, pupil),
         "help_text": HELP_TEXT,
         "assessments": Assessment.objects.filter(pupil=pupil).select_related("scale", "assessment_point")[:12],
     }

@@ -1,0 +1,230 @@
+"""Who may change what: every `may_*` rule of the apps' access modules as a table, role x action x
+record, the way tests/test_access.py checks reads. The expected table is written by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from django.utils import timezone
+from fixtures_progress import add_review, make_target
+
+from trellis.accounts.models import Membership, Role
+from trellis.evidence.models import EvidenceNote
+from trellis.identification.models import Concern, StaffViewRequest
+from trellis.provision.models import Intervention, InterventionGroup
+from trellis.pupils.models import GroupMembership
+from trellis.pupils.templatetags.policy import may, rules
+from trellis.schools.models import TeachingGroup
+
+from conftest import make_pupil, make_user
+
+ROLES = [
+    "senco",
+    "head",
+    "teacher",  # teaches 4B: `own` is in 4B, `not_taught` in 4C
+    "ta",  # supports 4B, delivers the `own_school` intervention group
+    "office",  # the school office, without the SENCO's grant of SEN records
+    "office_granted",  # the school office with it
+    "specialist",  # `not_taught` is shared with them
+    "trustlead",
+    "governor",
+    "superuser",
+]
+PUPIL_RECORDS = ["own", "not_taught", "other_school", "leaver"]  # leaver: school A, left 30 days ago
+SCHOOL_RECORDS = ["own_school", "other_school"]
+WHOLE = "own not_taught leaver"  # every pupil of school A
+EVERY = "own not_taught other_school leaver"
+BOTH = "own_school other_school"
+
+# action -> {role: the records they may do it to}; a role not listed may do it to none.
+# Every record of a pupil here (review, note, concern, request for a view) was written by the teacher.
+EXPECTED: dict[str, dict[str, str]] = {
+    "write_plan": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "edit_plan": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "edit_target": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "roll_over": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "review": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "correct_review": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "record_evidence": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "record_weekly": {
+        "senco": WHOLE,
+        "head": WHOLE,
+        "teacher": "own",
+        "ta": "own",
+        "office_granted": WHOLE,
+        "superuser": EVERY,
+    },
+    "change_note": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "raise_concern": {
+        "senco": WHOLE,
+        "head": WHOLE,
+        "teacher": "own",
+        "ta": "own",
+        "office_granted": WHOLE,
+        "superuser": EVERY,
+    },
+    "record_others_concern": {"senco": WHOLE, "superuser": EVERY},
+    "manage_concern": {"senco": WHOLE, "superuser": EVERY},
+    "correct_concern": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
+    "answer_view": {"teacher": "own"},  # asked of the teacher: nobody else answers for them
+    "manage_sen_record": {"senco": WHOLE, "superuser": EVERY},
+    "see_audit": {"senco": WHOLE, "superuser": EVERY},
+    # School-wide actions: the record is the school.
+    "grant_office_access": {"senco": "own_school", "superuser": BOTH},
+    "import": {"senco": "own_school", "office": "own_school", "office_granted": "own_school", "superuser": BOTH},
+    "export_ctf": {"senco": "own_school", "office": "own_school", "office_granted": "own_school", "superuser": BOTH},
+    "add_scale": {"senco": "own_school", "superuser": BOTH},
+    "record_assessments": {
+        "senco": "own_school",
+        "head": "own_school",
+        "teacher": "own_school",
+        "ta": "own_school",
+        "superuser": BOTH,
+    },
+    "import_weeks": {
+        "senco": "own_school",
+        "head": "own_school",
+        "office": "own_school",
+        "office_granted": "own_school",
+        "superuser": BOTH,
+    },
+    "see_smart_list": {"senco": "own_school", "superuser": BOTH},
+    "manage_provision": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
+    # The record is an intervention group (the TA delivers school A's) or a class (the teacher teaches 4B).
+    "record_for_group": {"senco": "own_school", "head": "own_school", "ta": "own_school", "superuser": BOTH},
+    "edit_qft": {"senco": "own_school", "head": "own_school", "teacher": "own_school", "superuser": BOTH},
+}
+SCHOOL_ACTIONS = {
+    "grant_office_access",
+    "import",
+    "export_ctf",
+    "add_scale",
+    "record_assessments",
+    "import_weeks",
+    "see_smart_list",
+    "manage_provision",
+}
+# The object each pupil-level action is asked about.
+PUPIL_OBJECT = {
+    "write_plan": "pupil",
+    "edit_plan": "plan",
+    "edit_target": "target",
+    "roll_over": "target",
+    "review": "target",
+    "correct_review": "review",
+    "record_evidence": "pupil",
+    "record_weekly": "pupil",
+    "change_note": "note",
+    "raise_concern": "pupil",
+    "record_others_concern": "pupil",
+    "manage_concern": "concern",
+    "correct_concern": "concern",
+    "answer_view": "view_request",
+    "manage_sen_record": "pupil",
+    "see_audit": "pupil",
+}
+
+
+def _pupil_records(world, pupil) -> SimpleNamespace:
+    today = timezone.localdate()
+    target = make_target(pupil)
+    concern = Concern.objects.create(
+        pupil=pupil, area="cognition", what_seen="Reverses b and d", raised_by=world.teacher
+    )
+    return SimpleNamespace(
+        pupil=pupil,
+        plan=target.plan,
+        target=target,
+        review=add_review(target, "2b", by=world.teacher),
+        note=EvidenceNote.objects.create(
+            pupil=pupil, date=today, learning_objective="Phonics", activity="a", outcome="b", recorded_by=world.teacher
+        ),
+        concern=concern,
+        view_request=StaffViewRequest.objects.create(concern=concern, staff=world.teacher, requested_by=world.senco),
+    )
+
+
+@pytest.fixture
+def records(world):
+    today = timezone.localdate()
+    left = today - dt.timedelta(days=30)
+    leaver = make_pupil(world.school_a, surname="Leaver", group=world.class_4b, left_on=left)
+    GroupMembership.objects.filter(pupil=leaver).update(ends_on=left)
+    world.office = world.administrator
+    world.office_granted = make_user("office2", school=world.school_a, role=Role.ADMINISTRATOR)
+    Membership.objects.filter(user=world.office_granted).update(sees_sen_records=True)
+    pupils = {"own": world.in_class, "not_taught": world.other_class, "other_school": world.pupil_b, "leaver": leaver}
+    class_b = TeachingGroup.objects.create(
+        school=world.school_b, academic_year=world.school_b.academic_years.get(), name="4X", nc_year=4
+    )
+    groups = {}
+    for key, school, staff in (("own_school", world.school_a, world.ta), ("other_school", world.school_b, None)):
+        intervention = Intervention.objects.create(school=school, name="Reading catch-up")
+        groups[key] = InterventionGroup.objects.create(intervention=intervention, staff=staff, starts_on=today)
+    return SimpleNamespace(
+        pupil={key: _pupil_records(world, pupil) for key, pupil in pupils.items()},
+        school={"own_school": world.school_a, "other_school": world.school_b},
+        group=groups,
+        teaching_group={"own_school": world.class_4b, "other_school": class_b},
+    )
+
+
+def _record(records, action: str, key: str):
+    if action in PUPIL_OBJECT:
+        return getattr(records.pupil[key], PUPIL_OBJECT[action])
+    if action == "record_for_group":
+        return records.group[key]
+    if action == "edit_qft":
+        return records.teaching_group[key]
+    return records.school[key]
+
+
+def test_the_table_covers_every_write_rule():
+    assert set(rules()) == set(EXPECTED)
+    assert SCHOOL_ACTIONS | set(PUPIL_OBJECT) | {"record_for_group", "edit_qft"} == set(EXPECTED)
+
+
+@pytest.mark.dates  # classes of this academic year; the leaver left 30 days ago
+@pytest.mark.parametrize("action", EXPECTED)
+def test_write_policy_table(world, records, action):
+    keys = PUPIL_RECORDS if action in PUPIL_OBJECT else SCHOOL_RECORDS
+    rule = rules()[action]
+    allowed = {}
+    for role in ROLES:
+        user = getattr(world, role)
+        found = {key for key in keys if rule(user, _record(records, action, key))}
+        if found:
+            allowed[role] = found
+    expected = {role: set(keys.split()) for role, keys in EXPECTED[action].items()}
+    assert allowed == expected
+
+
+def test_a_decided_concern_is_corrected_by_the_senco_only(world, records):
+    concern = records.pupil["own"].concern
+    concern.decision, concern.decided_on = Concern.Decision.MONITOR, timezone.localdate()
+    assert may(world.senco, "correct_concern", concern)
+    assert not may(world.teacher, "correct_concern", concern)
+
+
+def test_a_closed_target_is_not_rolled_over(world, records):
+    target = records.pupil["own"].target
+    target.closed_on = timezone.localdate()
+    assert not may(world.senco, "roll_over", target)
+    assert may(world.senco, "edit_target", target)
+
+
+def test_the_template_tag_asks_the_same_rule_and_names_an_unknown_one(world, records):
+    request = RequestFactory().get("/")
+    template = Template('{% load policy %}{% may "correct_review" review as ok %}{{ ok }}')
+    for user, shown in ((world.teacher, "True"), (world.ta, "False")):
+        request.user = user
+        context = Context({"request": request, "review": records.pupil["own"].review})
+        assert template.render(context) == shown
+    with pytest.raises(TemplateSyntaxError, match="may_edit_everything"):
+        Template('{% load policy %}{% may "edit_everything" review as ok %}').render(
+            Context({"request": request, "review": None})
+        )
