@@ -1,26 +1,46 @@
-# Trellis: `make run` sets everything up and serves the demo; `make test` runs every check.
+# Trellis: `make run` sets everything up and serves the demo; `make test` runs every check;
+# `make serve` runs it in production mode (environment as in deploy/trellis.env.example).
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
 
-.PHONY: run test lint migrate seed bench bench-uploads clean
+.PHONY: run serve test lint migrate seed bench bench-uploads clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(RUNTIME)
+
+# Production installs only the runtime dependencies (no test tools or browser drivers).
+$(RUNTIME): requirements.txt
+	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 migrate: $(INSTALLED)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 run: seed
 	TRELLIS_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: debug off, settings from the environment (TRELLIS_SECRET_KEY, TRELLIS_ALLOWED_HOSTS,
+# DATABASE_URL...; it refuses to start without them), static files collected for whitenoise, the
+# database migrated, then gunicorn with deploy/gunicorn.conf.py. See "Running in production".
+serve: export TRELLIS_PRODUCTION = 1
+serve: $(RUNTIME)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,7 @@
 """One settings module, driven by environment variables; SQLite under var/ by default.
 
+TRELLIS_PRODUCTION 1 in production (``make serve`` and deploy/ set it): refuses to start without a
+                   secret key, allowed hosts and DATABASE_URL, or with debug on.
 TRELLIS_DEBUG      1 to show debug pages (``make run`` sets it); off by default.
 TRELLIS_SECRET_KEY required in production; otherwise one is made and kept in var/secret_key.
 TRELLIS_ALLOWED_HOSTS  comma-separated; default 127.0.0.1,localhost.
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TRELLIS_VAR_DIR", BASE_DIR / "var"))
@@ -38,6 +41,27 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _refuse_unsafe_production() -> None:
+    """Production mode never falls back to a dev default: a key written to one machine's disk would
+    differ between app machines (signing everyone out at random), and debug pages show settings."""
+    missing = [
+        name for name in ("TRELLIS_SECRET_KEY", "TRELLIS_ALLOWED_HOSTS", "DATABASE_URL") if not os.environ.get(name)
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"TRELLIS_PRODUCTION is on, so {', '.join(missing)} must be set (see the README).")
+    key = os.environ["TRELLIS_SECRET_KEY"]
+    if len(key) < 50 or len(set(key)) < 5:  # Django's own test of a strong key (security.W009)
+        raise ImproperlyConfigured(
+            "TRELLIS_SECRET_KEY must be at least 50 random characters: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' makes one."
+        )
+    if _env_flag("TRELLIS_DEBUG"):
+        raise ImproperlyConfigured("TRELLIS_PRODUCTION is on, so TRELLIS_DEBUG must be off.")
+
+
+PRODUCTION = _env_flag("TRELLIS_PRODUCTION")
+if PRODUCTION:
+    _refuse_unsafe_production()
 DEBUG = _env_flag("TRELLIS_DEBUG")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("TRELLIS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -118,6 +142,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'trellis.sqlite3'}"),
         conn_max_age=60,
+        conn_health_checks=True,  # a connection PostgreSQL dropped (restart, failover) is replaced, not a 500
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,6 +162,18 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", os.environ.get("TRELLIS_PG_OPTIONS", "-c random_page_cost=1.1")
     )
+    # Without it a request (and the load balancer's health check) waits for ever on a lost server.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+
+# Nothing in process memory: several app processes (or machines) serve one trust, so sessions
+# (Django's default, the database), sign-in throttling (django-axes, the database), one-time keys
+# and locks (the database) and the cache are shared. `manage.py createcachetable` makes its table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "trellis_cache",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -168,6 +205,10 @@ AXES_CLIENT_IP_CALLABLE = "trellis.accounts.lockout.client_ip"
 # Behind a reverse proxy every request comes from the proxy: say how many proxies there are, so
 # the address is read from their X-Forwarded-For (0: the address is the connection's own).
 TRELLIS_PROXY_COUNT = int(os.environ.get("TRELLIS_PROXY_COUNT", "0"))
+if TRELLIS_PROXY_COUNT:
+    # The proxy ends HTTPS and says so in X-Forwarded-Proto (deploy/nginx.conf overwrites any the
+    # client sent); without this every request looks like HTTP and is redirected for ever.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which audits it
 
@@ -184,7 +225,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missing
 STATICFILES_DIRS = [BASE_DIR / "trellis" / "static"]
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves what collectstatic gathered (make serve)
+if PRODUCTION:
+    # File names carry a hash of their content, so browsers may keep them for a year; gzip and
+    # Brotli copies are made once, at collectstatic.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 MEDIA_ROOT = VAR_DIR / "uploads"  # never served directly: files go through access-checked views
 
@@ -197,6 +245,7 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG and _env_flag("TRELLIS_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer checks each app process over plain HTTP
     SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading commits the whole domain (the school's or trust's, not ours) to HTTPS in every

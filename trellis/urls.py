@@ -3,8 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from trellis.api.api import api
+from trellis.lib import errors, health
 
 urlpatterns = [
+    path("health/", health.health, name="health"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
@@ -18,3 +20,7 @@ urlpatterns = [
     path("", include("trellis.identification.urls")),
     path("", include("trellis.evidence.urls")),
 ]
+
+# The 500 page with the site's navigation when it can be drawn (404 and 403 use Django's own views
+# with templates/404.html and 403.html).
+handler500 = errors.server_error
