@@ -170,6 +170,14 @@ def test_403_page_has_the_navigation_and_a_way_home(world, login):
     _assert_error_page(response, 403, "You cannot do this", "SEN register")
 
 
+def test_a_form_sent_without_its_csrf_token_gets_the_sites_403_page(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.senco)
+    response = client.post(reverse("api-tokens"), {"name": "x", "scope": "read", "days": "30"})
+    _assert_error_page(response, 403, "The form could not be sent", "SEN register")
+    assert not world.senco.api_tokens.exists()
+
+
 @pytest.mark.urls("error_urls")
 def test_500_page_has_the_navigation_and_a_way_home(world):
     client = Client(raise_request_exception=False)
