@@ -173,6 +173,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
 PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "login": _url("login"),
+    "health": _url("health"),  # database and worker status for a load balancer
     "account": _url("account"),  # one's own account
     "password-change": _url("password-change"),
     "api-tokens": _url("api-tokens"),  # one's own tokens
