@@ -227,8 +227,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missin
 STATICFILES_DIRS = [BASE_DIR / "trellis" / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves what collectstatic gathered (make serve)
 if PRODUCTION:
-    # File names carry a hash of their content, so browsers may keep them for a year; gzip and
-    # Brotli copies are made once, at collectstatic.
+    # File names carry a hash of their content, so browsers may keep them for a year; gzipped
+    # copies are made once, at collectstatic.
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
