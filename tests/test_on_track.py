@@ -139,11 +139,38 @@ def test_no_movement_across_two_consecutive_reviews_is_stuck():
     assert not status(target(), ["2b", "2b", "2a"]).stuck
 
 
+def test_a_flat_target_at_or_above_the_expected_line_is_not_stuck():
+    # Half way through: 2c -> 3c (3 steps) expects 1.5 steps; 2c -> 2a (2 steps) expects 1.
+    above = status(target(), ["2a", "2a", "2a"])  # 2 steps, flat for two reviews, above 1.5
+    assert (above.status, above.gain, above.expected, above.stuck) == (Status.ON_TRACK, 2, 1.5, False)
+    on_the_line = status(target(goal="2a"), ["2b", "2b", "2b"])  # 1 step, exactly the 1 expected
+    assert (on_the_line.gain, on_the_line.expected, on_the_line.stuck) == (1, 1, False)
+    below = status(target(), ["2b", "2b", "2b"])  # 1 step, under the 1.5 expected
+    assert (below.status, below.stuck) == (Status.AT_RISK, True)
+
+
+def test_stuck_looks_at_the_line_even_without_a_review_this_half_term():
+    last_half_term = WINDOW.starts_on - dt.timedelta(days=1)
+    above = status(target(), ["2a", "2a", "2a"], on=last_half_term)
+    assert (above.status, above.stuck) == (Status.NOT_REVIEWED, False)
+    below = status(target(), ["2c", "2c"], on=last_half_term)
+    assert (below.status, below.stuck) == (Status.NOT_REVIEWED, True)
+
+
+def test_the_chart_line_ends_where_the_rule_expects_the_whole_gain():
+    t = target()
+    assert status(t, ["2b"]).due_on == DUE
+    t.target_date = None
+    year_end = dt.date(2026, 7, 31)
+    assert assess(t, reviews("2b"), Window(WINDOW.starts_on, WINDOW.ends_on, TODAY, year_end)).due_on == year_end
+
+
 def test_a_target_rolled_over_unchanged_is_stuck():
     earlier = target()
     earlier.pk = 1  # stands for a saved target
     again = target(rolled_over_from=earlier)
-    assert status(again, ["2b"]).stuck
+    assert status(again, ["2b"]).stuck  # 1 step, 1.5 expected
+    assert not status(again, ["2a"]).stuck  # 2 steps: above the expected line this time
     changed = target(goal="2a", rolled_over_from=earlier)
     assert not status(changed, ["2b"]).stuck
 

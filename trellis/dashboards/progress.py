@@ -176,8 +176,10 @@ def total_of(rows: list[Row], label: str = "All") -> Row:
     return total
 
 
-# Stuck and not yet achieved: what the dashboards count as stuck.
-STILL_STUCK = Q(stuck=True) & ~Q(last_status=Status.ACHIEVED)
+# Stuck and below the expected line at the latest review (neither achieved nor on track): what the
+# dashboards count as stuck. The stored flag already says so; the status check also covers flags
+# kept from before the rule looked at the line.
+STILL_STUCK = Q(stuck=True) & ~Q(last_status__in=[Status.ACHIEVED, Status.ON_TRACK])
 
 
 def reviewed_as(status: Status, window: Window) -> Q:

@@ -18,7 +18,7 @@ from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
-from trellis.plans.progress import HELP_TEXT, STATUS_TAG, Status
+from trellis.plans.progress import STATUS_TAG, Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
 from trellis.pupils.models import NeedType, Pupil, nc_year_label
 
@@ -162,7 +162,6 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "d": dashboard,
         "statuses": list(Status),
         "status_tag": STATUS_TAG,
-        "help_text": HELP_TEXT,
         "status_table": _status_table(dashboard),
         "glance": {key: dashboard.figure(n, n) for key, n in dashboard.glance.items()},
         "breakdown": [] if same_as_schools else [links.add(_row(dashboard, row, keys), keys) for row in dashboard.rows],

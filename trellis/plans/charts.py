@@ -1,7 +1,8 @@
 """Progress charts drawn on the server as SVG. Every chart sits beside a table of the same numbers.
 
 The y axis is steps gained from the baseline (so targets on different scales share one chart);
-the dashed line is the expected gain, pro rata from the start date to the target date.
+the dashed line is the expected gain, pro rata from the start date to the target date (the end of
+the academic year without one): the same line the on-track rule and the stuck flag use.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _series(target) -> Series:
             points.append((review.date, steps_between(target.scale, target.baseline_value, review.value)))
         except ScaleError:
             continue
-    return Series(target.description[:60], points, target.progress.planned, target.starts_on, target.target_date)
+    progress = target.progress
+    return Series(target.description[:60], points, progress.planned, target.starts_on, progress.due_on)
 
 
 def _svg(series: list[Series], title: str) -> SafeString:

@@ -19,9 +19,13 @@ gain of A steps on date R:
      quarter of the planned gain (E - A <= G / 4).
    - **Off track** otherwise: no movement or backwards, and more than a quarter of G behind.
 
-**Stuck** (a flag beside the status): no movement across two consecutive reviews (the last
-three values, counting the baseline, are equal), or a target rolled over from an earlier one
-unchanged (same scale, baseline and goal).
+**Stuck** (a flag beside the status): below the expected line (neither achieved nor on track at
+the latest review, A < E) and either no movement across two consecutive reviews (the last three
+values, counting the baseline, are equal) or rolled over from an earlier target unchanged (same
+scale, baseline and goal). A pupil who moved early and holds a value at or above the expected
+line is not stuck: the chart's dashed line is the same E (see `charts.py`).
+
+`GLOSSARY` says each status in a sentence; every page that shows a status shows it.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ class Status(models.TextChoices):
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
-    NOT_REVIEWED = "not_reviewed", "Not reviewed"
+    NOT_REVIEWED = "not_reviewed", "Not reviewed this half term"
 
 
 STATUS_TAG = {
@@ -56,14 +60,38 @@ STATUS_TAG = {
     Status.NOT_REVIEWED: "",
 }
 
-HELP_TEXT = (
-    "Achieved: the latest review reaches the target. On track: the gain so far is at least the gain "
-    "expected by now, pro rata from the start date to the target date. At risk: behind, but moving or "
-    "no more than a quarter of the planned gain behind. Off track: no movement or backwards and more "
-    "than a quarter behind. Not reviewed: no review this half term. Stuck: no movement across two "
-    "consecutive reviews, or rolled over unchanged. A target with no target date is due by the end of "
-    "the school year; if the school year is not set up either, half the planned gain is expected at "
-    "every review."
+STUCK = "Stuck"
+
+# What each status means, in a sentence, shown wherever a status is (plans/status_glossary.html).
+GLOSSARY: dict[str, str] = {
+    Status.ACHIEVED.label: "The latest review reaches the target value. It stays achieved without further reviews.",
+    Status.ON_TRACK.label: (
+        "At the latest review the pupil had gained at least the steps expected by then, counting pro rata "
+        "from the start date to the target date (the dashed line on the chart). Without a target date the "
+        "whole gain is due by the end of the school year; if the school year is not set up either, half "
+        "the planned gain is expected at every review."
+    ),
+    Status.AT_RISK.label: (
+        "Below the expected line, but the pupil is moving, or is behind by no more than a quarter of the "
+        "planned gain."
+    ),
+    Status.OFF_TRACK.label: (
+        "Below the expected line with no movement from the baseline (or going backwards), and more than a "
+        "quarter of the planned gain behind."
+    ),
+    Status.NOT_REVIEWED.label: (
+        "No review has been recorded in the current half term (between half terms, the one just ended), "
+        "so there is no status for now. Earlier reviews still show on the target."
+    ),
+    STUCK: (
+        "Shown beside the status: below the expected line and either no movement across the last two "
+        "reviews, or carried over unchanged from an earlier target. A target at or above the line is "
+        "never stuck."
+    ),
+}
+PUPIL_STATUS = (
+    "A pupil's status is their least good target's: a pupil counts as achieved only when every current "
+    "target is achieved, so a pupil with some achieved targets is counted under another status."
 )
 
 
@@ -110,6 +138,7 @@ class Progress:
     planned: Decimal | None
     latest_value: str | None
     latest_date: dt.date | None
+    due_on: dt.date | None = None  # when the whole planned gain is expected: the end of the expected line
 
     @property
     def tag(self) -> str:
@@ -147,22 +176,23 @@ def assess(target, reviews: list, window: Window) -> Progress:
             gain = steps_between(scale, target.baseline_value, latest.value)
         except ScaleError:
             gain = None
-    stuck = _is_stuck(target, reviews)
-    if latest is None or gain is None or planned is None:
-        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, _value(latest), _date(latest))
-    if planned > 0 and gain >= planned:
-        return Progress(Status.ACHIEVED, False, gain, planned, planned, latest.value, latest.date)
-    if latest.date < window.starts_on:
-        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, latest.value, latest.date)
     due_on = target.target_date or window.year_ends_on
+    if latest is None or gain is None or planned is None:
+        stuck = _is_stuck(target, reviews)  # no gain to set against the expected line
+        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, _value(latest), _date(latest), due_on)
+    if planned > 0 and gain >= planned:
+        return Progress(Status.ACHIEVED, False, gain, planned, planned, latest.value, latest.date, due_on)
     expected = expected_gain(planned=planned, starts_on=target.starts_on, due_on=due_on, on=latest.date)
+    stuck = gain < expected and _is_stuck(target, reviews)  # at or above the expected line is never stuck
+    if latest.date < window.starts_on:
+        return Progress(Status.NOT_REVIEWED, stuck, gain, None, planned, latest.value, latest.date, due_on)
     if gain >= expected:
         status = Status.ON_TRACK
     elif gain > 0 or expected - gain <= planned * TOLERANCE_SHARE:
         status = Status.AT_RISK
     else:
         status = Status.OFF_TRACK
-    return Progress(status, stuck, gain, expected, planned, latest.value, latest.date)
+    return Progress(status, stuck, gain, expected, planned, latest.value, latest.date, due_on)
 
 
 def summarise(target, reviews: list, year_ends_on: dt.date | None) -> list[Progress]:

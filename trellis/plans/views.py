@@ -30,7 +30,7 @@ from trellis.schools.models import TeachingGroup
 from . import access, charts, plausibility, services
 from .forms import CorrectReviewForm, NewReviewForm, PlanForm, TargetForm
 from .models import EhcOutcome, Plan, Review, SmallStep, Target
-from .progress import HELP_TEXT, Status, current_window
+from .progress import Status, current_window
 
 
 def _plan_for_user(user, plan_id: int) -> Plan:
@@ -140,7 +140,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "as_of": content,
             "as_of_date": on,
             "can_write": access.may_edit_plan(request.user, plan),
-            "help_text": HELP_TEXT,
             "outcomes": plan.outcomes.all(),
         },
     )
@@ -238,7 +237,6 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "warnings": services.target_smart_warnings(target),
             "chart": charts.target_chart(target),
             "evidence_notes": target.evidence_notes.order_by("-date", "-pk")[:50],
-            "help_text": HELP_TEXT,
             "today": timezone.localdate(),
         },
     )
@@ -397,7 +395,6 @@ def review_entry(request: HttpRequest, urn: str) -> HttpResponse:
             "window": window,
             "show_all": request.GET.get("show") == "all",
             "today": window.today,
-            "help_text": HELP_TEXT,
             "page": page,
             "query": query.urlencode(),
         },
@@ -510,7 +507,6 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
             "targets": targets,
             "groups": groups,
             "group": group,
-            "help_text": HELP_TEXT,
             "counts": [(s, s.label, n) for s, n in counts.items()],
             "stuck": sum(t.progress.stuck for t in targets),
         },
@@ -549,7 +545,7 @@ def pupil_progress(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return render(
         request,
         "plans/pupil_progress.html",
-        {"pupil": pupil, "targets": targets, "chart": charts.pupil_chart(targets), "help_text": HELP_TEXT},
+        {"pupil": pupil, "targets": targets, "chart": charts.pupil_chart(targets)},
     )
 
 

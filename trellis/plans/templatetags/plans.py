@@ -8,7 +8,7 @@ from django.utils import timezone
 from trellis.assessment.models import Assessment
 from trellis.plans import access, services
 from trellis.plans.models import Plan, Target
-from trellis.plans.progress import HELP_TEXT, current_window
+from trellis.plans.progress import GLOSSARY, PUPIL_STATUS, current_window
 
 register = template.Library()
 
@@ -29,6 +29,12 @@ def pupil_plans_section(context, pupil) -> dict:
         "plans": plans,
         "other_plans": pupil.plans.exclude(state=Plan.State.ACTIVE).count(),
         "can_write": access.may_write_plan(user, pupil),
-        "help_text": HELP_TEXT,
         "assessments": Assessment.objects.filter(pupil=pupil).select_related("scale", "assessment_point")[:12],
     }
+
+
+@register.inclusion_tag("plans/status_glossary.html")
+def status_glossary(pupils: bool = False) -> dict:
+    """{% status_glossary %}: what each status (and Stuck) means, beside every status shown;
+    `pupils=True` adds how a pupil's status follows from their targets'."""
+    return {"terms": GLOSSARY.items(), "pupils": pupils, "pupil_status": PUPIL_STATUS}
