@@ -9,8 +9,9 @@ from django.utils.text import slugify
 
 from trellis.lib.forms import Form, ThreePartDateField
 from trellis.lib.models import LONG_TEXT, SHORT_TEXT
+from trellis.pupils.areas import domain_choices
 
-from .models import Domain, Scale
+from .models import Scale
 
 
 class ScaleForm(Form):
@@ -90,7 +91,7 @@ class GridChoiceForm(Form):
     group = forms.ModelChoiceField(label="Class or group", queryset=None)
     point = forms.ModelChoiceField(label="Assessment point", queryset=None)
     scale = forms.ModelChoiceField(label="Scale", queryset=None)
-    domain = forms.ChoiceField(label="Domain", choices=Domain.choices)
+    domain = forms.ChoiceField(label="Domain", choices=domain_choices)
     subject = forms.CharField(label="Subject", required=False, max_length=60, help_text="e.g. reading")
 
     def __init__(self, data=None, *, school, groups, points):

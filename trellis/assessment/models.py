@@ -8,6 +8,7 @@ of improvement. The shipped scales have no school; a SENCO adds their school's o
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cached_property
 
@@ -18,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trellis.lib.models import SHORT_TEXT, LimitedTextField
+
+WORD_CODE = re.compile(r"[a-z]+(-[a-z]+)*")  # a step value written as a code: "no-change", "secure"
 
 
 class Domain(models.TextChoices):
@@ -110,6 +113,12 @@ class Scale(models.Model):
     def bands_in_order(self) -> list[ScaleBand]:
         return sorted(self.bands.all(), key=lambda b: b.low)
 
+    @property
+    def called(self) -> str:
+        """The scale in a sentence, after "the": "NC levels scale", but "Developmental scale", not
+        "Developmental scale scale"."""
+        return self.name if self.name.lower().endswith("scale") else f"{self.name} scale"
+
     def describe_allowed(self) -> str:
         """The allowed values in words, for error messages and hints."""
         if self.is_ordered:
@@ -132,6 +141,16 @@ class Scale(models.Model):
             index = self._positions.get(str(value).casefold())
             return self.ordered_steps[index].label or value if index is not None else value
         return f"{value}{' ' + self.unit if self.unit and self.unit != '%' else self.unit}"
+
+    def display_value(self, value: str) -> str:
+        """A value as a page shows it: a step written as a code word ("try-something-different",
+        "emerging") shows its label; a level, standard or score ("2b", "PK3", "3") stays as written,
+        as staff know it; a number keeps its unit."""
+        if not value:
+            return value
+        if not self.is_ordered:
+            return self.label_for(value)
+        return self.label_for(value) if WORD_CODE.fullmatch(str(value)) else value
 
 
 def _plain(number: Decimal | None) -> str:

@@ -25,9 +25,7 @@ class ScaleValueError(ScaleError):
     def __init__(self, scale: Scale, raw: object):
         self.scale = scale
         self.allowed = scale.describe_allowed()
-        # "the NC levels scale", but "the Developmental scale", not "the Developmental scale scale".
-        name = scale.name if scale.name.lower().endswith("scale") else f"{scale.name} scale"
-        super().__init__(f"{str(raw).strip() or 'An empty value'!r} is not on the {name}: use {self.allowed}")
+        super().__init__(f"{str(raw).strip() or 'An empty value'!r} is not on the {scale.called}: use {self.allowed}")
 
 
 def find_scale(code_or_name: str, school=None) -> Scale:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from trellis.identification.models import AreaOfNeed
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT
 from trellis.plans.models import Target
+from trellis.pupils.areas import domain_choices
 
 from .models import PupilVoiceEntry
 from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
@@ -44,7 +44,7 @@ class NoteForm(Form):
     )
     areas = forms.MultipleChoiceField(
         label="Areas of need (optional)",
-        choices=AreaOfNeed.choices,
+        choices=domain_choices(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from trellis.identification.models import AreaOfNeed
 from trellis.lib.models import LONG_TEXT, LimitedTextField
+from trellis.pupils.areas import domain_label
 
 from .storage import evidence_upload_to, private_storage
 
@@ -48,8 +48,7 @@ class EvidenceNote(models.Model):
 
     @property
     def area_labels(self) -> list[str]:
-        labels = dict(AreaOfNeed.choices)
-        return [labels.get(code, code) for code in self.areas]
+        return [domain_label(code) for code in self.areas]
 
 
 class PupilVoiceEntry(models.Model):

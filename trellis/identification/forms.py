@@ -6,8 +6,9 @@ from django import forms
 
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT
+from trellis.pupils.areas import domain_choices
 
-from .models import AreaOfNeed, Concern, ConcernEvidence
+from .models import Concern, ConcernEvidence
 
 
 class ConcernFields(Form):
@@ -15,7 +16,7 @@ class ConcernFields(Form):
 
     area = forms.ChoiceField(
         label="Area of need",
-        choices=AreaOfNeed.choices,
+        choices=domain_choices(),
         widget=forms.RadioSelect,
         error_messages={"required": "Select the area of need"},
     )

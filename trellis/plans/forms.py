@@ -9,6 +9,7 @@ from trellis.assessment.models import Domain, Scale
 from trellis.assessment.scales import ScaleError, parse_value
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT, SHORT_TEXT
+from trellis.pupils.areas import domain_choices
 
 from . import services
 from .models import EhcOutcome, Plan
@@ -69,7 +70,7 @@ class PlanForm(VersionedForm):
 
     def __init__(self, data=None, *, plan: Plan | None = None):
         super().__init__(data)
-        for area, label in Domain.choices:
+        for area, label in domain_choices():
             self.fields[f"need_{area}"] = forms.CharField(
                 max_length=LONG_TEXT, label=f"Needs: {label}", required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
@@ -153,7 +154,7 @@ class TargetForm(SmartWarningsMixin, VersionedForm):
         error_messages={"required": "Enter the target"},
     )
     area = forms.ChoiceField(
-        label="Area of need", choices=Domain.choices, error_messages={"required": "Select the area of need"}
+        label="Area of need", choices=domain_choices(), error_messages={"required": "Select the area of need"}
     )
     outcome = forms.ModelChoiceField(label="EHC plan outcome", queryset=EhcOutcome.objects.none(), required=False)
     scale = forms.ModelChoiceField(
@@ -233,7 +234,7 @@ class ReviewForm(Form):
         super().__init__(data, initial=initial)
         self.target = target
         self.fields["date"].initial = timezone.localdate()
-        self.fields["value"].help_text = f"On the {target.scale.name} scale: {target.scale.describe_allowed()}"
+        self.fields["value"].help_text = f"On the {target.scale.called}: {target.scale.describe_allowed()}"
 
     def clean_value(self):
         try:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from trellis.assessment.models import Domain
 from trellis.lib.models import LONG_TEXT, SHORT_TEXT, LimitedTextField
+from trellis.pupils.areas import domain_label
 
 # The plan fields a version keeps (everything a reader of the plan sees).
 PLAN_CONTENT_FIELDS = [
@@ -93,8 +94,7 @@ class Plan(models.Model):
         return snapshot(self, PLAN_CONTENT_FIELDS)
 
     def needs_by_area(self) -> list[tuple[str, str]]:
-        labels = dict(Domain.choices)
-        return [(labels.get(area, area), text) for area, text in self.needs.items() if text]
+        return [(domain_label(area), text) for area, text in self.needs.items() if text]
 
     def as_of(self, on: dt.datetime) -> dict | None:
         """What the plan said at a moment: the version in force then, or None before it existed."""

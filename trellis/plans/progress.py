@@ -72,8 +72,7 @@ GLOSSARY: dict[str, str] = {
         "the planned gain is expected at every review."
     ),
     Status.AT_RISK.label: (
-        "Below the expected line, but the pupil is moving, or is behind by no more than a quarter of the "
-        "planned gain."
+        "Below the expected line, but the pupil is moving, or is behind by no more than a quarter of the planned gain."
     ),
     Status.OFF_TRACK.label: (
         "Below the expected line with no movement from the baseline (or going backwards), and more than a "

@@ -183,7 +183,7 @@ class EnrolForm(Form):
             try:
                 data["entry"] = scales.parse_value(scale, data["entry"])
             except scales.ScaleError:
-                self.add_error("entry", f"Entry data must be on the {scale.name} scale: {scale.describe_allowed()}")
+                self.add_error("entry", f"Entry data must be on the {scale.called}: {scale.describe_allowed()}")
         target = data.get("target", "").strip()
         data["target_steps"], data["target_value"] = None, ""
         if target.startswith("+"):

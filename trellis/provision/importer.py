@@ -334,7 +334,7 @@ def _values_on_scale(number: int, cell: dict[str, str], scale, problems: _Proble
         try:
             values[name] = scales.parse_value(scale, cell[name])
         except scales.ScaleError:
-            problems.add(number, name, f"{cell[name]!r} is not on the {scale.name} scale", scale.describe_allowed())
+            problems.add(number, name, f"{cell[name]!r} is not on the {scale.called}", scale.describe_allowed())
     return values
 
 
@@ -358,7 +358,7 @@ def _target(number: int, text: str, scale, problems: _Problems) -> tuple[Decimal
             problems.add(
                 number,
                 "target",
-                f"{text!r} is neither +N nor a value on the {scale.name} scale",
+                f"{text!r} is neither +N nor a value on the {scale.called}",
                 f"+N (steps to gain) or one of {scale.describe_allowed()}",
             )
     return None, ""

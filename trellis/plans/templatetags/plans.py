@@ -29,7 +29,9 @@ def pupil_plans_section(context, pupil) -> dict:
         "plans": plans,
         "other_plans": pupil.plans.exclude(state=Plan.State.ACTIVE).count(),
         "can_write": access.may_write_plan(user, pupil),
-        "assessments": Assessment.objects.filter(pupil=pupil).select_related("scale", "assessment_point")[:12],
+        "assessments": Assessment.objects.filter(pupil=pupil)
+        .select_related("scale", "assessment_point")
+        .prefetch_related("scale__steps")[:12],
     }
 
 
@@ -38,3 +40,10 @@ def status_glossary(pupils: bool = False) -> dict:
     """{% status_glossary %}: what each status (and Stuck) means, beside every status shown;
     `pupils=True` adds how a pupil's status follows from their targets'."""
     return {"terms": GLOSSARY.items(), "pupils": pupils, "pupil_status": PUPIL_STATUS}
+
+
+@register.filter
+def on_scale(value: str | None, scale) -> str:
+    """{{ review.value|on_scale:target.scale }}: the value as people read it ("Need to try something
+    different", not "try-something-different"). Needs the scale's steps loaded (scales_by_id)."""
+    return scale.display_value(value) if value and scale is not None else value
