@@ -175,7 +175,8 @@ def test_preview_puts_the_import_button_first_and_shows_changes_in_plain_words(w
     assert "<details>" in page[missing:] and "Otherclass" in page[page.index("<details>") :]
     assert "Date of birth: 1 May 2017 → 2 March 2018" in page
     assert "NC year: Year 4 → Reception" in page
-    assert "Primary need: SLCN → ASD" in page
+    assert "Primary need: Speech, language and communication needs (SLCN) → Autistic spectrum disorder (ASD)" in page
+    assert "Secondary need: Specific learning difficulty (SPLD) → –" in page  # names, not bare codes
     assert "Legal surname: – → Newpupil" in page
     for raw in ("need_rank", "legal_surname", "nc_year", "2018-03-02"):
         assert raw not in page

@@ -120,9 +120,10 @@ class Scale(models.Model):
         return self.name if self.name.lower().endswith("scale") else f"{self.name} scale"
 
     def describe_allowed(self) -> str:
-        """The allowed values in words, for error messages and hints."""
+        """The allowed values in words, for error messages and hints (a word value by its label,
+        which files and forms accept as well as the value)."""
         if self.is_ordered:
-            return ", ".join(s.value for s in self.ordered_steps)
+            return ", ".join(self.display_value(s.value) for s in self.ordered_steps)
         unit = f" {self.unit}" if self.unit and self.unit != "%" else self.unit
         return f"a number from {_plain(self.min_value)} to {_plain(self.max_value)}{unit}" + (
             f" in steps of {_plain(self.step)}" if self.step and self.step != 1 else ""

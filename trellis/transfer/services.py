@@ -90,6 +90,7 @@ class ImportPlan:
     partial: bool = False
     unrecognised: list[str] = field(default_factory=list)
     header: dict[str, str] = field(default_factory=dict)
+    need_names: dict[str, str] = field(default_factory=dict)  # code -> name, to show needs by name
     run: ImportRun | None = None
     live_seconds: float = 0.0  # how long the live step held the write transaction
     live_cpu_seconds: float = 0.0
@@ -174,7 +175,7 @@ def import_steps(
     plan, so that a page can show progress. No transaction is held while the file is read."""
     plan = ImportPlan(file_name=file_name, sha256=file_checksum(source), dry_run=dry_run)
     report = ParseReport(file=file_name)
-    need_types = dict(NeedType.objects.values_list("code", "name"))
+    need_types = plan.need_names = dict(NeedType.objects.values_list("code", "name"))
     importer = _Importer(school=school, by=by, plan=plan, report=report, via=via)
     try:
         records = read_pupils(source, file_name=file_name, report=report, need_types=need_types, mapping=mapping)
@@ -695,10 +696,13 @@ class _PupilRow:
 DATE_FIELDS = {"date_of_birth", "enrolled_on", "sen_starts_on"}
 
 
-def change_value(name: str, value: Any) -> str:
-    """One side of a change as people read it: 1 May 2017, Reception, SEN support, Yes; '–' for none."""
+def change_value(name: str, value: Any, need_names: Mapping[str, str] | None = None) -> str:
+    """One side of a change as people read it: 1 May 2017, Reception, SEN support, Yes,
+    Specific learning difficulty (SPLD); '–' for none."""
     if value is None or value == "":
         return "–"
+    if name.startswith("need_rank_") and need_names and value in need_names:
+        return f"{need_names[value]} ({value})"
     if name in DATE_FIELDS:
         try:
             date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
@@ -715,10 +719,14 @@ def change_value(name: str, value: Any) -> str:
     return str(value)
 
 
-def describe_changes(changes: Mapping[str, list[Any]]) -> list[tuple[str, str, str]]:
-    """A pupil's {field: [old, new]} as (label, old, new) lines for the preview and the import record."""
+def describe_changes(
+    changes: Mapping[str, list[Any]], need_names: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """A pupil's {field: [old, new]} as (label, old, new) lines for the preview and the import
+    record; `need_names` (code -> name, one query for the page) names the needs."""
     return [
-        (field_label(name), change_value(name, old), change_value(name, new)) for name, (old, new) in changes.items()
+        (field_label(name), change_value(name, old, need_names), change_value(name, new, need_names))
+        for name, (old, new) in changes.items()
     ]
 
 

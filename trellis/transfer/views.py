@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_confidential
-from trellis.pupils.models import Pupil
+from trellis.pupils.models import NeedType, Pupil
 from trellis.pupils.register import RegisterFilterForm
 from trellis.schools.models import School, TeachingGroup
 
@@ -141,7 +141,8 @@ def confirm(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         def result(plan) -> str:
             saved.delete()
             if plan.applied:
-                return render_to_string("transfer/run.html#body", {"school": school, "run": plan.run}, request)
+                context = {"school": school, "run": plan.run, "need_names": plan.need_names}
+                return render_to_string("transfer/run.html#body", context, request)
             return render_to_string("transfer/preview.html#body", failed | {"plan": plan}, request)
 
         return _with_progress(request, saved, options, {"school": school, "upload": saved, "importing": True}, result)
@@ -173,7 +174,11 @@ def run_detail(request: HttpRequest, urn: str, pk: int) -> HttpResponse:
         record_id=run.pk,
         summary=f"Opened the import of {run.file_name}",
     )
-    return render(request, "transfer/run.html", {"school": school, "run": run})
+    return render(request, "transfer/run.html", {"school": school, "run": run, "need_names": _need_names()})
+
+
+def _need_names() -> dict[str, str]:
+    return dict(NeedType.objects.values_list("code", "name"))
 
 
 # ---- CTF downloads
