@@ -147,6 +147,11 @@ def test_a_domain_is_named_with_its_broad_area_once():
     assert domain_label("spld") == "Specific learning difficulties (Cognition and learning)"
     assert domain_label("cognition") == "Cognition and learning"  # not "Cognition and learning (Cognition ...)"
     assert domain_label("physical") == "Physical and medical (including vision and hearing) (Sensory and/or physical)"
+    # An intervention's area is free text: a domain written out is named the same way.
+    assert domain_label("Physical and medical") == domain_label("physical")
+    assert domain_label("social communication and interaction") == domain_label("social")
+    assert domain_label("Cognition and learning") == "Cognition and learning"
+    assert domain_label("Our own words") == "Our own words"
 
 
 SLC_SHOWN = "Speech, language and communication (Communication and interaction)"

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from trellis.lib.upn import make_upn
+from trellis.plans.progress import GLOSSARY, Status
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +65,7 @@ def test_senco_writes_a_plan_with_a_smart_target(sign_in):
     page.get_by_role("link", name="Add a target").first.click()
     visit.check()
     page.get_by_label("Target", exact=True).fill("Read 40 high-frequency words correctly by the end of term")
-    page.get_by_label("Area of need").select_option(index=1)
+    page.get_by_label("Area of need").select_option(value="slc")  # shown with its broad area
     page.get_by_label("Scale").select_option(index=1)
     page.get_by_label("Baseline value").fill("1")
     page.get_by_label("Success criteria").fill("Reads 40 words from the list in two sessions running")
@@ -72,6 +73,10 @@ def test_senco_writes_a_plan_with_a_smart_target(sign_in):
     visit.check()
     main = page.locator("main").inner_text()
     assert "Read 40 high-frequency words" in main, main[:500]
+    assert "Speech, language and communication (Communication and interaction)" in main
+    page.get_by_text("What the statuses mean").click()  # each status explained where it is shown
+    expect(page.get_by_text(GLOSSARY[Status.NOT_REVIEWED.label])).to_be_visible()
+    visit.check()
 
 
 def test_senco_imports_a_csv_through_the_preview(sign_in, tmp_path):
@@ -146,6 +151,7 @@ def test_governor_reads_the_dashboard_without_names(sign_in):
     assert "withheld" in main.inner_text()
     assert main.locator("a[href^='/pupils/']").count() == 0, "a governor sees no pupil's name or link"
     assert "Pupils to discuss" not in main.inner_text()
+    assert "stuck targets: below the expected line" in main.inner_text()  # what "stuck" means, said
 
 
 def test_specialist_signs_in_to_the_pupils_shared_with_them(sign_in):
@@ -173,4 +179,35 @@ def test_senco_lands_on_the_error_summary_when_a_file_cannot_be_imported(sign_in
     page.get_by_text("The file cannot be imported").first.wait_for()  # the form posts by htmx: no page load
     # (expect polls from Playwright's own script: a page function would be eval, which the CSP refuses)
     expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
+    visit.check()
+
+
+def test_an_import_refused_on_submit_shows_why(sign_in, tmp_path):
+    """The Import button posts by htmx; a refused import answers 422, which htmx would drop."""
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    page.get_by_role("link", name="Import pupils").click()
+    upn = make_upn("999", "9999", 18, secrets.randbelow(999) + 1)
+    csv = tmp_path / "pupils.csv"
+    csv.write_text(f"UPN,Legal surname,Legal forename,Date of birth,Sex,Notes\n{upn},Example,Lee,01/05/2017,F,hello\n")
+    page.get_by_label("Upload a file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_label("Column “Notes”").select_option(label="Ignore this column")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("Check what will change").first.wait_for()
+    # Meanwhile, in another tab, the same upload's "Notes" column is matched to the NC year, so the
+    # file no longer imports: the first tab's Import is refused when it is pressed.
+    other = page.context.new_page()
+    other.goto(page.url.split("?")[0] + "?remap=1")
+    other.get_by_label("Column “Notes”").select_option(label="NC year")
+    other.get_by_role("button", name="Continue").click()
+    other.get_by_text("The file cannot be imported").first.wait_for()
+    other.close()
+    page.get_by_role("button", name=re.compile("^Import", re.I)).first.click()
+    page.get_by_text("nothing was imported").first.wait_for()
+    assert "is not a National Curriculum year" in page.locator("main").inner_text()
+    expect(page.locator(".error-summary")).to_be_focused(timeout=5000)
+    # Chromium logs every 4xx answer to the console; this 422 is the point of the test.
+    visit.problems[:] = [p for p in visit.problems if "status of 422" not in p]
     visit.check()

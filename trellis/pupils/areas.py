@@ -29,6 +29,12 @@ AREA_OF_DOMAIN: dict[str, str] = {
 }
 
 
+# A domain written out: its label, or its label without the bracket ("Physical and medical").
+_DOMAIN_OF_TEXT = {
+    text.casefold(): value for value, label in Domain.choices for text in (value, label, label.split(" (")[0])
+}
+
+
 def broad_area(domain: str) -> str:
     """The broad area a domain belongs to ("" for a value that is not a domain)."""
     return AREA_OF_DOMAIN.get(domain, "")
@@ -36,7 +42,10 @@ def broad_area(domain: str) -> str:
 
 def domain_label(domain: str) -> str:
     """A domain as people read it, with its broad area: "Speech, language and communication
-    (Communication and interaction)"; once when the two are the same words."""
+    (Communication and interaction)"; once when the two are the same words. Also takes a domain
+    written out (an intervention's free-text area, "Physical and medical"); other text comes back
+    as it is (a broad area, or a school's own words)."""
+    domain = _DOMAIN_OF_TEXT.get(str(domain).strip().casefold(), domain)
     if domain not in Domain.values:
         return domain
     name, area = Domain(domain).label, broad_area(domain)
