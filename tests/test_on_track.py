@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from trellis.assessment.scales import find_scale
 from trellis.plans.models import Target
-from trellis.plans.progress import HELP_TEXT, Status, Window, assess, current_window
+from trellis.plans.progress import GLOSSARY, Status, Window, assess, current_window
 
 TODAY = dt.date(2026, 3, 1)
 WINDOW = Window(starts_on=dt.date(2026, 2, 21), ends_on=dt.date(2026, 4, 14), today=TODAY)
@@ -115,7 +115,7 @@ def test_with_no_target_date_and_no_school_year_half_the_gain_is_expected_at_any
 
 
 def test_the_status_help_says_what_happens_with_no_date():
-    assert "half the planned gain is expected at every review" in HELP_TEXT
+    assert "half the planned gain is expected at every review" in GLOSSARY[Status.ON_TRACK.label]
 
 
 def test_lower_is_better_scales_count_a_fall_as_progress():
