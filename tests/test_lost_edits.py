@@ -211,7 +211,7 @@ def test_two_people_change_a_note_and_the_second_is_refused_with_both_versions(w
         (
             "Areas of need (optional)",
             "Cognition and learning",
-            "Cognition and learning, Speech, language and communication",
+            "Cognition and learning, Speech, language and communication (Communication and interaction)",
         ),
     ]
     note.refresh_from_db()
