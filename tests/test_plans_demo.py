@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from trellis.assessment.models import Assessment
 from trellis.assessment.scales import scales_by_id
+from trellis.demo import plans as demo
 from trellis.lib.upn import make_upn
-from trellis.plans import demo, services
+from trellis.plans import services
 from trellis.plans.models import Plan, Review, Target
 from trellis.plans.progress import Status, current_window, status_now
 from trellis.pupils import services as pupil_services

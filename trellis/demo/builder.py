@@ -29,10 +29,10 @@ from trellis.schools.models import School
 from . import bulk, data, logins, organisation, pupils, sen, sharing, staff
 
 SCHOOL_STAGES: list[str] = [
-    "trellis.plans.demo.seed_school",
-    "trellis.identification.demo.seed_school",
-    "trellis.evidence.demo.seed_school",
-    "trellis.provision.demo.seed_school",
+    "trellis.demo.plans.seed_school",
+    "trellis.demo.identification.seed_school",
+    "trellis.demo.evidence.seed_school",
+    "trellis.demo.provision.seed_school",
 ]
 
 

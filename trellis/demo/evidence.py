@@ -1,10 +1,10 @@
-"""Demo evidence for one school: notes, pupil voice and weekly behaviour and attendance for the
-pupils on the SEN register (monitoring, SEN support, EHC plan), for the academic year so far;
+"""Demo stage: evidence for one school: notes, pupil voice and weekly behaviour and attendance for
+the pupils on the SEN register (monitoring, SEN support, EHC plan), for the academic year so far;
 most notes of pupils with targets are linked to one, and about half the targets of earlier
 years' plans have a note of their own from while they were worked on.
 
-Called by seed_demo for each school after pupils, SEN status, classes, staff and plans exist.
-Bulk inserts only, so a 60,000-pupil trust seeds in about a minute of this module's time.
+Runs after the plans stage. Bulk inserts only, so a 60,000-pupil trust seeds in about a minute
+of this module's time.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from trellis.accounts.models import Membership, Role
-from trellis.demo import bulk
-from trellis.demo.dates import random_day, seeded_at, term_day
-from trellis.identification.demo import staff_by_pupil
+from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
 from trellis.identification.models import AreaOfNeed
 from trellis.plans.models import Target
 from trellis.pupils.models import Pupil, SenStatus
+from trellis.schools.models import AcademicYear, School
 
-from .models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
+from . import bulk
+from .dates import random_day, seeded_at, term_day
+from .staff import senco_id, staff_by_pupil
 
 NOTES = {
     AreaOfNeed.COGNITION: [
@@ -62,9 +62,44 @@ VOICE = [
 REGISTER = [SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN]
 LINKED_SHARE = 0.6  # of the notes of a pupil with current targets, those linked to one
 EARLIER_NOTE_SHARE = 0.5  # of earlier years' targets, those with a note
+WEEK_FIELDS = [
+    "pupil_id",
+    "week_starting",
+    "sessions_possible",
+    "sessions_attended",
+    "behaviour_positive",
+    "behaviour_negative",
+    "source",
+    "recorded_at",
+]
 
 
-def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
+class Drawn:
+    """The rows drawn for one school, saved together at the end."""
+
+    def __init__(self) -> None:
+        self.notes: list[EvidenceNote] = []
+        self.links: list[tuple[int, int]] = []  # (index in notes, target id)
+        self.voice: list[PupilVoiceEntry] = []
+        self.weeks: list[tuple] = []
+
+    def note(self, target_id: int | None, **fields) -> None:
+        if target_id is not None:
+            self.links.append((len(self.notes), target_id))
+        self.notes.append(EvidenceNote(**fields))
+
+    def save(self) -> None:
+        EvidenceNote.objects.bulk_create(self.notes, batch_size=2000)
+        bulk.insert_rows(
+            EvidenceNote.targets.through,
+            ["evidencenote_id", "target_id"],
+            [(self.notes[index].pk, target_id) for index, target_id in self.links],
+        )
+        PupilVoiceEntry.objects.bulk_create(self.voice, batch_size=2000)
+        bulk.insert_rows(WeeklyRecord, WEEK_FIELDS, self.weeks)
+
+
+def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     """Notes, pupil voice and weekly behaviour/attendance for the school's register pupils."""
     year = school.current_academic_year(today)
     pupils = list(
@@ -76,96 +111,76 @@ def seed_school(*, school, rng: random.Random, today: dt.date) -> None:
     if not pupils or year is None:
         return
     staff_of = staff_by_pupil(school, today)
-    senco_id = (
-        Membership.objects.filter(school=school, role=Role.SENCO)
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-        .first()
-    )
+    senco = senco_id(school)
     school_weeks = _school_weeks(year, today)
     now = seeded_at(today)
-    days_so_far = max(1, (today - year.starts_on).days)
     current, earlier = _targets(school)
-    notes, links, voice, weeks = [], [], [], []  # links: (note index, target id)
+    drawn = Drawn()
     for pk in pupils:
-        recorders = staff_of.get(pk) or [senco_id]
-        for _ in range(rng.randint(1, 4)):
-            area = rng.choice(AreaOfNeed.values)
-            if current.get(pk) and rng.random() < LINKED_SHARE:
-                target_id, area = rng.choice(current[pk])
-                links.append((len(notes), target_id))
-            objective, activity, outcome = rng.choice(NOTES[area])
-            notes.append(
-                EvidenceNote(
-                    pupil_id=pk,
-                    date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
-                    learning_objective=objective,
-                    activity=activity,
-                    outcome=outcome,
-                    areas=[area],
-                    recorded_by_id=rng.choice(recorders),
-                )
-            )
-        for statement in rng.sample(VOICE, rng.randint(1, 3)):
-            voice.append(
-                PupilVoiceEntry(
-                    pupil_id=pk,
-                    date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
-                    statement=statement,
-                    rating=rng.choices([1, 2, 3], weights=[2, 4, 3])[0],
-                    recorded=rng.choice(["with", "with", "by"]),
-                    recorded_by_id=rng.choice(recorders),
-                )
-            )
-        attendance = rng.choice([0.97, 0.95, 0.92, 0.88, 0.8])  # a pupil's usual rate
-        trouble = rng.choice([0, 0, 1, 2, 4])  # usual negative points a week
-        for monday, possible in school_weeks:
-            attended = sum(rng.random() < attendance for _ in range(possible))
-            weeks.append(
-                (
-                    pk,
-                    monday,
-                    possible,
-                    attended,
-                    rng.randint(0, 8),
-                    max(0, trouble + rng.randint(-2, 2)),
-                    WeeklyRecord.Source.IMPORT,
-                    now,
-                )
-            )
+        recorders = staff_of.get(pk) or [senco]
+        _year_notes(rng, drawn, pk, year, today, current.get(pk), recorders)
+        _voice(rng, drawn, pk, year, today, recorders)
+        _weeks(rng, drawn, pk, school_weeks, now)
     for target_id, pk, area, starts_on, closed_on in earlier:
         if rng.random() < EARLIER_NOTE_SHARE:
             objective, activity, outcome = rng.choice(NOTES[area])
-            links.append((len(notes), target_id))
-            notes.append(
-                EvidenceNote(
-                    pupil_id=pk,
-                    date=term_day(random_day(rng, starts_on, closed_on), forward=True),
-                    learning_objective=objective,
-                    activity=activity,
-                    outcome=outcome,
-                    areas=[area],
-                    recorded_by_id=rng.choice(staff_of.get(pk) or [senco_id]),
-                )
+            drawn.note(
+                target_id,
+                pupil_id=pk,
+                date=term_day(random_day(rng, starts_on, closed_on), forward=True),
+                learning_objective=objective,
+                activity=activity,
+                outcome=outcome,
+                areas=[area],
+                recorded_by_id=rng.choice(staff_of.get(pk) or [senco]),
             )
-    EvidenceNote.objects.bulk_create(notes, batch_size=2000)
-    bulk.insert_rows(
-        EvidenceNote.targets.through,
-        ["evidencenote_id", "target_id"],
-        [(notes[index].pk, target_id) for index, target_id in links],
-    )
-    PupilVoiceEntry.objects.bulk_create(voice, batch_size=2000)
-    fields = [
-        "pupil_id",
-        "week_starting",
-        "sessions_possible",
-        "sessions_attended",
-        "behaviour_positive",
-        "behaviour_negative",
-        "source",
-        "recorded_at",
-    ]
-    bulk.insert_rows(WeeklyRecord, fields, weeks)
+    drawn.save()
+
+
+def _year_notes(rng, drawn: Drawn, pk: int, year: AcademicYear, today: dt.date, targets, recorders) -> None:
+    """One to four notes from the year so far, most linked to one of the pupil's current targets."""
+    days_so_far = max(1, (today - year.starts_on).days)
+    for _ in range(rng.randint(1, 4)):
+        area, target_id = rng.choice(AreaOfNeed.values), None
+        if targets and rng.random() < LINKED_SHARE:
+            target_id, area = rng.choice(targets)
+        objective, activity, outcome = rng.choice(NOTES[area])
+        drawn.note(
+            target_id,
+            pupil_id=pk,
+            date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
+            learning_objective=objective,
+            activity=activity,
+            outcome=outcome,
+            areas=[area],
+            recorded_by_id=rng.choice(recorders),
+        )
+
+
+def _voice(rng, drawn: Drawn, pk: int, year: AcademicYear, today: dt.date, recorders) -> None:
+    """One to three "I can" statements the pupil rated."""
+    days_so_far = max(1, (today - year.starts_on).days)
+    for statement in rng.sample(VOICE, rng.randint(1, 3)):
+        drawn.voice.append(
+            PupilVoiceEntry(
+                pupil_id=pk,
+                date=year.starts_on + dt.timedelta(days=rng.randrange(days_so_far)),
+                statement=statement,
+                rating=rng.choices([1, 2, 3], weights=[2, 4, 3])[0],
+                recorded=rng.choice(["with", "with", "by"]),
+                recorded_by_id=rng.choice(recorders),
+            )
+        )
+
+
+def _weeks(rng, drawn: Drawn, pk: int, school_weeks: list[tuple[dt.date, int]], now: dt.datetime) -> None:
+    """Weekly attendance and behaviour points around the pupil's usual rates."""
+    attendance = rng.choice([0.97, 0.95, 0.92, 0.88, 0.8])  # a pupil's usual rate
+    trouble = rng.choice([0, 0, 1, 2, 4])  # usual negative points a week
+    for monday, possible in school_weeks:
+        attended = sum(rng.random() < attendance for _ in range(possible))
+        positive, negative = rng.randint(0, 8), max(0, trouble + rng.randint(-2, 2))
+        drawn.weeks.append((pk, monday, possible, attended, positive, negative, WeeklyRecord.Source.IMPORT, now))
 
 
 def _targets(school) -> tuple[dict[int, list[tuple[int, str]]], list[tuple]]:
