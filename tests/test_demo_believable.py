@@ -1,13 +1,22 @@
-"""The demo trust is believable: dates that agree with each pupil's history."""
+"""The demo trust is believable: dates that agree with each pupil's history, and pronouns that match
+the pupil."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 
-from trellis.pupils.models import EhcPlan, SenStatusEntry
+from trellis.evidence.models import EvidenceNote
+from trellis.identification.models import Concern
+from trellis.plans.models import Plan, Target
+from trellis.pupils.models import EhcPlan, Pupil, SenStatusEntry
+
+HE = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
+SHE = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
 
 
 def seed(*args: str) -> None:
@@ -17,6 +26,10 @@ def seed(*args: str) -> None:
 @pytest.fixture
 def trust(db):
     seed("--schools", "2", "--pupils-per-school", "120", "--seed", "3")
+
+
+def issued_on() -> dict[int, dt.date]:
+    return dict(EhcPlan.objects.values_list("pupil_id", "issued_on"))
 
 
 @pytest.mark.dates
@@ -31,3 +44,31 @@ def test_only_a_pupil_who_joined_with_an_ehc_plan_has_one_issued_before_joining(
             assert plan.issued_on >= plan.pupil.enrolled_on, (plan.pupil_id, plan.issued_on, plan.pupil.enrolled_on)
     # Those who came with a plan from their previous setting may have had it for years.
     assert any(p.issued_on < p.pupil.enrolled_on for p in plans if joined_as[p.pupil_id] == "E")
+
+
+@pytest.mark.dates
+def test_no_ehc_plan_outcomes_or_their_targets_start_before_the_plan_was_issued(trust):
+    issued = issued_on()
+    ehc_plans = list(Plan.objects.filter(kind=Plan.Kind.EHC).values_list("pupil_id", "starts_on", "state"))
+    assert {state for _, _, state in ehc_plans} >= {Plan.State.ACTIVE, Plan.State.ARCHIVED}
+    for pupil_id, starts_on, state in ehc_plans:
+        assert starts_on >= issued[pupil_id], (pupil_id, state, starts_on, issued[pupil_id])
+    targets = list(Target.objects.filter(outcome__isnull=False).values_list("pupil_id", "starts_on"))
+    assert len(targets) >= 10
+    for pupil_id, starts_on in targets:
+        assert starts_on >= issued[pupil_id], (pupil_id, starts_on, issued[pupil_id])
+
+
+@pytest.mark.dates
+def test_generated_text_about_a_pupil_uses_their_pronouns(trust):
+    sex = dict(Pupil.objects.values_list("pk", "sex"))
+    texts = [
+        *Target.objects.values_list("pupil_id", "description"),
+        *Concern.objects.values_list("pupil_id", "what_seen"),
+        *EvidenceNote.objects.values_list("pupil_id", "outcome"),
+    ]
+    wrong = [(pk, text) for pk, text in texts if (SHE if sex[pk] == "M" else HE).search(text)]
+    assert not wrong
+    assert not any("{" in text for _, text in texts)  # every template was filled
+    assert any(sex[pk] == "M" and HE.search(text) for pk, text in texts)
+    assert any(sex[pk] == "F" and SHE.search(text) for pk, text in texts)

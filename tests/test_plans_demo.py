@@ -1,5 +1,6 @@
 """The plans demo data: believable, every status present, written in bulk."""
 
+import datetime as dt
 import io
 import itertools
 import random
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.dates
 
 def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(world):
     today = timezone.localdate()
-    start = today.replace(day=1)
+    start = today - dt.timedelta(days=400)  # on the register for over a year: a year of reviews to show
     for n in range(60):
         pupil = Pupil.objects.create(
             school=world.school_a,

@@ -22,6 +22,7 @@ from trellis.schools.models import AcademicYear, School
 from . import bulk
 from .dates import random_day, seeded_at, term_day
 from .staff import senco_id, staff_by_pupil
+from .wording import about
 
 NOTES = {
     AreaOfNeed.COGNITION: [
@@ -33,7 +34,7 @@ NOTES = {
         ("Use 'because' in a sentence", "Colourful semantics", "Built two sentences with 'because' using the cards"),
     ],
     AreaOfNeed.SOCIAL: [
-        ("Take turns in a game", "Board game with two peers", "Waited for his turn 5 times with one reminder"),
+        ("Take turns in a game", "Board game with two peers", "Waited for {their} turn 5 times with one reminder"),
         ("Manage a change of routine", "Visual timetable with a change card", "Accepted the change calmly"),
     ],
     AreaOfNeed.SPLD: [
@@ -106,7 +107,7 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
         Pupil.objects.filter(school=school, sen_status__in=REGISTER)
         .on_roll(today)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "sex")
     )
     if not pupils or year is None:
         return
@@ -116,14 +117,14 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     now = seeded_at(today)
     current, earlier = _targets(school)
     drawn = Drawn()
-    for pk in pupils:
+    for pk, sex in pupils:
         recorders = staff_of.get(pk) or [senco]
-        _year_notes(rng, drawn, pk, year, today, current.get(pk), recorders)
+        _year_notes(rng, drawn, pk, sex, year, today, current.get(pk), recorders)
         _voice(rng, drawn, pk, year, today, recorders)
         _weeks(rng, drawn, pk, school_weeks, now)
-    for target_id, pk, area, starts_on, closed_on in earlier:
+    for target_id, pk, sex, area, starts_on, closed_on in earlier:
         if rng.random() < EARLIER_NOTE_SHARE:
-            objective, activity, outcome = rng.choice(NOTES[area])
+            objective, activity, outcome = (about(sex, text) for text in rng.choice(NOTES[area]))
             drawn.note(
                 target_id,
                 pupil_id=pk,
@@ -137,14 +138,14 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     drawn.save()
 
 
-def _year_notes(rng, drawn: Drawn, pk: int, year: AcademicYear, today: dt.date, targets, recorders) -> None:
+def _year_notes(rng, drawn: Drawn, pk: int, sex: str, year: AcademicYear, today: dt.date, targets, recorders) -> None:
     """One to four notes from the year so far, most linked to one of the pupil's current targets."""
     days_so_far = max(1, (today - year.starts_on).days)
     for _ in range(rng.randint(1, 4)):
         area, target_id = rng.choice(AreaOfNeed.values), None
         if targets and rng.random() < LINKED_SHARE:
             target_id, area = rng.choice(targets)
-        objective, activity, outcome = rng.choice(NOTES[area])
+        objective, activity, outcome = (about(sex, text) for text in rng.choice(NOTES[area]))
         drawn.note(
             target_id,
             pupil_id=pk,
@@ -185,16 +186,16 @@ def _weeks(rng, drawn: Drawn, pk: int, school_weeks: list[tuple[dt.date, int]], 
 
 def _targets(school) -> tuple[dict[int, list[tuple[int, str]]], list[tuple]]:
     """Pupil -> (id, area) of their open targets; and the closed targets of archived plans as
-    (id, pupil, area, starts on, closed on)."""
+    (id, pupil, pupil's sex, area, starts on, closed on)."""
     current, earlier = defaultdict(list), []
     rows = Target.objects.filter(pupil__school=school).order_by("pk")
-    for pk, pupil_id, area, starts_on, closed_on, state in rows.values_list(
-        "pk", "pupil_id", "area", "starts_on", "closed_on", "plan__state"
+    for pk, pupil_id, sex, area, starts_on, closed_on, state in rows.values_list(
+        "pk", "pupil_id", "pupil__sex", "area", "starts_on", "closed_on", "plan__state"
     ):
         if closed_on is None and state == "active":
             current[pupil_id].append((pk, area))
         elif closed_on is not None and state == "archived":
-            earlier.append((pk, pupil_id, area, starts_on, closed_on))
+            earlier.append((pk, pupil_id, sex, area, starts_on, closed_on))
     return current, earlier
 
 

@@ -16,6 +16,7 @@ from trellis.pupils.models import Pupil, SenStatus, SenStatusEntry
 from trellis.schools.models import School
 
 from .staff import senco_id, staff_by_pupil
+from .wording import about
 
 SEEN = {
     AreaOfNeed.COGNITION: [
@@ -40,7 +41,7 @@ SEEN = {
     ],
     AreaOfNeed.PHYSICAL: [
         "Squints at the board and holds books very close",
-        "Handwriting is laboured and fine motor tasks tire him quickly",
+        "Handwriting is laboured and fine motor tasks tire {them} quickly",
     ],
 }
 CONTEXTS = ["English and phonics", "Maths", "Whole-class carpet time", "Playground and lunch", "PE", "Science, history"]
@@ -74,7 +75,9 @@ OPEN, VIEWS_AWAITED = "open", "views"  # the stages before a decision
 
 def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     """Create concerns at every stage for `school` (bulk, a few queries)."""
-    pupils = list(Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status"))
+    pupils = list(
+        Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status", "sex")
+    )
     if not pupils:
         return
     senco = senco_id(school)
@@ -82,9 +85,10 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
         SenStatusEntry.objects.filter(pupil__school=school, ends_on__isnull=True).values_list("pupil_id", "starts_on")
     )
     staff_of = staff_by_pupil(school, today)
-    stages = _stages(rng, pupils)
+    stages = _stages(rng, [(pk, status) for pk, status, _ in pupils])
+    sex_of = {pk: sex for pk, _, sex in pupils}
     concerns = [
-        _concern(rng, pk, stage, staff_of.get(pk, []), senco=senco, since=current.get(pk), today=today)
+        _concern(rng, pk, sex_of[pk], stage, staff_of.get(pk, []), senco=senco, since=current.get(pk), today=today)
         for pk, stage in stages
     ]
     Concern.objects.bulk_create(concerns, batch_size=500)
@@ -115,7 +119,15 @@ def _stages(rng: random.Random, pupils: list[tuple[int, str]]) -> list[tuple[int
 
 
 def _concern(
-    rng: random.Random, pk: int, stage: str, teachers: list[int], *, senco, since: dt.date | None, today: dt.date
+    rng: random.Random,
+    pk: int,
+    sex: str,
+    stage: str,
+    teachers: list[int],
+    *,
+    senco,
+    since: dt.date | None,
+    today: dt.date,
 ) -> Concern:
     """An unsaved concern; a decided one was decided when the pupil's current status began (`since`)."""
     area = rng.choice(AreaOfNeed.values)
@@ -129,7 +141,7 @@ def _concern(
     concern = Concern(
         pupil_id=pk,
         area=area,
-        what_seen=rng.choice(SEEN[area]),
+        what_seen=about(sex, rng.choice(SEEN[area])),
         contexts=rng.choice(CONTEXTS),
         noticed_since=raised - dt.timedelta(days=rng.randint(10, 90)),
         raised_on=raised,

@@ -15,6 +15,7 @@ from trellis.pupils.models import SenStatus, SenStatusEntry
 from . import plan_texts as texts
 from .dates import at_noon, term_day
 from .targets import Goal, draw_goal, gains, insert_reviews, moved, review, value
+from .wording import about
 
 BATCH = 5000
 HISTORY_PLANS = 4  # archived yearly plans per pupil at most: the years before the active plan, since records
@@ -26,46 +27,40 @@ HISTORY_PROFILES = [("achieved", 40), ("on_track", 14), ("at_risk", 23), ("off_t
 ROLL_OVER_SHARE = 0.45  # unmet targets carried into the next plan, towards the same goal
 UNCHANGED_SHARE = 0.3  # of those, rolled over with the same baseline (flagged stuck by the rule)
 
-Span = tuple[dt.date, dt.date | None, dt.date | None]  # start, end or None, when the EHC plan began or None
+Span = tuple[dt.date, dt.date | None, bool]  # start, end or None, under an EHC plan
 
 
 def register_spans(school, on_roll: set[int]) -> dict[int, list[Span]]:
-    """Pupil -> their unbroken spells on SEN support or an EHC plan, oldest first."""
-    spans: dict[int, list[list]] = {}
+    """Pupil -> their spells on SEN support or an EHC plan, oldest first (SEN support then an EHC
+    plan is two spells, so that no plan of the EHC plan's outcomes starts before it was issued)."""
+    spans: dict[int, list[Span]] = {}
     periods = (
         SenStatusEntry.objects.filter(pupil__school=school, status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN])
         .order_by("pupil_id", "starts_on")
         .values_list("pupil_id", "status", "starts_on", "ends_on")
     )
     for pk, status, starts, ends in periods:
-        if pk not in on_roll:
-            continue
-        mine = spans.setdefault(pk, [])
-        if mine and mine[-1][1] == starts:  # K then E: one spell
-            mine[-1][1] = ends
-        else:
-            mine.append([starts, ends, None])
-        if status == SenStatus.EHC_PLAN and mine[-1][2] is None:
-            mine[-1][2] = starts
-    return {pk: [tuple(span) for span in mine] for pk, mine in spans.items()}
+        if pk in on_roll:
+            spans.setdefault(pk, []).append((starts, ends, status == SenStatus.EHC_PLAN))
+    return spans
 
 
 def chunks(spans: list[Span], until: dt.date) -> list[tuple[dt.date, dt.date, bool]]:
     """The yearly plans of a pupil's spells on the register before `until`, newest first:
     (start, end, under an EHC plan), at most HISTORY_PLANS."""
     found: list[tuple[dt.date, dt.date, bool]] = []
-    for start, end, ehc_from in reversed(spans):
+    for start, end, ehc in reversed(spans):
         stop = min(end or until, until)
         while len(found) < HISTORY_PLANS:
             begin = max(start, stop - dt.timedelta(days=365))
             if (stop - begin).days < MIN_PLAN_DAYS:
                 break
-            found.append((begin, stop, ehc_from is not None and ehc_from <= begin + dt.timedelta(days=60)))
+            found.append((begin, stop, ehc))
             stop = begin
     return found
 
 
-def seed_history(rng: random.Random, *, spans, current_starts, today, scales, people, years) -> None:
+def seed_history(rng: random.Random, *, spans, current_starts, today, scales, people, years, sex_of) -> None:
     """Archived plans for the years before each pupil's active plan (or before they came off the
     register), each with 2 to 4 targets reviewed half-termly and closed: met, stopped, or ended
     with the plan, some carried into the next year's plan."""
@@ -74,7 +69,8 @@ def seed_history(rng: random.Random, *, spans, current_starts, today, scales, pe
     for age in range(HISTORY_PLANS - 1, -1, -1):  # oldest first, so rolled-over targets can point back
         targets, drawn, unmet = [], [], {}
         for plan in (plan for plan, plan_age in zip(plans, ages, strict=True) if plan_age == age):
-            for target, goal, rows in _plan_targets(rng, plan, earlier.get(plan.pupil_id, []), scales, people, years):
+            carried = earlier.get(plan.pupil_id, [])
+            for target, goal, rows in _plan_targets(rng, plan, carried, scales, people, years, sex_of[plan.pupil_id]):
                 targets.append(target)
                 drawn.append(rows)
                 if target.last_status != Status.ACHIEVED:
@@ -120,7 +116,7 @@ def _archived_plan(rng: random.Random, pk: int, kind: str, begin: dt.date, stop:
     )
 
 
-def _plan_targets(rng: random.Random, plan: Plan, unmet, scales, people, years) -> list[tuple]:
+def _plan_targets(rng: random.Random, plan: Plan, unmet, scales, people, years, sex: str) -> list[tuple]:
     """Targets of one archived plan with their reviews: some carried on from last year's unmet ones."""
     count = rng.randint(3, 5)
     carried = [pair for pair in unmet if rng.random() < ROLL_OVER_SHARE][:count]
@@ -133,11 +129,11 @@ def _plan_targets(rng: random.Random, plan: Plan, unmet, scales, people, years) 
             goal = Goal(item.idea, item.scale, moved(item.scale, item.baseline, reached), item.planned - reached)
         else:
             goal = draw_goal(rng, item, scales)
-        made.append(_closed_target(rng, plan, position, goal, before, people, years))
+        made.append(_closed_target(rng, plan, position, goal, before, people, years, sex))
     return made
 
 
-def _closed_target(rng: random.Random, plan: Plan, position: int, goal: Goal, before, people, years) -> tuple:
+def _closed_target(rng: random.Random, plan: Plan, position: int, goal: Goal, before, people, years, sex: str) -> tuple:
     """One target of an archived plan, reviewed half-termly and closed: (target, goal, drawn reviews)."""
     profile = rng.choices([p for p, _ in HISTORY_PROFILES], weights=[w for _, w in HISTORY_PROFILES])[0]
     begin, stop = plan.starts_on, plan.review_on
@@ -158,7 +154,7 @@ def _closed_target(rng: random.Random, plan: Plan, position: int, goal: Goal, be
         plan_id=plan.pk,
         pupil_id=plan.pupil_id,
         position=position,
-        description=description,
+        description=about(sex, description),
         area=area,
         scale_id=goal.scale.pk,
         baseline_value=value(goal.scale, goal.baseline, 0),

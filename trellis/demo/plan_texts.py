@@ -9,7 +9,7 @@ TARGET_IDEAS = [
     (
         "nc-levels",
         Domain.COGNITION,
-        "Read and understand a short book at his level, answering 3 of 4 questions",
+        "Read and understand a short book at {their} level, answering 3 of 4 questions",
         "Answers 3 of 4 questions about a new book on two occasions",
         ["Retells the story in order", "Answers 'who' and 'where' questions", "Answers 'why' questions"],
         (0, 7),
@@ -54,7 +54,7 @@ TARGET_IDEAS = [
     (
         "leuven-wellbeing",
         Domain.SEMH,
-        "Settle calmly on arrival using her check-in routine 4 days a week",
+        "Settle calmly on arrival using {their} check-in routine 4 days a week",
         "Leuven well-being of 4 or more on 4 of 5 mornings",
         ["Uses the feelings chart", "Chooses a calm activity"],
         (0, 1),
@@ -72,7 +72,7 @@ TARGET_IDEAS = [
     (
         "standardised",
         Domain.SPLD,
-        "Raise his single-word reading score by 8 points through daily precision teaching",
+        "Raise {their} single-word reading score by 8 points through daily precision teaching",
         "Standardised score of 85 or more on the next test",
         ["Reads 20 high-frequency words", "Reads 40 high-frequency words"],
         (72, 86),

@@ -29,6 +29,7 @@ from .assessments import seed_baselines
 from .dates import seeded_at
 from .plan_history import chunks, register_spans, seed_history
 from .targets import Goal, draw_goal, gains, insert_reviews, review, value
+from .wording import about
 
 BATCH = 5000
 # Share of targets shaped to each status (the rule decides; these shape the data).
@@ -45,18 +46,21 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     people = _reviewers(school)
     # In id order, not the model's by name: collations differ between databases, and the same seed
     # should make the same data on each.
-    pupils = list(Pupil.objects.filter(school=school).on_roll(today).order_by("pk").values_list("pk", "sen_status"))
+    on_roll = list(
+        Pupil.objects.filter(school=school)
+        .on_roll(today)
+        .order_by("pk")
+        .values_list("pk", "sen_status", "sex", "enrolled_on", named=True)
+    )
     years = list(school.academic_years.values_list("starts_on", "ends_on"))
-    history = register_spans(school, {pk for pk, _ in pupils})
+    history = register_spans(school, {pupil.pk for pupil in on_roll})
 
-    seed_baselines(rng, pupils, scales, baseline_point, today, people)
-    sen = [(pk, status) for pk, status in pupils if status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN)]
-    current_starts = _seed_current(
-        rng, sen, scales=scales, window=window, today=today, people=people, years=years, history=history
-    )
-    seed_history(
-        rng, spans=history, current_starts=current_starts, today=today, scales=scales, people=people, years=years
-    )
+    seed_baselines(rng, [(pupil.pk, pupil.sen_status) for pupil in on_roll], scales, baseline_point, today, people)
+    sen = [pupil for pupil in on_roll if pupil.sen_status in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN)]
+    sex_of = {pupil.pk: pupil.sex for pupil in on_roll}  # the pronouns of generated text
+    common = {"today": today, "scales": scales, "people": people, "years": years, "sex_of": sex_of}
+    current_starts = _seed_current(rng, sen, window=window, history=history, **common)
+    seed_history(rng, spans=history, current_starts=current_starts, **common)
 
 
 def _reviewers(school: School) -> list[tuple[int | None, str]]:
@@ -69,7 +73,7 @@ def _reviewers(school: School) -> list[tuple[int | None, str]]:
     return [(m.user_id, m.user.get_full_name() or m.user.get_username()) for m in staff] or [(None, "system")]
 
 
-def _seed_current(rng, sen, *, scales, window, today, people, years, history) -> dict[int, dt.date]:
+def _seed_current(rng, sen, *, scales, window, today, people, years, history, sex_of) -> dict[int, dt.date]:
     """This year's plans with their targets and reviews; returns when each pupil's active plan started."""
     if not sen:
         return {}
@@ -80,7 +84,8 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history) ->
     outcomes = _outcomes(rng, [plans[index] for index in targeted])
     targets, shapes = [], []
     for index in targeted:
-        for target, shape in _draw_targets(rng, plans[index], outcomes.get(plans[index].pk), scales, today, now):
+        plan = plans[index]
+        for target, shape in _draw_targets(rng, plan, outcomes.get(plan.pk), scales, today, now, sex_of[plan.pupil_id]):
             targets.append(target)
             shapes.append(shape)
     # Reviews are drawn before the targets are saved so that each target's summary fields (what
@@ -96,10 +101,13 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history) ->
 
 def _draw_plans(rng, sen, *, today, now, history) -> tuple[list[Plan], list[int], dict[int, dt.date]]:
     """Unsaved plans of every pupil with SEN; the indexes of those with targets (one active plan a
-    pupil); when each pupil's active plan started."""
+    pupil); when each pupil's active plan started: about a year ago, or when they went onto SEN
+    support or their EHC plan if that was later (never before their history says)."""
     plans, targeted, current_starts = [], [], {}
-    for pk, status in sen:
+    for pk, status, _, enrolled_on in sen:
+        spells = history.get(pk, [])
         started = today - dt.timedelta(days=rng.randint(300, 340))
+        started = max(started, spells[-1][0]) if spells else started
         current_starts[pk] = started
         content = _content(rng, started)
         if status == SenStatus.EHC_PLAN:
@@ -111,12 +119,17 @@ def _draw_plans(rng, sen, *, today, now, history) -> tuple[list[Plan], list[int]
         plans.append(_plan(pk, kind, Plan.State.ACTIVE, title, now, content))
         if rng.random() < 0.5:
             plans.append(_plan(pk, Plan.Kind.PASSPORT, Plan.State.ACTIVE, "Pupil passport", now, content))
-        if rng.random() < 0.2 and not chunks(history.get(pk, []), started):  # else seed_history writes them
+        # The previous setting's plan, for a pupil who joined with SEN and has no earlier years here.
+        if rng.random() < 0.2 and not chunks(spells, started) and _joined_with_sen(spells, enrolled_on):
             earlier = content | {"starts_on": started - dt.timedelta(days=365), "review_on": started}
             plans.append(_plan(pk, Plan.Kind.SEN_SUPPORT, Plan.State.ARCHIVED, "Previous support plan", now, earlier))
         if rng.random() < 0.1:
             plans.append(_plan(pk, Plan.Kind.SEN_SUPPORT, Plan.State.DRAFT, "Draft for next year", now, content))
     return plans, targeted, current_starts
+
+
+def _joined_with_sen(spells: list, enrolled_on: dt.date | None) -> bool:
+    return bool(spells) and (enrolled_on is None or spells[0][0] <= enrolled_on)
 
 
 def _content(rng: random.Random, started: dt.date) -> dict:
@@ -142,17 +155,18 @@ def _plan(pk: int, kind: str, state: str, title: str, now: dt.datetime, content:
 
 
 def _versions(rng: random.Random, plans: list[Plan], now: dt.datetime) -> list[PlanVersion]:
-    """An earlier version of some active plans, as kept when a plan is edited."""
+    """An earlier version of some active plans that began long enough ago, as kept when a plan is edited."""
+    in_force_from = now - dt.timedelta(days=200)
     return [
         PlanVersion(
             plan_id=p.pk,
             number=1,
             content=p.content() | {"strategies": "Seat near the front."},
-            in_force_from=now - dt.timedelta(days=200),
+            in_force_from=in_force_from,
             saved_at=now - dt.timedelta(days=60),
         )
         for p in plans
-        if p.state == Plan.State.ACTIVE and rng.random() < 0.3
+        if p.state == Plan.State.ACTIVE and rng.random() < 0.3 and p.starts_on <= in_force_from.date()
     ]
 
 
@@ -171,7 +185,7 @@ def _outcomes(rng: random.Random, plans: list[Plan]) -> dict[int, list[EhcOutcom
     return by_plan
 
 
-def _draw_targets(rng, plan: Plan, outcomes, scales, today: dt.date, now: dt.datetime) -> list[tuple]:
+def _draw_targets(rng, plan: Plan, outcomes, scales, today: dt.date, now: dt.datetime, sex: str) -> list[tuple]:
     """2 to 4 unsaved targets of an active plan, each with its (goal, profile, due date)."""
     made = []
     for position, idea in enumerate(rng.sample(texts.TARGET_IDEAS, rng.randint(2, 4)), 1):
@@ -179,16 +193,17 @@ def _draw_targets(rng, plan: Plan, outcomes, scales, today: dt.date, now: dt.dat
         _, area, description, criteria = idea[:4]
         profile = rng.choices([p for p, _ in PROFILES], weights=[w for _, w in PROFILES])[0]
         # Most targets started with the plan, a year of reviews ago; some on track or at risk were
-        # set later in the year. Achieved ones were due before now; the rest a year after they started.
+        # set later in the year (never before the plan). Achieved ones were due before now; the rest a
+        # year after they started.
         starts_on = plan.starts_on
         if profile in ("on_track", "at_risk") and rng.random() < 0.6:
-            starts_on = today - dt.timedelta(days=rng.randint(120, 280))
+            starts_on = max(today - dt.timedelta(days=rng.randint(120, 280)), plan.starts_on)
         due = starts_on + dt.timedelta(days=rng.randint(220, 280) if profile == "achieved" else 365)
         target = Target(
             plan_id=plan.pk,
             pupil_id=plan.pupil_id,
             position=position,
-            description=description,
+            description=about(sex, description),
             area=area,
             outcome_id=rng.choice(outcomes).pk if outcomes else None,
             scale_id=goal.scale.pk,
