@@ -1,5 +1,5 @@
-"""The demo trust is believable: dates that agree with each pupil's history, and pronouns that match
-the pupil."""
+"""The demo trust is believable: dates that agree with each pupil's history, pronouns that match the
+pupil, and a realistic share of pupils off track."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import re
 import pytest
 from django.core.management import call_command
 
+from trellis.dashboards.progress import per_pupil, pupils_by_status
 from trellis.evidence.models import EvidenceNote
 from trellis.identification.models import Concern
 from trellis.plans.models import Plan, Target
+from trellis.plans.progress import Status, current_window
 from trellis.pupils.models import EhcPlan, Pupil, SenStatusEntry
+from trellis.schools.models import School
 
 HE = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
 SHE = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
@@ -72,3 +75,18 @@ def test_generated_text_about_a_pupil_uses_their_pronouns(trust):
     assert not any("{" in text for _, text in texts)  # every template was filled
     assert any(sex[pk] == "M" and HE.search(text) for pk, text in texts)
     assert any(sex[pk] == "F" and SHE.search(text) for pk, text in texts)
+
+
+def test_the_default_trust_has_a_realistic_share_of_pupils_off_track(db):
+    # The trust leader's figures on an ordinary autumn Wednesday, the suite's own day: pupils by the
+    # worst status of their current targets.
+    day = dt.date(2026, 11, 18)
+    seed("--today", day.isoformat())
+    window = current_window(School.objects.order_by("urn").first(), day)
+    pupils = pupils_by_status(per_pupil(Target.objects.current(), window))
+    total = sum(pupils.values())
+    assert total > 400
+    assert 0.15 <= pupils[Status.OFF_TRACK] / total <= 0.25, pupils
+    # Most are on track or nearly (at risk).
+    nearly = pupils[Status.ACHIEVED] + pupils[Status.ON_TRACK] + pupils[Status.AT_RISK]
+    assert nearly / total > 0.5, pupils
