@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from trellis.evidence import demo as evidence_demo
+from trellis.demo import evidence as evidence_demo
+from trellis.demo import identification as identification_demo
 from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord
-from trellis.identification import demo as identification_demo
 from trellis.identification.models import Concern
 from trellis.identification.services import status_after
 from trellis.pupils.models import GroupMembership, Pupil, SenStatusEntry

@@ -1,5 +1,6 @@
 """The plans demo data: believable, every status present, written in bulk."""
 
+import datetime as dt
 import io
 import itertools
 import random
@@ -13,8 +14,9 @@ from django.utils import timezone
 
 from trellis.assessment.models import Assessment
 from trellis.assessment.scales import scales_by_id
+from trellis.demo import plans as demo
 from trellis.lib.upn import make_upn
-from trellis.plans import demo, services
+from trellis.plans import services
 from trellis.plans.models import Plan, Review, Target
 from trellis.plans.progress import Status, current_window, status_now
 from trellis.pupils import services as pupil_services
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.dates
 
 def test_demo_fills_plans_targets_reviews_and_assessments_with_every_status(world):
     today = timezone.localdate()
-    start = today.replace(day=1)
+    start = today - dt.timedelta(days=400)  # on the register for over a year: a year of reviews to show
     for n in range(60):
         pupil = Pupil.objects.create(
             school=world.school_a,

@@ -8,8 +8,8 @@ import random
 import pytest
 from django.utils import timezone
 
+from trellis.demo.provision import seed_school
 from trellis.provision import reports
-from trellis.provision.demo import seed_school
 from trellis.provision.models import Attendance, EhcProvision, Intervention, InterventionGroup, QftStrategy
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import Pupil

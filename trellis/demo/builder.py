@@ -1,13 +1,16 @@
 """Build the demo trust: core data for every school in bulk, then each feature's own demo stage.
 
-Later features add demo data by appending a dotted path to SCHOOL_STAGES, naming a function
+Each stage is a module here (trellis.demo.plans, .identification, .evidence, .provision), so that the
+domain apps hold only the domain. A feature adds demo data by appending a dotted path to SCHOOL_STAGES,
+naming a function
 
     def seed_school(*, school: School, rng: random.Random, today: datetime.date) -> None
 
 It is called once per school, in school order, after the core data of every school exists (in the
 same transaction, so a failing stage leaves the database empty), with its own random generator
 derived from the seed, the school's URN and the stage's path (so adding a stage does not change
-what the others make). Stages should write in bulk, without per-row audit events.
+what the others make, though moving a stage changes its own). Stages should write in bulk, without
+per-row audit events.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ from trellis.schools.models import School
 from . import bulk, data, logins, organisation, pupils, sen, sharing, staff
 
 SCHOOL_STAGES: list[str] = [
-    "trellis.plans.demo.seed_school",
-    "trellis.identification.demo.seed_school",
-    "trellis.evidence.demo.seed_school",
-    "trellis.provision.demo.seed_school",
+    "trellis.demo.plans.seed_school",
+    "trellis.demo.identification.seed_school",
+    "trellis.demo.evidence.seed_school",
+    "trellis.demo.provision.seed_school",
 ]
 
 

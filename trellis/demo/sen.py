@@ -90,7 +90,7 @@ def draft_history(
     history.statuses = list(zip(path, days, strict=True))
     _draft_needs(rng, history, phase, last_day)
     if history.status == E:
-        history.plan = _plan_dates(rng, history, born=born, last_day=last_day)
+        history.plan = _plan_dates(rng, history, born=born, joined=first_day, last_day=last_day)
     return history
 
 
@@ -148,11 +148,13 @@ def _between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date | None
 
 
 def _plan_dates(
-    rng: random.Random, history: SenHistory, *, born: dt.date, last_day: dt.date
+    rng: random.Random, history: SenHistory, *, born: dt.date, joined: dt.date, last_day: dt.date
 ) -> tuple[dt.date, dt.date | None, dt.date]:
-    """Issue date, last annual review and next due; a few reviews are overdue."""
+    """Issue date, last annual review and next due; a few reviews are overdue. Only a pupil who
+    joined with a plan has one issued before they joined; otherwise it was issued when their
+    history says they went onto it."""
     became_e = history.statuses[-1][1]
-    if len(history.statuses) == 1:  # arrived with a plan: issued before they came
+    if became_e <= joined:  # arrived with a plan: issued before they came
         earliest = max(born + dt.timedelta(days=3 * 365), became_e - dt.timedelta(days=3 * 365))
         issued = random_day(rng, earliest, became_e) if earliest < became_e else became_e
     else:

@@ -3,11 +3,14 @@ external specialists. All share one password hash (hashing once keeps 5,000 acco
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from trellis.accounts.models import Membership, Role, User
+from trellis.pupils.models import GroupMembership
 from trellis.schools.models import GroupStaff, School, TeachingGroup
 
 from . import data, names
@@ -106,3 +109,34 @@ def save_staff(staff: Staff, school: School) -> None:
     GroupStaff.objects.bulk_create(
         GroupStaff(group=group, user=person.user, role=role) for person in staff.people for group, role in person.groups
     )
+
+
+def senco_id(school: School) -> int | None:
+    """The user id of the school's (first) SENCO, who records and decides in the demo's stages."""
+    return (
+        Membership.objects.filter(school=school, role=Role.SENCO)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def staff_by_pupil(school: School, today: dt.date) -> dict[int, list[int]]:
+    """Pupil id -> user ids of the staff of their current groups (two queries)."""
+    staff = defaultdict(list)
+    for group_id, user_id in (
+        GroupStaff.objects.filter(
+            group__school=school, group__academic_year__starts_on__lte=today, group__academic_year__ends_on__gte=today
+        )
+        .order_by("pk")
+        .values_list("group_id", "user_id")
+    ):
+        staff[group_id].append(user_id)
+    result: dict[int, list[int]] = defaultdict(list)
+    for pupil_id, group_id in (
+        GroupMembership.objects.filter(group_id__in=list(staff), ends_on__isnull=True)
+        .order_by("pk")
+        .values_list("pupil_id", "group_id")
+    ):
+        result[pupil_id] += [u for u in staff[group_id] if u not in result[pupil_id]]
+    return result

@@ -1,7 +1,6 @@
-"""Demo provision for one school: a costed catalogue, several groups a term with sessions and
+"""Demo stage: provision for one school: a costed catalogue, several groups a term with sessions and
 attendance, entry and exit data, and a range of outcomes (some interventions work, some don't).
 
-Registered as a demo stage: `trellis.provision.demo.seed_school` (see trellis.demo.builder).
 Everything is written in bulk: a handful of queries per school, a few more for big schools.
 """
 
@@ -13,14 +12,24 @@ import random
 from decimal import Decimal
 
 from trellis.accounts.models import Membership, Role
+from trellis.assessment.models import Assessment
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.demo import bulk
+from trellis.provision import evaluation, scales
+from trellis.provision.models import (
+    Attendance,
+    EhcProvision,
+    Enrolment,
+    Intervention,
+    InterventionGroup,
+    Measure,
+    QftStrategy,
+    Session,
+)
 from trellis.pupils.models import Pupil
-from trellis.schools.models import School, TeachingGroup
+from trellis.schools.models import AcademicYear, School, TeachingGroup
 
-from . import scales
-from .models import Attendance, EhcProvision, Enrolment, Intervention, InterventionGroup, Measure, QftStrategy, Session
+from . import bulk
 
 # name, area of need, EEF strand, scales, sessions a week, minutes, weeks, cost per session (or None: hourly),
 # role, mean steps gained (how well it works here), +N target
@@ -84,6 +93,13 @@ STRATEGIES = [
 ]
 HOURLY_RATE = Decimal("14.50")
 PUPILS_PER_GROUP = 10  # a term's groups: about one for every 10 pupils with SEN (at least 4), as schools scale up
+DOMAINS = {
+    "nc-levels": "cognition",
+    "standardised": "cognition",
+    "edsm": "slc",
+    "leuven-wellbeing": "semh",
+    "leuven-involvement": "semh",
+}
 
 
 def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
@@ -92,13 +108,44 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
     pupils = list(Pupil.objects.filter(school=school, sen_status__in=["K", "E"]).on_roll(today).order_by("pk"))
     if year is None or not pupils:
         return
-    deliverers = list(
-        Membership.objects.filter(school=school, role__in=[Role.TA, Role.TEACHER])
-        .order_by("role", "user_id")
-        .values_list("user_id", flat=True)
+    interventions = Intervention.objects.bulk_create(_catalogue(school))
+    all_half_terms = list(year.half_terms.all())
+    planned = _groups(rng, school, interventions, all_half_terms, pupils=len(pupils), today=today)
+    groups = InterventionGroup.objects.bulk_create([g for g, _ in planned])
+    specs = [spec for _, spec in planned]
+    enrolled = _enrolments(rng, groups, specs, pupils)
+    enrolments = [enrolment for enrolment, _ in enrolled]
+    Enrolment.objects.bulk_create(enrolments)
+    sessions = [
+        session
+        for group, spec in zip(groups, specs, strict=True)
+        for session in _sessions(group, spec, all_half_terms, today)
+    ]
+    Session.objects.bulk_create(sessions)
+    measures, attendance = _results(rng, enrolled, sessions, scale_by_code=_scales(school), today=today)
+    Measure.objects.bulk_create(measures)
+    _earlier_assessments(rng, measures)
+    bulk.insert_rows(Attendance, ["session_id", "enrolment_id", "present"], attendance)
+    Enrolment.objects.bulk_update([e for e in enrolments if e.outcome_notes], ["outcome_notes"])
+    _review(groups, measures, today)
+    _strategies(rng, school, year)
+    _ehc_provision(rng, enrolments)
+    audit.record(
+        actor=None,
+        action=AuditEvent.Action.IMPORT,
+        record_type="provision import",
+        school=school,
+        summary=f"Demo provision: {len(groups)} groups, {len(enrolments)} enrolments",
+        via="demo",
     )
-    scale_by_code = {s.code: s for s in scales.scales_by_id(school).values()}
-    interventions = Intervention.objects.bulk_create(
+
+
+def _scales(school: School) -> dict:
+    return {s.code: s for s in scales.scales_by_id(school).values()}
+
+
+def _catalogue(school: School) -> list[Intervention]:
+    return [
         Intervention(
             school=school,
             name=name,
@@ -114,19 +161,24 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
             description=f"{name}: {per_week} sessions a week of {minutes} minutes for {weeks} weeks.",
         )
         for name, area, strand, _, per_week, minutes, weeks, cost, role, _, _ in CATALOGUE
+    ]
+
+
+def _groups(rng, school: School, interventions, half_terms, *, pupils: int, today: dt.date) -> list[tuple]:
+    """Unsaved groups starting the week after each term begins (half terms 1, 3, 5) up to today,
+    about one for every PUPILS_PER_GROUP pupils with SEN: (group, catalogue entry)."""
+    deliverers = list(
+        Membership.objects.filter(school=school, role__in=[Role.TA, Role.TEACHER])
+        .order_by("role", "user_id")
+        .values_list("user_id", flat=True)
     )
-    plan = []  # (group, spec) to fill once groups have ids
-    all_half_terms = list(year.half_terms.all())
-    half_terms = [h for h in all_half_terms if h.starts_on <= today]
-    for half_term in half_terms:
-        if half_term.number % 2 == 0:
-            continue  # groups start at the beginning of each term (half-terms 1, 3, 5)
+    planned = []
+    for half_term in (h for h in half_terms if h.starts_on <= today and h.number % 2 == 1):
         order = rng.sample(range(len(CATALOGUE)), k=len(CATALOGUE))
-        for n in range(max(4, math.ceil(len(pupils) / PUPILS_PER_GROUP))):
+        for n in range(max(4, math.ceil(pupils / PUPILS_PER_GROUP))):
             index = order[n % len(order)]
             spec, intervention = CATALOGUE[index], interventions[index]
             starts_on = half_term.starts_on + dt.timedelta(days=7 - half_term.starts_on.weekday())
-            ends_on = starts_on + dt.timedelta(weeks=spec[6], days=-3)
             group = InterventionGroup(
                 intervention=intervention,
                 staff_id=rng.choice(deliverers) if deliverers else None,
@@ -134,39 +186,50 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
                 group_size=f"1:{rng.choice([3, 4, 6])}",
                 frequency=f"{spec[4]} x {spec[5]} mins x {spec[6]} weeks",
                 starts_on=starts_on,
-                ends_on=ends_on,
+                ends_on=starts_on + dt.timedelta(weeks=spec[6], days=-3),
                 sessions_per_week=spec[4],
                 session_minutes=spec[5],
             )
-            plan.append((group, spec))
-    groups = InterventionGroup.objects.bulk_create([g for g, _ in plan])
-    enrolments, measures_later, sessions = [], [], []
-    for group, spec in zip(groups, (s for _, s in plan), strict=True):
+            planned.append((group, spec))
+    return planned
+
+
+def _enrolments(rng, groups, specs, pupils) -> list[tuple[Enrolment, tuple]]:
+    """Each saved group filled to its size: (unsaved enrolment, catalogue entry)."""
+    enrolled = []
+    for group, spec in zip(groups, specs, strict=True):
         size = int(group.group_size.split(":")[1])
         for pupil in rng.sample(pupils, k=min(size, len(pupils))):
-            enrolments.append(
-                Enrolment(
-                    group=group,
-                    pupil=pupil,
-                    starts_on=group.starts_on,
-                    ends_on=group.ends_on,
-                    target_description=_target_text(spec),
-                )
+            enrolment = Enrolment(
+                group=group,
+                pupil=pupil,
+                starts_on=group.starts_on,
+                ends_on=group.ends_on,
+                target_description=_target_text(spec),
             )
-            measures_later.append((enrolments[-1], spec))
-        day = group.starts_on
-        while day <= min(group.ends_on, today):
-            in_term = any(h.starts_on <= day <= h.ends_on for h in all_half_terms)
-            if in_term and day.weekday() < min(spec[4], 5):
-                sessions.append(Session(group=group, date=day))
-            day += dt.timedelta(days=1)
-    Enrolment.objects.bulk_create(enrolments)
-    Session.objects.bulk_create(sessions)
+            enrolled.append((enrolment, spec))
+    return enrolled
+
+
+def _sessions(group: InterventionGroup, spec, half_terms, today: dt.date) -> list[Session]:
+    """The group's sessions so far: the first weekdays of each term week, as many as it meets a week."""
+    sessions, day = [], group.starts_on
+    while day <= min(group.ends_on, today):
+        in_term = any(h.starts_on <= day <= h.ends_on for h in half_terms)
+        if in_term and day.weekday() < min(spec[4], 5):
+            sessions.append(Session(group=group, date=day))
+        day += dt.timedelta(days=1)
+    return sessions
+
+
+def _results(rng, enrolled, sessions, *, scale_by_code, today: dt.date) -> tuple[list[Measure], list[tuple]]:
+    """Attendance at each session and entry/exit measures; finished enrolments with poor attendance
+    get a note. Returns the measures and the attendance rows."""
     sessions_by_group: dict[int, list[Session]] = {}
     for session in sessions:
         sessions_by_group.setdefault(session.group_id, []).append(session)
     measures, attendance = [], []
-    for enrolment, spec in measures_later:
+    for enrolment, spec in enrolled:
         keen = rng.random() > 0.15  # about one pupil in seven attends poorly
         held = sessions_by_group.get(enrolment.group_id, [])
         came = 0
@@ -175,27 +238,11 @@ def seed_school(*, school: School, rng: random.Random, today: dt.date) -> None:
             came += present
             attendance.append((session.pk, enrolment.pk, present))
         finished = enrolment.group.ends_on <= today
-        for code in spec[3]:
-            measures.append(
-                _measure(rng, enrolment, scale_by_code[code], spec, finished, came / len(held) if held else 1)
-            )
+        rate = came / len(held) if held else 1
+        measures += [_measure(rng, enrolment, scale_by_code[code], spec, finished, rate) for code in spec[3]]
         if finished:
-            enrolment.outcome_notes = "Attendance poor." if held and came / len(held) < 0.8 else ""
-    Measure.objects.bulk_create(measures)
-    _earlier_assessments(rng, measures)
-    bulk.insert_rows(Attendance, ["session_id", "enrolment_id", "present"], attendance)
-    Enrolment.objects.bulk_update([e for e, _ in measures_later if e.outcome_notes], ["outcome_notes"])
-    _review(groups, measures, today)
-    _strategies(rng, school, year)
-    _ehc_provision(rng, enrolments, today)
-    audit.record(
-        actor=None,
-        action=AuditEvent.Action.IMPORT,
-        record_type="provision import",
-        school=school,
-        summary=f"Demo provision: {len(groups)} groups, {len(enrolments)} enrolments",
-        via="demo",
-    )
+            enrolment.outcome_notes = "Attendance poor." if held and rate < 0.8 else ""
+    return measures, attendance
 
 
 def _target_text(spec) -> str:
@@ -227,8 +274,6 @@ def _measure(rng, enrolment, scale, spec, finished: bool, attended: float) -> Me
 
 def _review(groups, measures, today: dt.date) -> None:
     """Finished groups get the teacher's rating and a decision that follows from how many met their target."""
-    from . import evaluation
-
     by_group: dict[int, list[bool]] = {}
     for m in measures:
         if m.exit:
@@ -260,14 +305,14 @@ def _review(groups, measures, today: dt.date) -> None:
     InterventionGroup.objects.bulk_update(reviewed, ["rating", "decision"])
 
 
-def _strategies(rng, school, year) -> None:
+def _strategies(rng, school: School, year: AcademicYear) -> None:
     classes = TeachingGroup.objects.filter(school=school, academic_year=year, kind=TeachingGroup.Kind.REGISTRATION)
     QftStrategy.objects.bulk_create(
         QftStrategy(group=group, text=text) for group in classes for text in rng.sample(STRATEGIES, k=3)
     )
 
 
-def _ehc_provision(rng, enrolments, today: dt.date) -> None:
+def _ehc_provision(rng, enrolments) -> None:
     """EHC pupils: the plan specifies weekly hours of one of their interventions (some not fully delivered)."""
     seen, rows = set(), []
     for enrolment in enrolments:
@@ -289,20 +334,9 @@ def _ehc_provision(rng, enrolments, today: dt.date) -> None:
     EhcProvision.objects.bulk_create(rows)
 
 
-DOMAINS = {
-    "nc-levels": "cognition",
-    "standardised": "cognition",
-    "edsm": "slc",
-    "leuven-wellbeing": "semh",
-    "leuven-involvement": "semh",
-}
-
-
 def _earlier_assessments(rng, measures) -> None:
     """An assessment on the same scale half a year before each pupil's first intervention on it, mostly
     showing slow progress, so the history can compare the rate during with the pupil's own rate before."""
-    from trellis.assessment.models import Assessment
-
     first: dict[tuple[int, int], Measure] = {}
     for m in sorted(measures, key=lambda m: m.enrolment.starts_on):
         first.setdefault((m.enrolment.pupil_id, m.scale.pk), m)
