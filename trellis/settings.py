@@ -11,6 +11,8 @@ TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
+TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
+TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long without a heartbeat (60).
 """
 
 import datetime as dt
@@ -80,6 +82,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "trellis.accounts",
     "trellis.schools",
     "trellis.pupils",
@@ -94,6 +98,7 @@ INSTALLED_APPS = [
     "trellis.identification",
     "trellis.evidence",
     "trellis.provision",
+    "trellis.jobs",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +179,12 @@ CACHES = {
         "LOCATION": "trellis_cache",
     }
 }
+
+# Background jobs (trellis/jobs): django-tasks with its database queue, a table in DATABASES, so
+# nothing else is installed or run but `manage.py run_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TRELLIS_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TRELLIS_BACKGROUND_IMPORT_ROWS", "2000"))
+TRELLIS_WORKER_STALE_SECONDS = int(os.environ.get("TRELLIS_WORKER_STALE_SECONDS", "60"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

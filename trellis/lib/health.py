@@ -31,9 +31,11 @@ def database_status() -> str:
 
 
 def worker_status() -> str:
-    """The background worker's state. There is no worker yet: the background-jobs work replaces
-    this with its own check (e.g. "ok" or "stale" from the worker's last heartbeat)."""
-    return "not configured"
+    """The background worker's state from its heartbeat: "ok", "stale", "not running", "not
+    configured" or "unknown" (trellis.jobs.heartbeat.worker_status says when)."""
+    from trellis.jobs.heartbeat import worker_status as from_heartbeat
+
+    return from_heartbeat()
 
 
 @login_not_required
@@ -41,4 +43,5 @@ def worker_status() -> str:
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     database = database_status()
-    return JsonResponse({"database": database, "worker": worker_status()}, status=200 if database == "ok" else 503)
+    worker = worker_status() if database == "ok" else "unknown"  # its heartbeat is in the database
+    return JsonResponse({"database": database, "worker": worker}, status=200 if database == "ok" else 503)
