@@ -22,6 +22,8 @@ from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
 from trellis.evidence import services as evidence
 from trellis.identification import services as identification
+from trellis.jobs.models import Job
+from trellis.jobs.services import error_row
 from trellis.plans import services as plans
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup
@@ -75,6 +77,14 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     s.run = transfer.import_pupils(
         school=world.school_a, source=io.BytesIO(data), file_name="pupils.xml", by=world.senco
     ).run
+    s.job = Job.objects.create(
+        kind="import_pupils",
+        started_by=world.senco,
+        started_by_name="senco",
+        school=world.school_a,
+        state=Job.State.FAILED,
+        errors=[error_row("is not a date", upn=world.in_class.upn)],
+    )
     return s
 
 
@@ -146,6 +156,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "dashboard-trust": Shows(_url("dashboard-trust"), "list"),  # names them too when it covers one school
     "import-preview": Shows(lambda s: reverse("import-preview", args=[s.urn, s.upload.token]), "list"),
     "import-run": Shows(lambda s: reverse("import-run", args=[s.urn, s.run.pk]), "list"),
+    "job": Shows(lambda s: reverse("job", args=[s.job.pk]), "list"),  # an import's problems name UPNs
     "register-ctf": Shows(_url("register-ctf", urn), "list"),
     "pupil-ctf": Shows(_url("pupil-ctf", pupil)),
     "concerns": Shows(_url("concerns", urn), "list"),
@@ -268,4 +279,5 @@ ADMIN_WITHOUT_PUPIL_DATA = {
     "schools.teachinggroup",
     "schools.trust",
     "schools.region",
+    "django_tasks_database.dbtaskresult",  # the job queue: a Job's id as the task's argument, tracebacks
 }

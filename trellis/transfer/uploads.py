@@ -32,6 +32,7 @@ class Upload:
     file_name: str
     mapping: dict[str, str] = field(default_factory=dict)
     mapped: bool = False
+    records: int | None = None  # pupils in the file, once the preview has counted them
 
     @property
     def path(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.jobs.services import start_job
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user, sees_confidential
 from trellis.pupils.models import NeedType, Pupil
 from trellis.pupils.register import RegisterFilterForm
@@ -76,15 +78,14 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         "mapping": saved.mapping,
     }
     if saved.size >= SHOW_PROGRESS_FROM_BYTES:
-        return _with_progress(
-            request,
-            saved,
-            options,
-            context,
-            lambda plan: render_to_string("transfer/preview.html#body", context | {"plan": plan}, request),
-        )
+
+        def checked(plan) -> str:
+            _counted(saved, plan)
+            return render_to_string("transfer/preview.html#body", context | {"plan": plan}, request)
+
+        return _with_progress(request, saved, options, context, checked)
     with saved.open() as source:
-        context["plan"] = services.import_pupils(source=source, **options)
+        context["plan"] = _counted(saved, services.import_pupils(source=source, **options))
     audit.record(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
@@ -93,6 +94,13 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
         summary=f"Checked {saved.file_name}",
     )
     return render(request, "transfer/preview.html", context)
+
+
+def _counted(saved, plan):
+    """Keep the number of pupils the check found: confirming hands a big file to the worker."""
+    saved.records = plan.records
+    saved.save_meta()
+    return plan
 
 
 # Files this big are checked on a page that shows how far it has got (a 60,000-pupil CTF takes
@@ -129,6 +137,18 @@ def _with_progress(request: HttpRequest, saved, options: dict, context: dict, re
 def confirm(request: HttpRequest, urn: str, token: str) -> HttpResponse:
     school = _importing_school(request, urn)
     saved = load_upload(token, user=request.user, school=school)
+    if saved.records is not None and saved.records > settings.TRELLIS_BACKGROUND_IMPORT_ROWS:
+        # The worker imports it (all or nothing, as below); the job page shows how far it has got.
+        job = start_job(
+            "import_pupils",
+            request.user,
+            school=school,
+            key=f"import {saved.token}",
+            token=saved.token,
+            file_name=saved.file_name,
+            records=saved.records,
+        )
+        return redirect("job", pk=job.pk)
     options = {"school": school, "file_name": saved.file_name, "by": request.user, "mapping": saved.mapping}
     failed = {
         "school": school,
