@@ -1,4 +1,4 @@
-# Trellis: `make run` sets everything up and serves the demo; `make test` runs every check;
+# Trellis: `make run` sets everything up and serves the demo (with the background worker); `make test` runs every check;
 # `make serve` runs it in production mode (environment as in deploy/trellis.env.example).
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
@@ -29,7 +29,10 @@ migrate: $(INSTALLED)
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+# The background worker runs beside the dev server (both reload on code changes) and stops with it.
 run: seed
+	TRELLIS_DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	TRELLIS_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production: debug off, settings from the environment (TRELLIS_SECRET_KEY, TRELLIS_ALLOWED_HOSTS,
