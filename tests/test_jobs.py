@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,7 @@ from fixtures_transfer import ctf, ctf_pupil, upn
 
 from trellis.accounts.models import Role
 from trellis.audit.models import AuditEvent
-from trellis.jobs import heartbeat
+from trellis.jobs import heartbeat, services
 from trellis.jobs.models import Job, WorkerHeartbeat
 from trellis.jobs.services import error_row, report_progress, start_job, start_scheduled
 from trellis.pupils.models import Pupil
@@ -34,10 +35,13 @@ def _uploads_in_tmp(settings, tmp_path):
 
 
 def run_worker() -> None:
-    """The real worker, in this process, until the queue is empty (its signal handlers undone)."""
+    """The real worker, in this process, until the queue is empty (its signal handlers undone).
+    It must not close the test's connection: between tasks it drops connections that are not in
+    autocommit, as the test's transaction is not (a real worker's always is)."""
     handlers = {sig: signal.getsignal(sig) for sig in SIGNALS}
     try:
-        call_command("run_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", verbosity=0)
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("run_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", verbosity=0)
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
@@ -65,6 +69,7 @@ def test_a_job_waits_in_the_database_queue_until_the_worker_runs_it(world):
 
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.started_at and job.finished_at
+    assert job.worker_id == DBTaskResult.objects.get().worker_ids[-1]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     [finished] = job_events(job, AuditEvent.Action.UPDATE)
     assert finished.actor == world.senco and finished.via == "worker"
@@ -93,9 +98,7 @@ def test_a_job_is_never_run_twice(world, monkeypatch):
     run_worker()
     calls = []
     monkeypatch.setattr("trellis.jobs.housekeeping.prune_queue", calls.append)
-    from trellis.jobs.tasks import run_job
-
-    run_job.call(job.pk)  # the same task again (a worker that picked it up twice)
+    services.run(job.pk, worker_id="another")  # the same task again (a worker that picked it up twice)
     assert calls == [] and len(job_events(job, AuditEvent.Action.UPDATE)) == 1
 
 
@@ -375,3 +378,19 @@ def test_an_immediate_backend_runs_the_job_in_the_request(world, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     job = start_job("prune_queue", world.senco, school=world.school_a)
     assert job.state == Job.State.SUCCEEDED and not DBTaskResult.objects.exists()
+
+
+def test_a_job_whose_worker_died_is_failed_by_a_live_worker(world, settings):
+    settings.TRELLIS_WORKER_STALE_SECONDS = 60
+    dead = start_job("prune_queue", world.senco, school=world.school_a)
+    alive = start_job("prune_queue", world.senco, school=world.school_a)
+    Job.objects.filter(pk=dead.pk).update(state=Job.State.RUNNING, worker_id="killed")
+    Job.objects.filter(pk=alive.pk).update(state=Job.State.RUNNING, worker_id="busy")
+    WorkerHeartbeat.objects.create(worker_id="killed", seen_at=timezone.now() - dt.timedelta(seconds=61))
+    WorkerHeartbeat.objects.create(worker_id="busy", seen_at=timezone.now() - dt.timedelta(seconds=59))
+    heartbeat.Heartbeat("new", periodic=False).start()
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.state == Job.State.FAILED and "worker stopped while this job was running" in dead.errors[0]["message"]
+    assert job_events(dead, AuditEvent.Action.UPDATE)[0].summary.startswith("Failed: ")
+    assert alive.state == Job.State.RUNNING

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
+from .services import fail_lost_jobs
 
 logger = logging.getLogger(__name__)
 BEAT_SECONDS = 10
@@ -27,13 +28,20 @@ def beat(worker_id: str) -> None:
     )
 
 
+def live_workers(now: dt.datetime | None = None) -> set[str]:
+    """The workers that beat within TRELLIS_WORKER_STALE_SECONDS."""
+    since = (now or timezone.now()) - dt.timedelta(seconds=settings.TRELLIS_WORKER_STALE_SECONDS)
+    return set(WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True))
+
+
 def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
 class Heartbeat:
     """Beats once now, then (with `periodic`) every BEAT_SECONDS from a thread of its own, so that
-    a long job does not make the worker look dead."""
+    a long job does not make the worker look dead. Each beat also fails the jobs of workers that
+    stopped beating (killed mid-job), so that no job page waits for ever."""
 
     def __init__(self, worker_id: str, *, periodic: bool = True):
         self.worker_id = worker_id
@@ -43,6 +51,7 @@ class Heartbeat:
 
     def start(self) -> None:
         beat(self.worker_id)
+        fail_lost_jobs(live_workers())
         if self.periodic:
             self._thread = threading.Thread(target=self._loop, name="trellis-heartbeat", daemon=True)
             self._thread.start()
@@ -52,6 +61,7 @@ class Heartbeat:
             while not self._stop.wait(BEAT_SECONDS):
                 try:
                     beat(self.worker_id)
+                    fail_lost_jobs(live_workers())
                 except DatabaseError:  # a blip: the next beat tries again; /health/ shows "stale" meanwhile
                     logger.warning("Worker heartbeat could not be written", exc_info=True)
         finally:

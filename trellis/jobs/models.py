@@ -30,6 +30,7 @@ class Job(models.Model):
     # Each {"line", "upn", "field", "message", "accepted"}, as an import lists its problems.
     errors = models.JSONField(default=list, blank=True)
     task_id = models.CharField(max_length=64, blank=True, help_text="the queue's id for this run")
+    worker_id = models.CharField(max_length=64, blank=True, help_text="the worker running it")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

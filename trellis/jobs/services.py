@@ -89,15 +89,15 @@ def report_progress(job: Job, done: int, total: int | None = None) -> None:
     Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
 
 
-def run(job_id: int) -> Job:
+def run(job_id: int, *, worker_id: str = "") -> Job:
     """Run a queued job (the worker calls this through the task): mark it running, call its
     runner, record the outcome. An unexpected error fails the job, is logged, and is raised again
     so that the queue records it too."""
     job = Job.objects.select_related("started_by", "school").get(pk=job_id)
     if job.state != Job.State.QUEUED:
         return job  # run already (a task picked up twice): never do the work again
-    job.state, job.started_at = Job.State.RUNNING, timezone.now()
-    Job.objects.filter(pk=job.pk).update(state=job.state, started_at=job.started_at)
+    job.state, job.started_at, job.worker_id = Job.State.RUNNING, timezone.now(), worker_id[:64]
+    Job.objects.filter(pk=job.pk).update(state=job.state, started_at=job.started_at, worker_id=job.worker_id)
     try:
         outcome = import_string(KINDS[job.kind].runner)(job)
     except Exception:
@@ -137,6 +137,27 @@ def finish(job: Job, outcome: Outcome) -> None:
         changes={"state": [Job.State.RUNNING.value, job.state]},
         via="worker",
     )
+
+
+LOST = error_row(
+    "the background worker stopped while this job was running (a restart, or the machine went down)",
+    accepted="start it again (an import is all or nothing: none of it was saved)",
+)
+
+
+def fail_lost_jobs(live_workers: set[str]) -> list[Job]:
+    """Fail the running jobs whose worker is not among `live_workers` (it died: nothing else would
+    ever finish them, and their pages would wait for ever)."""
+    lost = list(
+        Job.objects.filter(state=Job.State.RUNNING)
+        .exclude(worker_id="")
+        .exclude(worker_id__in=live_workers)
+        .select_related("started_by")
+    )
+    for job in lost:
+        logger.warning("Background job %s was running on worker %s, which stopped", job.pk, job.worker_id)
+        finish(job, Outcome(summary="stopped when the background worker stopped", errors=[LOST]))
+    return lost
 
 
 def start_scheduled(period: str, *, today: dt.date) -> list[Job]:
