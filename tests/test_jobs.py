@@ -141,7 +141,7 @@ def test_the_page_shows_progress_and_polls_until_finished(world, login):
     job = running_job(world)
     page = login(world.administrator).get(reverse("job", args=[job.pk])).content.decode()
     assert '<progress id="job-progress" max="8000" value="2000">25%</progress>' in page
-    assert "2000 of 8000 done (25%)" in page
+    assert "2,000 of 8,000 done (25%)" in page
     assert 'hx-trigger="every 2s"' in page and f'hx-get="/jobs/{job.pk}/"' in page
     assert f'<a href="/jobs/{job.pk}/">Refresh</a>' in page  # without JavaScript
     assert "Import pupils: big.xml" in page
