@@ -10,6 +10,7 @@ TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1
 TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
+TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_FROM_EMAIL  meeting invitations (default: the console).
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
 TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long without a heartbeat (60).
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "trellis.evidence",
     "trellis.provision",
     "trellis.jobs",
+    "trellis.meetings",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +228,12 @@ AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which au
 # Staff are signed out after this long without a request; a form posted after it is offered back.
 TRELLIS_SESSION_IDLE_MINUTES = int(os.environ.get("TRELLIS_SESSION_IDLE_MINUTES", "30"))
 TRELLIS_API_TOKEN_DAYS = int(os.environ.get("TRELLIS_API_TOKEN_DAYS", "90"))
+
+# Email (meeting invitations): printed to the console unless a backend is set, e.g.
+# TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with Django's EMAIL_HOST settings.
+EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("TRELLIS_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("TRELLIS_FROM_EMAIL", "trellis@localhost")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from trellis.pupils.access import schools_for_aggregates, schools_with_pupil_access
+from trellis.accounts.models import Role
+from trellis.pupils.access import schools_for_aggregates, schools_with_pupil_access, scope_for
+
+MEETING_ROLES = {Role.SENCO, Role.TEACHER}  # who schedules and records progress meetings
 
 
 def navigation(request) -> dict:
@@ -25,6 +28,8 @@ def navigation(request) -> dict:
             links.append(("Review targets", reverse("review-entry", args=[with_pupils[0]])))
             links.append(("Concerns", reverse("concerns", args=[with_pupils[0]])))
             links.append(("Provision map", reverse("provision-map", args=[with_pupils[0]])))
+            if scope_for(user).schools_with(MEETING_ROLES):  # no query: the scope is read once a request
+                links.append(("Progress meetings", reverse("meetings", args=[with_pupils[0]])))
     if aggregate:
         links.append(("Dashboards", reverse("dashboard")))
     if user.is_staff:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "trellis.meetings"
+    verbose_name = "Pupil progress meetings"
