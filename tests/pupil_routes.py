@@ -21,6 +21,7 @@ from trellis.assessment.models import Domain
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
 from trellis.evidence import services as evidence
+from trellis.meetings import services as meetings
 from trellis.identification import services as identification
 from trellis.jobs.models import Job
 from trellis.jobs.services import error_row
@@ -85,6 +86,17 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
         state=Job.State.FAILED,
         errors=[error_row("is not a date", upn=world.in_class.upn)],
     )
+    s.meeting = meetings.schedule_meeting(
+        school=world.school_a,
+        by=world.senco,
+        kind="pupil",
+        held_on=today,
+        pupils=[world.in_class],
+        staff=[world.teacher],
+    )
+    s.action = meetings.add_action(
+        discussion=s.meeting.pupils.get(), by=world.senco, text="Share the word mat", owner=world.senco, due_on=today
+    )
     return s
 
 
@@ -124,6 +136,10 @@ def concern(s):
 
 def group(s):
     return s.group.pk
+
+
+def meeting(s):
+    return s.meeting.pk
 
 
 def grid_query(s) -> str:
@@ -179,6 +195,14 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "pupil-provision": Shows(_url("pupil-provision", pupil)),
     "provision-enrol": Shows(_url("provision-enrol", group), "list"),
     "pupil-provision-ehc": Shows(_url("pupil-provision-ehc", pupil)),
+    "meeting": Shows(_url("meeting", meeting)),  # one event per pupil shown
+    "meeting-new": Shows(_url("meeting-new", urn), "list"),  # the pupils to choose from
+    "meeting-prepare": Shows(_url("meeting-prepare", meeting, pupil)),
+    "meeting-record": Shows(_url("meeting-record", meeting, pupil)),
+    "meeting-action-new": Shows(_url("meeting-action-new", meeting, pupil)),
+    "meeting-decision-new": Shows(_url("meeting-decision-new", meeting, pupil)),
+    "meeting-parents": Shows(_url("meeting-parents", meeting, pupil)),
+    "my-actions": Shows(_url("my-actions")),  # one event per pupil named in one's own actions
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -207,6 +231,8 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "provision-intervention-new": _url("provision-intervention-new", urn),
     "provision-intervention-edit": lambda s: reverse("provision-intervention-edit", args=[s.urn, s.intervention.pk]),
     "provision-group-new": _url("provision-group-new", urn),
+    "meetings": _url("meetings", urn),  # dates, counts and staff
+    "meeting-reasons": _url("meeting-reasons", urn),
 }
 
 # Who opens them when the SENCO may not (the rest as the SENCO).
@@ -224,6 +250,8 @@ POST_ONLY = {
     "provision-strategy",
     "import-confirm",
     "api-token-revoke",
+    "meeting-invite",
+    "meeting-action-done",
 }
 POST_ONLY_URLS = {
     "logout": _url("logout"),
@@ -236,6 +264,8 @@ POST_ONLY_URLS = {
     "provision-strategy": lambda s: reverse("provision-strategy", args=[s.urn, s.world.class_4b.pk]),
     "import-confirm": lambda s: reverse("import-confirm", args=[s.urn, s.upload.token]),
     "api-token-revoke": lambda s: reverse("api-token-revoke", args=[1]),
+    "meeting-invite": _url("meeting-invite", meeting),
+    "meeting-action-done": lambda s: reverse("meeting-action-done", args=[s.action.pk]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

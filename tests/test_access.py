@@ -229,8 +229,12 @@ def test_the_grant_service_refuses_other_roles_and_writes_nothing(world):
 
 # --- Every route that shows one pupil's data (tests/pupil_routes.py) follows need to know -----
 
-# The provision map is a school's page (audited pupil by pupil): it lists only the pupils each may see.
-PUPIL_PAGES = sorted(n for n, route in PAGES_WITH_PUPIL_DATA.items() if route.shows == "pupil" and n != "provision-map")
+# The provision map is a school's page and "My actions" one's own (both audited pupil by pupil): each
+# lists only the pupils its reader may see.
+LISTS_BY_PUPIL = {"provision-map", "my-actions"}
+PUPIL_PAGES = sorted(
+    n for n, route in PAGES_WITH_PUPIL_DATA.items() if route.shows == "pupil" and n not in LISTS_BY_PUPIL
+)
 PUPIL_API = sorted(op for op, route in API_WITH_PUPIL_DATA.items() if route.shows == "pupil" and "{pupil_id}" in op[1])
 # The office's pages of a pupil without the SENCO's grant: the register entry and the CTF it sends on.
 OFFICE_REGISTER_PAGES = {"pupil", "pupil-ctf"}
