@@ -21,10 +21,10 @@ from trellis.assessment.models import Domain
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
 from trellis.evidence import services as evidence
-from trellis.meetings import services as meetings
 from trellis.identification import services as identification
 from trellis.jobs.models import Job
 from trellis.jobs.services import error_row
+from trellis.meetings import services as meetings
 from trellis.plans import services as plans
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup

@@ -36,6 +36,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.identification.seed_school",
     "trellis.demo.evidence.seed_school",
     "trellis.demo.provision.seed_school",
+    "trellis.demo.meetings.seed_school",
 ]
 
 
