@@ -263,3 +263,43 @@ def test_pages_read_in_a_fixed_number_of_queries(world, login, django_assert_max
     with django_assert_max_num_queries(7 + 5):  # ten actions, five pupils: one audit row each
         client.get(reverse("my-actions"))
     assert AuditEvent.objects.filter(actor=world.senco, record_type="meeting actions").count() == 5
+
+
+# --- The write rules, role by role (trellis/meetings/access.py) -------------------------------------
+
+ROLES = ["senco", "head", "teacher", "ta", "other_teacher", "governor", "specialist", "administrator", "outsider"]
+# About `in_class` (4B) at a meeting scheduled by the SENCO with the teacher of 4B attending.
+EXPECTED = {
+    #                 schedule record  decide (kinds)                 add reason
+    "senco": (True, True, "targets provision register", True),
+    "head": (False, True, "provision", False),
+    "teacher": (True, True, "targets", False),
+    "ta": (False, False, "", False),  # sees the pupil, but neither scheduled nor attends
+    "other_teacher": (True, False, "", False),  # attends no meeting, and does not teach the pupil
+    "governor": (False, False, "", False),
+    "specialist": (False, False, "", False),
+    "administrator": (False, False, "", False),
+    "outsider": (False, False, "", False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_write_rules_by_role(world, meeting, role):
+    from trellis.meetings import access
+
+    user = getattr(world, role)
+    part = meeting.pupils.get(pupil=world.in_class)
+    kinds = set(access.decision_kinds(user, part))
+    groups = {
+        "targets": {"new_target", "change_target"},
+        "provision": {"continue", "extend", "adapt", "stop"},
+        "register": {"raise_status", "lower_status", "refer", "request_ehc"},
+    }
+    got = (
+        access.may_schedule_meeting(user, world.school_a),
+        access.may_record_discussion(user, part),
+        " ".join(name for name, members in groups.items() if members <= kinds),
+        access.may_add_reason(user, world.school_a),
+    )
+    assert got == EXPECTED[role]
+    assert kinds == set().union(*(groups[name] for name in EXPECTED[role][2].split()))

@@ -43,7 +43,7 @@ class ScheduleForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["teaching_group"].queryset = groups
         self.fields["pupils"].queryset = pupils
-        self.fields["pupils"].label_from_instance = lambda p: f"{p.full_name} ({p.nc_year_label})"
+        self.fields["pupils"].label_from_instance = lambda p: f"{p.full_name} (Year {p.nc_year_label})"
         self.fields["staff"].queryset = staff
         self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
@@ -140,7 +140,12 @@ class DecisionForm(Form):
     target = forms.ModelChoiceField(label="Target to change", queryset=None, required=False)
     plan = forms.ModelChoiceField(label="Plan for the new target", queryset=None, required=False)
     description = forms.CharField(label="Target", max_length=2000, required=False)
-    area = forms.ChoiceField(label="Area of need", choices=[("", "Choose"), *AreaOfNeed.choices], required=False)
+    area = forms.ChoiceField(
+        label="Area of need",
+        choices=[("", "Choose"), *AreaOfNeed.choices],
+        required=False,
+        help_text="For a new target, a referral or an EHC needs assessment request",
+    )
     scale = forms.ModelChoiceField(label="Scale", queryset=None, required=False)
     baseline_value = forms.CharField(label="Baseline (now)", max_length=40, required=False)
     target_value = forms.CharField(label="Value to reach", max_length=40, required=False)

@@ -170,9 +170,11 @@ def record_pupil(request: HttpRequest, meeting_id: int, pupil_id: int) -> HttpRe
     return _form_page(request, discussion, form, "Record the discussion")
 
 
-def _form_page(request: HttpRequest, discussion: MeetingPupil, form, title: str) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, discussion: MeetingPupil, form, title: str, template: str = "meetings/form.html"
+) -> HttpResponse:
     context = {"discussion": discussion, "meeting": discussion.meeting, "form": form, "title": title}
-    return render(request, "meetings/form.html", context)
+    return render(request, template, context)
 
 
 def new_action(request: HttpRequest, meeting_id: int, pupil_id: int) -> HttpResponse:
@@ -239,7 +241,7 @@ def new_decision(request: HttpRequest, meeting_id: int, pupil_id: int) -> HttpRe
             messages.success(request, f"Decision recorded and applied: {decision.summary}")
             return redirect("meeting", meeting_id=discussion.meeting_id)
     audit.record_view(actor=request.user, pupil=pupil, what="progress meeting")
-    return _form_page(request, discussion, form, "Record a decision")
+    return _form_page(request, discussion, form, "Record a decision", "meetings/decision.html")
 
 
 def parents_record(request: HttpRequest, meeting_id: int, pupil_id: int) -> HttpResponse:
