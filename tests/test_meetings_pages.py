@@ -303,3 +303,22 @@ def test_write_rules_by_role(world, meeting, role):
     )
     assert got == EXPECTED[role]
     assert kinds == set().union(*(groups[name] for name in EXPECTED[role][2].split()))
+
+
+def test_the_list_counts_only_the_pupils_each_may_see_and_names_none(world, login, meeting):
+    page = login(world.teacher).get(reverse("meetings", args=[world.school_a.urn])).content.decode()
+    assert reverse("meeting", args=[meeting.pk]) in page
+    assert '<td class="numeric">1</td>' in page  # in_class only: other_class is not the teacher's
+    assert "Inclass" not in page and "Otherclass" not in page
+    other = login(world.other_teacher).get(reverse("meetings", args=[world.school_a.urn])).content.decode()
+    assert '<td class="numeric">1</td>' in other  # other_class, whom they teach
+    assert login(world.outsider).get(reverse("meetings", args=[world.school_a.urn])).status_code == 404
+
+
+def test_the_senco_adds_a_school_reason_and_a_repeat_is_refused(world, login):
+    client = login(world.senco)
+    url = reverse("meeting-reasons", args=[world.school_a.urn])
+    assert client.post(url, {"text": "Building works"}).status_code == 302
+    page = client.post(url, {"text": "building WORKS"}).content.decode()
+    assert "“building WORKS” is already on the list" in page
+    assert login(world.teacher).post(url, {"text": "Other"}).status_code == 404
