@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from trellis.accounts.models import User
 from trellis.evidence.models import EvidenceNote
 from trellis.identification.models import Concern
+from trellis.meetings.models import Action, Meeting
 from trellis.plans.models import Review, SmallStep, Target
 from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import ExternalShare
@@ -147,6 +148,9 @@ def page_urls() -> list[str]:
         "note_id": note.pk,
         "pk": ImportRun.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
         "token": "0" * 32,
+        "meeting_id": Meeting.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
+        "action_id": Action.objects.filter(discussion__meeting__school=school).values_list("pk", flat=True).first()
+        or 1,
     }
     found = []
     for pattern in _patterns(get_resolver().url_patterns):
