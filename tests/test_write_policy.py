@@ -15,6 +15,7 @@ from fixtures_progress import add_review, make_target
 from trellis.accounts.models import Membership, Role
 from trellis.evidence.models import EvidenceNote
 from trellis.identification.models import Concern, StaffViewRequest
+from trellis.meetings.models import Action, Meeting, MeetingPupil
 from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import GroupMembership
 from trellis.pupils.templatetags.policy import may, rules
@@ -97,6 +98,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The record is an intervention group (the TA delivers school A's) or a class (the teacher teaches 4B).
     "record_for_group": {"senco": "own_school", "head": "own_school", "ta": "own_school", "superuser": BOTH},
     "edit_qft": {"senco": "own_school", "head": "own_school", "teacher": "own_school", "superuser": BOTH},
+    # Progress meetings: each pupil's meeting was scheduled by the SENCO with the teacher attending.
+    "schedule_meeting": {"senco": "own_school", "teacher": "own_school", "superuser": BOTH},
+    "add_reason": {"senco": "own_school", "superuser": BOTH},
+    "record_meeting": {"senco": WHOLE, "head": WHOLE, "teacher": WHOLE, "superuser": EVERY},  # attends them all
+    "record_discussion": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},
+    "decide": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},
+    "complete_action": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},  # owned by the teacher
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -107,6 +115,8 @@ SCHOOL_ACTIONS = {
     "import_weeks",
     "see_smart_list",
     "manage_provision",
+    "schedule_meeting",
+    "add_reason",
 }
 # The object each pupil-level action is asked about.
 PUPIL_OBJECT = {
@@ -126,6 +136,10 @@ PUPIL_OBJECT = {
     "answer_view": "view_request",
     "manage_sen_record": "pupil",
     "see_audit": "pupil",
+    "record_meeting": "meeting",
+    "record_discussion": "discussion",
+    "decide": "discussion",
+    "complete_action": "action",
 }
 
 
@@ -135,7 +149,13 @@ def _pupil_records(world, pupil) -> SimpleNamespace:
     concern = Concern.objects.create(
         pupil=pupil, area="cognition", what_seen="Reverses b and d", raised_by=world.teacher
     )
+    meeting = Meeting.objects.create(school=pupil.school, kind="pupil", held_on=today, scheduled_by=world.senco)
+    meeting.staff.set([world.teacher])
+    discussion = MeetingPupil.objects.create(meeting=meeting, pupil=pupil)
     return SimpleNamespace(
+        meeting=meeting,
+        discussion=discussion,
+        action=Action.objects.create(discussion=discussion, text="Word mat", owner=world.teacher, due_on=today),
         pupil=pupil,
         plan=target.plan,
         target=target,

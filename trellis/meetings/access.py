@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from trellis.accounts.models import Role
-from trellis.pupils.access import WHOLE_SCHOOL_ROLES, get_pupil_for_user, scope_for, sees_sen_record
+from trellis.pupils.access import WHOLE_SCHOOL_ROLES, get_pupil_for_user, scope_for, sees_sen_record, works_with
 from trellis.schools.models import School
 
 from .models import Action, Decision, Meeting, MeetingPupil
@@ -29,11 +29,6 @@ REGISTER_KINDS = {
     Decision.Kind.REFER,
     Decision.Kind.REQUEST_EHC,
 }
-
-
-def _works_with(user, pupil, roles: set[str]) -> bool:
-    """Holds one of `roles` at the pupil's school and may see the pupil's SEN record."""
-    return scope_for(user).has_role(pupil.school_id, roles) and sees_sen_record(user, pupil)
 
 
 def may_schedule_meeting(user, school: School | int) -> bool:
@@ -65,11 +60,11 @@ def decision_kinds(user, discussion: MeetingPupil) -> list[str]:
         return []
     pupil = discussion.pupil
     allowed = set()
-    if _works_with(user, pupil, {Role.SENCO, Role.TEACHER}):
+    if works_with(user, pupil, {Role.SENCO, Role.TEACHER}):
         allowed |= TARGET_KINDS
-    if _works_with(user, pupil, WHOLE_SCHOOL_ROLES):
+    if works_with(user, pupil, WHOLE_SCHOOL_ROLES):
         allowed |= set(Decision.PROVISION_KINDS)
-    if _works_with(user, pupil, {Role.SENCO}):
+    if works_with(user, pupil, {Role.SENCO}):
         allowed |= REGISTER_KINDS
     return [kind for kind in Decision.Kind.values if kind in allowed]
 

@@ -23,6 +23,7 @@ POLICY_MODULES = [
     "trellis.assessment.access",
     "trellis.transfer.access",
     "trellis.provision.access",
+    "trellis.meetings.access",
 ]
 
 
