@@ -24,6 +24,9 @@ from trellis.plans.models import Plan, Target
 from trellis.provision import services as provision
 from trellis.provision.models import Enrolment, Intervention, InterventionGroup
 from trellis.pupils.models import SenStatus
+from trellis.pupils.services import set_sen_status
+
+from conftest import make_pupil
 
 pytestmark = pytest.mark.dates
 TODAY = dt.date(2026, 11, 18)
@@ -79,6 +82,16 @@ def test_scheduling_a_class_meeting_discusses_each_pupil_of_the_class_and_audits
         world.in_class.pk,
         world.confidential.pk,
     }
+
+
+def test_a_class_meeting_takes_monitored_pupils_but_not_those_with_no_sen(world):
+    make_pupil(world.school_a, surname="Nosen", group=world.class_4b)
+    monitored = make_pupil(world.school_a, surname="Watched", group=world.class_4b)
+    set_sen_status(pupil=monitored, status="M", starts_on=_today(), by=world.senco)
+    meeting = services.schedule_meeting(
+        school=world.school_a, by=world.senco, kind="class", held_on=_today(), teaching_group=world.class_4b
+    )
+    assert {mp.pupil.surname for mp in meeting.pupils.all()} == {"Inclass", "Private", "Watched"}
 
 
 def test_a_pupil_who_left_the_class_before_the_meeting_is_not_discussed(world):

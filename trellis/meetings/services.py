@@ -87,7 +87,8 @@ def schedule_meeting(
     notes: str = "",
     via: str = "web",
 ) -> Meeting:
-    """A termly meeting for a class (its pupils on the day), a group of pupils or one pupil, with
+    """A termly meeting for a class (its pupils on the day who are on the SEN register or being
+    monitored), a group of pupils or one pupil, with
     the named staff attending. Audited once for each pupil it will discuss."""
     if kind not in Meeting.Kind.values:
         raise MeetingError("Choose whether the meeting is for a class, a group of pupils or one pupil")
@@ -95,9 +96,10 @@ def schedule_meeting(
     if kind == Meeting.Kind.CLASS:
         if teaching_group is None or teaching_group.school_id != school.pk:
             raise MeetingError("Choose the class the meeting is for")
-        pupils = list(class_pupils(teaching_group, held_on).filter(school=school).order_by("pk"))
+        in_class = class_pupils(teaching_group, held_on).filter(school=school)
+        pupils = list(in_class.exclude(sen_status=SenStatus.NONE).order_by("pk"))
         if not pupils:
-            raise MeetingError(f"{teaching_group} has no pupils on {_day(held_on)}")
+            raise MeetingError(f"{teaching_group} has no pupils on the SEN register or monitored on {_day(held_on)}")
     elif not pupils:
         raise MeetingError("Choose the pupils the meeting is for")
     elif kind == Meeting.Kind.PUPIL and len(pupils) != 1:
