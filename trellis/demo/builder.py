@@ -26,10 +26,11 @@ from django.utils.module_loading import import_string
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.plans import tally as review_tally
-from trellis.pupils.models import ExternalShare
+from trellis.pupils.bulk import write_new_pupils
+from trellis.pupils.models import ExternalShare, NeedType
 from trellis.schools.models import School
 
-from . import bulk, data, logins, organisation, pupils, sen, sharing, staff
+from . import data, logins, organisation, pupils, sen, sharing, staff
 
 SCHOOL_STAGES: list[str] = [
     "trellis.demo.plans.seed_school",
@@ -109,9 +110,8 @@ def _seed_school_core(
     teacher_class = logins.assign_demo_logins(people, groups) if first else ""
     staff.save_staff(people, school)
     senco = people.senco
-    bulk.insert_pupils([draft.pupil for draft in drafts], school)
-    organisation.insert_memberships(groups, year)
-    sen.insert_histories(drafts, senco=senco, local_authority=data.LA_NAMES.get(school.la_number, ""))
+    write_pupils(school, drafts, groups=organisation.group_periods(groups, year), senco=senco)
+    sen.insert_plans(drafts, local_authority=data.LA_NAMES.get(school.la_number, ""))
     specialists = [person.user for person in people.with_role("specialist")]
     ExternalShare.objects.bulk_create(
         sharing.draft_shares(rng, specialists=specialists, drafts=drafts, senco=senco, today=today)
@@ -129,3 +129,18 @@ def _seed_school_core(
     return DemoSummary(
         on_roll=on_roll, leavers=len(drafts) - on_roll, users=len(people.people), teacher_class=teacher_class
     )
+
+
+def write_pupils(school: School, drafts: list[pupils.Draft], *, groups: dict, senco) -> None:
+    """The school's pupils with their SEN histories and groups, through the register's bulk writer
+    (which checks each against the register's rules); each draft's pupil gets its new id."""
+    need_codes = set(NeedType.objects.values_list("code", flat=True))
+    rows = []
+    for draft in drafts:
+        statuses, needs = sen.periods(draft, senco=senco)
+        rows.append(draft.as_new_pupil(statuses=statuses, needs=needs, groups=groups.get(id(draft), [])))
+    ids = write_new_pupils(school=school, pupils=rows, need_codes=need_codes, audit_each=False)
+    for draft in drafts:
+        draft.pupil.pk = ids[draft.pupil.upn]
+        draft.pupil._state.adding = False
+        draft.pupil._state.db = connection.alias

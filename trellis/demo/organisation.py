@@ -8,11 +8,12 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from trellis.pupils.models import GroupMembership, nc_year_label
+from trellis.pupils.bulk import GroupPeriod
+from trellis.pupils.models import nc_year_label
 from trellis.schools.models import AcademicYear, School, TeachingGroup
 from trellis.schools.services import create_school
 
-from . import bulk, data
+from . import data
 from .pupils import Draft
 
 FIRST_URN = 140_001
@@ -143,14 +144,11 @@ def create_groups(rng: random.Random, *, school: School, year: AcademicYear, dra
     return groups
 
 
-def insert_memberships(groups: Groups, year: AcademicYear) -> None:
-    """The pupils' group memberships, once the pupils have ids; from the start of the year (or when they
-    joined) until they left."""
-    bulk.insert_rows(
-        GroupMembership,
-        ["pupil_id", "group_id", "starts_on", "ends_on"],
-        (
-            (draft.pupil.pk, group.pk, max(year.starts_on, draft.pupil.enrolled_on), draft.pupil.left_on)
-            for group, draft in groups.placed
-        ),
-    )
+def group_periods(groups: Groups, year: AcademicYear) -> dict[int, list[GroupPeriod]]:
+    """Each pupil's group memberships (by id() of their draft): from the start of the year (or when
+    they joined) until they left. Written with the pupils, once they have ids."""
+    periods: dict[int, list[GroupPeriod]] = defaultdict(list)
+    for group, draft in groups.placed:
+        pupil = draft.pupil
+        periods[id(draft)].append(GroupPeriod(group.pk, max(year.starts_on, pupil.enrolled_on), pupil.left_on))
+    return periods

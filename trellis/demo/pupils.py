@@ -7,7 +7,9 @@ import random
 from dataclasses import dataclass
 
 from trellis.lib.upn import make_upn
+from trellis.pupils.bulk import PUPIL_COLUMNS, NewPupil
 from trellis.pupils.models import Pupil, SenStatus
+from trellis.pupils.rules import RegisterRow
 from trellis.schools.models import School
 
 from . import data, names
@@ -18,6 +20,7 @@ LOOKED_AFTER_RATE = 0.006
 CONFIDENTIAL_RATE = 0.01
 IN_YEAR_ADMISSION_RATE = 0.12
 MID_YEAR_LEAVER_SHARE = 0.3
+DERIVED = {"school_id", "sen_status", "primary_need_id"}  # the writer sets these from the row
 
 
 @dataclass
@@ -25,6 +28,14 @@ class Draft:
     pupil: Pupil  # unsaved until the school's pupils are written in bulk
     history: SenHistory
     attainment: float  # orders pupils into sets; lower for many pupils with SEN
+
+    def as_new_pupil(self, *, statuses: list, needs: list, groups: list) -> NewPupil:
+        """The pupil as a row for the register's bulk writer, with their history and groups."""
+        pupil = self.pupil
+        fields = {f.attname: getattr(pupil, f.attname) for f in PUPIL_COLUMNS if f.attname not in DERIVED}
+        current = sorted((rank, code) for code, rank, _, ends in self.history.needs if ends is None)
+        row = RegisterRow(0, pupil.upn, fields, sen_status=pupil.sen_status, needs=[code for _, code in current])
+        return NewPupil(row, statuses, needs, groups)
 
 
 class UpnAllocator:

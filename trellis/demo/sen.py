@@ -4,7 +4,7 @@ The rows obey the register's rules (trellis.pupils.services): every pupil's stat
 without gaps from the day they joined (N until anything else), exactly one status period and at
 most one need per rank is open, and the pupil's denormalised sen_status and primary_need match
 the open rows. They are written in bulk, so seeding 60,000 pupils takes seconds, not the audited
-one-row-at-a-time path.
+one-row-at-a-time path, through the register's bulk writer (which checks these rules).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from trellis.pupils.models import EhcPlan, PupilNeed, SenStatus, SenStatusEntry
+from trellis.pupils.bulk import NeedPeriod, StatusPeriod
+from trellis.pupils.models import EhcPlan, SenStatus, SenStatusEntry
 
 from . import bulk, data
 from .dates import at_noon, random_day, school_day
@@ -175,29 +176,27 @@ def _plan_dates(
     return issued, reviewed, EhcPlan.due_after(reviewed)
 
 
-def insert_histories(drafts: Iterable, *, senco, local_authority: str) -> None:
-    """Write the status periods, needs and EHC plans of pupils that have been saved."""
-    statuses, needs, plans = [], [], []
-    for draft in drafts:
-        pupil, history = draft.pupil, draft.history
-        periods = list(history.statuses)
-        if not periods or periods[0][1] > pupil.enrolled_on:  # the history runs from the day they joined
-            periods.insert(0, (N, pupil.enrolled_on))
-        for index, (status, starts) in enumerate(periods):
-            ends = periods[index + 1][1] if index + 1 < len(periods) else None
-            if index == 0:
-                statuses.append((pupil.pk, status, starts, ends, IMPORT, ON_JOINING[status], None, at_noon(starts)))
-            else:
-                statuses.append((pupil.pk, status, starts, ends, MANUAL, REASONS[status], senco.pk, at_noon(starts)))
-        needs += [
-            (pupil.pk, code, rank, starts, ends, senco.pk, at_noon(starts))
-            for code, rank, starts, ends in history.needs
-        ]
-        if history.plan:
-            plans.append((pupil.pk, local_authority, *history.plan))
-    status_fields = ["pupil_id", "status", "starts_on", "ends_on", "source", "reason", "recorded_by_id", "recorded_at"]
-    bulk.insert_rows(SenStatusEntry, status_fields, statuses)
-    need_fields = ["pupil_id", "need_id", "rank", "starts_on", "ends_on", "recorded_by_id", "recorded_at"]
-    bulk.insert_rows(PupilNeed, need_fields, needs)
+def periods(draft, *, senco) -> tuple[list[StatusPeriod], list[NeedPeriod]]:
+    """One pupil's status periods (from the day they joined: N until anything else) and needs."""
+    pupil, history = draft.pupil, draft.history
+    dated = list(history.statuses)
+    if not dated or dated[0][1] > pupil.enrolled_on:  # the history runs from the day they joined
+        dated.insert(0, (N, pupil.enrolled_on))
+    statuses = []
+    for index, (status, starts) in enumerate(dated):
+        ends = dated[index + 1][1] if index + 1 < len(dated) else None
+        if index == 0:
+            statuses.append(StatusPeriod(status, starts, ends, IMPORT, ON_JOINING[status], None, at_noon(starts)))
+        else:
+            statuses.append(StatusPeriod(status, starts, ends, MANUAL, REASONS[status], senco.pk, at_noon(starts)))
+    needs = [
+        NeedPeriod(code, rank, starts, ends, senco.pk, at_noon(starts)) for code, rank, starts, ends in history.needs
+    ]
+    return statuses, needs
+
+
+def insert_plans(drafts: Iterable, *, local_authority: str) -> None:
+    """The EHC plans of pupils that have been saved."""
+    plans = [(d.pupil.pk, local_authority, *d.history.plan) for d in drafts if d.history.plan]
     plan_fields = ["pupil_id", "local_authority", "issued_on", "last_annual_review_on", "next_annual_review_due"]
     bulk.insert_rows(EhcPlan, plan_fields, plans)
