@@ -171,7 +171,7 @@ def test_a_large_import_uses_a_bounded_number_of_queries(world, django_assert_ma
 
 def test_command_imports_and_prints_the_summary(world, tmp_path, capsys):
     path = tmp_path / "in.xml"
-    path.write_bytes(ctf(ctf_pupil(upn(901), sen=[("2010-01-01", "S")])))
+    path.write_bytes(ctf(ctf_pupil(upn(901), sen=[("2010-01-01", "S")], needs=["ASD"])))
     call_command("import_pupils", str(path), "--school", world.school_a.urn)
     out = capsys.readouterr().out
     assert "1 new" in out and "legacy SEN code S recorded as E" in out and "Imported into Alder Primary" in out

@@ -51,7 +51,7 @@ def test_ctf_needs_are_ordered_by_rank_not_document_order():
 
 def test_legacy_sen_codes_are_mapped_with_a_warning_per_pupil():
     data = ctf(
-        ctf_pupil(upn(1), sen=[("2010-01-01", "S")]),
+        ctf_pupil(upn(1), sen=[("2010-01-01", "S")], needs=["ASD"]),  # an EHC plan names a need
         ctf_pupil(upn(2), sen=[("2010-01-01", "A")]),
         ctf_pupil(upn(3), sen=[("2010-01-01", "P")]),
     )

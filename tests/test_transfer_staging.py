@@ -105,6 +105,7 @@ def test_a_status_ended_meanwhile_stops_the_import(world):
             dob=pupil.date_of_birth.isoformat(),
             sex=pupil.sex,
             sen=[(timezone.localdate().isoformat(), new_status)],
+            needs=["SLCN"],  # an EHC plan names a need
         )
     )
     generator = steps(world, file)

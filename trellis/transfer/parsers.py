@@ -8,11 +8,12 @@ what is wrong and what would be accepted.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree.ElementTree import TreeBuilder, XMLPullParser
@@ -25,6 +26,7 @@ from trellis.lib.forms import clean_text
 from trellis.lib.tables import unescape_cell
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
+from trellis.pupils.rules import RegisterRow, check_row
 
 from . import limits
 from .limits import LimitExceeded
@@ -170,17 +172,8 @@ class Problem:
         return f"{where}{who}{what}: {self.message}{accepted}"
 
 
-@dataclass
-class PupilRecord:
-    """One pupil as the file gives them. Only the fields the file holds are set (None = not given)."""
-
-    line: int
-    upn: str
-    fields: dict[str, Any] = field(default_factory=dict)  # Pupil model fields given by the file
-    sen_status: str | None = None
-    sen_starts_on: dt.date | None = None
-    needs: list[str] | None = None  # ranked codes, first is primary; None = the file says nothing
-    class_name: str | None = None
+# A reader's record is a register row: the register's rules (trellis.pupils.rules) judge it.
+PupilRecord = RegisterRow
 
 
 @dataclass
@@ -314,16 +307,14 @@ class _Values:
             self.problem(field_name, f"'{value}' is not recognised", accepted)
             return None
 
-    def need(self, field_name: str, value: Any) -> str | None:
+    def need(self, value: Any) -> str:
+        """A need's census code, from the code or its name; whether it is one is the register's rule."""
         text = str(value).strip()
         code = text.upper()
         if self.need_types is None or code in self.need_types:
             return code
         by_name = {name.lower(): c for c, name in self.need_types.items()}
-        if text.lower() in by_name:
-            return by_name[text.lower()]
-        self.problem(field_name, f"'{text}' is not a SEN type of need", ", ".join(sorted(self.need_types)))
-        return None
+        return by_name.get(text.lower(), code)
 
     def sen_status(self, value: Any) -> str | None:
         text = str(value).strip()
@@ -401,16 +392,8 @@ def _finish(record: PupilRecord, raw: dict[str, Any], values: _Values) -> None:
         elif name == "sen_starts_on" and not blank:
             record.sen_starts_on = values.date(name, value, earliest=EARLIEST_SEN)
     if "primary_need" in raw or "secondary_need" in raw:
-        codes = []
-        for name in ("primary_need", "secondary_need"):
-            value = raw.get(name)
-            if value is not None and str(value).strip():
-                code = values.need(name, value)
-                if code:
-                    codes.append(code)
-        if len(set(codes)) != len(codes):
-            values.problem("secondary_need", "is the same as the primary need", "two different needs, or one")
-        record.needs = codes
+        given = [raw.get(name) for name in ("primary_need", "secondary_need")]
+        record.needs = [values.need(value) for value in given if value is not None and str(value).strip()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,29 +456,22 @@ def read_pupils(
         report.stop_listing()
 
 
-def _upn(values: _Values, raw: Any) -> str | None:
-    if raw is None or not str(raw).strip():
-        values.problem("upn", "is missing", "a 13-character UPN, e.g. A801200120001")
-        return None
-    try:
-        return normalise_upn(str(raw))
-    except InvalidUPN as error:
-        values.problem("upn", str(error), "a 13-character UPN with a correct check letter")
-        return None
-
-
-def _record(report, line, raw, need_types) -> PupilRecord | None:
+def _record(report, line, raw, need_types, more: Callable | None = None) -> PupilRecord | None:
+    """The record of one pupil from its raw values (`more` adds what else the format holds, such as
+    a CTF's SEN history), or None if anything about it is wrong: the format's own problems, then
+    the register's rules."""
     before = len(report.problems)
-    values = _Values(report, line, str(raw.get("upn") or "").strip(), need_types)
-    upn = _upn(values, raw.get("upn"))
-    if upn:
-        values.upn = upn
-    record = PupilRecord(line=line, upn=upn or "")
+    upn = str(raw.get("upn") or "").strip()
+    with contextlib.suppress(InvalidUPN):
+        upn = normalise_upn(upn)  # so that problems name the UPN as it will be kept
+    values = _Values(report, line, upn, need_types)
+    record = PupilRecord(line=line, upn=upn)
     _finish(record, raw, values)
-    if len(report.problems) > before:
-        return None
-    record.fields["upn"] = upn
-    return record
+    if more is not None:
+        more(record, values)
+    for problem in check_row(record, need_codes=need_types):
+        report.problem(line, record.upn, problem.field, problem.message, problem.accepted)
+    return None if len(report.problems) > before else record
 
 
 # ---- spreadsheets
@@ -766,6 +742,14 @@ BASIC_ELEMENTS = {
 def _ctf_pupil(element, line: int, lines: dict, report: ParseReport, need_types) -> PupilRecord | None:
     """Read what we know from one <Pupil>; anything else is ignored."""
     kids = _children(element)
+    raw = _ctf_details(kids) | _ctf_care(kids) | _ctf_fsm(kids, report.today)
+    if (history := kids.get("SENhistory")) is None:
+        return _record(report, line, raw, need_types)
+    return _record(report, line, raw, need_types, more=lambda record, values: _ctf_sen(history, record, values, lines))
+
+
+def _ctf_details(kids: dict[str, Any]) -> dict[str, Any]:
+    """The pupil's own elements and their BasicDetails, as raw text by field."""
     raw: dict[str, Any] = {}
     for tag, name in PUPIL_ELEMENTS.items():
         if tag in kids and name not in raw:
@@ -774,69 +758,73 @@ def _ctf_pupil(element, line: int, lines: dict, report: ParseReport, need_types)
         for tag, child in _children(basic).items():
             if tag in BASIC_ELEMENTS:
                 raw[BASIC_ELEMENTS[tag]] = _text(child)
+    return raw
+
+
+def _ctf_care(kids: dict[str, Any]) -> dict[str, Any]:
     if (cared := kids.get("LookedAfter")) is not None and (in_care := _children(cared).get("InCare")) is not None:
-        raw["looked_after"] = _text(in_care)
-    if (fsm := kids.get("FSMhistory")) is not None:
-        today = report.today.isoformat()  # compared as ISO text with the file's dates
-        current = False
-        for instance in fsm.iter():
-            if instance.tag == "FSMinstance":
-                parts = _children(instance)
-                end = _text(parts.get("FSMendDate")) or ""
-                current = current or not end or end[:10] >= today
-        raw["fsm"] = current
-    record_line = line
-    values = _Values(report, record_line, str(raw.get("upn") or ""), need_types)
-    record = _record(report, record_line, raw, need_types)
-    sen_history = kids.get("SENhistory")
-    if sen_history is None:
-        return record
-    if record is not None:
-        values.upn = record.upn
-    before = len(report.problems)
+        return {"looked_after": _text(in_care)}
+    return {}
+
+
+def _ctf_fsm(kids: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Free school meals now: any FSM instance without an end date, or ending today or later."""
+    if (fsm := kids.get("FSMhistory")) is None:
+        return {}
+    current = False
+    for instance in fsm.iter():
+        if instance.tag == "FSMinstance":
+            end = _text(_children(instance).get("FSMendDate")) or ""
+            current = current or not end or end[:10] >= today.isoformat()  # ISO text compares as dates
+    return {"fsm": current}
+
+
+def _ctf_sen(history, record: PupilRecord, values: _Values, lines: dict) -> None:
+    """The latest SEN status and the ranked needs of a <SENhistory>, into `record`; problems are
+    reported at the line of the element they are in."""
     latest: tuple[dt.date, str] | None = None
-    needs: list[tuple[int, str, int]] = []
-    for child in sen_history.iter():
-        tag = child.tag
-        if tag == "SEN":
-            parts = _children(child)
-            values.line = lines.get(child, record_line)
-            provision = _text(parts.get("SENprovision"))
-            start_text = _text(parts.get("StartDate"))
-            if not provision:
-                values.problem("sen_status", "SENprovision is missing", SEN_ACCEPTED)
-                continue
-            code = values.sen_status(provision)
-            start = values.date("sen_starts_on", start_text, earliest=EARLIEST_SEN) if start_text else None
-            if code and (latest is None or (start or dt.date.min) >= latest[0]):
-                latest = (start or dt.date.min, code)
-        elif tag == "SENneed":
-            parts = _children(child)
-            values.line = lines.get(child, record_line)
-            code = values.need("primary_need", _text(parts.get("SENtype")) or "")
-            rank_text = _text(parts.get("SENtypeRank")) or ""
-            if not rank_text.isdecimal() or int(rank_text) < 1:
-                values.problem("SENtypeRank", f"'{rank_text}' is not a rank", "1 (primary), 2 (secondary)...")
-                continue
-            if code:
-                needs.append((int(rank_text), code, values.line))
-    if len(report.problems) > before or record is None:
-        return None
+    needs: list[tuple[int, str]] = []
+    for child in history.iter():
+        if child.tag == "SEN":
+            values.line = lines.get(child, record.line)
+            latest = _ctf_latest(_children(child), values, latest)
+        elif child.tag == "SENneed":
+            values.line = lines.get(child, record.line)
+            if need := _ctf_need(_children(child), values):
+                needs.append(need)
     if latest:
         record.sen_status = latest[1]
         record.sen_starts_on = None if latest[0] == dt.date.min else latest[0]
-    ranks = [rank for rank, _, _ in needs]
+    ranks = [rank for rank, _ in needs]
     if len(set(ranks)) != len(ranks):
-        report.problem(
-            record_line, record.upn, "SENtypeRank", "two needs have the same rank", "ranks 1, 2, ... once each"
+        values.report.problem(
+            record.line, record.upn, "SENtypeRank", "two needs have the same rank", "ranks 1, 2, ... once each"
         )
+    record.needs = [code for _, code in sorted(needs)]
+
+
+def _ctf_latest(parts: dict, values: _Values, latest: tuple[dt.date, str] | None) -> tuple[dt.date, str] | None:
+    """One <SEN> period: the latest so far (by start date; an undated one counts as oldest)."""
+    provision = _text(parts.get("SENprovision"))
+    start_text = _text(parts.get("StartDate"))
+    if not provision:
+        values.problem("sen_status", "SENprovision is missing", SEN_ACCEPTED)
+        return latest
+    code = values.sen_status(provision)
+    start = values.date("sen_starts_on", start_text, earliest=EARLIEST_SEN) if start_text else None
+    if code and (latest is None or (start or dt.date.min) >= latest[0]):
+        return (start or dt.date.min, code)
+    return latest
+
+
+def _ctf_need(parts: dict, values: _Values) -> tuple[int, str] | None:
+    """One <SENneed>: (rank, code), or None if its rank is not a rank."""
+    code = values.need(_text(parts.get("SENtype")) or "")
+    rank_text = _text(parts.get("SENtypeRank")) or ""
+    if not rank_text.isdecimal() or int(rank_text) < 1:
+        values.problem("SENtypeRank", f"'{rank_text}' is not a rank", "1 (primary), 2 (secondary)...")
         return None
-    codes = [code for _, code, _ in sorted(needs)]
-    if len(set(codes)) != len(codes):
-        report.problem(record_line, record.upn, "SENtype", "the same need is given twice", "each need once")
-        return None
-    record.needs = codes
-    return record
+    return int(rank_text), code
 
 
 def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[PupilRecord]:
@@ -901,7 +889,3 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
     else:
         if parser.root is None:
             report.problem(None, "", "", "the file is empty", "a Common Transfer File")
-
-
-def need_types_from(codes: Collection[str] | Mapping[str, str]) -> dict[str, str]:
-    return dict(codes) if isinstance(codes, Mapping) else {code: code for code in codes}
