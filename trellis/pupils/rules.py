@@ -17,6 +17,7 @@ from trellis.lib.upn import InvalidUPN, normalise_upn
 from .models import SenStatus
 
 UPN_EXAMPLE = "a 13-character UPN, e.g. A801200120001"
+STATUSES = frozenset(SenStatus.values)  # looked up once: the enum builds the list on every call
 
 
 class RegisterError(ValueError):
@@ -89,7 +90,7 @@ def _upn(row: RegisterRow) -> list[RowProblem]:
 
 
 def _status(row: RegisterRow) -> list[RowProblem]:
-    if row.sen_status is None or row.sen_status in SenStatus.values:
+    if row.sen_status is None or row.sen_status in STATUSES:
         return []
     return [RowProblem("sen_status", f"'{row.sen_status}' is not a SEN status", "N, K, E or M")]
 
@@ -108,8 +109,12 @@ def _needs(row: RegisterRow, need_codes: Collection[str] | None) -> list[RowProb
 
 
 def _ehc_plan_has_a_need(row: RegisterRow) -> list[RowProblem]:
+    return [] if row.needs is None else ehc_plan_has_a_need(row.sen_status, row.needs)
+
+
+def ehc_plan_has_a_need(status: str | None, needs: list[str]) -> list[RowProblem]:
     """A pupil with an EHC plan has a primary need: the plan names it (the census requires it)."""
-    if row.sen_status == SenStatus.EHC_PLAN and row.needs is not None and not row.needs:
+    if status == SenStatus.EHC_PLAN and not needs:
         return [
             RowProblem(
                 "primary_need", "a pupil with an EHC plan needs a primary need", "the need the plan names, e.g. ASD"

@@ -8,7 +8,6 @@ what is wrong and what would be accepted.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import itertools
@@ -24,7 +23,6 @@ from django.utils import timezone
 
 from trellis.lib.forms import clean_text
 from trellis.lib.tables import unescape_cell
-from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import parse_nc_year
 from trellis.pupils.rules import RegisterRow, check_row
 
@@ -461,9 +459,7 @@ def _record(report, line, raw, need_types, more: Callable | None = None) -> Pupi
     a CTF's SEN history), or None if anything about it is wrong: the format's own problems, then
     the register's rules."""
     before = len(report.problems)
-    upn = str(raw.get("upn") or "").strip()
-    with contextlib.suppress(InvalidUPN):
-        upn = normalise_upn(upn)  # so that problems name the UPN as it will be kept
+    upn = "".join(str(raw.get("upn") or "").split()).upper()  # as kept, if the rules find it good
     values = _Values(report, line, upn, need_types)
     record = PupilRecord(line=line, upn=upn)
     _finish(record, raw, values)

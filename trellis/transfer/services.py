@@ -33,6 +33,7 @@ from django.utils import timezone
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.lib.busy import BUSY_MESSAGE, is_busy
+from trellis.pupils.bulk import PUPIL_COLUMNS, insert_rows
 from trellis.pupils.models import (
     GroupMembership,
     NeedType,
@@ -42,6 +43,7 @@ from trellis.pupils.models import (
     SenStatusEntry,
     nc_year_label,
 )
+from trellis.pupils.rules import ehc_plan_has_a_need
 from trellis.schools.models import School, TeachingGroup
 from trellis.schools.services import academic_year_start, create_academic_year
 
@@ -239,7 +241,7 @@ class _Importer:
         with transaction.atomic():
             if self.staged == 0:  # tidy what imports that never finished left behind
                 StagedRow.objects.filter(created_at__lt=timezone.now() - STAGE_MAX_AGE).delete()
-            _insert(
+            insert_rows(
                 StagedRow,
                 ["token", "kind", "data", "created_at"],
                 [(self.token, kind, data, self.now) for kind, data in rows],
@@ -327,7 +329,162 @@ class _Importer:
             if len(self.plan.missing) < LIST_LIMIT:
                 self.plan.missing.append((upn, f"{pref_fore or forename} {pref_sur or surname}", confidential))
 
-    # ---- one chunk
+    # ---- one chunk: read what exists, decide the changes, write them as rows to stage
+
+    def chunk(self, records: list[PupilRecord]) -> list[tuple[str, dict[str, Any]]]:
+        """Plan one chunk (reads only): the plan's counts and details, and the writes it needs."""
+        self.seen.update(r.upn for r in records)
+        existing = self.read_existing(records)
+        changes = _Changes()
+        for record in records:
+            self.decide(record, existing, changes)
+        self.changed_columns.update(changes.changed_columns())
+        return changes.rows()
+
+    def read_existing(self, records: list[PupilRecord]) -> _Existing:
+        """The chunk's pupils as they are: their columns this file can change or show, current
+        status, needs by rank and registration class."""
+        # Only the columns this chunk can change or show: reading all of them costs more than the rest.
+        wanted = set(BASE_COLUMNS).union(*(r.fields for r in records))
+        rows = Pupil.objects.filter(school=self.school, upn__in=[r.upn for r in records]).values("pk", *sorted(wanted))
+        found = _Existing(pupils={row["upn"]: _PupilRow(row) for row in rows})
+        ids = [p.pk for p in found.pupils.values()]
+        found.statuses = {e.pupil_id: e for e in SenStatusEntry.objects.filter(pupil_id__in=ids, ends_on__isnull=True)}
+        for need in PupilNeed.objects.filter(pupil_id__in=ids, ends_on__isnull=True):
+            found.needs[need.pupil_id][need.rank] = need
+        if self.year:
+            for m in GroupMembership.objects.filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=self.today),
+                pupil_id__in=ids,
+                group__academic_year=self.year,
+                group__kind=TeachingGroup.Kind.REGISTRATION,
+            ).select_related("group"):
+                found.classes[m.pupil_id] = m
+        return found
+
+    def decide(self, record: PupilRecord, existing: _Existing, changes: _Changes) -> None:
+        """What this record changes, into `changes` and the plan's counts and details."""
+        pupil = existing.pupils.get(record.upn)
+        created = pupil is None
+        if created:
+            pupil = _PupilRow(self.defaults | record.fields)
+            diff = {k: [None, _plain(v)] for k, v in record.fields.items() if v is not None}
+        else:
+            diff = self._decide_fields(record, pupil, changes)
+        status = None if created else existing.statuses.get(pupil.pk)
+        diff |= self._decide_status(record, pupil, status, created, changes)
+        diff |= self._decide_needs(record, pupil, {} if created else existing.needs.get(pupil.pk, {}), created, changes)
+        self._check_ehc_plan(record, pupil, existing, created)
+        diff |= self._decide_class(record, pupil, None if created else existing.classes.get(pupil.pk), created, changes)
+        self._count(record, pupil, created, diff, changes)
+
+    def _decide_fields(self, record: PupilRecord, pupil: _PupilRow, changes: _Changes) -> dict[str, list[Any]]:
+        diff: dict[str, list[Any]] = {}
+        for name, value in record.fields.items():
+            old = getattr(pupil, name)
+            if old != value:
+                diff |= audit.diff({name: old}, {name: value})
+                setattr(pupil, name, value)
+                changes.changed_fields.add(name)
+        return diff
+
+    def _decide_status(self, record, pupil, current: SenStatusEntry | None, created: bool, changes) -> dict:
+        """A new history entry only when the status changes (monitoring reports as N)."""
+        status, today = record.sen_status, self.today
+        same = status == pupil.sen_status or (status == SenStatus.NONE and pupil.sen_status == SenStatus.MONITORING)
+        if not status or (not created and same):
+            return {}
+        starts_on = record.sen_starts_on or today
+        if current and starts_on < current.starts_on:
+            self.report.warn(
+                record.line,
+                record.upn,
+                "sen_starts_on",
+                f"the file's SEN start date {starts_on:%d/%m/%Y} is before the current status began "
+                f"({current.starts_on:%d/%m/%Y}); the change is recorded from {max(today, current.starts_on):%d/%m/%Y}",
+            )
+            starts_on = max(today, current.starts_on)
+        if current:
+            current.ends_on = starts_on
+            changes.closed_statuses.append(current)
+        changes.new_statuses.append((pupil, status, starts_on))
+        diff = {
+            "sen_status": [None if created else pupil.sen_status, status],
+            "sen_starts_on": [None, starts_on.isoformat()],
+        }
+        if not created:
+            changes.changed_fields.add("sen_status")
+        pupil.sen_status = status
+        self.plan.status_changes += 1
+        return diff
+
+    def _decide_needs(self, record, pupil, held: dict[int, PupilNeed], created: bool, changes) -> dict:
+        """Ranked needs: changed ranks end and start again."""
+        if record.needs is None:
+            return {}
+        wanted = dict(enumerate(record.needs, start=1))
+        diff: dict[str, list[Any]] = {}
+        for rank in sorted(set(held) | set(wanted)):
+            old, code = held.get(rank), wanted.get(rank)
+            if old and old.need_id == code:
+                continue
+            starts_on = record.sen_starts_on or self.today
+            if old and starts_on < old.starts_on:
+                starts_on = max(self.today, old.starts_on)
+            if old:
+                old.ends_on = starts_on
+                changes.closed_needs.append(old)
+            if code:
+                changes.new_needs.append((pupil, code, rank, starts_on))
+            diff[f"need_rank_{rank}"] = [old.need_id if old else None, code]
+        if diff:
+            pupil.primary_need_id = wanted.get(1)
+            if not created:
+                changes.changed_fields.add("primary_need")
+            self.plan.need_changes += 1
+        return diff
+
+    def _check_ehc_plan(self, record, pupil, existing: _Existing, created: bool) -> None:
+        """The register's EHC plan rule on the pupil as the file leaves them, when the file says
+        nothing about needs (the readers check it when it does)."""
+        if record.needs is not None or not (created or record.sen_status):
+            return  # a pupil the file leaves as they were is not refused for what they were
+        needs = [] if created else [n.need_id for n in sorted(existing.needs.get(pupil.pk, {}).values(), key=_rank)]
+        for problem in ehc_plan_has_a_need(pupil.sen_status, needs):
+            self.report.problem(record.line, record.upn, problem.field, problem.message, problem.accepted)
+
+    def _decide_class(self, record, pupil, member: GroupMembership | None, created: bool, changes) -> dict:
+        """Registration class: created or linked; a move ends the old membership yesterday."""
+        if not record.class_name:
+            return {}
+        if member is not None and member.group.name.casefold() == record.class_name.casefold():
+            return {}
+        self._plan_group(record.class_name)
+        if member:
+            member.ends_on = self.today - dt.timedelta(days=1)
+            changes.closed_members.append(member)
+        changes.new_members.append((pupil, record.class_name, None if created else self.today))
+        self.plan.class_changes += 1
+        return {"class": [member.group.name if member else None, record.class_name]}
+
+    def _count(self, record, pupil: _PupilRow, created: bool, diff: dict, changes: _Changes) -> None:
+        """The plan's counts and details, and the pupil's audit event."""
+        plan = self.plan
+        if created:
+            plan.created += 1
+            changes.new_pupils.append(pupil)
+        elif diff:
+            plan.updated += 1
+            changes.changed_pupils.append(pupil)
+        else:
+            plan.unchanged += 1
+            return
+        if len(plan.details) < DETAIL_LIMIT:
+            action = "created" if created else "updated"
+            plan.details.append(
+                PupilChange(record.line, record.upn, pupil.full_name, action, diff, pupil.is_confidential)
+            )
+        changes.events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, diff))
 
     def _plan_group(self, name: str) -> None:
         key = name.casefold()
@@ -335,160 +492,58 @@ class _Importer:
             self.plan.classes_created.append(name)
             self.groups[key] = None  # created when the import goes live
 
-    def chunk(self, records: list[PupilRecord]) -> list[tuple[str, dict[str, Any]]]:
-        """Plan one chunk (reads only): the plan's counts and details, and the writes it needs."""
-        plan, today = self.plan, self.today
-        upns = [r.upn for r in records]
-        self.seen.update(upns)
-        # Only the columns this chunk can change or show: reading all of them costs more than the rest.
-        wanted = set(BASE_COLUMNS).union(*(r.fields for r in records))
-        rows = Pupil.objects.filter(school=self.school, upn__in=upns).values("pk", *sorted(wanted))
-        existing = {row["upn"]: _PupilRow(row) for row in rows}
-        ids = [p.pk for p in existing.values()]
-        statuses = {e.pupil_id: e for e in SenStatusEntry.objects.filter(pupil_id__in=ids, ends_on__isnull=True)}
-        needs: dict[int, dict[int, PupilNeed]] = defaultdict(dict)
-        for need in PupilNeed.objects.filter(pupil_id__in=ids, ends_on__isnull=True):
-            needs[need.pupil_id][need.rank] = need
-        classes: dict[int, GroupMembership] = {}
-        if self.year:
-            for m in GroupMembership.objects.filter(
-                Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-                pupil_id__in=ids,
-                group__academic_year=self.year,
-                group__kind=TeachingGroup.Kind.REGISTRATION,
-            ).select_related("group"):
-                classes[m.pupil_id] = m
 
-        new_pupils: list[_PupilRow] = []
-        changed_pupils: list[_PupilRow] = []
-        changed_fields: set[str] = set()
-        new_statuses: list[tuple[Pupil, str, dt.date]] = []
-        closed_statuses: list[SenStatusEntry] = []
-        new_needs: list[tuple[Pupil, str, int, dt.date]] = []
-        closed_needs: list[PupilNeed] = []
-        new_members: list[tuple[_PupilRow, str, dt.date | None]] = []
-        closed_members: list[GroupMembership] = []
-        events: list[tuple[_PupilRow, str, dict]] = []
+def _rank(need: PupilNeed) -> int:
+    return need.rank
 
-        for record in records:
-            pupil = existing.get(record.upn)
-            created = pupil is None
-            changes: dict[str, list[Any]] = {}
-            if created:
-                pupil = _PupilRow(self.defaults | record.fields)
-                changes = {k: [None, _plain(v)] for k, v in record.fields.items() if v is not None}
-            else:
-                for name, value in record.fields.items():
-                    old = getattr(pupil, name)
-                    if old != value:
-                        changes |= audit.diff({name: old}, {name: value})
-                        setattr(pupil, name, value)
-                        changed_fields.add(name)
 
-            # SEN status: a new history entry only when it changes (monitoring reports as N).
-            current = statuses.get(pupil.pk) if not created else None
-            status = record.sen_status
-            same = status == pupil.sen_status or (status == SenStatus.NONE and pupil.sen_status == SenStatus.MONITORING)
-            if status and (created or not same):
-                starts_on = record.sen_starts_on or today
-                if current and starts_on < current.starts_on:
-                    self.report.warn(
-                        record.line,
-                        record.upn,
-                        "sen_starts_on",
-                        f"the file's SEN start date {starts_on:%d/%m/%Y} is before the current status began "
-                        f"({current.starts_on:%d/%m/%Y}); the change is recorded from {max(today, current.starts_on):%d/%m/%Y}",
-                    )
-                    starts_on = max(today, current.starts_on)
-                if current:
-                    current.ends_on = starts_on
-                    closed_statuses.append(current)
-                new_statuses.append((pupil, status, starts_on))
-                changes["sen_status"] = [None if created else pupil.sen_status, status]
-                changes["sen_starts_on"] = [None, starts_on.isoformat()]
-                if not created:
-                    changed_fields.add("sen_status")
-                pupil.sen_status = status
-                plan.status_changes += 1
+@dataclass
+class _Existing:
+    """A chunk's pupils as the database has them (by UPN), with their current rows by pupil id."""
 
-            # Ranked needs: changed ranks end and start again.
-            if record.needs is not None:
-                held = needs.get(pupil.pk, {}) if not created else {}
-                wanted = dict(enumerate(record.needs, start=1))
-                need_changed = False
-                for rank in sorted(set(held) | set(wanted)):
-                    old, code = held.get(rank), wanted.get(rank)
-                    if old and old.need_id == code:
-                        continue
-                    starts_on = record.sen_starts_on or today
-                    if old and starts_on < old.starts_on:
-                        starts_on = max(today, old.starts_on)
-                    if old:
-                        old.ends_on = starts_on
-                        closed_needs.append(old)
-                    if code:
-                        new_needs.append((pupil, code, rank, starts_on))
-                    changes[f"need_rank_{rank}"] = [old.need_id if old else None, code]
-                    need_changed = True
-                if need_changed:
-                    pupil.primary_need_id = wanted.get(1)
-                    if not created:
-                        changed_fields.add("primary_need")
-                    plan.need_changes += 1
+    pupils: dict[str, _PupilRow]
+    statuses: dict[int, SenStatusEntry] = field(default_factory=dict)
+    needs: dict[int, dict[int, PupilNeed]] = field(default_factory=lambda: defaultdict(dict))
+    classes: dict[int, GroupMembership] = field(default_factory=dict)
 
-            # Registration class: created or linked; a move ends the old membership yesterday.
-            if record.class_name:
-                member = classes.get(pupil.pk) if not created else None
-                if member is None or member.group.name.casefold() != record.class_name.casefold():
-                    self._plan_group(record.class_name)
-                    if member:
-                        member.ends_on = today - dt.timedelta(days=1)
-                        closed_members.append(member)
-                    new_members.append((pupil, record.class_name, None if created else today))
-                    changes["class"] = [member.group.name if member else None, record.class_name]
-                    plan.class_changes += 1
 
-            if created:
-                plan.created += 1
-                new_pupils.append(pupil)
-            elif changes:
-                plan.updated += 1
-                changed_pupils.append(pupil)
-            else:
-                plan.unchanged += 1
-                continue
-            if len(plan.details) < DETAIL_LIMIT:
-                plan.details.append(
-                    PupilChange(
-                        record.line,
-                        record.upn,
-                        pupil.full_name,
-                        "created" if created else "updated",
-                        changes,
-                        pupil.is_confidential,
-                    )
-                )
-            events.append((pupil, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes))
+@dataclass
+class _Changes:
+    """What a chunk changes; `rows()` writes it as the rows to stage, (kind, data) each."""
 
-        attnames = sorted(Pupil._meta.get_field(name).attname for name in changed_fields)
+    new_pupils: list[_PupilRow] = field(default_factory=list)
+    changed_pupils: list[_PupilRow] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+    new_statuses: list[tuple[_PupilRow, str, dt.date]] = field(default_factory=list)
+    closed_statuses: list[SenStatusEntry] = field(default_factory=list)
+    new_needs: list[tuple[_PupilRow, str, int, dt.date]] = field(default_factory=list)
+    closed_needs: list[PupilNeed] = field(default_factory=list)
+    new_members: list[tuple[_PupilRow, str, dt.date | None]] = field(default_factory=list)
+    closed_members: list[GroupMembership] = field(default_factory=list)
+    events: list[tuple[_PupilRow, str, dict]] = field(default_factory=list)
+
+    def changed_columns(self) -> list[str]:
+        return sorted(Pupil._meta.get_field(name).attname for name in self.changed_fields)
+
+    def rows(self) -> list[tuple[str, dict[str, Any]]]:
+        attnames = self.changed_columns()
         rows: list[tuple[str, dict[str, Any]]] = []
-        rows += [("pupil", {f.attname: getattr(p, f.attname) for f in PUPIL_COLUMNS}) for p in new_pupils]
-        self.changed_columns.update(attnames)
+        rows += [("pupil", {f.attname: getattr(p, f.attname) for f in PUPIL_COLUMNS}) for p in self.new_pupils]
         if attnames:
-            rows += [("update", {"pk": p.pk} | {name: getattr(p, name) for name in attnames}) for p in changed_pupils]
-        rows += [("end_status", {"pk": e.pk, "ends_on": e.ends_on}) for e in closed_statuses]
-        rows += [("end_need", {"pk": n.pk, "ends_on": n.ends_on}) for n in closed_needs]
-        rows += [("end_member", {"pk": m.pk, "ends_on": m.ends_on}) for m in closed_members]
-        rows += [("status", {"upn": p.upn, "status": status, "starts_on": start}) for p, status, start in new_statuses]
+            rows += [("update", {"pk": p.pk} | {n: getattr(p, n) for n in attnames}) for p in self.changed_pupils]
+        rows += [("end_status", {"pk": e.pk, "ends_on": e.ends_on}) for e in self.closed_statuses]
+        rows += [("end_need", {"pk": n.pk, "ends_on": n.ends_on}) for n in self.closed_needs]
+        rows += [("end_member", {"pk": m.pk, "ends_on": m.ends_on}) for m in self.closed_members]
+        rows += [("status", {"upn": p.upn, "status": status, "starts_on": on}) for p, status, on in self.new_statuses]
         rows += [
-            ("need", {"upn": p.upn, "need": code, "rank": rank, "starts_on": start})
-            for p, code, rank, start in new_needs
+            ("need", {"upn": p.upn, "need": code, "rank": rank, "starts_on": on})
+            for p, code, rank, on in self.new_needs
         ]
         rows += [
-            ("member", {"upn": p.upn, "group": name.casefold(), "nc_year": p.nc_year, "starts_on": start})
-            for p, name, start in new_members
+            ("member", {"upn": p.upn, "group": name.casefold(), "nc_year": p.nc_year, "starts_on": on})
+            for p, name, on in self.new_members
         ]
-        rows += [("event", {"upn": p.upn, "action": action, "changes": changes}) for p, action, changes in events]
+        rows += [("event", {"upn": p.upn, "action": action, "changes": diff}) for p, action, diff in self.events]
         return rows
 
 
@@ -667,7 +722,6 @@ class _Live:
                 )
 
 
-PUPIL_COLUMNS = [f for f in Pupil._meta.concrete_fields if not f.primary_key]
 BASE_COLUMNS = [
     "upn",
     "legal_surname",
@@ -732,48 +786,6 @@ def describe_changes(
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _insert(model, names: list[str], rows: list[tuple]) -> None:
-    """INSERT many rows with executemany: the import's hot path, without per-object ORM overhead.
-
-    Values of date, time and JSON fields are prepared by their model field, so every database
-    gets what Django itself would send.
-    """
-    if not rows:
-        return
-    conn = connections[model.objects.db]  # the connection itself, not the thread-local proxy
-    fields = [model._meta.get_field(name) for name in names]
-    dates = [i for i, f in enumerate(fields) if f.get_internal_type() in {"DateField", "DateTimeField"}]
-    json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    cache: dict[tuple[int, Any], Any] = {}  # dates repeat: prepare each once
-    quote = conn.ops.quote_name
-    # Table and column names come from the model's meta; the values are parameters.
-    columns = ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-    one = f"({', '.join(['%s'] * len(fields))})"
-    # SQLite runs executemany in-process, fast; PostgreSQL is fed with COPY, not a statement a row.
-    copy = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN" if conn.vendor == "postgresql" else ""
-    with conn.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            batch = []
-            for row in rows[start : start + 1000]:
-                if dates or json:
-                    row = list(row)
-                    for i in dates:
-                        key = (i, row[i])
-                        if key not in cache:
-                            cache[key] = fields[i].get_db_prep_save(row[i], conn)
-                        row[i] = cache[key]
-                    for i in json:
-                        row[i] = fields[i].get_db_prep_save(row[i], conn)
-                batch.append(row)
-            if copy:
-                with cursor.cursor.copy(copy) as stream:  # the psycopg cursor under Django's wrapper
-                    for row in batch:
-                        stream.write_row(row)
-            else:
-                cursor.executemany(head + one, batch)
 
 
 # --------------------------------------------------------------------------------------------
