@@ -1,6 +1,8 @@
 """Changing pupils and the SEN register. Each function is one transaction that writes its audit.
 
-Keyword-only, typed; views, the API, imports and the demo seeder all come through here.
+Keyword-only, typed; views and the API come through here. Many new pupils at once (the demo
+seeder) go through the bulk writer, `trellis.pupils.bulk`; imports are planned against the same
+rules (`trellis.pupils.rules`) and made live in one set-based step (`trellis.transfer.services`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 
 from .models import EhcPlan, ExternalShare, NeedType, Pupil, PupilNeed, SenStatus, SenStatusEntry
+from .rules import RegisterError  # defined with the register's rules; callers catch it from here
 
 PUPIL_FIELDS = [
     "upn",
@@ -40,28 +43,6 @@ PUPIL_FIELDS = [
     "destination_on",
     "is_confidential",
 ]
-
-
-class RegisterError(ValueError):
-    """A change the register cannot take; the message says why."""
-
-
-@transaction.atomic
-def create_pupil(*, school, by, via: str = "web", **fields: Any) -> Pupil:
-    """Create a pupil (UPN validated) and audit it. SEN status starts as N until set."""
-    pupil = Pupil(school=school, **fields)
-    pupil.full_clean(exclude=["primary_need"])
-    pupil.save()
-    audit.record(
-        actor=by,
-        action=AuditEvent.Action.CREATE,
-        record_type="pupil",
-        pupil=pupil,
-        record_id=pupil.pk,
-        changes=audit.diff({}, audit.snapshot(pupil, PUPIL_FIELDS)),
-        via=via,
-    )
-    return pupil
 
 
 @transaction.atomic
