@@ -1,4 +1,4 @@
-"""Upload and heading-mapping forms."""
+"""Upload, heading-mapping and CTF destination forms."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django import forms
 from trellis.lib.forms import Form
 
 from .parsers import EXTRA_FIELDS, FIELD_LABELS, IGNORE, PUPIL_FIELDS
+from .services import UNKNOWN_DESTINATION, Destination
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -43,3 +44,47 @@ class MappingForm(Form):
 
     def mapping(self) -> dict[str, str]:
         return {heading: self.cleaned_data[f"col_{i}"] for i, heading in enumerate(self.headings)}
+
+
+class DestinationForm(Form):
+    """The next school a CTF is for, when it is known: its LA and establishment numbers (the two
+    halves of its DfE number, e.g. 801 and 2001). Both blank: not known."""
+
+    next_la = forms.CharField(
+        label="Local authority number",
+        required=False,
+        max_length=3,
+        help_text="3 digits, for example 801",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-4", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter the local authority number as 3 digits, for example 801"},
+    )
+    next_estab = forms.CharField(
+        label="Establishment number",
+        required=False,
+        max_length=4,
+        help_text="4 digits, for example 2001",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-4", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter the establishment number as 4 digits, for example 2001"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        la, estab = data.get("next_la"), data.get("next_estab")
+        if la is None or estab is None:  # already refused as too long
+            return data
+        if not la and not estab:
+            return data
+        for name, value, digits, what, example in (
+            ("next_la", la, 3, "local authority number", "801"),
+            ("next_estab", estab, 4, "establishment number", "2001"),
+        ):
+            if not value:
+                self.add_error(name, f"Enter the {what} too, or leave both blank if the next school is not known")
+            elif len(value) != digits or not all(c in "0123456789" for c in value):
+                self.add_error(name, f"Enter the {what} as {digits} digits, for example {example}")
+        return data
+
+    def destination(self) -> Destination:
+        """The chosen school, or the specification's 'not known' (call after is_valid)."""
+        la, estab = self.cleaned_data.get("next_la"), self.cleaned_data.get("next_estab")
+        return Destination(la, estab) if la and estab else UNKNOWN_DESTINATION

@@ -799,7 +799,28 @@ def _add(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:
     return element
 
 
-def _ctf_header(school: School, now: dt.datetime, count: int) -> ET.Element:
+@dataclass(frozen=True)
+class Destination:
+    """The school a CTF is for: its LA number (3 digits) and establishment number (4 digits)."""
+
+    la: str
+    estab: str
+
+    @property
+    def known(self) -> bool:
+        return self != UNKNOWN_DESTINATION
+
+    def __str__(self) -> str:
+        return f"{self.la}{self.estab}" if self.known else "not known"
+
+
+# The DfE CTF specification, section 2.4.2 "CTF from a school when the destination is not known":
+# the destination is written as LA "MMM" and establishment "MMMM" (such a file goes to the lost
+# pupils database on school-to-school). (Value from the team's reading of the spec; not re-checked.)
+UNKNOWN_DESTINATION = Destination("MMM", "MMMM")
+
+
+def _ctf_header(school: School, now: dt.datetime, count: int, destination: Destination) -> ET.Element:
     header = ET.Element("Header")
     _add(header, "DocumentName", "Common Transfer File")
     _add(header, "CTFversion", CTF_VERSION)
@@ -814,19 +835,26 @@ def _ctf_header(school: School, now: dt.datetime, count: int) -> ET.Element:
     _add(source, "SchoolName", school.name)
     _add(source, "AcademicYear", academic_year_start(timezone.localdate(now)) + 1)
     dest = _add(header, "DestSchool")
-    _add(dest, "LEA", "XXX")  # destination not known to Trellis; the receiving MIS does not need it
-    _add(dest, "Estab", "XXXX")
+    _add(dest, "LEA", destination.la)
+    _add(dest, "Estab", destination.estab)
     return header
 
 
 def _ctf_pupil(pupil: Pupil) -> ET.Element:
+    """One <Pupil>: identity, basic details, care, then the SEN history and current needs."""
     element = ET.Element("Pupil")
     _add(element, "UPN", pupil.upn)
     _add(element, "Surname", pupil.legal_surname)
     _add(element, "Forename", pupil.legal_forename)
     _add(element, "DOB", pupil.date_of_birth.isoformat())
     _add(element, "Sex", pupil.sex)
-    basic = _add(element, "BasicDetails")
+    _ctf_basic_details(_add(element, "BasicDetails"), pupil)
+    _add(_add(element, "LookedAfter"), "InCare", "true" if pupil.looked_after else "false")
+    _ctf_sen_history(element, pupil)
+    return element
+
+
+def _ctf_basic_details(basic: ET.Element, pupil: Pupil) -> None:
     if pupil.preferred_surname:
         _add(basic, "PreferredSurname", pupil.preferred_surname)
     if pupil.preferred_forename:
@@ -837,32 +865,45 @@ def _ctf_pupil(pupil: Pupil) -> ET.Element:
     if pupil.ethnicity:
         _add(basic, "Ethnicity", pupil.ethnicity)
     _add(basic, "MedicalFlag", "true" if pupil.has_medical_notes else "false")
-    _add(_add(element, "LookedAfter"), "InCare", "true" if pupil.looked_after else "false")
+
+
+def _ctf_sen_history(element: ET.Element, pupil: Pupil) -> None:
+    """Every status period (monitoring as its census code, N) and the current ranked needs."""
     history = sorted(pupil.sen_history.all(), key=lambda e: (e.starts_on, e.recorded_at, e.pk))
     current_needs = sorted((n for n in pupil.need_history.all() if n.ends_on is None), key=lambda n: n.rank)
-    if history or current_needs:
-        sen_history = _add(element, "SENhistory")
-        for entry in history:
-            sen = _add(sen_history, "SEN")
-            _add(sen, "StartDate", entry.starts_on.isoformat())
-            _add(sen, "SENprovision", SenStatus.census_code(entry.status))
-        if current_needs:
-            needs = _add(sen_history, "SENneeds")
-            for need in current_needs:
-                item = _add(needs, "SENneed")
-                _add(item, "SENtype", need.need_id)
-                _add(item, "SENtypeRank", need.rank)
-    return element
+    if not history and not current_needs:
+        return
+    sen_history = _add(element, "SENhistory")
+    for entry in history:
+        sen = _add(sen_history, "SEN")
+        _add(sen, "StartDate", entry.starts_on.isoformat())
+        _add(sen, "SENprovision", SenStatus.census_code(entry.status))
+    if current_needs:
+        needs = _add(sen_history, "SENneeds")
+        for need in current_needs:
+            item = _add(needs, "SENneed")
+            _add(item, "SENtype", need.need_id)
+            _add(item, "SENtypeRank", need.rank)
 
 
-def export_ctf(*, school: School, pupils: QuerySet[Pupil], by, out: IO[bytes], via: str = "web") -> int:
-    """Write a CTF of `pupils` (of `school`) to `out`, streaming; audited as an export. Returns the count."""
+def export_ctf(
+    *,
+    school: School,
+    pupils: QuerySet[Pupil],
+    by,
+    out: IO[bytes],
+    via: str = "web",
+    destination: Destination = UNKNOWN_DESTINATION,
+) -> int:
+    """Write a CTF of `pupils` (of `school`) for `destination` to `out`, streaming; audited as an
+    export. Returns the count."""
     pupils = pupils.filter(school=school).order_by("upn")
     count = pupils.count()
     now = timezone.now()
     by = _actor(by)
     out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<CTfile>\n')
-    out.write(ET.tostring(_ctf_header(school, now, count), encoding="utf-8", xml_declaration=False) + b"\n")
+    header = _ctf_header(school, now, count, destination)
+    out.write(ET.tostring(header, encoding="utf-8", xml_declaration=False) + b"\n")
     out.write(b"<CTFpupilData>\n")
     events: list[AuditEvent] = []
     name = by.get_username() if by else "system"
@@ -892,7 +933,8 @@ def export_ctf(*, school: School, pupils: QuerySet[Pupil], by, out: IO[bytes], v
             action=AuditEvent.Action.EXPORT,
             record_type="CTF",
             school=school,
-            summary=f"Exported a CTF of {count} pupil{'s' if count != 1 else ''}",
+            summary=f"Exported a CTF of {count} pupil{'s' if count != 1 else ''} for the next school: {destination}",
+            changes={"destination": [None, str(destination)]},
             via=via,
         )
     out.write(b"</CTFpupilData>\n</CTfile>\n")

@@ -22,7 +22,7 @@ from trellis.schools.models import School, TeachingGroup
 
 from . import services
 from .access import may_export_ctf, may_import
-from .forms import MappingForm, UploadForm
+from .forms import DestinationForm, MappingForm, UploadForm
 from .models import ImportRun
 from .parsers import sheet_headings
 from .uploads import load_upload, save_upload
@@ -204,9 +204,15 @@ def _need_names() -> dict[str, str]:
 # ---- CTF downloads
 
 
-def _ctf_response(school: School, pupils, request: HttpRequest, name: str) -> HttpResponse:
+def _ctf_response(school: School, pupils, request: HttpRequest, name: str, pupil: Pupil | None = None) -> HttpResponse:
+    """The CTF for the next school chosen in the query string (next_la, next_estab; none: not
+    known), or the export page again saying what is wrong with them."""
+    form = DestinationForm(request.GET)
+    if not form.is_valid():
+        context = {"school": school, "pupil": pupil, "form": form, "query": request.GET.urlencode()}
+        return render(request, "transfer/export.html", context, status=400)
     buffer = io.BytesIO()
-    services.export_ctf(school=school, pupils=pupils, by=request.user, out=buffer)
+    services.export_ctf(school=school, pupils=pupils, by=request.user, out=buffer, destination=form.destination())
     response = HttpResponse(buffer.getvalue(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
     return response
@@ -217,7 +223,7 @@ def pupil_ctf(request: HttpRequest, pupil_id: int) -> HttpResponse:
     if not may_export_ctf(request.user, pupil.school_id):
         raise Http404("No such page")
     name = f"CTF-{pupil.school.dfe_number or pupil.school.urn}-{pupil.upn}-{timezone.localdate():%Y%m%d}"
-    return _ctf_response(pupil.school, Pupil.objects.filter(pk=pupil.pk), request, name)
+    return _ctf_response(pupil.school, Pupil.objects.filter(pk=pupil.pk), request, name, pupil=pupil)
 
 
 def register_ctf(request: HttpRequest, urn: str) -> HttpResponse:
