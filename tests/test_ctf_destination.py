@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from trellis.audit.models import AuditEvent
@@ -116,3 +117,13 @@ def test_the_register_download_keeps_its_filters_and_takes_a_next_school(world, 
     wrong = client.get(url, {"status": "E", "next_la": "802", "next_estab": "x"})
     assert wrong.status_code == 400
     assert '<input type="hidden" name="status" value="E">' in wrong.content.decode()
+
+
+def test_the_export_command_takes_the_next_school_and_refuses_a_wrong_number(world, tmp_path):
+    path = tmp_path / "out.xml"
+    school = world.school_a.urn
+    call_command("export_ctf", "--school", school, "--next-la", "802", "--next-estab", "4001", "--out", str(path))
+    assert dest_school(path.read_bytes()) == ("802", "4001")
+    with pytest.raises(CommandError, match="Enter the establishment number too"):
+        call_command("export_ctf", "--school", school, "--next-la", "802", "--out", str(tmp_path / "no.xml"))
+    assert not (tmp_path / "no.xml").exists()

@@ -1,4 +1,4 @@
-"""manage.py export_ctf --school URN [--upn UPN ...] --out FILE"""
+"""manage.py export_ctf --school URN [--upn UPN ...] [--next-la LA --next-estab ESTAB] --out FILE"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
+from trellis.transfer.forms import DestinationForm
 from trellis.transfer.services import export_ctf
 
 
@@ -19,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--school", required=True, help="the school's URN")
         parser.add_argument("--upn", nargs="+", default=[], help="only these pupils")
         parser.add_argument("--out", required=True, type=Path, help="the file to write")
+        parser.add_argument("--next-la", default="", help="the next school's LA number (3 digits), if known")
+        parser.add_argument("--next-estab", default="", help="the next school's establishment number (4 digits)")
 
     def handle(self, *args, **options):
+        form = DestinationForm({"next_la": options["next_la"], "next_estab": options["next_estab"]})
+        if not form.is_valid():
+            raise CommandError("; ".join(message for messages in form.errors.values() for message in messages))
         school = School.objects.filter(urn=options["school"]).first()
         if school is None:
             raise CommandError(f"No school has URN {options['school']}.")
@@ -37,5 +43,7 @@ class Command(BaseCommand):
         else:
             pupils = pupils.on_roll()
         with options["out"].open("wb") as out:
-            count = export_ctf(school=school, pupils=pupils, by=None, out=out, via="command")
+            count = export_ctf(
+                school=school, pupils=pupils, by=None, out=out, via="command", destination=form.destination()
+            )
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} pupil(s) to {options['out']}."))
