@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from trellis.audit.models import AuditEvent
 from trellis.pupils.models import Pupil
+from trellis.transfer.export import UNKNOWN_DESTINATION, Destination, export_ctf
 from trellis.transfer.forms import DestinationForm
-from trellis.transfer.services import UNKNOWN_DESTINATION, Destination, export_ctf
 
 
 def dest_school(xml: bytes) -> tuple[str, str]:

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from trellis.audit.models import AuditEvent
 from trellis.pupils.models import Pupil, PupilNeed, SenStatusEntry
+from trellis.transfer.export import export_ctf
 from trellis.transfer.models import ImportRun
 from trellis.transfer.parsers import ParseReport, read_pupils
-from trellis.transfer.services import export_ctf, import_pupils
+from trellis.transfer.services import import_pupils
 
 NEED_TYPES = {c: c for c in ["SLCN", "ASD", "SPLD", "MLD", "SEMH", "HI", "VI", "PD", "OTH", "DS", "NSA"]}
 

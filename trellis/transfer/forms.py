@@ -6,8 +6,8 @@ from django import forms
 
 from trellis.lib.forms import Form
 
+from .export import UNKNOWN_DESTINATION, Destination
 from .parsers import EXTRA_FIELDS, FIELD_LABELS, IGNORE, PUPIL_FIELDS
-from .services import UNKNOWN_DESTINATION, Destination
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Importing pupils (one audited, all-or-nothing service) and exporting a CTF.
+"""Importing pupils: one audited, all-or-nothing service.
 
 `import_pupils` streams the file through the parser in chunks and plans each chunk against the
 database (reads only). Unless it is a dry run, each chunk's planned writes are staged as
@@ -8,7 +8,8 @@ statements, so that the import is all or nothing while SQLite's single write loc
 second or two, not for the minutes a large file takes to read. If any record anywhere is
 invalid, nothing is made live and the staged rows go.
 The plan (created / updated / unchanged, status and need changes per pupil, warnings, pupils
-missing from the file) is the preview, the dry run and the summary alike.
+missing from the file) is the preview, the dry run and the summary alike. The CTF export is in
+`trellis.transfer.export`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import hashlib
 import itertools
 import secrets
 import time
-import xml.etree.ElementTree as ET  # only to build (never parse) the export
 from collections import defaultdict
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +53,6 @@ from .parsers import ParseReport, Problem, PupilRecord, field_label, read_pupils
 CHUNK_SIZE = 2000
 DETAIL_LIMIT = 500  # pupils whose changes are listed in the preview and summary
 LIST_LIMIT = 200  # missing pupils and warnings kept in the summary
-CTF_VERSION = "25.0"
 
 
 @dataclass
@@ -595,80 +594,90 @@ class _Live:
             cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
 
     def apply(self) -> None:
-        importer, school = self.importer, self.school
-        new_upns = self.staged("pupil").annotate(u=_Data("upn", CharField())).values("u")
-        if Pupil.objects.filter(school=school, upn__in=new_upns).exists():
-            raise _Changed  # someone added one of the file's new pupils meanwhile
-        columns = {f.name: self.value(f.attname, f) for f in PUPIL_COLUMNS if f.attname != "school_id"}
-        self.insert(Pupil, "pupil", {"school": Value(school.pk, output_field=Pupil._meta.get_field("id"))} | columns)
+        """The whole live step, in the order the register's constraints need."""
+        self.insert_pupils()
         self.update_pupils()
         # End the current rows before starting new ones (one current row per pupil and rank).
         for model, kind in ((SenStatusEntry, "end_status"), (PupilNeed, "end_need"), (GroupMembership, "end_member")):
             self.end_rows(model, kind)
         self.create_groups()
-        when = {
+        self.insert_statuses()
+        self.insert_needs()
+        self.insert_members()
+        self.insert_events()
+
+    # Values every history row and event of this import shares.
+
+    def recorded(self) -> dict[str, Value]:
+        return {
             "recorded_by": Value(self.by_id, output_field=SenStatusEntry._meta.get_field("id")),
-            "recorded_at": Value(importer.now, output_field=DateTimeField()),
+            "recorded_at": Value(self.importer.now, output_field=DateTimeField()),
         }
-        date = SenStatusEntry._meta.get_field("starts_on")
-        reason = Value(f"Imported from {importer.plan.file_name}"[:300], output_field=CharField())
-        upn = {"upn": _Data("upn", CharField())}
-        self.insert(
-            SenStatusEntry,
-            "status",
-            {
-                "pupil": self.pupil_id(),
-                "status": self.value("status", SenStatusEntry._meta.get_field("status")),
-                "starts_on": self.value("starts_on", date),
-                "source": Value(SenStatusEntry.Source.IMPORT),
-                "reason": reason,
-                **when,
-            },
-            **upn,
-        )
-        self.insert(
-            PupilNeed,
-            "need",
-            {
-                "pupil": self.pupil_id(),
-                "need": self.value("need", PupilNeed._meta.get_field("need")),
-                "rank": self.value("rank", PupilNeed._meta.get_field("rank")),
-                "starts_on": self.value("starts_on", date),
-                **when,
-            },
-            **upn,
-        )
-        group = TeachingGroup.objects.filter(academic_year=importer.year, kind=TeachingGroup.Kind.REGISTRATION)
+
+    def reason(self) -> Value:
+        return Value(f"Imported from {self.importer.plan.file_name}"[:300], output_field=CharField())
+
+    UPN = {"upn": _Data("upn", CharField())}
+    STARTS_ON = SenStatusEntry._meta.get_field("starts_on")
+
+    def insert_pupils(self) -> None:
+        """New pupils; _Changed if someone added one of them meanwhile."""
+        school = self.school
+        new_upns = self.staged("pupil").annotate(u=_Data("upn", CharField())).values("u")
+        if Pupil.objects.filter(school=school, upn__in=new_upns).exists():
+            raise _Changed
+        columns = {f.name: self.value(f.attname, f) for f in PUPIL_COLUMNS if f.attname != "school_id"}
+        self.insert(Pupil, "pupil", {"school": Value(school.pk, output_field=Pupil._meta.get_field("id"))} | columns)
+
+    def insert_statuses(self) -> None:
+        columns = {
+            "pupil": self.pupil_id(),
+            "status": self.value("status", SenStatusEntry._meta.get_field("status")),
+            "starts_on": self.value("starts_on", self.STARTS_ON),
+            "source": Value(SenStatusEntry.Source.IMPORT),
+            "reason": self.reason(),
+            **self.recorded(),
+        }
+        self.insert(SenStatusEntry, "status", columns, **self.UPN)
+
+    def insert_needs(self) -> None:
+        columns = {
+            "pupil": self.pupil_id(),
+            "need": self.value("need", PupilNeed._meta.get_field("need")),
+            "rank": self.value("rank", PupilNeed._meta.get_field("rank")),
+            "starts_on": self.value("starts_on", self.STARTS_ON),
+            **self.recorded(),
+        }
+        self.insert(PupilNeed, "need", columns, **self.UPN)
+
+    def insert_members(self) -> None:
+        """Memberships of registration classes, found by name (created just before if new)."""
+        group = TeachingGroup.objects.filter(academic_year=self.importer.year, kind=TeachingGroup.Kind.REGISTRATION)
         group = group.annotate(key=Lower("name")).filter(key=OuterRef("group_key")).values("pk")[:1]
-        self.insert(
-            GroupMembership,
-            "member",
-            {
-                "pupil": self.pupil_id(),
-                "group": Subquery(group),
-                "starts_on": self.value("starts_on", date),
-            },
-            group_key=_Data("group", CharField()),
-            **upn,
-        )
-        self.insert(
-            AuditEvent,
-            "event",
-            {
-                "at": Value(importer.now, output_field=DateTimeField()),
-                "actor": when["recorded_by"],
-                "actor_name": Value(importer.actor_name),
-                "school": Value(school.pk, output_field=Pupil._meta.get_field("id")),
-                "pupil_id": self.pupil_id(),
-                "action": _Data("action", CharField()),
-                "record_type": Value("pupil"),
-                "record_id": Value(str(importer.run.pk)),
-                "summary": reason,
-                "changes": KeyTransform("changes", "data"),
-                "via": Value(importer.via),
-            },
-            **upn,
-        )
+        columns = {
+            "pupil": self.pupil_id(),
+            "group": Subquery(group),
+            "starts_on": self.value("starts_on", self.STARTS_ON),
+        }
+        self.insert(GroupMembership, "member", columns, group_key=_Data("group", CharField()), **self.UPN)
+
+    def insert_events(self) -> None:
+        """Each created or changed pupil's audit event, with its changes."""
+        importer = self.importer
+        columns = {
+            "at": Value(importer.now, output_field=DateTimeField()),
+            "actor": self.recorded()["recorded_by"],
+            "actor_name": Value(importer.actor_name),
+            "school": Value(self.school.pk, output_field=Pupil._meta.get_field("id")),
+            "pupil_id": self.pupil_id(),
+            "action": _Data("action", CharField()),
+            "record_type": Value("pupil"),
+            "record_id": Value(str(importer.run.pk)),
+            "summary": self.reason(),
+            "changes": KeyTransform("changes", "data"),
+            "via": Value(importer.via),
+        }
+        self.insert(AuditEvent, "event", columns, **self.UPN)
 
     def update_pupils(self) -> None:
         """Changed pupils: one UPDATE per changed column, each value read from the staged row."""
@@ -786,156 +795,3 @@ def describe_changes(
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-# --------------------------------------------------------------------------------------------
-# Export
-
-
-def _add(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    if text is not None:
-        element.text = str(text)
-    return element
-
-
-@dataclass(frozen=True)
-class Destination:
-    """The school a CTF is for: its LA number (3 digits) and establishment number (4 digits)."""
-
-    la: str
-    estab: str
-
-    @property
-    def known(self) -> bool:
-        return self != UNKNOWN_DESTINATION
-
-    def __str__(self) -> str:
-        return f"{self.la}{self.estab}" if self.known else "not known"
-
-
-# The DfE CTF specification, section 2.4.2 "CTF from a school when the destination is not known":
-# the destination is written as LA "MMM" and establishment "MMMM" (such a file goes to the lost
-# pupils database on school-to-school). (Value from the team's reading of the spec; not re-checked.)
-UNKNOWN_DESTINATION = Destination("MMM", "MMMM")
-
-
-def _ctf_header(school: School, now: dt.datetime, count: int, destination: Destination) -> ET.Element:
-    header = ET.Element("Header")
-    _add(header, "DocumentName", "Common Transfer File")
-    _add(header, "CTFversion", CTF_VERSION)
-    _add(header, "DateTime", timezone.localtime(now).replace(microsecond=0, tzinfo=None).isoformat())
-    _add(header, "DocumentQualifier", "partial")
-    _add(header, "DataDescriptor", f"Trellis SEN transfer of {count} pupil{'s' if count != 1 else ''}")
-    _add(header, "SupplierID", "Trellis")
-    source = _add(header, "SourceSchool")
-    _add(source, "LEA", school.la_number)
-    _add(source, "Estab", school.estab_number)
-    _add(source, "URN", school.urn)
-    _add(source, "SchoolName", school.name)
-    _add(source, "AcademicYear", academic_year_start(timezone.localdate(now)) + 1)
-    dest = _add(header, "DestSchool")
-    _add(dest, "LEA", destination.la)
-    _add(dest, "Estab", destination.estab)
-    return header
-
-
-def _ctf_pupil(pupil: Pupil) -> ET.Element:
-    """One <Pupil>: identity, basic details, care, then the SEN history and current needs."""
-    element = ET.Element("Pupil")
-    _add(element, "UPN", pupil.upn)
-    _add(element, "Surname", pupil.legal_surname)
-    _add(element, "Forename", pupil.legal_forename)
-    _add(element, "DOB", pupil.date_of_birth.isoformat())
-    _add(element, "Sex", pupil.sex)
-    _ctf_basic_details(_add(element, "BasicDetails"), pupil)
-    _add(_add(element, "LookedAfter"), "InCare", "true" if pupil.looked_after else "false")
-    _ctf_sen_history(element, pupil)
-    return element
-
-
-def _ctf_basic_details(basic: ET.Element, pupil: Pupil) -> None:
-    if pupil.preferred_surname:
-        _add(basic, "PreferredSurname", pupil.preferred_surname)
-    if pupil.preferred_forename:
-        _add(basic, "PreferredForename", pupil.preferred_forename)
-    if pupil.middle_names:
-        _add(basic, "MiddleNames", pupil.middle_names)
-    _add(basic, "NCyearActual", nc_year_label(pupil.nc_year))
-    if pupil.ethnicity:
-        _add(basic, "Ethnicity", pupil.ethnicity)
-    _add(basic, "MedicalFlag", "true" if pupil.has_medical_notes else "false")
-
-
-def _ctf_sen_history(element: ET.Element, pupil: Pupil) -> None:
-    """Every status period (monitoring as its census code, N) and the current ranked needs."""
-    history = sorted(pupil.sen_history.all(), key=lambda e: (e.starts_on, e.recorded_at, e.pk))
-    current_needs = sorted((n for n in pupil.need_history.all() if n.ends_on is None), key=lambda n: n.rank)
-    if not history and not current_needs:
-        return
-    sen_history = _add(element, "SENhistory")
-    for entry in history:
-        sen = _add(sen_history, "SEN")
-        _add(sen, "StartDate", entry.starts_on.isoformat())
-        _add(sen, "SENprovision", SenStatus.census_code(entry.status))
-    if current_needs:
-        needs = _add(sen_history, "SENneeds")
-        for need in current_needs:
-            item = _add(needs, "SENneed")
-            _add(item, "SENtype", need.need_id)
-            _add(item, "SENtypeRank", need.rank)
-
-
-def export_ctf(
-    *,
-    school: School,
-    pupils: QuerySet[Pupil],
-    by,
-    out: IO[bytes],
-    via: str = "web",
-    destination: Destination = UNKNOWN_DESTINATION,
-) -> int:
-    """Write a CTF of `pupils` (of `school`) for `destination` to `out`, streaming; audited as an
-    export. Returns the count."""
-    pupils = pupils.filter(school=school).order_by("upn")
-    count = pupils.count()
-    now = timezone.now()
-    by = _actor(by)
-    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<CTfile>\n')
-    header = _ctf_header(school, now, count, destination)
-    out.write(ET.tostring(header, encoding="utf-8", xml_declaration=False) + b"\n")
-    out.write(b"<CTFpupilData>\n")
-    events: list[AuditEvent] = []
-    name = by.get_username() if by else "system"
-    with transaction.atomic():
-        rows = pupils.prefetch_related("sen_history", "need_history").iterator(chunk_size=1000)
-        for pupil in rows:
-            out.write(ET.tostring(_ctf_pupil(pupil), encoding="utf-8", xml_declaration=False) + b"\n")
-            events.append(
-                AuditEvent(
-                    at=now,
-                    actor=by,
-                    actor_name=name,
-                    school_id=school.pk,
-                    pupil_id=pupil.pk,
-                    action=AuditEvent.Action.EXPORT,
-                    record_type="CTF",
-                    summary="Exported in a CTF",
-                    via=via,
-                )
-            )
-            if len(events) >= 1000:
-                AuditEvent.objects.bulk_create(events)
-                events = []
-        AuditEvent.objects.bulk_create(events)
-        audit.record(
-            actor=by,
-            action=AuditEvent.Action.EXPORT,
-            record_type="CTF",
-            school=school,
-            summary=f"Exported a CTF of {count} pupil{'s' if count != 1 else ''} for the next school: {destination}",
-            changes={"destination": [None, str(destination)]},
-            via=via,
-        )
-    out.write(b"</CTFpupilData>\n</CTfile>\n")
-    return count

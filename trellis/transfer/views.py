@@ -22,6 +22,7 @@ from trellis.schools.models import School, TeachingGroup
 
 from . import services
 from .access import may_export_ctf, may_import
+from .export import export_ctf
 from .forms import DestinationForm, MappingForm, UploadForm
 from .models import ImportRun
 from .parsers import sheet_headings
@@ -212,7 +213,7 @@ def _ctf_response(school: School, pupils, request: HttpRequest, name: str, pupil
         context = {"school": school, "pupil": pupil, "form": form, "query": request.GET.urlencode()}
         return render(request, "transfer/export.html", context, status=400)
     buffer = io.BytesIO()
-    services.export_ctf(school=school, pupils=pupils, by=request.user, out=buffer, destination=form.destination())
+    export_ctf(school=school, pupils=pupils, by=request.user, out=buffer, destination=form.destination())
     response = HttpResponse(buffer.getvalue(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
     return response

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from trellis.lib.upn import InvalidUPN, normalise_upn
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
+from trellis.transfer.export import export_ctf
 from trellis.transfer.forms import DestinationForm
-from trellis.transfer.services import export_ctf
 
 
 class Command(BaseCommand):
