@@ -823,6 +823,22 @@ def _ctf_need(parts: dict, values: _Values) -> tuple[int, str] | None:
     return int(rank_text), code
 
 
+def _ctf_header(element, report: ParseReport) -> None:
+    """The header's values (the first of each name), and whether the file is a partial one."""
+    for part in element.iter():
+        if len(part) == 0 and part.tag not in report.header:
+            report.header[part.tag] = (part.text or "").strip()
+    report.is_partial = report.header.get("DocumentQualifier", "").lower() == "partial"
+
+
+def _forget(element, lines: dict) -> None:
+    """Drop a kept element once read: its line numbers and children (the parser has already
+    detached it from the file's tree)."""
+    for part in element.iter():
+        lines.pop(part, None)
+    element.clear()
+
+
 def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[PupilRecord]:
     parser = _LineNumberingParser()
     lines = parser.lines
@@ -847,20 +863,12 @@ def _read_ctf(source: IO[bytes], report: ParseReport, need_types) -> Iterator[Pu
                         limits.SPLIT,
                     )
                 record = _ctf_pupil(element, lines.get(element, 0), lines, report, need_types)
-                for part in element.iter():
-                    lines.pop(part, None)
-                element.clear()  # the parser has already detached it from the file's tree
+                _forget(element, lines)
                 if record is not None:
                     yield record
             elif tag == "Header":
-                for part in element.iter():
-                    name = part.tag
-                    if len(part) == 0 and name not in report.header:
-                        report.header[name] = (part.text or "").strip()
-                report.is_partial = report.header.get("DocumentQualifier", "").lower() == "partial"
-                for part in element.iter():
-                    lines.pop(part, None)
-                element.clear()
+                _ctf_header(element, report)
+                _forget(element, lines)
     except LimitExceeded:
         raise
     except ParseError as error:
