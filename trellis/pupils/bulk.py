@@ -222,7 +222,11 @@ def _audit_created(school, pupils, values, ids, *, by, via: str, now: dt.datetim
         + ["summary", "changes", "via"],
         (
             (now, actor_id, name, school.pk, ids[p.row.upn], AuditEvent.Action.CREATE, "pupil", str(ids[p.row.upn]))
-            + ("", {k: [None, _json(v)] for k, v in value.items() if v not in (None, "", False)}, via)
+            + (
+                "",
+                {k: [None, _json(v)] for k, v in value.items() if v not in (None, "", False) and k != "school_id"},
+                via,
+            )
             for p, value in zip(pupils, values, strict=True)
         ),
     )
