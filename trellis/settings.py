@@ -11,6 +11,8 @@ TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
 TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_FROM_EMAIL  meeting invitations (default: the console).
+TRELLIS_DEADLINE_DUE_SOON_DAYS  a statutory step is "due soon" this many days ahead (default 28).
+TRELLIS_UNDER5_REVIEW_MONTHS  EHC plan reviews of under-5s every this many months, 3 to 6 (default 6).
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
 TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long without a heartbeat (60).
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
     "trellis.provision",
     "trellis.jobs",
     "trellis.meetings",
+    "trellis.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +231,9 @@ AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which au
 # Staff are signed out after this long without a request; a form posted after it is offered back.
 TRELLIS_SESSION_IDLE_MINUTES = int(os.environ.get("TRELLIS_SESSION_IDLE_MINUTES", "30"))
 TRELLIS_API_TOKEN_DAYS = int(os.environ.get("TRELLIS_API_TOKEN_DAYS", "90"))
+# Statutory deadlines (trellis.deadlines): "due soon" this many days ahead; under-5s' EHC reviews every n months.
+TRELLIS_DEADLINE_DUE_SOON_DAYS = int(os.environ.get("TRELLIS_DEADLINE_DUE_SOON_DAYS", "28"))
+TRELLIS_UNDER5_REVIEW_MONTHS = int(os.environ.get("TRELLIS_UNDER5_REVIEW_MONTHS", "6"))
 
 # Email (meeting invitations): printed to the console unless a backend is set, e.g.
 # TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with Django's EMAIL_HOST settings.
