@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from trellis.accounts.models import Role
-from trellis.pupils.access import schools_for_aggregates, schools_with_pupil_access, scope_for
+from trellis.pupils.access import WHOLE_SCHOOL_ROLES, schools_for_aggregates, schools_with_pupil_access, scope_for
 
 MEETING_ROLES = {Role.SENCO, Role.TEACHER}  # who schedules and records progress meetings
 
@@ -18,8 +18,12 @@ def navigation(request) -> dict:
     links = []
     aggregate = list(schools_for_aggregates(user).values_list("urn", flat=True)[:2])
     with_pupils = list(schools_with_pupil_access(user).values_list("urn", flat=True)[:2])
+    scope = scope_for(user)
+    leads = bool(scope.schools_with(WHOLE_SCHOOL_ROLES) or scope.trust_ids) or user.is_superuser
     if len(aggregate) > 1 or len(with_pupils) > 1:
         links.append(("Schools", reverse("home")))
+        if leads:
+            links.append(("Deadlines", reverse("deadlines-trust")))
     else:
         if aggregate:
             links.append(("Overview", reverse("school", args=[aggregate[0]])))
@@ -27,6 +31,8 @@ def navigation(request) -> dict:
             links.append(("SEN register", reverse("register", args=[with_pupils[0]])))
             links.append(("Review targets", reverse("review-entry", args=[with_pupils[0]])))
             links.append(("Concerns", reverse("concerns", args=[with_pupils[0]])))
+            if leads:
+                links.append(("Deadlines", reverse("deadlines", args=[with_pupils[0]])))
             links.append(("Provision map", reverse("provision-map", args=[with_pupils[0]])))
             if scope_for(user).schools_with(MEETING_ROLES):  # no query: the scope is read once a request
                 links.append(("Progress meetings", reverse("meetings", args=[with_pupils[0]])))

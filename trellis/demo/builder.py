@@ -38,6 +38,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.evidence.seed_school",
     "trellis.demo.provision.seed_school",
     "trellis.demo.meetings.seed_school",
+    "trellis.demo.deadlines.seed_school",
 ]
 
 
