@@ -20,6 +20,8 @@ from fixtures_transfer import ctf, ctf_pupil, upn
 from trellis.assessment.models import Domain
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
+from trellis.deadlines import services as deadlines
+from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.evidence import services as evidence
 from trellis.identification import services as identification
 from trellis.jobs.models import Job
@@ -28,6 +30,7 @@ from trellis.meetings import services as meetings
 from trellis.plans import services as plans
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup
+from trellis.pupils.models import EhcPlan
 from trellis.schools.models import AssessmentPoint
 from trellis.transfer import services as transfer
 from trellis.transfer.uploads import save_upload
@@ -97,6 +100,13 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     s.action = meetings.add_action(
         discussion=s.meeting.pupils.get(), by=world.senco, text="Share the word mat", owner=world.senco, due_on=today
     )
+    # Statutory deadlines: an EHC plan with an earlier review, a request, and the SENCO's calendar link.
+    plan = EhcPlan.objects.create(
+        pupil=world.in_class, issued_on=today - dt.timedelta(days=300), next_annual_review_due=today
+    )
+    s.annual_review = AnnualReview.objects.create(plan=plan, pupil=world.in_class, due_on=today - dt.timedelta(days=1))
+    s.ehc_request = EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=today)
+    s.calendar_key = deadlines.new_calendar_link(user=world.senco)
     return s
 
 
@@ -203,6 +213,15 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "meeting-decision-new": Shows(_url("meeting-decision-new", meeting, pupil)),
     "meeting-parents": Shows(_url("meeting-parents", meeting, pupil)),
     "my-actions": Shows(_url("my-actions")),  # one event per pupil named in one's own actions
+    "deadlines": Shows(_url("deadlines", urn), "list"),
+    "deadlines-trust": Shows(_url("deadlines-trust"), "list"),  # names overdue pupils to those who may see them
+    "pupil-deadlines": Shows(_url("pupil-deadlines", pupil)),
+    "ehc-request-new": Shows(_url("ehc-request-new", pupil)),
+    "ehc-request": Shows(lambda s: reverse("ehc-request", args=[s.ehc_request.pk])),
+    "annual-review": Shows(_url("annual-review", pupil)),
+    "annual-review-earlier": Shows(lambda s: reverse("annual-review-earlier", args=[s.pupil.pk, s.annual_review.pk])),
+    "support-review-new": Shows(_url("support-review-new", pupil)),
+    "calendar-feed": Shows(lambda s: reverse("calendar-feed", args=[s.calendar_key]), "list"),  # initials only
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -233,6 +252,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "provision-group-new": _url("provision-group-new", urn),
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
+    "calendar-link": _url("calendar-link"),  # one's own calendar link
 }
 
 # Who opens them when the SENCO may not (the rest as the SENCO).
@@ -277,6 +297,7 @@ API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {
     ("GET", "/api/v1/interventions/{intervention_id}/evaluation"): Shows(
         lambda s: f"/api/v1/interventions/{s.intervention.pk}/evaluation"
     ),
+    ("GET", "/api/v1/deadlines"): Shows(lambda s: f"/api/v1/deadlines?school={s.urn}", "list"),
 }
 API_WITHOUT_PUPIL_DATA = {
     ("GET", "/api/v1/interventions"),  # the catalogue
