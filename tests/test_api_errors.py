@@ -246,7 +246,7 @@ def test_dashboard_parameters_are_checked_alone_then_together(world, login):
 def test_every_operation_declares_every_error_status_with_the_one_shape(world, client):
     schema = client.get("/api/v1/openapi.json").json()
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 11
+    assert len(operations) == 12
     for operation in operations:
         for status in ("400", "401", "403", "404", "409", "422"):
             content = operation["responses"][status]["content"]["application/json"]["schema"]

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trellis.accounts.models import User
+from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.evidence.models import EvidenceNote
 from trellis.identification.models import Concern
 from trellis.meetings.models import Action, Meeting
@@ -151,6 +152,9 @@ def page_urls() -> list[str]:
         "meeting_id": Meeting.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
         "action_id": Action.objects.filter(discussion__meeting__school=school).values_list("pk", flat=True).first()
         or 1,
+        "request_id": EhcAssessmentRequest.objects.filter(pupil__school=school).first().pk,
+        "annual_review_id": AnnualReview.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
+        "key": "0" * 32,
     }
     found = []
     for pattern in _patterns(get_resolver().url_patterns):

@@ -165,16 +165,16 @@ def edit_request(request: HttpRequest, request_id: int) -> HttpResponse:
     return done or _form_page(request, pupil, form, "EHC needs assessment request", record=record)
 
 
-def edit_review(request: HttpRequest, pupil_id: int, review_id: int | None = None) -> HttpResponse:
+def edit_review(request: HttpRequest, pupil_id: int, annual_review_id: int | None = None) -> HttpResponse:
     """The current annual review of the pupil's plan (started on first save), or an earlier one."""
     pupil = _managed_pupil(request, pupil_id)
     plan = services.current_plan(pupil)
     if plan is None:
         raise Http404("No EHC plan")
-    if review_id is None:
+    if annual_review_id is None:
         review = plan.annual_reviews.filter(due_on=plan.next_annual_review_due).first()
     else:
-        review = get_object_or_404(AnnualReview, pk=review_id, plan=plan)
+        review = get_object_or_404(AnnualReview, pk=annual_review_id, plan=plan)
     initial = (
         {name: getattr(review, name) for name in services.REVIEW_FIELDS} | {"version": review.version}
         if review
