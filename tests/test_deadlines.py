@@ -17,6 +17,7 @@ from trellis.audit.models import AuditEvent
 from trellis.deadlines import services
 from trellis.deadlines.models import AnnualReview, CalendarFeed, EhcAssessmentRequest, SupportReview
 from trellis.pupils.models import EhcPlan, SenStatusEntry
+from trellis.schools.models import School
 
 from conftest import make_pupil
 
@@ -334,3 +335,45 @@ def _dates(**days: dt.date) -> dict[str, str]:
     for name, day in days.items():
         out |= {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
     return out
+
+
+def test_due_soon_and_the_under_5_review_interval_are_settings(dated, login, settings):
+    settings.TRELLIS_DEADLINE_DUE_SOON_DAYS = 7
+    (review,) = [r for r in _json("100001") if r["pupil"].endswith("Private")]
+    assert (review["due"], review["status"]) == ("2026-12-10", "upcoming")  # 22 days: not within 7
+    settings.TRELLIS_UNDER5_REVIEW_MONTHS = 3
+    dated.other_class.date_of_birth = D(2022, 3, 1)  # 4 years old when the LA decides
+    dated.other_class.save()
+    AnnualReview.objects.create(plan=dated.plan, pupil=dated.other_class, due_on=D(2026, 12, 1))
+    review = AnnualReview.objects.get()
+    decided = {"held_on": D(2026, 11, 2), "la_decision": "maintain", "la_decision_on": D(2026, 11, 16)}
+    services.record_review(plan=dated.plan, review=review, by=dated.senco, today=TODAY, **decided)
+    dated.plan.refresh_from_db()
+    assert dated.plan.next_annual_review_due == D(2027, 2, 16)  # 3 months after 16 November 2026
+
+
+def test_the_trust_page_reads_a_fixed_number_of_queries(dated, login, django_assert_max_num_queries):
+    client = login(dated.trustlead)
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(reverse("deadlines-trust")).status_code == 200
+    for n in range(5):
+        pupil = make_pupil(dated.school_b, surname=f"More{n}")
+        EhcPlan.objects.create(pupil=pupil, issued_on=D(2025, 1, 1), next_annual_review_due=D(2026, 1, 1))
+        SupportReview.objects.create(pupil=dated.in_class, held_on=D(2026, 8, 20 + n), parent="took_part")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "More4" in client.get(reverse("deadlines-trust")).content.decode()
+
+
+def test_the_demo_school_has_reviews_at_every_step_and_requests_in_progress(db):
+    call_command("seed_demo", "--schools", "1", "--pupils-per-school", "420", "--today", "2026-11-18", verbosity=0)
+    rows = _json(School.objects.get().urn)
+    review_steps = {(r["step"], r["status"] == "done") for r in rows if r["kind"] == "annual_review"}
+    for step in ("advice_requested", "invitations_sent", "meeting", "report_sent"):
+        assert (step, True) in review_steps and (step, False) in review_steps, step
+    assert ("amended_plan", False) in review_steps  # the LA decided to amend: the plan is awaited
+    requests = EhcAssessmentRequest.objects.all()
+    assert requests.filter(decided_on__isnull=True).exists()  # waiting for the LA's decision
+    assert requests.filter(decision="assess", draft_issued_on__isnull=True).exists()  # assessing
+    assert requests.filter(draft_issued_on__isnull=False, final_issued_on__isnull=True).exists()  # draft out
+    parents = set(SupportReview.objects.values_list("parent", flat=True))
+    assert parents == {"took_part", "invited", "not_involved"}
