@@ -184,6 +184,7 @@ def test_the_navigation_links_to_deadlines_for_the_senco_not_the_teacher(dated, 
         reverse("deadlines", args=["100001"]) in login(dated.senco).get(reverse("home"), follow=True).content.decode()
     )
     assert reverse("deadlines", args=["100001"]) not in login(dated.teacher).get(reverse("account")).content.decode()
+    assert reverse("deadlines-trust") in login(dated.governor).get(reverse("account")).content.decode()
 
 
 @pytest.mark.dates

@@ -234,6 +234,8 @@ TRELLIS_API_TOKEN_DAYS = int(os.environ.get("TRELLIS_API_TOKEN_DAYS", "90"))
 # Statutory deadlines (trellis.deadlines): "due soon" this many days ahead; under-5s' EHC reviews every n months.
 TRELLIS_DEADLINE_DUE_SOON_DAYS = int(os.environ.get("TRELLIS_DEADLINE_DUE_SOON_DAYS", "28"))
 TRELLIS_UNDER5_REVIEW_MONTHS = int(os.environ.get("TRELLIS_UNDER5_REVIEW_MONTHS", "6"))
+if not 3 <= TRELLIS_UNDER5_REVIEW_MONTHS <= 6:  # SEND Code of Practice 9.178: every 3 to 6 months
+    raise ValueError(f"TRELLIS_UNDER5_REVIEW_MONTHS must be 3 to 6 (got {TRELLIS_UNDER5_REVIEW_MONTHS})")
 
 # Email (meeting invitations): printed to the console unless a backend is set, e.g.
 # TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with Django's EMAIL_HOST settings.
