@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from trellis.pupils.models import EhcPlan, Pupil, SenStatus, SenStatusEntry
 
@@ -246,17 +246,29 @@ def pupil_deadlines(pupil: Pupil, today: dt.date, soon: int) -> list[Deadline]:
     return out
 
 
+def _with_deadlines(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """Only the pupils who can have a deadline: on SEN support, with an EHC plan, or with a request."""
+    return pupils.filter(
+        Q(sen_status=SenStatus.SEN_SUPPORT)
+        | Q(pk__in=EhcPlan.objects.filter(ceased_on__isnull=True).values("pupil_id"))
+        | Q(pk__in=EhcAssessmentRequest.objects.values("pupil_id"))
+    )
+
+
 def deadlines(
     pupils: QuerySet[Pupil], *, today: dt.date, soon: int | None = None, kind: str = "", status: str = ""
 ) -> list[Deadline]:
-    """Every deadline of these pupils (those on roll on `today`), soonest first; optionally of one
-    kind or status."""
+    """Every deadline of these pupils (those on roll on `today`): open ones soonest first, then those
+    done; optionally of one kind or status."""
     soon = due_soon_days() if soon is None else soon
     out: list[Deadline] = []
-    for pupil in with_deadline_records(pupils.on_roll(today)):
+    for pupil in with_deadline_records(_with_deadlines(pupils.on_roll(today))):
         out += pupil_deadlines(pupil, today, soon)
     out = [d for d in out if (not kind or d.kind == kind) and (not status or d.status == status)]
-    out.sort(key=lambda d: (d.due, d.pupil.surname, d.pupil.forename, d.pupil.pk, d.kind, d.step))
+    # What is still to do first, soonest (most overdue) first; then what is done.
+    out.sort(
+        key=lambda d: (d.status == rules.DONE, d.due, d.pupil.surname, d.pupil.forename, d.pupil.pk, d.kind, d.step)
+    )
     return out
 
 
