@@ -74,6 +74,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "answer_view": {"teacher": "own"},  # asked of the teacher: nobody else answers for them
     "manage_sen_record": {"senco": WHOLE, "superuser": EVERY},
     "see_audit": {"senco": WHOLE, "superuser": EVERY},
+    "record_deadlines": {"senco": WHOLE, "superuser": EVERY},
     # School-wide actions: the record is the school.
     "grant_office_access": {"senco": "own_school", "superuser": BOTH},
     "import": {"senco": "own_school", "office": "own_school", "office_granted": "own_school", "superuser": BOTH},
@@ -140,6 +141,7 @@ PUPIL_OBJECT = {
     "record_discussion": "discussion",
     "decide": "discussion",
     "complete_action": "action",
+    "record_deadlines": "pupil",
 }
 
 

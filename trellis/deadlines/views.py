@@ -20,7 +20,6 @@ from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.forms import saved_form
 from trellis.lib.query import audited_query, check_query
 from trellis.pupils.access import (
-    can_manage_sen_record,
     get_pupil_for_user,
     get_school_for_user,
     schools_for_aggregates,
@@ -30,6 +29,7 @@ from trellis.pupils.access import (
 from trellis.pupils.models import Pupil
 
 from . import rules, services
+from .access import may_record_deadlines
 from .forms import NewRequestForm, RequestForm, ReviewForm, SupportReviewForm
 from .ical import calendar
 from .models import AnnualReview, CalendarFeed, EhcAssessmentRequest
@@ -112,7 +112,7 @@ def trust_deadlines(request: HttpRequest) -> HttpResponse:
 
 def _managed_pupil(request: HttpRequest, pupil_id: int) -> Pupil:
     pupil = get_pupil_for_user(request.user, pupil_id)
-    if not can_manage_sen_record(request.user, pupil.school_id):
+    if not may_record_deadlines(request.user, pupil):
         raise Http404("No such page")
     return pupil
 
@@ -134,7 +134,7 @@ def pupil_deadlines(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "reviews": list(pupil.annual_reviews.all()),
             "support_reviews": list(pupil.support_reviews.all()),
             "adulthood": (pupil.nc_year or 0) >= rules.ADULTHOOD_FROM_YEAR,
-            "can_manage": can_manage_sen_record(request.user, pupil.school_id),
+            "can_manage": may_record_deadlines(request.user, pupil),
         },
     )
 

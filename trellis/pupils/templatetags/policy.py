@@ -24,6 +24,7 @@ POLICY_MODULES = [
     "trellis.transfer.access",
     "trellis.provision.access",
     "trellis.meetings.access",
+    "trellis.deadlines.access",
 ]
 
 
