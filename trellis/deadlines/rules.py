@@ -253,6 +253,11 @@ PHASE_TRANSFERS: tuple[Transfer, ...] = (
 )
 
 
+def _after(kind: str, step: str, day: dt.date) -> dt.date:
+    """The day the step is due, its rule's period after `day`."""
+    return rule(kind, step).period.after(day)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """`day` moved by whole months, on the last day of a shorter month (see the module's note)."""
     index = day.year * 12 + day.month - 1 + months
@@ -314,15 +319,15 @@ def ehc_assessment_due(
     """The due date of each step of an assessment that can have one yet (a step that runs from a
     step not done has none, except that advice is asked for when the LA decides to assess)."""
     due = {
-        "decision_to_assess": Period(weeks=6).after(requested_on),
-        "draft_plan": Period(weeks=16).after(requested_on),
-        "final_plan": Period(weeks=20).after(requested_on),
+        "decision_to_assess": _after(EHC_ASSESSMENT, "decision_to_assess", requested_on),
+        "draft_plan": _after(EHC_ASSESSMENT, "draft_plan", requested_on),
+        "final_plan": _after(EHC_ASSESSMENT, "final_plan", requested_on),
     }
     due["advice_requested"] = decided_on or due["decision_to_assess"]
     if advice_requested_on is not None:
-        due["advice_given"] = Period(weeks=6).after(advice_requested_on)
+        due["advice_given"] = _after(EHC_ASSESSMENT, "advice_given", advice_requested_on)
     if draft_issued_on is not None:
-        due["parent_comments"] = Period(days=15).after(draft_issued_on)
+        due["parent_comments"] = _after(EHC_ASSESSMENT, "parent_comments", draft_issued_on)
     return due
 
 
@@ -340,14 +345,14 @@ def annual_review_steps(
     planned = meeting_on or due
     meeting = held_on or planned
     steps = {
-        "advice_requested": Period(weeks=4).before(planned),
-        "invitations_sent": Period(weeks=2).before(planned),
+        "advice_requested": rule(ANNUAL_REVIEW, "advice_requested").period.before(planned),
+        "invitations_sent": rule(ANNUAL_REVIEW, "invitations_sent").period.before(planned),
         "meeting": due,
-        "report_sent": Period(weeks=2).after(meeting),
-        "la_decision": Period(weeks=4).after(meeting),
+        "report_sent": _after(ANNUAL_REVIEW, "report_sent", meeting),
+        "la_decision": _after(ANNUAL_REVIEW, "la_decision", meeting),
     }
     if amends and la_decision_on is not None:
-        steps["amended_plan"] = Period(weeks=8).after(la_decision_on)
+        steps["amended_plan"] = _after(ANNUAL_REVIEW, "amended_plan", la_decision_on)
     return steps
 
 
