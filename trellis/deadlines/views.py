@@ -17,7 +17,7 @@ from trellis.accounts.models import Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.lib.disclosure import NOTE, suppressed_for
-from trellis.lib.forms import saved_form
+from trellis.lib.forms import Form, saved_form
 from trellis.lib.query import audited_query, check_query
 from trellis.pupils.access import (
     get_pupil_for_user,
@@ -37,7 +37,7 @@ from .schedule import counts, deadlines, due_soon_days
 from .share import MEASURES, on_time_rows
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     kind = forms.ChoiceField(choices=[("", "All"), *rules.KINDS.items()], required=False)
     status = forms.ChoiceField(choices=[("", "All"), *rules.STATUSES.items()], required=False)
 
