@@ -1,6 +1,6 @@
 """Build the demo trust: core data for every school in bulk, then each feature's own demo stage.
 
-Each stage is a module here (trellis.demo.plans, .identification, .evidence, .provision), so that the
+Each stage is a module here (trellis.demo.plans, .identification, .evidence, .provision, .deadlines), so that the
 domain apps hold only the domain. A feature adds demo data by appending a dotted path to SCHOOL_STAGES,
 naming a function
 
