@@ -13,6 +13,7 @@ TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in thrott
 TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_FROM_EMAIL  meeting invitations (default: the console).
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
+TRELLIS_RETENTION_YEARS  a pupil's SEN file is kept until this birthday, then listed for deletion (31).
 TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long without a heartbeat (60).
 """
 
@@ -187,6 +188,7 @@ CACHES = {
 # nothing else is installed or run but `manage.py run_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TRELLIS_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TRELLIS_BACKGROUND_IMPORT_ROWS", "2000"))
+TRELLIS_RETENTION_YEARS = int(os.environ.get("TRELLIS_RETENTION_YEARS", "31"))
 TRELLIS_WORKER_STALE_SECONDS = int(os.environ.get("TRELLIS_WORKER_STALE_SECONDS", "60"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
