@@ -20,7 +20,6 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from django.apps import apps
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import File
@@ -35,8 +34,19 @@ from .crypto import BackupError, DecryptingReader, EncryptingWriter
 
 FORMAT = 1
 BATCH = 1000
-# Made by `migrate` from the code itself: a restore replaces them with the backup's, ids and all.
-DERIVED = (ContentType, Permission)
+
+
+def _real_data() -> list[type[models.Model]]:
+    """Tables that `migrate` never fills: a database with rows in any of them is in use, and a
+    restore refuses it. Every other table (content types, permissions, the need types, scales and
+    national figures that migrations ship) is emptied and refilled from the backup, ids and all."""
+    from django.contrib.auth import get_user_model
+
+    from trellis.audit.models import AuditEvent
+    from trellis.pupils.models import Pupil
+    from trellis.schools.models import School
+
+    return [get_user_model(), School, Pupil, AuditEvent]
 
 
 def backed_up_models() -> list[type[models.Model]]:
@@ -153,10 +163,10 @@ def write_backup(out: BinaryIO, passphrase: str) -> dict[str, int]:
 
 
 def rows_present() -> dict[str, int]:
-    """Models holding rows other than those `migrate` makes: a restore needs none."""
+    """Tables of real data (users, schools, pupils, the audit trail) holding rows: a restore needs none."""
     found = {}
-    for model in backed_up_models():
-        if model not in DERIVED and (count := model._base_manager.count()):
+    for model in _real_data():
+        if count := model._base_manager.count():
             found[_label(model)] = count
     return found
 
@@ -221,8 +231,8 @@ def restore_backup(path: str, passphrase: str) -> dict[str, int]:
     written: list[tuple] = []
     try:
         with transaction.atomic(), open(path, "rb") as source:
-            for model in DERIVED[::-1]:
-                model._base_manager.all().delete()
+            tables = [m._meta.db_table for m in by_label.values()]
+            connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables))
             with tarfile.open(fileobj=DecryptingReader(source, passphrase), mode="r|") as tar:
                 for member in tar:
                     handle = tar.extractfile(member)
