@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import Role
+from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
 from trellis.pupils.access import get_pupil_for_user, may_manage_sen_record, scope_for
 from trellis.pupils.models import Pupil
 
@@ -43,6 +45,12 @@ def retention_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     pupils = list(retention.due(today).filter(school_id__in=schools))
     rows = [(pupil, retention.kept_until(pupil.date_of_birth)) for pupil in pupils]
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="retention list",
+        summary=f"Viewed the SEN files past retention ({len(pupils)} pupils)",
+    )
     return render(request, "dataprotection/retention_list.html", {"rows": rows, "years": retention.years()})
 
 
@@ -56,6 +64,8 @@ def retention_delete(request: HttpRequest, pupil_id: int) -> HttpResponse:
     )
     if pupil is None:
         raise Http404("No such pupil")
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        audit.record_view(actor=request.user, pupil=pupil, what="SEN file past retention")
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             return render(
