@@ -92,6 +92,7 @@ def test_export_holds_every_record_file_and_audit_event_of_the_pupil(world, held
 
     summary = archive.read("summary.html").decode()
     assert "What Trellis holds about Sam Inclass" in summary and "Count to 20" in summary
+    assert f"<dt>School</dt><dd>{world.school_a}</dd>" in summary  # related rows by name, not by id
     everything = b"".join(archive.read(name) for name in names)
     assert b"Someone else" not in everything and b"Otherclass" not in everything
 

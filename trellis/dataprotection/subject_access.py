@@ -26,9 +26,24 @@ from .records import file_fields, records_of
 AUDIT_FIELDS = ("at", "actor_name", "action", "record_type", "record_id", "summary", "changes", "via")
 
 
-def _readable(row: dict, labels: dict[str, str]) -> list[tuple[str, str]]:
+def _names(model, data: list[dict]) -> dict[str, dict]:
+    """For each foreign key of `model`, the related rows' own names by id: one query a field."""
+    names = {}
+    for field in model._meta.concrete_fields:
+        if field.is_relation:
+            ids = {row["fields"].get(field.name) for row in data} - {None}
+            target = field.remote_field.field_name
+            found = field.related_model._base_manager.in_bulk(ids, field_name=target) if ids else {}
+            names[field.name] = {pk: str(obj) for pk, obj in found.items()}
+    return names
+
+
+def _readable(row: dict, labels: dict[str, str], names: dict[str, dict]) -> list[tuple[str, str]]:
     values = [("id", str(row["pk"]))]
     for name, value in row["fields"].items():
+        if name in names and value in names[name]:
+            values.append((labels.get(name, name), names[name][value]))
+            continue
         text = (
             ""
             if value in (None, "", [], {})
@@ -52,8 +67,12 @@ def write_export(pupils: list[Pupil], out: BinaryIO, *, by, via: str) -> dict[st
             continue
         records[model._meta.label_lower] = data
         labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+        names = _names(model, data)
         sections.append(
-            {"title": str(model._meta.verbose_name_plural).capitalize(), "rows": [_readable(r, labels) for r in data]}
+            {
+                "title": str(model._meta.verbose_name_plural).capitalize(),
+                "rows": [_readable(r, labels, names) for r in data],
+            }
         )
         for field in file_fields(model):
             files += [(row["fields"][field.name], field.storage) for row in data if row["fields"].get(field.name)]
