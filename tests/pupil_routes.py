@@ -30,7 +30,7 @@ from trellis.meetings import services as meetings
 from trellis.plans import services as plans
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup
-from trellis.pupils.models import EhcPlan
+from trellis.pupils.models import EhcPlan, Pupil
 from trellis.schools.models import AssessmentPoint
 from trellis.transfer import services as transfer
 from trellis.transfer.uploads import save_upload
@@ -128,6 +128,12 @@ def pupil(s):
     return s.pupil.pk
 
 
+def past_retention(s) -> int:
+    """The pupil, born long enough ago for their SEN file to be past retention."""
+    Pupil.objects.filter(pk=s.pupil.pk).update(date_of_birth=dt.date(1990, 1, 1))
+    return s.pupil.pk
+
+
 def urn(s):
     return s.urn
 
@@ -164,6 +170,8 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "pupil-share": Shows(_url("pupil-share", pupil)),
     "pupil-confidential": Shows(_url("pupil-confidential", pupil)),
     "register": Shows(_url("register", urn), "list"),
+    "retention": Shows(_url("retention"), "list"),
+    "retention-delete": Shows(_url("retention-delete", past_retention)),
     "register-download": Shows(lambda s: reverse("register-download", args=[s.urn, "csv"]), "list"),
     "pupil-plans": Shows(_url("pupil-plans", pupil)),
     "plan-new": Shows(_url("plan-new", pupil)),
@@ -261,6 +269,7 @@ OPENED_BY = {"sign-in-lockouts": "superuser"}
 # Writes only: a GET is refused (405); each write is audited by its service (tests of each app).
 POST_ONLY = {
     "logout",
+    "pupil-subject-access",
     "pupil-share-end",
     "plan-state",
     "target-smart-check",
@@ -275,6 +284,7 @@ POST_ONLY = {
 }
 POST_ONLY_URLS = {
     "logout": _url("logout"),
+    "pupil-subject-access": _url("pupil-subject-access", pupil),
     "pupil-share-end": lambda s: reverse("pupil-share-end", args=[s.pupil.pk, 1]),
     "plan-state": _url("plan-state", plan),
     "target-smart-check": _url("target-smart-check", plan),

@@ -317,10 +317,11 @@ def test_run_scheduled_queues_the_weekly_jobs_once_a_day(db, capsys):
     assert start_scheduled("weekly", today=tomorrow)[0].pk != job.pk
 
 
-def test_run_scheduled_monthly_has_nothing_yet(db, capsys):
+def test_run_scheduled_monthly_queues_the_retention_review(db, capsys):
     call_command("run_scheduled", "monthly")
-    assert "No monthly jobs are registered yet." in capsys.readouterr().out
-    assert not Job.objects.exists()
+    job = Job.objects.get()
+    assert (job.kind, job.state) == ("retention_review", "queued")
+    assert f"Job {job.pk}: List SEN files past retention" in capsys.readouterr().out
 
 
 def test_pruning_removes_queue_entries_finished_over_30_days_ago(db):

@@ -15,6 +15,7 @@ TRELLIS_DEADLINE_DUE_SOON_DAYS  a statutory step is "due soon" this many days ah
 TRELLIS_UNDER5_REVIEW_MONTHS  EHC plan reviews of under-5s every this many months, 3 to 6 (default 6).
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
+TRELLIS_RETENTION_YEARS  a pupil's SEN file is kept until this birthday, then listed for deletion (31).
 TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long without a heartbeat (60).
 """
 
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "trellis.jobs",
     "trellis.meetings",
     "trellis.deadlines",
+    "trellis.dataprotection",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +191,7 @@ CACHES = {
 # nothing else is installed or run but `manage.py run_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TRELLIS_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TRELLIS_BACKGROUND_IMPORT_ROWS", "2000"))
+TRELLIS_RETENTION_YEARS = int(os.environ.get("TRELLIS_RETENTION_YEARS", "31"))
 TRELLIS_WORKER_STALE_SECONDS = int(os.environ.get("TRELLIS_WORKER_STALE_SECONDS", "60"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DataProtectionConfig(AppConfig):
+    name = "trellis.dataprotection"
+    verbose_name = "Backups, retention and subject access"
