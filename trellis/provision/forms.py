@@ -36,9 +36,18 @@ class SessionForm(Form):
     )
     notes = forms.CharField(label="Notes (optional)", required=False, max_length=300)
 
-    def __init__(self, *args, enrolments, **kwargs):
+    def __init__(self, *args, enrolments, group=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.group = group
         self.fields["present"].choices = [(str(e.pk), e.pupil.full_name) for e in enrolments]
+
+    def clean_date(self):
+        from .services import session_date_problem
+
+        date = self.cleaned_data["date"]
+        if self.group is not None and (problem := session_date_problem(self.group, date)):
+            raise forms.ValidationError(problem)
+        return date
 
 
 class ReviewForm(Form):

@@ -1,6 +1,10 @@
 """Importing a provision map from a spreadsheet (CSV or XLSX), for schools moving from Excel.
 
 One row per pupil and measure; rows with the same intervention, staff and dates form one group.
+A group's identity is explicit: rows join an existing group only when their Group column holds that
+group's number, and the preview says how many pupils that adds to how many. Without it a file's
+group is new, unless the school has a group of that name, staff and dates with exactly the file's
+pupils (the same map imported again), so one school's group never absorbs another map's pupils.
 `parse` checks every row and returns the rows it understood and a list of problems (file, row,
 field, what is wrong, what would be accepted); `apply` writes them in one transaction. Nothing is
 written unless there are no problems at all.
@@ -44,6 +48,7 @@ COLUMNS = {
     "outcomes": "Outcomes",
     "start": "Start date",
     "end": "End date",
+    "group": "Group",
 }
 REQUIRED = ["intervention", "pupil", "scale", "entry", "start"]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -91,16 +96,51 @@ class Row:
     outcomes: str
     start: dt.date
     end: dt.date | None
+    group: object = None  # the existing group the Group column names
 
     @property
     def group_key(self) -> tuple:
+        if self.group is not None:
+            return ("group", self.group.pk)
         return (self.intervention.casefold(), self.staff.casefold(), self.start, self.end)
+
+
+@dataclass
+class GroupPlan:
+    """What importing one group of rows will do: add to `existing`, or make a new group."""
+
+    rows: list[Row]
+    existing: object = None
+    pupils_before: int = 0  # pupils the existing group holds now
+    adding: int = 0  # pupils of the file not yet in it
+    lookalike: object = None  # a group of the same name, staff and dates, left alone
+
+    @property
+    def pupils(self) -> int:
+        return len({r.pupil.pk for r in self.rows})
+
+    def __str__(self) -> str:
+        name, n = self.rows[0].intervention, self.pupils
+        if self.existing is not None:
+            return (
+                f"{name}: adds {self.adding} pupil{'s' * (self.adding != 1)} to the existing group "
+                f"{self.existing.intervention.name} from {self.existing.starts_on:%d/%m/%Y} "
+                f"(group {self.existing.pk}) of {self.pupils_before}"
+            )
+        text = f"{name}: a new group of {n} pupil{'s' * (n != 1)}"
+        if self.lookalike is not None:
+            text += (
+                f" (group {self.lookalike.pk} has the same name, staff and dates but other pupils, and is left "
+                f"alone; to add to it, put {self.lookalike.pk} in a Group column)"
+            )
+        return text
 
 
 @dataclass
 class Parsed:
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    plans: list[GroupPlan] = field(default_factory=list)
 
     @property
     def groups(self) -> int:
@@ -191,6 +231,7 @@ class SchoolLookup:
             for name in names:
                 self.by_name[" ".join(name.casefold().split())].append(pupil)
         self._scales: dict[str, object] = {}
+        self._groups: dict[str, object] = {}
 
     def pupil(self, text: str):
         """(pupil, None) or (None, problem message, accepted)."""
@@ -207,6 +248,20 @@ class SchoolLookup:
             f"No pupil at {self.school} has the UPN or name {text!r}",
             "a UPN, or a full name unique in the school",
         )
+
+    def group(self, text: str):
+        """The school's intervention group with that number, or None."""
+        from .models import InterventionGroup
+
+        if not text.strip().isdigit():
+            return None
+        if text not in self._groups:
+            self._groups[text] = (
+                InterventionGroup.objects.select_related("intervention")
+                .filter(intervention__school=self.school, pk=int(text))
+                .first()
+            )
+        return self._groups[text]
 
     def scale(self, text: str):
         if text.casefold() not in self._scales:
@@ -247,6 +302,8 @@ def parse(table: list[list[str]], *, filename: str, lookup: SchoolLookup) -> Par
         row = _row(number, cell, lookup, problems)
         if row is not None and not _repeated(row, seen, problems):
             result.rows.append(row)
+    if not problems:
+        result.plans = plan_groups(result.rows, lookup.school)
     return result
 
 
@@ -284,6 +341,7 @@ def _row(number: int, cell: dict[str, str], lookup: SchoolLookup, problems: _Pro
     values = _values_on_scale(number, cell, scale, problems)
     target_steps, target_value = _target(number, cell.get("target", ""), scale, problems)
     dates = _dates(number, cell, problems)
+    group = _existing_group(number, cell, lookup, problems)
     if len(problems) > before:
         return None
     return Row(
@@ -303,6 +361,7 @@ def _row(number: int, cell: dict[str, str], lookup: SchoolLookup, problems: _Pro
         outcomes=cell.get("outcomes", ""),
         start=dates["start"],
         end=dates.get("end"),
+        group=group,
     )
 
 
@@ -378,6 +437,25 @@ def _dates(number: int, cell: dict[str, str], problems: _Problems) -> dict[str, 
     return dates
 
 
+def _existing_group(number: int, cell: dict[str, str], lookup: SchoolLookup, problems: _Problems):
+    """The school's group the Group column names by number (None if blank); it must run the row's intervention."""
+    text = cell.get("group", "")
+    if not text:
+        return None
+    group = lookup.group(text)
+    if group is None:
+        problems.add(number, "group", f"{lookup.school} has no group numbered {text!r}", "a group's number, or blank")
+    elif group.intervention.name.casefold() != cell["intervention"].casefold():
+        problems.add(
+            number,
+            "group",
+            f"Group {group.pk} runs {group.intervention.name}, not {cell['intervention']!r}",
+            "the number of a group running that intervention, or blank for a new group",
+        )
+        return None
+    return group
+
+
 def _repeated(row: Row, seen: dict[tuple, int], problems: _Problems) -> bool:
     """A second row for the same pupil and scale in one group is a problem (which would it mean?)."""
     key = (row.group_key, row.pupil.pk, row.scale.pk)
@@ -391,6 +469,48 @@ def _repeated(row: Row, seen: dict[tuple, int], problems: _Problems) -> bool:
         return True
     seen[key] = row.number
     return False
+
+
+def plan_groups(rows: list[Row], school) -> list[GroupPlan]:
+    """For each group of rows: the existing group it adds to (named in the Group column, or the same
+    map imported again), with how many pupils it adds to how many, or a new group."""
+    by_group: dict[tuple, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_group[row.group_key].append(row)
+    plans = []
+    for group_rows in by_group.values():
+        plan = GroupPlan(rows=group_rows)
+        wanted = {r.pupil.pk for r in group_rows}
+        if group_rows[0].group is not None:
+            plan.existing = group_rows[0].group
+        else:
+            for candidate in _lookalikes(school, group_rows[0]):
+                if set(candidate.enrolments.values_list("pupil_id", flat=True)) == wanted:
+                    plan.existing = candidate
+                    break
+                plan.lookalike = plan.lookalike or candidate
+            if plan.existing is not None:
+                plan.lookalike = None
+        if plan.existing is not None:
+            there = set(plan.existing.enrolments.values_list("pupil_id", flat=True))
+            plan.pupils_before, plan.adding = len(there), len(wanted - there)
+        plans.append(plan)
+    return plans
+
+
+def _lookalikes(school, first: Row) -> list[InterventionGroup]:
+    """The school's groups of the row's intervention, staff and dates."""
+    staff = _staff_user(school, first.staff)
+    same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
+    return list(
+        InterventionGroup.objects.select_related("intervention").filter(
+            same_staff,
+            intervention__school=school,
+            intervention__name__iexact=first.intervention,
+            starts_on=first.start,
+            ends_on=first.end,
+        )
+    )
 
 
 @dataclass
@@ -408,19 +528,18 @@ def apply(*, school, parsed: Parsed, by, via: str = "web") -> Applied:
     if parsed.problems:
         raise ValueError("There are problems in the file; nothing was imported")
     done = Applied()
-    by_group: dict[tuple, list[Row]] = defaultdict(list)
-    for row in parsed.rows:
-        by_group[row.group_key].append(row)
-    for rows in by_group.values():
-        intervention = _intervention(school, rows[0], done)
-        group = _group(school, intervention, rows[0], done)
-        _enrol_pupils(group, rows, done, by=by, via=via)
+    plans = parsed.plans or plan_groups(parsed.rows, school)
+    for plan in plans:
+        group = plan.existing
+        if group is None:
+            group = _group(school, _intervention(school, plan.rows[0], done), plan.rows[0], done)
+        _enrol_pupils(group, plan.rows, done, by=by, via=via)
     audit.record(
         actor=by,
         action=AuditEvent.Action.IMPORT,
         record_type="provision import",
         school=school,
-        summary=f"{done.enrolments} enrolments in {len(by_group)} groups",
+        summary=f"{done.enrolments} enrolments in {len(plans)} groups ({done.groups} new)",
         via=via,
     )
     return done
@@ -445,14 +564,8 @@ def _intervention(school, first: Row, done: Applied) -> Intervention:
 
 
 def _group(school, intervention: Intervention, first: Row, done: Applied) -> InterventionGroup:
-    """The group with the same staff and dates (imported again), or a new one."""
+    """A new group for the rows (the staff column kept as text unless it names one person)."""
     staff = _staff_user(school, first.staff)
-    same_staff = Q(staff_label__iexact=first.staff) | (Q(staff=staff) if staff else Q(pk__in=[]))
-    group = InterventionGroup.objects.filter(
-        same_staff, intervention=intervention, starts_on=first.start, ends_on=first.end
-    ).first()
-    if group is not None:
-        return group
     sessions, minutes, _ = parse_frequency(first.frequency)
     done.groups += 1
     return InterventionGroup.objects.create(
@@ -496,15 +609,21 @@ def _ratio_pupils(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# Words a map uses for a role, not a person: never matched to a login (a user called "ta" is not "TA").
+ROLE_WORDS = {"ta", "tas", "hlta", "lsa", "teacher", "class teacher", "senco", "tutor", "slt", "sta", "ela", "elsa"}
+
+
 def _staff_user(school, text: str):
-    """The member of staff the Staff column names (full name or username), if it names one."""
+    """The member of staff the Staff column names: only when it is exactly one person's full name or
+    username, and not a role word such as TA or HLTA. Otherwise None, and the text is kept as a label."""
     from django.db.models import Value
     from django.db.models.functions import Concat
 
     from trellis.accounts.models import User
 
-    if not text:
+    text = " ".join(text.split())
+    if not text or text.casefold() in ROLE_WORDS:
         return None
     users = User.objects.filter(memberships__school=school).annotate(full=Concat("first_name", Value(" "), "last_name"))
-    matches = list(users.filter(username__iexact=text).distinct()) or list(users.filter(full__iexact=text).distinct())
-    return matches[0] if len(matches) == 1 else None
+    matches = {u.pk: u for u in users.filter(Q(username__iexact=text) | Q(full__iexact=text))}
+    return next(iter(matches.values())) if len(matches) == 1 else None

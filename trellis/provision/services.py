@@ -105,6 +105,20 @@ def record_exit(*, measure: Measure, exit: str, by, outcome_notes: str | None = 
     return measure
 
 
+class SessionDateError(ValueError):
+    """A session dated when its group was not running."""
+
+
+def session_date_problem(group: InterventionGroup, date: dt.date) -> str:
+    """Why a session cannot be on `date` ("" if it can)."""
+    if group.ends_on and date > group.ends_on:
+        return (
+            f"The session date {date:%d/%m/%Y} is after the group ended on {group.ends_on:%d/%m/%Y}: "
+            "enter a date on or before the end date"
+        )
+    return ""
+
+
 @transaction.atomic
 def log_session(
     *,
@@ -116,7 +130,12 @@ def log_session(
     notes: str = "",
     via: str = "web",
 ) -> Session:
-    """A session held on `date`; `present` are the ids of the enrolments that came. Others enrolled then were absent."""
+    """A session held on `date`; `present` are the ids of the enrolments that came. Others enrolled then were absent.
+
+    SessionDateError (nothing written) for a date after the group ended: no pupil was enrolled then,
+    so the session would count against everyone's attendance without a register."""
+    if problem := session_date_problem(group, date):
+        raise SessionDateError(problem)
     present = set(present)
     session = Session.objects.create(group=group, date=date, minutes=minutes, notes=notes, recorded_by=by)
     enrolled = group.enrolments.filter(starts_on__lte=date).exclude(ends_on__lt=date).select_related("pupil")

@@ -160,13 +160,13 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     [item] = reports.evaluate_groups(type(group).objects.filter(pk=group.pk), visible_enrolments(request.user))
     _audit_reads(request.user, item.enrolments, "intervention group")
     can_record = may_record_for_group(request.user, group)
-    session_form = SessionForm(enrolments=item.enrolments, prefix="session")
+    session_form = SessionForm(enrolments=item.enrolments, group=group, prefix="session")
     review_form = ReviewForm(
         initial={"rating": group.rating, "decision": group.decision, "notes": group.review_notes}, prefix="review"
     )
     if request.method == "POST" and can_record:
         if "session-date_0" in request.POST:
-            session_form = SessionForm(request.POST, enrolments=item.enrolments, prefix="session")
+            session_form = SessionForm(request.POST, enrolments=item.enrolments, group=group, prefix="session")
             if session_form.is_valid():
                 data = session_form.cleaned_data
                 services.log_session(

@@ -33,6 +33,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(parsed.problems)} problem(s) found; nothing was imported.")
         summary = f"{len(parsed.rows)} rows: {parsed.pupils} pupils in {parsed.groups} groups"
+        for plan in parsed.plans:
+            self.stdout.write(str(plan))
         if dry_run:
             self.stdout.write(f"Dry run: {summary}. Nothing was written.")
             return
