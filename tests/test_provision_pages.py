@@ -48,7 +48,7 @@ def test_school_map_uses_the_nasen_columns_and_shows_each_groups_result(world, i
         "Outcomes",
     ]:
         assert f'<th scope="col">{heading}</th>' in page
-    assert "met 5 of 6" in page and "met 4 of 6" in page
+    assert "5 of 6 pupils met every target" in page and "4 of 6 pupils met every target" in page
     assert "Joe Baker" in page and "Behaviour is an issue" in page
     assert AuditEvent.objects.filter(record_type="provision map", actor=world.senco).count() == 11
 

@@ -102,7 +102,7 @@ def test_evaluate_provision_filters_by_term_and_prints_a_readable_table(world, s
     out = io.StringIO()
     call_command("evaluate_provision", "--school", world.school_a.urn, "--term", "2026/27 autumn", stdout=out)
     text = out.getvalue()
-    assert "Comprehension group (HLTA, 2026-09-07 to 2026-10-16): met 5 of 6" in text
+    assert "Comprehension group (HLTA, 2026-09-07 to 2026-10-16): met every target 5 of 6 pupils" in text
     assert "Joe Baker" in text and "not met" in text
     out = io.StringIO()
     call_command("evaluate_provision", "--school", world.school_a.urn, "--term", "2026/27 spring", "--json", stdout=out)

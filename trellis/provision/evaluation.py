@@ -94,6 +94,7 @@ class GroupSummary:
     cost_per_pupil: Decimal | None
     cost_per_pupil_met: Decimal | None
     poor_attendance: list[str]
+    pupils_judged: int = 0  # pupils with at least one target judged: the unit of pupils_met
 
     @property
     def small_n(self) -> bool:
@@ -109,8 +110,9 @@ def group_cost(*, session_cost: Decimal | None, sessions_held: int, sessions_pla
 
 
 def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> GroupSummary:
-    """Met n of N (pupil-measures with a target and exit data), mean steps, cost per pupil and per
-    pupil who met every target they had, and the pupils whose attendance was under 80%."""
+    """Met n of N (pupil-measures with a target and exit data), pupils who met every target they had
+    of pupils with any target judged, mean steps, cost per pupil and per pupil who met (the same
+    unit as pupils_met, so the page shows pupils), and the pupils whose attendance was under 80%."""
     judged = [r for r in rows if r.met is not None]
     gains = [r.steps for r in rows if r.steps is not None]
     by_pupil: dict[int, list[MeasureRow]] = defaultdict(list)
@@ -122,6 +124,7 @@ def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> Grou
         if any(m.met is not None for m in measures) and all(m.met for m in measures if m.met is not None)
     )
     pupils = len(by_pupil)
+    pupils_judged = sum(1 for measures in by_pupil.values() if any(m.met is not None for m in measures))
     poor = sorted({r.name for r in rows if r.attendance.poor})
     return GroupSummary(
         met=sum(1 for r in judged if r.met),
@@ -133,6 +136,7 @@ def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> Grou
         cost_per_pupil=_round(cost / pupils) if cost is not None and pupils else None,
         cost_per_pupil_met=_round(cost / pupils_met) if cost is not None and pupils_met else None,
         poor_attendance=poor,
+        pupils_judged=pupils_judged,
     )
 
 

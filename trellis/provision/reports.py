@@ -151,6 +151,17 @@ def group_json(item: GroupEvaluation, *, names: bool = True) -> dict[str, Any]:
         "mean_steps": _number(summary.mean_steps),
         "cost_per_pupil": _number(summary.cost_per_pupil),
         "cost_per_pupil_met": _number(summary.cost_per_pupil_met),
+        # met/total count pupil-measures (a pupil on two scales counts twice); pupils_met/pupils_judged
+        # count pupils, the unit cost_per_pupil_met divides by and the page shows.
+        "pupils_met": summary.pupils_met,
+        "pupils_judged": summary.pupils_judged,
+        "units": {
+            "met": "pupil-measures",
+            "total": "pupil-measures",
+            "pupils_met": "pupils",
+            "pupils_judged": "pupils",
+            "cost_per_pupil_met": "per pupil who met every target",
+        },
         "sessions_held": item.sessions_held,
         "sessions_planned": group.planned_sessions,
         "rating": group.rating or None,

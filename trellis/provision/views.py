@@ -53,6 +53,7 @@ MAP_HEADINGS = [
     "Steps gained",
     "Target met",
     "Sessions attended",
+    "Group",  # the group's number: a re-imported download adds to the same groups
 ]
 
 
@@ -136,6 +137,7 @@ def _map_rows(evaluations):
                 None if row.steps is None else float(row.steps),
                 row.met,
                 row.attendance.text if row.attendance.held else None,
+                group.pk,
             ]
 
 

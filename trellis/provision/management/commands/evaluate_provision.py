@@ -34,7 +34,7 @@ class Command(BaseCommand):
             data = reports.group_json(item)
             self.stdout.write(
                 f"{data['intervention']} ({data['staff'] or 'no staff'}, {data['start']} to {data['end'] or 'open'}): "
-                f"met {data['met']} of {data['total']}, mean steps {_text(data['mean_steps'])}, "
+                f"met every target {data['pupils_met']} of {data['pupils_judged']} pupils, mean steps {_text(data['mean_steps'])}, "
                 f"cost per pupil {_text(data['cost_per_pupil'])}"
             )
             for pupil in data["pupils"]:
