@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "trellis.provision",
     "trellis.jobs",
     "trellis.meetings",
+    "trellis.documents",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("trellis.evidence.urls")),
     path("", include("trellis.jobs.urls")),
     path("", include("trellis.meetings.urls")),
+    path("", include("trellis.documents.urls")),
 ]
 
 # The 500 page with the site's navigation when it can be drawn (404 and 403 use Django's own views
