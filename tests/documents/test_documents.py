@@ -241,3 +241,15 @@ def test_without_pango_the_web_pages_work_and_the_pdf_buttons_say_how_to_install
     assert "PDFs need the Pango library" in profile and "parent-report.pdf" not in profile
     with pytest.raises(pdf_module.PdfUnavailable):
         pdf_module.write_pdf("<html lang='en-GB'><body><h1>x</h1></body></html>")
+
+
+def test_pages_have_a_constant_number_of_queries(demo_school, login, django_assert_max_num_queries):
+    """However many targets or groups: the counts below hold for the busiest demo pupil and the school."""
+    client = login(demo_school.senco)
+    busiest = max(demo_school.demo_pupils, key=lambda p: Target.objects.current().filter(pupil=p).count())
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/pupils/{busiest.pk}/documents/parent-report/").status_code == 200
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/schools/{demo_school.school_a.urn}/documents/governors-report/").status_code == 200
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/schools/{demo_school.school_a.urn}/documents/provision-map/").status_code == 200

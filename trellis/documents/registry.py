@@ -79,9 +79,9 @@ def get_kind(slug: str, subject: str | None = None) -> Kind:
     if kind is None:
         raise UnknownKind(f"Unknown document {slug!r}: choose one of {', '.join(KINDS)}.")
     if not kind.available:
-        raise UnknownKind(f"The {kind.title.lower()} ({slug}) is not yet available: it comes in the next release.")
+        raise UnknownKind(f"{kind.title} ({slug}) is not yet available: it comes in the next release.")
     if subject is not None and kind.subject != subject:
         raise UnknownKind(
-            f"The {kind.title.lower()} is about a {kind.subject}: give --{'pupil UPN' if kind.subject == PUPIL else 'school URN'}."
+            f"{kind.title} ({slug}) is about a {kind.subject}: give --{'pupil UPN' if kind.subject == PUPIL else 'school URN'}."
         )
     return kind

@@ -50,4 +50,4 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         path.write_bytes(content)
         services.record_export(chosen, subject, None, fmt="HTML" if html else "PDF", via="command")
-        self.stdout.write(f"Wrote {chosen.title.lower()} to {path} ({len(content):,} bytes).")
+        self.stdout.write(f"Wrote the {chosen.slug} document ({chosen.title}) to {path} ({len(content):,} bytes).")
