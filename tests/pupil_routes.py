@@ -203,6 +203,12 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "meeting-decision-new": Shows(_url("meeting-decision-new", meeting, pupil)),
     "meeting-parents": Shows(_url("meeting-parents", meeting, pupil)),
     "my-actions": Shows(_url("my-actions")),  # one event per pupil named in one's own actions
+    "pupil-document": Shows(lambda s: reverse("pupil-document", args=[s.pupil.pk, "parent-report"])),
+    "pupil-document-pdf": Shows(lambda s: reverse("pupil-document-pdf", args=[s.pupil.pk, "passport"])),
+    # The provision map for printing, a school's page like the map itself (only the pupils each reader may
+    # see, each audited); the governors' report (the other school document) names no one.
+    "school-document": Shows(lambda s: reverse("school-document", args=[s.urn, "provision-map"]), "list"),
+    "school-document-pdf": Shows(lambda s: reverse("school-document-pdf", args=[s.urn, "provision-map"]), "list"),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).

@@ -253,3 +253,25 @@ def test_pages_have_a_constant_number_of_queries(demo_school, login, django_asse
         assert client.get(f"/schools/{demo_school.school_a.urn}/documents/governors-report/").status_code == 200
     with django_assert_max_num_queries(40):
         assert client.get(f"/schools/{demo_school.school_a.urn}/documents/provision-map/").status_code == 200
+
+
+def test_the_provision_map_export_is_in_each_named_pupils_audit_trail(demo_school, login):
+    urn = demo_school.school_a.urn
+    login(demo_school.senco).get(f"/schools/{urn}/documents/provision-map.pdf")
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, record_type="provision-map")
+    named = {e.pupil_id for e in events if e.pupil_id}
+    enrolled = set(demo_school.school_a.pupils.filter(provision_enrolments__isnull=False).values_list("pk", flat=True))
+    assert named == enrolled and len(named) >= 5
+    assert events.filter(pupil_id=None, school=demo_school.school_a).count() == 1
+    # The governors' report names no one, so no pupil's trail shows it.
+    login(demo_school.governor).get(f"/schools/{urn}/documents/governors-report/")
+    assert not AuditEvent.objects.filter(record_type="governors-report").exclude(pupil_id=None).exists()
+
+
+def test_the_provision_map_document_names_only_the_pupils_its_reader_may_see(demo_school, login):
+    url = f"/schools/{demo_school.school_a.urn}/documents/provision-map/"
+    named = [p.legal_surname for p in demo_school.demo_pupils]
+    senco_page = login(demo_school.senco).get(url).content.decode()
+    assert any(name in senco_page for name in named)
+    office_page = login(demo_school.administrator).get(url).content.decode()  # no grant to see SEN records
+    assert not any(name in office_page for name in named)

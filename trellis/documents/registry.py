@@ -22,6 +22,7 @@ class Kind:
     audience: str  # who the document is written for: "parents", "pupil", "governors", "staff"
     template: str = ""
     build: Callable | None = None  # (subject, reader, today) -> context; None: not yet available
+    pupils_shown: Callable | None = None  # (school, reader) -> the pupils a school document names
 
     @property
     def available(self) -> bool:
@@ -64,6 +65,7 @@ KINDS: dict[str, Kind] = {
             "staff",
             "documents/provision_map.html",
             school_reports.provision_map,
+            school_reports.provision_map_pupils,
         ),
     ]
 }

@@ -155,3 +155,10 @@ def provision_map(school, reader, today: dt.date) -> dict:
     enrolments = enrolments.filter(group__intervention__school=school)
     evaluations = [item for item in reports.evaluate_groups(groups, enrolments) if item.rows or item.enrolments]
     return {"school": school, "evaluations": evaluations}
+
+
+def provision_map_pupils(school, reader) -> list:
+    """The pupils the provision map names for this reader: each has the export in their audit trail."""
+    enrolments = Enrolment.objects.all() if reader is None else visible_enrolments(reader)
+    enrolments = enrolments.filter(group__intervention__school=school).select_related("pupil")
+    return list({e.pupil_id: e.pupil for e in enrolments}.values())
