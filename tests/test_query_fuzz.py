@@ -151,6 +151,7 @@ def page_urls() -> list[str]:
         "meeting_id": Meeting.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
         "action_id": Action.objects.filter(discussion__meeting__school=school).values_list("pk", flat=True).first()
         or 1,
+        "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []
     for pattern in _patterns(get_resolver().url_patterns):
@@ -160,6 +161,8 @@ def page_urls() -> list[str]:
         kinds = re.findall(r"\(\?P<download>([^)]*)\)", pattern.pattern.regex.pattern)
         for kind in kinds[0].split("|") if kinds else [None]:
             kwargs = {name: values[name] for name in names if name != "download"}
+            if pattern.name.startswith("school-document"):
+                kwargs["kind"] = "governors-report"
             found.append(reverse(pattern.name, kwargs=kwargs | ({"download": kind} if kind else {})))
     return found
 
