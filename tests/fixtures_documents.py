@@ -6,10 +6,10 @@ import random
 import pytest
 from django.utils import timezone
 
+from trellis.demo import plans as plans_demo
+from trellis.demo import provision as provision_demo
 from trellis.lib.upn import make_upn
-from trellis.plans import demo as plans_demo
 from trellis.plans import tally
-from trellis.provision import demo as provision_demo
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import GroupMembership, Pupil
 
