@@ -230,6 +230,12 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "annual-review-earlier": Shows(lambda s: reverse("annual-review-earlier", args=[s.pupil.pk, s.annual_review.pk])),
     "support-review-new": Shows(_url("support-review-new", pupil)),
     "calendar-feed": Shows(lambda s: reverse("calendar-feed", args=[s.calendar_key]), "list"),  # initials only
+    "pupil-document": Shows(lambda s: reverse("pupil-document", args=[s.pupil.pk, "parent-report"])),
+    "pupil-document-pdf": Shows(lambda s: reverse("pupil-document-pdf", args=[s.pupil.pk, "passport"])),
+    # The provision map for printing, a school's page like the map itself (only the pupils each reader may
+    # see, each audited); the governors' report (the other school document) names no one.
+    "school-document": Shows(lambda s: reverse("school-document", args=[s.urn, "provision-map"]), "list"),
+    "school-document-pdf": Shows(lambda s: reverse("school-document-pdf", args=[s.urn, "provision-map"]), "list"),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).

@@ -155,6 +155,7 @@ def page_urls() -> list[str]:
         "request_id": EhcAssessmentRequest.objects.filter(pupil__school=school).first().pk,
         "annual_review_id": AnnualReview.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "key": "0" * 32,
+        "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []
     for pattern in _patterns(get_resolver().url_patterns):
@@ -164,6 +165,8 @@ def page_urls() -> list[str]:
         kinds = re.findall(r"\(\?P<download>([^)]*)\)", pattern.pattern.regex.pattern)
         for kind in kinds[0].split("|") if kinds else [None]:
             kwargs = {name: values[name] for name in names if name != "download"}
+            if pattern.name.startswith("school-document"):
+                kwargs["kind"] = "governors-report"
             found.append(reverse(pattern.name, kwargs=kwargs | ({"download": kind} if kind else {})))
     return found
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "trellis.meetings",
     "trellis.deadlines",
     "trellis.dataprotection",
+    "trellis.documents",
 ]
 
 MIDDLEWARE = [

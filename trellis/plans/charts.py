@@ -40,7 +40,7 @@ def _series(target) -> Series:
     return Series(target.description[:60], points, progress.planned, target.starts_on, progress.due_on)
 
 
-def _svg(series: list[Series], title: str) -> SafeString:
+def _svg(series: list[Series], title: str, chart_id: str = "chart-title") -> SafeString:
     dates = [d for s in series for d, _ in s.points] + [s.due_on for s in series if s.due_on]
     values = [v for s in series for _, v in s.points] + [s.planned for s in series if s.planned is not None]
     if not dates:
@@ -57,8 +57,8 @@ def _svg(series: list[Series], title: str) -> SafeString:
         return PAD_TOP + plot_h * float((high - value) / (high - low))
 
     parts = [
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" class="chart chart-narrow" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(title)}</title>',
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}" class="chart chart-narrow" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}">{escape(title)}</title>',
         f'<line x1="{PAD_LEFT}" y1="{y(Decimal(0)):.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y(Decimal(0)):.1f}" '
         'stroke="#b1b4b6"/>',
         f'<text x="4" y="{y(high) + 4:.1f}" font-size="11">{high:g}</text>',
@@ -85,8 +85,10 @@ def _svg(series: list[Series], title: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - built from numbers and escaped text only
 
 
-def target_chart(target) -> SafeString:
-    return _svg([_series(target)], f"Steps gained on {target.scale.name} since the baseline")
+def target_chart(target, title: str = "", chart_id: str = "chart-title") -> SafeString:
+    """One target's chart; a document with several charts gives each its own `chart_id` and a
+    `title` in its reader's words (the title is the chart's alt text in a PDF)."""
+    return _svg([_series(target)], title or f"Steps gained on {target.scale.name} since the baseline", chart_id)
 
 
 def pupil_chart(targets) -> SafeString:

@@ -1,0 +1,89 @@
+"""Every kind of document: what it is about, who reads it, how its content is built, its template.
+
+The shape is ready for drafts and release and for batch generation (a later part): each of those
+only needs the kind's `build` and `audience`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import pupil_reports, school_reports
+
+PUPIL, SCHOOL = "pupil", "school"
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    title: str
+    subject: str  # PUPIL or SCHOOL
+    audience: str  # who the document is written for: "parents", "pupil", "governors", "staff"
+    template: str = ""
+    build: Callable | None = None  # (subject, reader, today) -> context; None: not yet available
+    pupils_shown: Callable | None = None  # (school, reader) -> the pupils a school document names
+
+    @property
+    def available(self) -> bool:
+        return self.build is not None
+
+    @property
+    def suppressed(self) -> bool:
+        """Written for an audience that may not see names: aggregates only, small numbers withheld."""
+        return self.audience == "governors"
+
+
+KINDS: dict[str, Kind] = {
+    k.slug: k
+    for k in [
+        Kind(
+            "parent-report",
+            "Report for parents and carers",
+            PUPIL,
+            "parents",
+            "documents/parent_report.html",
+            pupil_reports.parent_report,
+        ),
+        Kind("passport", "Pupil passport", PUPIL, "pupil", "documents/passport.html", pupil_reports.passport),
+        Kind("annual-review", "EHC plan annual review pack", PUPIL, "staff"),
+        Kind("ehc-request", "Evidence for a request for an EHC needs assessment", PUPIL, "staff"),
+        Kind("transition", "Transition file", PUPIL, "staff"),
+        Kind(
+            "governors-report",
+            "Governors' SEND report",
+            SCHOOL,
+            "governors",
+            "documents/governors_report.html",
+            school_reports.governors_report,
+        ),
+        Kind("sen-information-report", "SEN information report", SCHOOL, "public"),
+        Kind(
+            "provision-map",
+            "Provision map and evaluation",
+            SCHOOL,
+            "staff",
+            "documents/provision_map.html",
+            school_reports.provision_map,
+            school_reports.provision_map_pupils,
+        ),
+    ]
+}
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def get_kind(slug: str, subject: str | None = None) -> Kind:
+    """The kind, available and about `subject`; otherwise UnknownKind with what to do instead."""
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise UnknownKind(f"Unknown document {slug!r}: choose one of {', '.join(KINDS)}.")
+    if not kind.available:
+        raise UnknownKind(f"{kind.title} ({slug}) is not yet available: it comes in the next release.")
+    if subject is not None and kind.subject != subject:
+        raise UnknownKind(
+            f"{kind.title} ({slug}) is about a {kind.subject}: give --{'pupil UPN' if kind.subject == PUPIL else 'school URN'}."
+        )
+    return kind

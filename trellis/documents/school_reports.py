@@ -1,0 +1,164 @@
+"""The governors' SEND report and the provision map, for one school.
+
+The governors' report is for an audience that may not see names, whoever prints it: every count
+goes through the one disclosure rule (trellis.lib.disclosure), with the row and column totals as
+its relations, so no withheld number can be worked out from the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from trellis.dashboards.overview import Choices, periods_for
+from trellis.dashboards.progress import PUPIL_ORDER, REVIEWED, per_pupil, pupils_by_status, trend_from_tally
+from trellis.lib.charts import bar_chart
+from trellis.lib.disclosure import NOTE, WITHHELD, Relation, protect
+from trellis.plans.models import Target
+from trellis.plans.progress import GLOSSARY, PUPIL_STATUS, current_window
+from trellis.provision import evaluation as ev
+from trellis.provision import reports
+from trellis.provision.access import visible_enrolments, visible_groups
+from trellis.provision.models import Enrolment
+from trellis.pupils.areas import BROAD_AREAS, UNCATEGORISED
+from trellis.pupils.models import EhcPlan, Pupil, SenStatus, nc_year_label
+
+SEN = [SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN]
+ALL = "All"
+
+
+@dataclass
+class Table:
+    """Counts as a reader may see them: rows of (label, [text per column]), totals last."""
+
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+
+
+def _protected_table(caption: str, counts: dict[tuple[str, str], int], rows: list[str], columns: list[str]) -> Table:
+    """A two-way table with row and column totals, small numbers and their complements withheld."""
+    values = {(r, c): counts.get((r, c), 0) for r in rows for c in columns}
+    for r in rows:
+        values[(r, ALL)] = sum(values[(r, c)] for c in columns)
+    for c in [*columns, ALL]:
+        values[(ALL, c)] = sum(values[(r, c)] for r in rows)
+    relations = [Relation((r, ALL), tuple((r, c) for c in columns)) for r in [*rows, ALL]]
+    relations += [Relation((ALL, c), tuple((r, c) for r in rows)) for c in [*columns, ALL]]
+    hidden = protect(values, relations)
+    text = {key: WITHHELD if key in hidden else f"{value:,}" for key, value in values.items()}
+    return Table(caption, [*columns, ALL], [(r, [text[(r, c)] for c in [*columns, ALL]]) for r in [*rows, ALL]])
+
+
+def _row(counts: dict[str, int], columns: list[str]) -> tuple[list[str], dict[str, int | None]]:
+    """One row of counts and its total, protected: the texts, and the counts shown (None withheld)."""
+    values = {c: counts.get(c, 0) for c in columns} | {ALL: sum(counts.get(c, 0) for c in columns)}
+    hidden = protect(values, [Relation(ALL, tuple(columns))])
+    return [WITHHELD if c in hidden else f"{values[c]:,}" for c in [*columns, ALL]], {
+        c: None if c in hidden else values[c] for c in values
+    }
+
+
+def _year(year: int | None) -> str:
+    return "Year not recorded" if year is None else f"Year {nc_year_label(year)}"
+
+
+def _percent(part: int | None, whole: int | None) -> str:
+    if part is None or whole is None:
+        return WITHHELD
+    return "–" if not whole else f"{100 * part / whole:.0f}%"
+
+
+def governors_report(school, reader, today: dt.date) -> dict:
+    pupils = Pupil.objects.filter(school=school, sen_status__in=SEN).on_roll(today)
+    sen_labels = {s: SenStatus(s).label for s in SEN}
+    columns = [sen_labels[s] for s in SEN]
+    by_area = Counter(
+        (area or UNCATEGORISED, sen_labels[status])
+        for area, status in pupils.values_list("primary_need__broad_area", "sen_status")
+    )
+    areas = [*BROAD_AREAS, UNCATEGORISED]
+    need_table = _protected_table("Pupils with SEN by broad area of need and SEN status", by_area, areas, columns)
+    by_year = Counter((_year(y), sen_labels[s]) for y, s in pupils.values_list("nc_year", "sen_status"))
+    years = sorted({y for y, _ in pupils.values_list("nc_year", "sen_status")}, key=lambda y: (y is None, y))
+    year_table = _protected_table(
+        "Pupils with SEN by year group and SEN status", by_year, [_year(y) for y in years], columns
+    )
+
+    window = current_window(school, today)
+    targets = Target.objects.current().filter(pupil__school=school, pupil__in=pupils)
+    by_status = pupils_by_status(per_pupil(targets, window))
+    status_names = [s.label for s in PUPIL_ORDER]
+    progress_texts, shown = _row({s.label: by_status[s] for s in PUPIL_ORDER}, status_names)
+    progress_chart = bar_chart(
+        "Pupils with SEN by the status of their targets this half term",
+        [(name, shown[name], progress_texts[n]) for n, name in enumerate(status_names)],
+    )
+
+    trend = []
+    reviewed = [s.label for s in REVIEWED]
+    for point in trend_from_tally([school.pk], periods_for(school, Choices(dimensions=[]), today))[-6:]:
+        texts, counts = _row({s.label: point.counts[s] for s in REVIEWED}, reviewed)
+        trend.append((point.period.label, [_percent(counts[r], counts[ALL]) for r in reviewed], texts[-1]))
+
+    evaluations = reports.evaluate_groups(
+        reports.groups_in_term(school, None).filter(starts_on__gte=today - dt.timedelta(days=365))
+    )
+    costs: dict[str, Decimal] = {}
+    for item in evaluations:
+        name = item.group.intervention.name
+        costs[name] = costs.get(name, Decimal(0)) + (item.summary.cost or Decimal(0))
+    provision = [
+        {
+            "name": s.row.intervention,
+            "n": WITHHELD if s.n_withheld else f"{s.row.n:,}",
+            "met": "–"
+            if s.row.met is None
+            else _percent(None if s.met_withheld else s.row.met, None if s.n_withheld else s.row.n),
+            "effect": WITHHELD if s.n_withheld else ("–" if s.row.effect_size is None else f"{s.row.effect_size}"),
+            "cost": f"£{costs.get(s.row.intervention, Decimal(0)):,.0f}",
+        }
+        for s in ev.shown(reports.school_breakdown(evaluations), suppressed=True)
+        if s.row.need == "All"
+    ]
+
+    ehc = EhcPlan.objects.filter(pupil__in=pupils, ceased_on__isnull=True)
+    on_time = ehc.filter(next_annual_review_due__gte=today).count()
+    overdue = ehc.count() - on_time
+    deadline_texts, _ = _row({"On time": on_time, "Overdue": overdue}, ["On time", "Overdue"])
+    return {
+        "school": school,
+        "note": NOTE,
+        "need_table": need_table,
+        "year_table": year_table,
+        "progress_names": status_names,
+        "progress_texts": progress_texts,
+        "progress_chart": progress_chart,
+        "glossary": [(name, GLOSSARY[name]) for name in status_names],
+        "pupil_status": PUPIL_STATUS,
+        "reviewed": reviewed,
+        "trend": trend,
+        "provision": provision,
+        "deadlines": deadline_texts,
+        "term": window.name,
+    }
+
+
+def provision_map(school, reader, today: dt.date) -> dict:
+    """What the provision map page shows for the whole school, as the reader may see it."""
+    groups = reports.groups_in_term(school, None)
+    enrolments = Enrolment.objects.all() if reader is None else visible_enrolments(reader)
+    if reader is not None:
+        groups = groups.filter(pk__in=visible_groups(reader, school).values("pk"))
+    enrolments = enrolments.filter(group__intervention__school=school)
+    evaluations = [item for item in reports.evaluate_groups(groups, enrolments) if item.rows or item.enrolments]
+    return {"school": school, "evaluations": evaluations}
+
+
+def provision_map_pupils(school, reader) -> list:
+    """The pupils the provision map names for this reader: each has the export in their audit trail."""
+    enrolments = Enrolment.objects.all() if reader is None else visible_enrolments(reader)
+    enrolments = enrolments.filter(group__intervention__school=school).select_related("pupil")
+    return list({e.pupil_id: e.pupil for e in enrolments}.values())
