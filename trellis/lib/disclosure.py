@@ -256,7 +256,8 @@ def protect_levels(
     cells of its `context` levels (settled before it) fixed as they were, so that the cells a
     level withholds depend only on itself and its context, never on what else a page shows.
     A level that cannot be protected so is withheld whole. `public` cells the reader sees exactly
-    elsewhere (a school where they may see names): never withheld, and protected against."""
+    elsewhere (a school where they may see names): never withheld, and protected against; a cell
+    they can work out with their help is shown too (`worked_out`)."""
     relations = list(relations)
     public = set(public)
     cells_of: dict[Hashable, list[Key]] = {}
