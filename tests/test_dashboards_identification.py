@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.dashboards.comparison import MEASURES, Profile, destinations, school_profiles, withheld
+from trellis.dashboards.comparison import MEASURES, Profile, destinations, school_profiles, total_of, withheld
 from trellis.pupils import services
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
@@ -107,3 +107,23 @@ def test_dashboard_queries_do_not_grow_with_schools(world, login, django_assert_
         School.objects.create(urn=f"20000{n}", name=f"Extra {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dash-identification"))
+
+
+def test_the_figures_for_several_schools_are_protected_against_one_the_reader_sees_exactly():
+    # A reader who may see names at school 1 sees its 2 boys with SEN support exactly. School 2's 3
+    # is withheld; the two schools' 5 beside 2 would give it back, so it is withheld too.
+    profiles = []
+    for school_id, boys in ((1, 2), (2, 3)):
+        profile = Profile(label=f"school {school_id}", school_id=school_id, on_roll=100)
+        profile.status.update({"K": 10, "N": 90})
+        profile.boys.update({"K": boys, "N": 45})
+        profile.fsm.update({"K": 5, "N": 20})
+        profile.needs["K"].update({"SLCN": 10})
+        profiles.append(profile)
+    total = total_of(profiles, "All")
+    hidden = withheld(profiles, total, open_schools=[1])
+    assert not {cell for cell in hidden if cell[1] == 1}  # school 1 exactly, as on its own page
+    assert ("id", 2, "boys:K") in hidden
+    assert ("id", "all", "boys:K") in hidden
+    # To a governor of both, school 1's 2 is withheld as well.
+    assert {("id", 1, "boys:K"), ("id", 2, "boys:K")} <= withheld(profiles, total)

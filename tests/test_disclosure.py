@@ -147,3 +147,35 @@ def test_a_table_may_not_pin_a_combination_of_cells_its_totals_withheld():
     hidden = protect(values, relations, hidden=["a", "b", "c"], published=["T"])
     assert hidden == {"a", "b", "c", "q", "r"}
     assert newly_revealed(relations, hidden, earlier) == set()
+
+
+def _trust(a: dict[str, int], b: dict[str, int]):
+    """Schools A and B (each: on + off = total) and the trust (T), the sum of the two, cell by cell."""
+    t = {c: a[c] + b[c] for c in a}
+    values = {(s, c): n for s, row in (("A", a), ("B", b), ("T", t)) for c, n in row.items()}
+    relations = [Relation((s, "total"), ((s, "on"), (s, "off"))) for s in "ABT"]
+    relations += [Relation(("T", c), (("A", c), ("B", c))) for c in a]
+    levels = {"A": [], "B": [], "T": ["A", "B"]}
+    return values, relations, levels
+
+
+def test_a_small_total_worked_out_from_a_school_the_reader_sees_exactly_is_shown_not_withheld():
+    # The reader sees school A exactly (off: 2) and B's 0 is published: the trust's 2 is 2 + 0 to
+    # them. Withholding it would protect nothing (and used to withhold the whole trust row, every
+    # cell of which they could work out the same way).
+    values, relations, levels = _trust({"on": 10, "off": 2, "total": 12}, {"on": 7, "off": 0, "total": 7})
+    public = [k for k in values if k[0] == "A"]
+    assert protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=public) == set()
+    # To a reader who sees neither school exactly, A's 2 and the trust's 2 are withheld, with partners.
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+    assert {("A", "off"), ("T", "off")} <= hidden and exposed(relations, hidden) == set()
+
+
+def test_a_total_is_protected_against_a_school_the_reader_sees_exactly():
+    # B's 3 is withheld (with its 10). The trust's off (2 + 3 = 5) less A's exact 2 would give it
+    # back, so the trust's off and on go too; its total (25) stays: 25 - 12 - 13 gives nothing.
+    values, relations, levels = _trust({"on": 10, "off": 2, "total": 12}, {"on": 10, "off": 3, "total": 13})
+    public = [k for k in values if k[0] == "A"]
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=public)
+    assert hidden == {("B", "on"), ("B", "off"), ("T", "on"), ("T", "off")}
+    assert exposed(relations, hidden) == set()

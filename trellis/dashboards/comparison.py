@@ -13,6 +13,7 @@ The school overview's tables are protected after the school's figures here, as t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -169,10 +170,17 @@ def _profile_relations(tag, cells: dict[str, int]) -> list[Relation]:
     return relations
 
 
-def withheld(profiles: list[Profile], total: Profile | None = None, extra: tuple[dict, list, list] | None = None):
+def withheld(
+    profiles: list[Profile],
+    total: Profile | None = None,
+    extra: tuple[dict, list, list] | None = None,
+    *,
+    open_schools: Collection[int] = (),
+):
     """The withheld cells of these schools' profiles and of their total (when shown), protected
     school by school and then the total. `extra`: (values, relations, levels) of tables protected
-    after them (the school overview)."""
+    after them (the school overview). `open_schools`: ids of schools whose figures this reader
+    sees exactly (they may see names there): shown, and the total protected against them."""
     values: dict[tuple, int] = {}
     relations: list[Relation] = []
     order: list = []
@@ -199,7 +207,8 @@ def withheld(profiles: list[Profile], total: Profile | None = None, extra: tuple
             return schools
         return [("id", level[1])] if level[0] != "id" else []
 
-    return protect_levels(values, relations, order=order, context=context, level_of=lambda key: key[:2])
+    public = [key for key in values if key[0] == "id" and key[1] in open_schools]
+    return protect_levels(values, relations, order=order, context=context, level_of=lambda key: key[:2], public=public)
 
 
 def overview_withheld(
@@ -239,12 +248,15 @@ def overview_withheld(
 DESTINATION_GROUPS = [(K, "SEN support"), (E, "EHC plan"), (N, "No SEN")]
 
 
-def destinations(schools: QuerySet[School], *, hide_small: bool) -> tuple[list, list]:
+def destinations(
+    schools: QuerySet[School], *, hide_small: bool, open_schools: Collection[int] = ()
+) -> tuple[list, list]:
     """Leavers with a recorded destination: (by destination x SEN status, by destination x primary need).
 
     For a suppressed audience both tables are protected together, school by school and then for
     all the schools shown: a need's leavers add up across destinations, and each destination's
-    leavers with SEN add up across needs (with those whose need is not recorded)."""
+    leavers with SEN add up across needs (with those whose need is not recorded). `open_schools`:
+    ids of schools whose leavers this reader sees exactly, whose figures are protected against."""
     leavers = Pupil.objects.filter(school__in=schools, destination__gt="").order_by()
     by_status: dict[tuple, Counter] = defaultdict(Counter)  # (tag, destination) -> status -> n
     for school, kind, status, n in leavers.values_list("school_id", "destination", "sen_status").annotate(
@@ -258,7 +270,7 @@ def destinations(schools: QuerySet[School], *, hide_small: bool) -> tuple[list, 
         for tag in (school, "all"):
             by_need[(tag, need)][kind] += n
     tags = sorted({tag for tag, _ in by_status if tag != "all"})
-    hidden = _destinations_withheld(tags, by_status, by_need) if hide_small else set()
+    hidden = _destinations_withheld(tags, by_status, by_need, set(open_schools)) if hide_small else set()
     kinds = [(kind, label) for kind, label in Pupil.Destination.choices if by_status.get(("all", kind))]
     totals = {status: sum(by_status[("all", kind)][status] for kind, _ in kinds) for status, _ in DESTINATION_GROUPS}
     top = "all" if len(tags) > 1 else (tags[0] if tags else "all")
@@ -287,7 +299,7 @@ def destinations(schools: QuerySet[School], *, hide_small: bool) -> tuple[list, 
     return status_rows, need_rows
 
 
-def _destinations_withheld(tags: list, by_status: dict, by_need: dict) -> set:
+def _destinations_withheld(tags: list, by_status: dict, by_need: dict, open_schools: set) -> set:
     values: dict[tuple, int] = {}
     relations: list[Relation] = []
     kinds = [kind for kind, _ in Pupil.Destination.choices]
@@ -323,4 +335,5 @@ def _destinations_withheld(tags: list, by_status: dict, by_need: dict) -> set:
     def context(level):
         return order[:-1] if level == ("dest", "all") else []
 
-    return protect_levels(values, relations, order=order, context=context, level_of=lambda key: key[:2])
+    public = [key for key in values if key[1] in open_schools]
+    return protect_levels(values, relations, order=order, context=context, level_of=lambda key: key[:2], public=public)

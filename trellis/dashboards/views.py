@@ -36,13 +36,22 @@ def _scope(request: HttpRequest):
     return schools, suppressed_for(request.user, schools.values_list("pk", flat=True))
 
 
+def _open_schools(request: HttpRequest, schools) -> list[int]:
+    """Schools among these whose figures this reader sees exactly (on their own page): a suppressed
+    table over several schools is protected against them."""
+    return [school.pk for school in schools if not suppressed_for(request.user, [school])]
+
+
 def identification(request: HttpRequest, download: str | None = None) -> HttpResponse:
     """% SEN support, % EHC plan, boys, FSM and need mix for each school and in all, beside England."""
     schools, hide_small = _scope(request)
     profiles = school_profiles(schools)
     several = len(profiles) > 1
     total = total_of(profiles, "All these schools") if several else profiles[0]
-    hidden = withheld(profiles, total if several else None) if hide_small else set()
+    if hide_small:
+        hidden = withheld(profiles, total if several else None, open_schools=_open_schools(request, schools))
+    else:
+        hidden = set()
     national = national_figures()
     shown = [*profiles, total] if several else profiles
     rows = [(p, _on_roll(p, hidden), [m.figure(p, hidden) for m in MEASURES]) for p in shown]
@@ -86,7 +95,8 @@ def _on_roll(profile, hidden) -> Figure:
 def leaver_destinations(request: HttpRequest) -> HttpResponse:
     """Where leavers went, by SEN status and by primary need."""
     schools, hide_small = _scope(request)
-    status_rows, need_rows = destinations(schools, hide_small=hide_small)
+    open_schools = _open_schools(request, schools) if hide_small else []
+    status_rows, need_rows = destinations(schools, hide_small=hide_small, open_schools=open_schools)
     context = {
         "status_rows": status_rows,
         "need_rows": need_rows,

@@ -226,6 +226,18 @@ def _nearest(cell: Key, by_cell: dict, values: Mapping[Key, int], withheld: set,
     return None
 
 
+def worked_out(relations: Sequence[Relation], cells: set[Key], published: set[Key], public: set[Key]) -> set[Key]:
+    """The cells a reader can work out from the published ones only with the help of `public` ones
+    (figures they see exactly elsewhere, such as a school where they may see names). Such a cell
+    tells them nothing they do not know already, so it is shown, small or not: withholding it
+    would protect nothing, and a withheld cell that can be worked out is a broken promise."""
+    if not public & cells:
+        return set()
+    with_public = exposed(relations, cells - published)
+    without = exposed(relations, cells - (published - public))
+    return with_public - without
+
+
 def unshowable(level: Hashable) -> tuple:
     """In `protect_levels`' answer: this level (table) may not be shown at all, not even its rows."""
     return ("unshowable", level)
@@ -244,7 +256,8 @@ def protect_levels(
     cells of its `context` levels (settled before it) fixed as they were, so that the cells a
     level withholds depend only on itself and its context, never on what else a page shows.
     A level that cannot be protected so is withheld whole. `public` cells the reader sees exactly
-    elsewhere (a school where they may see names): never withheld, and protected against."""
+    elsewhere (a school where they may see names): never withheld, and protected against; a cell
+    they can work out with their help is shown too (`worked_out`)."""
     relations = list(relations)
     public = set(public)
     cells_of: dict[Hashable, list[Key]] = {}
@@ -259,13 +272,15 @@ def protect_levels(
         mine = [r for r in relations if all(cell in scope for cell in r.cells)]
         hidden = [key for key in known if key in withheld]
         published = [key for key in known if key not in withheld] + [k for k in cells_of.get(level, []) if k in public]
+        mine_cells = set(cells_of.get(level, []))
+        published += sorted(worked_out(mine, set(scope), set(published), public) & mine_cells, key=repr)
         try:
             withheld |= protect(scope, mine, hidden=hidden, published=published)
         except ValueError:
             # The tables settled before this one leave no way to protect it cell by cell (a
             # three-way table with every two-way total fixed can be like that): withhold it all.
             # If even its empty cells (known zeros) would give a small one away, it is not shown.
-            withheld |= set(cells_of.get(level, []))
+            withheld |= {key for key in cells_of.get(level, []) if key not in published}
             now = {key for key in scope if key in withheld}
             small = {key for key in scope if is_small(values[key])}
             if exposed(mine, now) & small or newly_revealed(mine, now, set(known)):
