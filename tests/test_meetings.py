@@ -15,6 +15,7 @@ from fixtures_progress import add_review, make_target
 
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
+from trellis.deadlines.models import EhcAssessmentRequest
 from trellis.identification.models import Concern
 from trellis.meetings import services
 from trellis.meetings.models import Action, Decision, Meeting, MeetingPupil, SlowProgressReason
@@ -417,6 +418,40 @@ def test_an_ehc_needs_assessment_request_raises_monitoring_to_sen_support(world,
     assert decision.sen_status.status == SenStatus.SEN_SUPPORT
     world.in_class.refresh_from_db()
     assert world.in_class.sen_status == SenStatus.SEN_SUPPORT
+
+
+def test_an_ehc_needs_assessment_request_opens_the_deadlines_request_from_the_meeting_day(world, discussion):
+    decision = apply_decision(
+        discussion=discussion, by=world.senco, kind="request_ehc", area="cognition", summary="Little progress"
+    )
+    request = EhcAssessmentRequest.objects.get(pupil=world.in_class)
+    assert decision.ehc_request == request
+    assert request.requested_on == TODAY and request.requested_by == EhcAssessmentRequest.RequestedBy.SCHOOL
+    assert _events("EHC assessment request", record_id=str(request.pk), actor=world.senco).exists()
+    assert _decision_event(decision).changes["ehc_request"] == [None, request.pk]
+    assert not apply_decision(
+        discussion=discussion, by=world.senco, kind="refer", area="slc", summary="SaLT"
+    ).ehc_request
+
+
+def test_a_request_the_deadlines_cannot_take_undoes_the_whole_decision(world, discussion):
+    """A request on the meeting's day is recorded already, or the meeting is after `today`."""
+    EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=TODAY)
+    before = AuditEvent.objects.count()
+    with pytest.raises(MeetingError, match="recorded already"):
+        apply_decision(discussion=discussion, by=world.senco, kind="request_ehc", area="slc", summary="Why")
+    EhcAssessmentRequest.objects.all().delete()
+    with pytest.raises(MeetingError, match="cannot be in the future"):
+        apply_decision(
+            discussion=discussion,
+            by=world.senco,
+            kind="request_ehc",
+            area="slc",
+            summary="Why",
+            today=TODAY - dt.timedelta(days=1),
+        )
+    assert not Concern.objects.exists() and not Decision.objects.exists()
+    assert not EhcAssessmentRequest.objects.exists() and AuditEvent.objects.count() == before
 
 
 def test_a_referral_without_reasons_leaves_no_concern_behind(world, discussion):
