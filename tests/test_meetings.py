@@ -15,7 +15,7 @@ from fixtures_progress import add_review, make_target
 
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
-from trellis.deadlines.models import EhcAssessmentRequest
+from trellis.deadlines.models import EhcAssessmentRequest, SupportReview
 from trellis.identification.models import Concern
 from trellis.meetings import services
 from trellis.meetings.models import Action, Decision, Meeting, MeetingPupil, SlowProgressReason
@@ -182,6 +182,21 @@ def test_recording_a_discussion_keeps_reasons_and_audits_old_and_new(world, disc
     assert changes["parent_attended"] == [None, True]
     event = _events("progress meeting discussion").get()
     assert event.pupil_id == world.in_class.pk and event.changes == changes
+
+
+def test_a_parent_at_the_meeting_records_one_sen_support_review_that_counts(world, meeting):
+    discussion, ehc = meeting.pupils.get(pupil=world.in_class), meeting.pupils.get(pupil=world.other_class)
+    services.record_discussion(record=discussion, by=world.senco, parent_attended=True, today=TODAY - dt.timedelta(1))
+    assert not SupportReview.objects.exists()  # the meeting is tomorrow: no one has come yet
+    services.record_discussion(record=discussion, by=world.senco, parent_attended=False)
+    services.record_discussion(record=ehc, by=world.senco, parent_attended=True)  # EHC plan: annual reviews
+    assert not SupportReview.objects.exists()
+    for _ in range(2):
+        services.record_discussion(record=discussion, by=world.senco, parent_attended=True, discussion="More")
+    review = SupportReview.objects.get()
+    assert review.pupil == world.in_class and review.held_on == TODAY and review.counts
+    assert review.parent == SupportReview.Parent.TOOK_PART and review.recorded_by == world.senco
+    assert _events("SEN support review", record_id=str(review.pk), pupil_id=world.in_class.pk).exists()
 
 
 def test_a_reason_from_another_schools_list_is_refused(world, discussion):

@@ -19,7 +19,7 @@ from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.deadlines import services as deadlines
-from trellis.deadlines.models import EhcAssessmentRequest
+from trellis.deadlines.models import EhcAssessmentRequest, SupportReview
 from trellis.identification import services as identification
 from trellis.identification.models import AreaOfNeed, Concern
 from trellis.plans import services as plans
@@ -184,11 +184,13 @@ def record_discussion(
     record: MeetingPupil,
     by,
     reasons: Sequence[SlowProgressReason] = (),
+    today: dt.date | None = None,
     via: str = "web",
     **fields,
 ) -> dict:
     """Save a pupil's discussion, who came and the reasons for slow progress (from the school's
-    list, plus free text). Returns (and audits) {field: [old, new]}."""
+    list, plus free text). Returns (and audits) {field: [old, new]}. A pupil on SEN support whose
+    parent came has had a SEN support review that counts (trellis.deadlines), recorded once."""
     if unknown := set(fields) - set(DISCUSSION_FIELDS):
         raise MeetingError(f"Unknown discussion fields: {', '.join(sorted(unknown))}")
     offered = set(SlowProgressReason.objects.for_school(record.meeting.school).values_list("pk", flat=True))
@@ -213,7 +215,20 @@ def record_discussion(
             changes=changes,
             via=via,
         )
+    _support_review(record, by=by, today=today or timezone.localdate(), via=via)
     return changes
+
+
+def _support_review(record: MeetingPupil, *, by, today: dt.date, via: str) -> None:
+    """The meeting counts as a SEN support review when a parent took part; the record has no
+    'invited' answer, so a parent who did not come records nothing (the SENCO can record it)."""
+    held_on, pupil = record.meeting.held_on, Pupil.objects.get(pk=record.pupil_id)
+    if not record.parent_attended or pupil.sen_status != SenStatus.SEN_SUPPORT or held_on > today:
+        return
+    if not SupportReview.objects.filter(pupil=pupil, held_on=held_on).exists():
+        deadlines.record_support_review(
+            pupil=pupil, by=_user(by), held_on=held_on, parent=SupportReview.Parent.TOOK_PART, today=today, via=via
+        )
 
 
 @transaction.atomic
