@@ -156,6 +156,20 @@ def test_senco_sees_exact_numbers_and_pupils_to_discuss(world, progress, login):
     assert "Sam Otherclass" in text  # off track: to discuss at the pupil progress meeting
 
 
+def test_ehc_reviews_due_link_to_the_deadlines_list_except_for_governors(world, progress, login):
+    pupil_services.record_ehc_plan(
+        pupil=world.other_class, by=world.senco, issued_on=TODAY - dt.timedelta(days=400)
+    )  # due 35 days ago: overdue
+    url = f"/dashboards/schools/{world.school_a.urn}/"
+    link = f'<a href="/schools/{world.school_a.urn}/deadlines/?kind=annual_review"><span class="number">1</span>'
+    client = login(world.senco)
+    assert link in client.get(url).content.decode()
+    listed = client.get(f"/schools/{world.school_a.urn}/deadlines/?kind=annual_review").content.decode()
+    assert "Otherclass" in listed and "Inclass" not in listed  # her SEN support review is not an annual one
+    governor = login(world.governor).get(url).content.decode()
+    assert "EHC annual reviews due" in governor and "kind=annual_review" not in governor
+
+
 def test_a_saved_review_shows_on_the_next_load(world, progress, login):
     client = login(world.senco)
     url = f"/api/v1/dashboard?school={world.school_a.urn}"

@@ -15,6 +15,7 @@ from fixtures_progress import add_review, make_target
 
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
+from trellis.deadlines.models import EhcAssessmentRequest, SupportReview
 from trellis.identification.models import Concern
 from trellis.meetings import services
 from trellis.meetings.models import Action, Decision, Meeting, MeetingPupil, SlowProgressReason
@@ -181,6 +182,21 @@ def test_recording_a_discussion_keeps_reasons_and_audits_old_and_new(world, disc
     assert changes["parent_attended"] == [None, True]
     event = _events("progress meeting discussion").get()
     assert event.pupil_id == world.in_class.pk and event.changes == changes
+
+
+def test_a_parent_at_the_meeting_records_one_sen_support_review_that_counts(world, meeting):
+    discussion, ehc = meeting.pupils.get(pupil=world.in_class), meeting.pupils.get(pupil=world.other_class)
+    services.record_discussion(record=discussion, by=world.senco, parent_attended=True, today=TODAY - dt.timedelta(1))
+    assert not SupportReview.objects.exists()  # the meeting is tomorrow: no one has come yet
+    services.record_discussion(record=discussion, by=world.senco, parent_attended=False)
+    services.record_discussion(record=ehc, by=world.senco, parent_attended=True)  # EHC plan: annual reviews
+    assert not SupportReview.objects.exists()
+    for _ in range(2):
+        services.record_discussion(record=discussion, by=world.senco, parent_attended=True, discussion="More")
+    review = SupportReview.objects.get()
+    assert review.pupil == world.in_class and review.held_on == TODAY and review.counts
+    assert review.parent == SupportReview.Parent.TOOK_PART and review.recorded_by == world.senco
+    assert _events("SEN support review", record_id=str(review.pk), pupil_id=world.in_class.pk).exists()
 
 
 def test_a_reason_from_another_schools_list_is_refused(world, discussion):
@@ -417,6 +433,40 @@ def test_an_ehc_needs_assessment_request_raises_monitoring_to_sen_support(world,
     assert decision.sen_status.status == SenStatus.SEN_SUPPORT
     world.in_class.refresh_from_db()
     assert world.in_class.sen_status == SenStatus.SEN_SUPPORT
+
+
+def test_an_ehc_needs_assessment_request_opens_the_deadlines_request_from_the_meeting_day(world, discussion):
+    decision = apply_decision(
+        discussion=discussion, by=world.senco, kind="request_ehc", area="cognition", summary="Little progress"
+    )
+    request = EhcAssessmentRequest.objects.get(pupil=world.in_class)
+    assert decision.ehc_request == request
+    assert request.requested_on == TODAY and request.requested_by == EhcAssessmentRequest.RequestedBy.SCHOOL
+    assert _events("EHC assessment request", record_id=str(request.pk), actor=world.senco).exists()
+    assert _decision_event(decision).changes["ehc_request"] == [None, request.pk]
+    assert not apply_decision(
+        discussion=discussion, by=world.senco, kind="refer", area="slc", summary="SaLT"
+    ).ehc_request
+
+
+def test_a_request_the_deadlines_cannot_take_undoes_the_whole_decision(world, discussion):
+    """A request on the meeting's day is recorded already, or the meeting is after `today`."""
+    EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=TODAY)
+    before = AuditEvent.objects.count()
+    with pytest.raises(MeetingError, match="recorded already"):
+        apply_decision(discussion=discussion, by=world.senco, kind="request_ehc", area="slc", summary="Why")
+    EhcAssessmentRequest.objects.all().delete()
+    with pytest.raises(MeetingError, match="cannot be in the future"):
+        apply_decision(
+            discussion=discussion,
+            by=world.senco,
+            kind="request_ehc",
+            area="slc",
+            summary="Why",
+            today=TODAY - dt.timedelta(days=1),
+        )
+    assert not Concern.objects.exists() and not Decision.objects.exists()
+    assert not EhcAssessmentRequest.objects.exists() and AuditEvent.objects.count() == before
 
 
 def test_a_referral_without_reasons_leaves_no_concern_behind(world, discussion):

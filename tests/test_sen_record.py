@@ -77,6 +77,22 @@ def test_ehc_annual_review_defaults_to_twelve_months_after_the_last(world):
     assert not plan.is_review_overdue(on=dt.date(2026, 2, 10))
 
 
+@pytest.mark.parametrize(
+    ("issued_on", "months", "due"),
+    [
+        (dt.date(2026, 6, 14), 6, dt.date(2026, 12, 14)),  # 4 years 11 months and 30 days old
+        (dt.date(2026, 6, 15), 6, dt.date(2027, 6, 15)),  # 5 on the day the plan is issued
+        (dt.date(2026, 5, 15), 3, dt.date(2026, 8, 15)),  # 4 years 11 months; the setting says 3 months
+    ],
+)
+def test_ehc_annual_review_of_an_under_5_defaults_to_the_setting(world, settings, issued_on, months, due):
+    settings.TRELLIS_UNDER5_REVIEW_MONTHS = months
+    world.other_class.date_of_birth = dt.date(2021, 6, 15)
+    world.other_class.save(update_fields=["date_of_birth"])
+    plan = services.record_ehc_plan(pupil=world.other_class, by=world.senco, issued_on=issued_on)
+    assert plan.next_annual_review_due == due
+
+
 def test_ehc_review_due_after_29_february_falls_on_28_february():
     assert EhcPlan.due_after(dt.date(2024, 2, 29)) == dt.date(2025, 2, 28)
 

@@ -14,12 +14,18 @@ from django.utils import timezone
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.deadlines.rules import ANNUAL_REVIEW
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.plans.progress import STATUS_TAG, Status
-from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
+from trellis.pupils.access import (
+    get_school_for_user,
+    schools_for_aggregates,
+    schools_with_pupil_access,
+    whole_schools,
+)
 from trellis.pupils.models import NeedType, Pupil, nc_year_label
 
 from . import overview
@@ -129,6 +135,14 @@ def _regions(user):
     )
 
 
+def _reviews_link(user, school, hide_small: bool) -> str:
+    """The school's deadlines list of annual reviews, for a reader who may open that list. None
+    where figures are withheld (governors): the count stays text."""
+    if school is None or hide_small or not schools_with_pupil_access(user).filter(pk=school.pk).exists():
+        return ""
+    return f"{reverse('deadlines', args=[school.urn])}?kind={ANNUAL_REVIEW}"
+
+
 def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpResponse:
     today = timezone.localdate()
     try:
@@ -178,6 +192,7 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "query": query.urlencode(),
         "params": request.GET,
         "withheld_note": NOTE,
+        "reviews_link": _reviews_link(request.user, extra.get("school"), dashboard.hide_small),
         **extra,
     }
     return render(request, "dashboards/progress.html", context)

@@ -178,6 +178,9 @@ class Decision(models.Model):
     concern = models.ForeignKey(
         "identification.Concern", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    ehc_request = models.ForeignKey(
+        "deadlines.EhcAssessmentRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 

@@ -18,6 +18,8 @@ from django.utils.dateformat import format as format_date
 from trellis.accounts.models import Membership, Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.deadlines import services as deadlines
+from trellis.deadlines.models import EhcAssessmentRequest, SupportReview
 from trellis.identification import services as identification
 from trellis.identification.models import AreaOfNeed, Concern
 from trellis.plans import services as plans
@@ -182,11 +184,13 @@ def record_discussion(
     record: MeetingPupil,
     by,
     reasons: Sequence[SlowProgressReason] = (),
+    today: dt.date | None = None,
     via: str = "web",
     **fields,
 ) -> dict:
     """Save a pupil's discussion, who came and the reasons for slow progress (from the school's
-    list, plus free text). Returns (and audits) {field: [old, new]}."""
+    list, plus free text). Returns (and audits) {field: [old, new]}. A pupil on SEN support whose
+    parent came has had a SEN support review that counts (trellis.deadlines), recorded once."""
     if unknown := set(fields) - set(DISCUSSION_FIELDS):
         raise MeetingError(f"Unknown discussion fields: {', '.join(sorted(unknown))}")
     offered = set(SlowProgressReason.objects.for_school(record.meeting.school).values_list("pk", flat=True))
@@ -211,7 +215,20 @@ def record_discussion(
             changes=changes,
             via=via,
         )
+    _support_review(record, by=by, today=today or timezone.localdate(), via=via)
     return changes
+
+
+def _support_review(record: MeetingPupil, *, by, today: dt.date, via: str) -> None:
+    """The meeting counts as a SEN support review when a parent took part; the record has no
+    'invited' answer, so a parent who did not come records nothing (the SENCO can record it)."""
+    held_on, pupil = record.meeting.held_on, Pupil.objects.get(pk=record.pupil_id)
+    if not record.parent_attended or pupil.sen_status != SenStatus.SEN_SUPPORT or held_on > today:
+        return
+    if not SupportReview.objects.filter(pupil=pupil, held_on=held_on).exists():
+        deadlines.record_support_review(
+            pupil=pupil, by=_user(by), held_on=held_on, parent=SupportReview.Parent.TOOK_PART, today=today, via=via
+        )
 
 
 @transaction.atomic
@@ -333,11 +350,13 @@ def apply_decision(
     changes: dict | None = None,
     status: str = "",
     area: str = "",
+    today: dt.date | None = None,
     via: str = "web",
 ) -> Decision:
     """Make a decision and apply it in one step through the owning service (provision, plans,
     register, identification); the decision links the record it changed, and an audit event
-    links the change back to the meeting. Any error undoes all of it."""
+    links the change back to the meeting. Any error undoes all of it. A request for an EHC needs
+    assessment also starts the deadlines' request record, made by the school on the meeting's date."""
     if kind not in Decision.Kind.values:
         raise MeetingError("Choose what was decided")
     pupil = Pupil.objects.select_for_update().get(pk=discussion.pupil_id)
@@ -355,7 +374,21 @@ def apply_decision(
             words = _status(decision, pupil, on, by, status, summary, via)
         else:
             words = _identification(decision, pupil, on, by, area, summary, via)
-    except (plans.PlanError, register.RegisterError, identification.IdentificationError) as error:
+            if kind == Decision.Kind.REQUEST_EHC:
+                decision.ehc_request = deadlines.start_request(
+                    pupil=pupil,
+                    by=by,
+                    requested_on=on,
+                    requested_by=EhcAssessmentRequest.RequestedBy.SCHOOL,
+                    today=today or timezone.localdate(),
+                    via=via,
+                )
+    except (
+        plans.PlanError,
+        register.RegisterError,
+        identification.IdentificationError,
+        deadlines.DeadlineError,
+    ) as error:
         raise MeetingError(str(error)) from error
     decision.summary = (summary.strip() or words)[:300]
     decision.save()
@@ -366,7 +399,8 @@ def apply_decision(
         pupil=pupil,
         record_id=decision.pk,
         summary=f"{decision.get_kind_display()} at the progress meeting of {_day(on)}: {decision.summary}"[:300],
-        changes={"meeting": [None, meeting.pk], "kind": [None, kind]},
+        changes={"meeting": [None, meeting.pk], "kind": [None, kind]}
+        | ({"ehc_request": [None, decision.ehc_request_id]} if decision.ehc_request_id else {}),
         via=via,
     )
     return decision

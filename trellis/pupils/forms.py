@@ -63,7 +63,10 @@ class EhcPlanForm(PupilForm):
     next_annual_review_due = ThreePartDateField(
         label="Date the next annual review is due",
         required=False,
-        help_text="Leave blank for 12 months after the last review (or after the plan was issued)",
+        help_text=(
+            "Leave blank for 12 months after the last review (or after the plan was issued),"
+            " or sooner for a child under 5 on that day"
+        ),
     )
 
     def __init__(self, data=None, *, pupil: Pupil):

@@ -173,10 +173,16 @@ def record_ehc_plan(
     local_authority: str = "",
     via: str = "web",
 ) -> EhcPlan:
-    """Create or update the pupil's current EHC plan dates; the next review defaults to 12 months on."""
+    """Create or update the pupil's current EHC plan dates; the next review defaults to 12 months on
+    (sooner for a child under 5 that day: the deadlines rule and TRELLIS_UNDER5_REVIEW_MONTHS)."""
+    from trellis.deadlines.rules import annual_review_due
+    from trellis.deadlines.schedule import under5_months
+
     if last_annual_review_on and last_annual_review_on < issued_on:
         raise RegisterError("The last annual review cannot be before the plan was issued.")
-    due = next_annual_review_due or EhcPlan.due_after(last_annual_review_on or issued_on)
+    due = next_annual_review_due or annual_review_due(
+        last_annual_review_on or issued_on, date_of_birth=pupil.date_of_birth, under5_months=under5_months()
+    )
     plan = pupil.ehc_plans.filter(ceased_on__isnull=True).first()
     fields = ["local_authority", "issued_on", "last_annual_review_on", "next_annual_review_due"]
     before = audit.snapshot(plan, fields) if plan else {}
