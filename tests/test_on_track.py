@@ -69,6 +69,20 @@ def test_no_movement_but_within_a_quarter_of_the_planned_gain_is_at_risk():
     assert assess(t, [SimpleNamespace(value="2c", date=early)], window).status == Status.AT_RISK
 
 
+def test_no_movement_exactly_a_quarter_behind_is_at_risk_and_a_day_later_off_track():
+    # 2c -> 3c is 3 steps over 400 days; a quarter of them is 0.75. On day 100, 3 x 100/400 = 0.75
+    # steps are expected: no movement is 0.75 behind, not more than a quarter, so at risk. On day 101,
+    # 3 x 101/400 = 0.7575 are expected: more than a quarter behind, so off track.
+    start = dt.date(2026, 1, 1)
+    t = target()
+    t.starts_on, t.target_date = start, start + dt.timedelta(days=400)
+    window = Window(starts_on=start, ends_on=start + dt.timedelta(days=400), today=start + dt.timedelta(days=101))
+    on_day_100 = assess(t, [SimpleNamespace(value="2c", date=start + dt.timedelta(days=100))], window)
+    assert (on_day_100.status, on_day_100.expected) == (Status.AT_RISK, Decimal("0.75"))
+    on_day_101 = assess(t, [SimpleNamespace(value="2c", date=start + dt.timedelta(days=101))], window)
+    assert (on_day_101.status, on_day_101.expected) == (Status.OFF_TRACK, Decimal("0.7575"))
+
+
 def test_going_backwards_is_off_track():
     assert status(target(), ["1a"]).status == Status.OFF_TRACK
 
