@@ -36,6 +36,10 @@ def outcome(code: str, entry: str, exit: str, *, target_steps=None, target_value
         ("nc-levels", "2a", "3c", {"target_steps": 1}, (1, True)),  # crossing a level counts one sub-level
         ("nc-levels", "3c", "3a", {"target_value": "3b"}, (2, True)),
         ("nc-levels", "3c", "3c", {"target_value": "3b"}, (0, False)),
+        ("nc-levels", "3c", "3b", {"target_value": "3b"}, (1, True)),  # reaching the target value meets it
+        ("standardised", "82", "90", {"target_value": "90"}, (8, True)),
+        ("sdq-total", "20", "15", {"target_value": "15"}, (5, True)),  # lower is better: down to 15 meets 15
+        ("sdq-total", "20", "16", {"target_value": "15"}, (4, False)),
         ("leuven-wellbeing", "4", "4", {}, (0, None)),  # no target: steps only
         ("leuven-involvement", "2", "4", {"target_steps": 2}, (2, True)),
         ("standardised", "82", "91", {"target_steps": 5}, (9, True)),
