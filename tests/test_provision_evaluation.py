@@ -261,3 +261,54 @@ def test_a_governor_sees_no_n_met_or_mean_that_a_total_would_give_away():
     assert (slcn.n_withheld, slcn.met_withheld) == (True, True)
     assert [s.n_withheld or s.met_withheld for s in shown(rows, suppressed=False)] == [False, False, False]
     assert shown(rows, suppressed=False)[1].warning == "Only 1 – too few to draw conclusions"
+
+
+def test_seed_001_numeracy_group_breakdown_in_full():
+    # Seed 001's numeracy group: 3c,3c,3b,3c,3c,3c -> 3b,3b,3b,3c,3a,3a, target plus one sub-level:
+    # steps 1,1,0,0,2,2, so 4 of 6 met, mean 6/6 = 1.00 step; 6 is not too few.
+    rows = [row(i, steps=s, met=s >= 1) for i, s in enumerate([1, 1, 0, 0, 2, 2])]
+    [everyone, no_need] = ev.school_breakdown([("Numeracy", "small-group", rows)])
+    assert everyone == ev.Breakdown(
+        intervention="Numeracy",
+        need="All",
+        n=6,
+        met=4,
+        mean_steps=Decimal("1.00"),
+        small_n=False,
+        scales=["nc-levels"],
+    )
+    assert (no_need.need, no_need.n, no_need.met) == ("No primary need recorded", 6, 4)
+
+
+@pytest.mark.parametrize(("n", "small"), [(4, True), (5, False)])
+def test_five_measures_are_enough_to_conclude_from_and_four_are_not(n, small):
+    [everyone, _] = ev.school_breakdown([("Numeracy", "small-group", [row(i, steps=1, met=True) for i in range(n)])])
+    assert (everyone.n, everyone.small_n) == (n, small)
+
+
+def test_a_breakdown_before_any_exit_data_has_no_mean():
+    [everyone, _] = ev.school_breakdown([("Numeracy", "small-group", [row(1, steps=None, met=None)])])
+    assert (everyone.n, everyone.met, everyone.mean_steps, everyone.effect_size) == (0, None, None, None)
+
+
+def test_a_small_group_is_withheld_from_a_suppressed_audience_too():
+    # Reading: 7 measures (6 met) in two groups of 4 (3 met) and 3 (3 met): both groups are small.
+    rows = [row(i, steps=1, met=i != 0, need="SLCN") for i in range(7)]
+    breakdown = ev.school_breakdown([("Reading", "comprehension", rows)])
+    group_1 = ev.summarise_group(rows[:4], cost=None)
+    group_2 = ev.summarise_group(rows[4:], cost=None)
+    hidden = ev.withheld(breakdown, [("Reading", 1, group_1), ("Reading", 2, group_2)])
+    for group_id in (1, 2):
+        assert ev.group_key("Reading", group_id, "total") in hidden
+    assert ev.group_key("Reading", 1, "total") == ("group", "Reading", 1, "total")
+
+
+def test_worked_for_others_compares_others_on_the_same_scale_when_there_are_any():
+    mine = row(1, steps=0, met=False, scale="nc-levels")
+    same = [row(2, steps=1, met=True), row(3, steps=0, met=False), row(4, steps=0, met=False)]
+    other_scale = [row(i, steps=3, met=True, scale="standardised") for i in (5, 6, 7)]
+    # On nc-levels 1 of 3 others met: not "worked for others", though all on the other scale did.
+    assert ev.worked_for_others(1, {"Reading": [mine, *same, *other_scale]}) == []
+    # Nobody else on nc-levels: the others on any scale stand in (3 of 3 met).
+    found = ev.worked_for_others(1, {"Reading": [mine, *other_scale]})
+    assert found == [ev.NotForThisPupil("Reading", "nc-levels", 3, 3)]
