@@ -312,3 +312,15 @@ def test_worked_for_others_compares_others_on_the_same_scale_when_there_are_any(
     # Nobody else on nc-levels: the others on any scale stand in (3 of 3 met).
     found = ev.worked_for_others(1, {"Reading": [mine, *other_scale]})
     assert found == [ev.NotForThisPupil("Reading", "nc-levels", 3, 3)]
+
+
+def test_without_targets_a_small_n_is_withheld_with_the_n_that_would_give_it_away():
+    # No targets, so n counts measures with exit data: all 7, ASD 2, SLCN 5. ASD's 2 is small, and
+    # 7 - 5 would give it back, so SLCN's 5 goes too; the 7 stays.
+    rows = [row(i, steps=1, met=None, need="ASD" if i < 2 else "SLCN") for i in range(7)]
+    everyone, asd, slcn = ev.shown(ev.school_breakdown([("Talk", "oral-language", rows)]), suppressed=True)
+    assert [(s.row.need, s.row.n, s.n_withheld) for s in (everyone, asd, slcn)] == [
+        ("All", 7, False),
+        ("ASD", 2, True),
+        ("SLCN", 5, True),
+    ]
