@@ -292,7 +292,7 @@ def test_a_breakdown_before_any_exit_data_has_no_mean():
 
 
 def test_a_small_group_is_withheld_from_a_suppressed_audience_too():
-    # Reading: 7 measures (6 met) in two groups of 4 (3 met) and 3 (3 met): both groups are small.
+    # Reading: 4 measures in group 1 (3 met) and 3 in group 2 (all met): every count is small.
     rows = [row(i, steps=1, met=i != 0, need="SLCN") for i in range(7)]
     breakdown = ev.school_breakdown([("Reading", "comprehension", rows)])
     group_1 = ev.summarise_group(rows[:4], cost=None)
@@ -301,6 +301,19 @@ def test_a_small_group_is_withheld_from_a_suppressed_audience_too():
     for group_id in (1, 2):
         assert ev.group_key("Reading", group_id, "total") in hidden
     assert ev.group_key("Reading", 1, "total") == ("group", "Reading", 1, "total")
+
+
+def test_two_groups_of_six_withhold_their_not_met_and_the_met_beside_it():
+    # 12 measures, 10 met, in two groups of 6 (5 met each). Each "not met" (2 overall, 1 a group) is
+    # small; n = met + not met is shown, so each met goes with it. Pupils (6, 5 met) are not small.
+    rows = [row(i, steps=1, met=i not in (0, 6), need="SLCN") for i in range(12)]
+    breakdown = ev.school_breakdown([("Reading", "comprehension", rows)])
+    groups = [("Reading", 1, ev.summarise_group(rows[:6], cost=None))]
+    groups.append(("Reading", 2, ev.summarise_group(rows[6:], cost=None)))
+    assert ev.withheld(breakdown, groups) == {
+        *(("need", "Reading", need, column) for need in ("All", "SLCN") for column in ("met", "not_met")),
+        *(("group", "Reading", group, column) for group in (1, 2) for column in ("met", "not_met")),
+    }
 
 
 def test_worked_for_others_compares_others_on_the_same_scale_when_there_are_any():
@@ -324,3 +337,33 @@ def test_without_targets_a_small_n_is_withheld_with_the_n_that_would_give_it_awa
         ("ASD", 2, True),
         ("SLCN", 5, True),
     ]
+
+
+@pytest.mark.django_db
+def test_counterfactual_before_the_start_only_and_no_rate_during_without_exit_data():
+    scale = find_scale("nc-levels")
+    start = dt.date(2026, 9, 7)
+    result = ev.counterfactual(
+        steps_fn=steps,
+        scale=scale,
+        entry="2c",
+        exit="",
+        starts_on=start,
+        ends_on=dt.date(2026, 10, 19),
+        earlier=[(start, "1a")],  # assessed on the start day: that is the entry, not a rate before
+    )
+    assert (result.during, result.before, result.verdict) == (None, None, "No earlier assessments to compare with")
+
+
+def test_need_rows_carry_the_intervention_and_its_eef_strand():
+    rows = [row(i, steps=6, met=True, sd=Decimal(15), scale="standardised", need="SLCN") for i in range(5)]
+    [everyone, slcn] = ev.school_breakdown([("Reading catch-up", "small-group", rows)])
+    # Effect size 6 / 15 = 0.40: 5 months (EEF's 0.36 to 0.44); small group tuition's average is 4.
+    assert (slcn.intervention, slcn.need, slcn.effect_size, slcn.months, slcn.eef_months) == (
+        "Reading catch-up",
+        "SLCN",
+        Decimal("0.40"),
+        5,
+        4,
+    )
+    assert (everyone.months, everyone.eef_months) == (5, 4)
