@@ -292,3 +292,31 @@ def test_weekly_csv_over_the_row_limit_is_refused(monkeypatch):
     assert parse_weekly_csv(header + "".join(weeks)).errors == [
         f"The file has more than 2 rows; the limit is 2 rows. {SPLIT}."
     ]
+
+
+# --- The limits' own arithmetic, at its edges ---------------------------------------------------
+
+
+def test_sizes_are_named_in_whole_mb_or_else_in_bytes():
+    assert limits.size_text(2 * limits.MB) == "2 MB"
+    assert limits.size_text(limits.MB + 1) == "1,048,577 bytes"
+    assert limits.size_text(1000) == "1,000 bytes"
+
+
+def test_bytes_windows_1252_leaves_undefined_are_replaced_not_refused():
+    # 0x81 is undefined even in Windows-1252: the line is still read, with U+FFFD in its place.
+    assert list(limits.text_lines(io.BytesIO(b"caf\xe9 \x81\r\n"))) == ["caf\u00e9 \ufffd\r\n"]
+
+
+@pytest.mark.parametrize(
+    ("head", "rest", "limit", "found"),
+    [
+        (b"<si>" * 3, b"<si>" * 2, 10, 5),  # counted across blocks, none twice
+        (b"<si>" * 3, b"<si>" * 2, 3, 5),  # exactly the limit in the first block: keep counting
+        (b"<si>" * 3 + b"<s", b"i>" + b"<si>", 10, 5),  # a tag split between blocks counts once
+        (b"x" * 40 + b"<si>", b"y" * 40, 10, 1),
+        (b"<si>" * 5, b"<si>" * 5, 3, 5),  # past the limit: stop counting
+    ],
+)
+def test_tags_are_counted_block_by_block(head, rest, limit, found):
+    assert limits._count_tags(io.BytesIO(rest), head, limits.STRING_TAG, limit) == found
