@@ -320,3 +320,16 @@ def test_bytes_windows_1252_leaves_undefined_are_replaced_not_refused():
 )
 def test_tags_are_counted_block_by_block(head, rest, limit, found):
     assert limits._count_tags(io.BytesIO(rest), head, limits.STRING_TAG, limit) == found
+
+
+def test_xlsx_parts_counted_again_once_open_at_the_limit_and_one_over(monkeypatch):
+    # The zip's end record is checked first; its directory is counted again once zipfile has read it.
+    data = xlsx([HEADINGS])
+    parts = len(zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", parts)
+    limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", parts - 1)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.message == f"The XLSX file has {parts} parts; the limit is {parts - 1} parts."
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel"
