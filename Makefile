@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 RUNTIME := $(VENV)/.installed-runtime
 
-.PHONY: run serve test lint migrate seed bench bench-uploads clean
+.PHONY: run serve test lint migrate seed bench bench-uploads mutate clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
@@ -62,6 +62,11 @@ bench: migrate
 # Peak memory and time of each importer on hostile uploads (generated, never committed).
 bench-uploads: migrate
 	$(PY) bench/hostile_uploads.py
+
+# Mutation testing of the rule modules against their own tests (mutmut; tests/mutate.py): prints
+# the share of mutants killed per module and fails below 90%. Not part of `make test` or CI.
+mutate: $(INSTALLED)
+	nice -n 10 $(PY) tests/mutate.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
