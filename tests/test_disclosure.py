@@ -171,9 +171,10 @@ def test_a_level_that_a_published_cell_gives_away_is_not_shown_at_all():
     # The totals level shows t = 3 exactly (public: the reader sees it elsewhere) and withholds u = 2.
     # The finer level's only cell x = t: withholding x cannot protect it, so the finer level is
     # withheld whole and marked unshowable; the totals level keeps what it withheld.
+    # A level with no cells at all (a breakdown nobody falls in) is settled too, giving nothing.
     values = {("top", "t"): 3, ("top", "u"): 2, ("fine", "x"): 3}
     relations = [Relation(("top", "t"), (("fine", "x"),))]
-    levels = {"top": [], "fine": ["top"]}
+    levels = {"top": [], "empty": ["top"], "fine": ["top", "empty"]}
     hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=[("top", "t")])
     assert hidden == {("top", "u"), ("fine", "x"), unshowable("fine")}
 
