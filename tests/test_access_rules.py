@@ -242,3 +242,21 @@ def test_prefixed_keeps_negation_and_nesting():
 
     q = access.prefixed(~(Q(school_id=1) | Q(pk__in=[2])), "pupil__")
     assert q == ~(Q(pupil__school_id=1) | Q(pupil__pk__in=[2]))
+
+
+def test_a_malformed_urn_is_refused_even_if_a_school_had_it(world):
+    from trellis.schools.models import School
+
+    School.objects.filter(pk=world.school_b.pk).update(urn="10000b")
+    School.objects.filter(pk=world.school_c.pk).update(urn="123456789")
+    for urn in ("10000b", "123456789"):
+        with pytest.raises(Http404):
+            access.get_school_for_user(world.superuser, urn, pupils=False)
+
+
+def test_a_school_comes_with_its_trust_and_region_in_one_query(world, django_assert_num_queries):
+    user = fresh(world.senco)
+    access.scope_for(user)
+    with django_assert_num_queries(1):
+        school = access.get_school_for_user(user, "100001", pupils=False)
+        assert (school.trust.name, school.region.name) == ("Test Trust", "North")
