@@ -333,3 +333,26 @@ def test_xlsx_parts_counted_again_once_open_at_the_limit_and_one_over(monkeypatc
         limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
     assert refused.value.message == f"The XLSX file has {parts} parts; the limit is {parts - 1} parts."
     assert refused.value.accepted == "an .xlsx workbook saved by Excel"
+
+
+def test_xlsx_unzipped_size_and_part_size_at_the_limit_and_one_byte_over(monkeypatch):
+    data = xlsx([HEADINGS])
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    total = sum(info.file_size for info in infos)
+    largest = max((i for i in infos if not i.filename.startswith("xl/worksheets/")), key=lambda i: i.file_size)
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", total)
+    monkeypatch.setattr(limits, "MAX_XLSX_PART", largest.file_size)
+    limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)  # exactly at both limits
+    monkeypatch.setattr(limits, "MAX_XLSX_PART", largest.file_size - 1)
+    with pytest.raises(limits.LimitExceeded, match=f"part {largest.filename} unzips to") as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.accepted == SPLIT
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", total - 1)
+    with pytest.raises(limits.LimitExceeded, match="The XLSX file unzips to") as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.accepted == SPLIT
+
+
+def test_tags_are_counted_over_three_blocks():
+    rest = b"<si>" * (2**18 + 2)  # one block of 1 MB and 8 bytes more
+    assert limits._count_tags(io.BytesIO(rest), b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
