@@ -260,3 +260,14 @@ def test_a_school_comes_with_its_trust_and_region_in_one_query(world, django_ass
     with django_assert_num_queries(1):
         school = access.get_school_for_user(user, "100001", pupils=False)
         assert (school.trust.name, school.region.name) == ("Test Trust", "North")
+
+
+def test_a_pupil_fetched_for_the_register_does_not_open_the_sen_record(world, django_assert_num_queries):
+    office = fresh(world.administrator)
+    pupil = access.get_pupil_for_user(office, world.in_class.pk, register=True)
+    assert access.sees_sen_record(office, pupil) is False  # asked, not remembered from the register
+    teacher = fresh(world.teacher)
+    pupil = access.get_pupil_for_user(teacher, world.in_class.pk)
+    with django_assert_num_queries(0):  # remembered from the SEN-record fetch, with its school and need
+        assert access.sees_sen_record(teacher, pupil) is True
+        assert (pupil.school.urn, pupil.primary_need.code) == ("100001", "SLCN")
