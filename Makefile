@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 RUNTIME := $(VENV)/.installed-runtime
 
-.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents clean
+.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents mutate clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
@@ -66,6 +66,11 @@ bench-uploads: migrate
 # PDF timings (a one-pupil parent report: 1 s or less, median; a class of 30: 30 s or less).
 bench-documents: migrate
 	$(PY) bench/documents.py
+
+# Mutation testing of the rule modules against their own tests (mutmut; tests/mutate.py): prints
+# the share of mutants killed per module and fails below 90%. Not part of `make test` or CI.
+mutate: $(INSTALLED)
+	nice -n 10 $(PY) tests/mutate.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -76,8 +76,10 @@ def test_senco_sees_who_viewed_and_changed_the_record_by_name(world, login):
     world.teacher.save()
     login(world.teacher).get(reverse("pupil", args=[world.in_class.pk]))
     page = login(world.senco).get(reverse("pupil", args=[world.in_class.pk])).content.decode()
-    trail = page.split("Who has viewed or changed this record", 1)[1]
-    assert "<td>Grace Hopper</td>" in trail  # the person's name, not their username
+    trail = page.split('<h2 id="audit-trail">', 1)[1]  # the section, not the contents list's link to it
+    # The person's name, not their username, on the row of their view (and on no other row).
+    assert trail.count("<td>Grace Hopper</td>") == 1
+    assert "<td>Grace Hopper</td><td>Viewed SEN record</td>" in trail
     assert "<td>teacher</td>" not in trail
 
 

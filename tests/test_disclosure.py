@@ -3,7 +3,18 @@ suppression in rows, columns and hierarchies, tables protected in levels, and th
 
 import pytest
 
-from trellis.lib.disclosure import Figure, Relation, exposed, is_small, lone, newly_revealed, protect, protect_levels
+from trellis.lib.disclosure import (
+    Figure,
+    Relation,
+    exposed,
+    is_small,
+    lone,
+    newly_revealed,
+    protect,
+    protect_levels,
+    suppressed_for,
+    unshowable,
+)
 
 
 def table(rows: dict[str, list[int]], columns: list[str]):
@@ -179,3 +190,46 @@ def test_a_total_is_protected_against_a_school_the_reader_sees_exactly():
     hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=public)
     assert hidden == {("B", "on"), ("B", "off"), ("T", "on"), ("T", "off")}
     assert exposed(relations, hidden) == set()
+
+
+def test_a_total_of_fewer_than_5_withholds_the_share_but_not_a_count_of_0():
+    assert (lone(0, 3, hide_small=True).text, lone(0, 3, hide_small=True).percent_text) == ("0", "withheld")
+    assert lone(0, 3, hide_small=False).percent_text == "0.0%"
+    assert lone(2, 5, hide_small=True).percent_text == "withheld"  # the count gives the share away
+    assert lone(5, 5, hide_small=True).percent_text == "100.0%"
+
+
+def test_a_level_that_a_published_cell_gives_away_is_not_shown_at_all():
+    # The totals level shows t = 3 exactly (public: the reader sees it elsewhere) and withholds u = 2.
+    # The finer level's only cell x = t: withholding x cannot protect it, so the finer level is
+    # withheld whole and marked unshowable; the totals level keeps what it withheld.
+    # A level with no cells at all (a breakdown nobody falls in) is settled too, giving nothing.
+    values = {("top", "t"): 3, ("top", "u"): 2, ("fine", "x"): 3}
+    relations = [Relation(("top", "t"), (("fine", "x"),))]
+    levels = {"top": [], "empty": ["top"], "fine": ["top", "empty"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=[("top", "t")])
+    assert hidden == {("top", "u"), ("fine", "x"), unshowable("fine")}
+
+
+def test_a_level_withheld_whole_keeps_its_rows_when_its_zeros_give_nothing_away():
+    # x = 3 is pinned by the public t = x + y with y = 0 fixed by the totals level: the finer level
+    # (x alone) is withheld whole; its one cell, hidden, still equals t - y, so it is unshowable;
+    # but a level of zeros only that shares no relation with a small cell stays showable.
+    values = {("top", "t"): 3, ("top", "y"): 0, ("fine", "x"): 3, ("zero", "z"): 0}
+    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "y")))]
+    levels = {"top": [], "fine": ["top"], "zero": ["top"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=[("top", "t")])
+    assert hidden == {("fine", "x"), unshowable("fine")}
+    assert unshowable("fine") == ("unshowable", "fine")
+
+
+@pytest.mark.django_db
+def test_suppressed_for_anyone_who_may_not_see_names_in_every_school(world):
+    a, b = world.school_a, world.school_b
+    assert suppressed_for(world.governor, [a]) is True
+    assert suppressed_for(world.senco, [a]) is False
+    assert suppressed_for(world.senco, [a.pk, b.pk]) is True  # not their school B
+    assert suppressed_for(world.trustlead, [a, b]) is False
+    assert suppressed_for(world.teacher, [a]) is False
+    assert suppressed_for(world.specialist, [a]) is True
+    assert suppressed_for(world.governor, []) is False  # no school: no figures to protect

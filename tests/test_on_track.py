@@ -9,7 +9,19 @@ from django.utils import timezone
 
 from trellis.assessment.scales import find_scale
 from trellis.plans.models import Target
-from trellis.plans.progress import GLOSSARY, Status, Window, assess, current_window
+from trellis.plans.progress import (
+    GLOSSARY,
+    Progress,
+    Status,
+    Window,
+    assess,
+    current_window,
+    expected_gain,
+    status_now,
+    stored_status,
+    summarise,
+    summary_fields,
+)
 
 TODAY = dt.date(2026, 3, 1)
 WINDOW = Window(starts_on=dt.date(2026, 2, 21), ends_on=dt.date(2026, 4, 14), today=TODAY)
@@ -67,6 +79,20 @@ def test_no_movement_but_within_a_quarter_of_the_planned_gain_is_at_risk():
     t = target()
     window = Window(starts_on=early - dt.timedelta(days=3), ends_on=early, today=early)
     assert assess(t, [SimpleNamespace(value="2c", date=early)], window).status == Status.AT_RISK
+
+
+def test_no_movement_exactly_a_quarter_behind_is_at_risk_and_a_day_later_off_track():
+    # 2c -> 3c is 3 steps over 400 days; a quarter of them is 0.75. On day 100, 3 x 100/400 = 0.75
+    # steps are expected: no movement is 0.75 behind, not more than a quarter, so at risk. On day 101,
+    # 3 x 101/400 = 0.7575 are expected: more than a quarter behind, so off track.
+    start = dt.date(2026, 1, 1)
+    t = target()
+    t.starts_on, t.target_date = start, start + dt.timedelta(days=400)
+    window = Window(starts_on=start, ends_on=start + dt.timedelta(days=400), today=start + dt.timedelta(days=101))
+    on_day_100 = assess(t, [SimpleNamespace(value="2c", date=start + dt.timedelta(days=100))], window)
+    assert (on_day_100.status, on_day_100.expected) == (Status.AT_RISK, Decimal("0.75"))
+    on_day_101 = assess(t, [SimpleNamespace(value="2c", date=start + dt.timedelta(days=101))], window)
+    assert (on_day_101.status, on_day_101.expected) == (Status.OFF_TRACK, Decimal("0.7575"))
 
 
 def test_going_backwards_is_off_track():
@@ -194,7 +220,6 @@ def test_summary_fields_follow_every_recorded_review(world):
     from fixtures_progress import make_target
 
     from trellis.plans import services
-    from trellis.plans.progress import status_now
 
     today = timezone.localdate()
     window = current_window(world.school_a, today)
@@ -216,3 +241,124 @@ def test_summary_fields_follow_every_recorded_review(world):
         t.refresh_from_db()
         assert status_now(t.last_status, t.last_reviewed_on, window) == expected
         assert t.reviews.order_by("-pk").first().status == expected
+
+
+# --- The numbers behind each status, and the rule's smaller parts, at their edges ---------------
+
+
+def test_each_status_carries_the_numbers_it_was_decided_on():
+    before = WINDOW.starts_on - dt.timedelta(days=1)
+    assert status(target(), ["3c"]) == Progress(Status.ACHIEVED, False, 3, 3, 3, "3c", TODAY, DUE)
+    assert status(target(), ["2a"]) == Progress(Status.ON_TRACK, False, 2, Decimal("1.5"), 3, "2a", TODAY, DUE)
+    assert status(target(), ["2b"]) == Progress(Status.AT_RISK, False, 1, Decimal("1.5"), 3, "2b", TODAY, DUE)
+    assert status(target(), ["2a"], on=before) == Progress(Status.NOT_REVIEWED, False, 2, None, 3, "2a", before, DUE)
+    assert status(target(), []) == Progress(Status.NOT_REVIEWED, False, None, None, 3, None, None, DUE)
+    # A value the scale does not know has no gain: not reviewed, with what was written kept.
+    assert status(target(), ["zz"]) == Progress(Status.NOT_REVIEWED, False, None, None, 3, "zz", TODAY, DUE)
+    stuck_before = status(target(), ["2c", "2c"], on=before)
+    assert (stuck_before.status, stuck_before.stuck) == (Status.NOT_REVIEWED, True)
+
+
+def test_a_one_step_target_reached_is_achieved():
+    assert status(target(goal="2b"), ["2b"]).status == Status.ACHIEVED
+
+
+def test_a_target_with_no_gain_planned_is_never_achieved_by_standing_still():
+    assert status(target(goal="2c"), ["2c"]).status == Status.ON_TRACK  # 0 of 0 steps: nothing expected
+
+
+def test_one_step_of_movement_is_at_risk_however_far_behind():
+    late = target()
+    late.target_date = START + dt.timedelta(days=50)  # all 3 steps expected by now; 2b is 2 behind
+    assert status(late, ["2b"]) == Progress(Status.AT_RISK, False, 1, 3, 3, "2b", TODAY, late.target_date)
+
+
+@pytest.mark.parametrize(
+    ("due_on", "on", "expected"),
+    [
+        (dt.date(2026, 1, 11), dt.date(2026, 1, 1), Decimal(0)),  # the start day: nothing yet
+        (dt.date(2026, 1, 11), dt.date(2026, 1, 6), Decimal("1.5")),  # half way: half of 3
+        (dt.date(2026, 1, 11), dt.date(2026, 1, 11), Decimal(3)),  # the target date: all of it
+        (dt.date(2026, 1, 11), dt.date(2026, 3, 1), Decimal(3)),  # later: still all of it, no more
+        (dt.date(2026, 1, 11), dt.date(2025, 12, 1), Decimal(0)),  # a review before the start
+        (None, dt.date(2026, 1, 6), Decimal("1.5")),  # no date and no school year: half
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 1), Decimal(3)),  # due on the start day, reviewed that day
+        (dt.date(2025, 12, 1), dt.date(2025, 11, 1), Decimal("1.5")),  # due before the start, reviewed before
+    ],
+)
+def test_expected_gain_is_pro_rata_from_start_to_target_date(due_on, on, expected):
+    assert expected_gain(planned=Decimal(3), starts_on=dt.date(2026, 1, 1), due_on=due_on, on=on) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "stuck"),
+    [
+        (["2b", "2c", "2b", "2b", "2b"], True),  # the last three values (below the line), not the first and last
+        (["2b", "2a", "2b"], False),  # equal values two apart are not three in a row
+        (["2B", "2b"], False),
+        (["2b", "2B", "2b"], True),  # capitals do not matter
+    ],
+)
+def test_stuck_needs_the_last_three_values_equal(values, stuck):
+    assert status(target(), values).stuck is stuck
+
+
+def test_status_now_keeps_a_review_from_the_first_day_of_the_half_term():
+    first_day, day_before = WINDOW.starts_on, WINDOW.starts_on - dt.timedelta(days=1)
+    assert status_now("on_track", first_day, WINDOW) == Status.ON_TRACK
+    assert status_now("on_track", day_before, WINDOW) == Status.NOT_REVIEWED
+    assert status_now("achieved", day_before, WINDOW) == Status.ACHIEVED
+    assert status_now("", first_day, WINDOW) == Status.NOT_REVIEWED
+    assert status_now("at_risk", None, WINDOW) == Status.NOT_REVIEWED
+
+
+def test_stored_status_keeps_nothing_for_not_reviewed():
+    assert stored_status(None) == ""
+    assert stored_status(status(target(), [])) == ""
+    assert stored_status(status(target(), ["2b"])) == "at_risk"
+
+
+def test_summarise_gives_the_status_each_review_left_and_the_summary_keeps_the_last():
+    # No target date: due at the end of the school year, 100 days after today (START is 100 days
+    # before): the reviews 14 and 7 days ago and today are 86/200, 93/200 and 100/200 of the way.
+    undated = target()
+    undated.target_date = None
+    history = reviews("2c", "2b", "2a")
+    progress = summarise(undated, history, year_ends_on=DUE)
+    assert [(p.status, p.gain, p.expected) for p in progress] == [
+        (Status.OFF_TRACK, 0, Decimal("1.29")),
+        (Status.AT_RISK, 1, Decimal("1.395")),
+        (Status.ON_TRACK, 2, Decimal("1.5")),
+    ]
+    assert summary_fields(progress) == {
+        "last_reviewed_on": TODAY,
+        "last_status": "on_track",
+        "last_gain": 2,
+        "stuck": False,
+    }
+    empty = {"last_reviewed_on": None, "last_status": "", "last_gain": None, "stuck": False}
+    assert summary_fields([]) == empty
+    assert summary_fields([], stuck_without_reviews=True) == {**empty, "stuck": True}
+
+
+def test_the_window_is_this_schools_half_term_found_in_one_query(world, django_assert_num_queries):
+    autumn_2 = world.school_a.academic_years.get().half_terms.get(number=2)
+    day = autumn_2.starts_on + dt.timedelta(days=17)
+    # Another school's Autumn 2 starting later is not this school's window.
+    world.school_b.academic_years.get().half_terms.filter(number=2).update(
+        starts_on=autumn_2.starts_on + dt.timedelta(days=9)
+    )
+    with django_assert_num_queries(1):
+        window = current_window(world.school_a, day)
+        assert (window.starts_on, window.ends_on, window.name) == (autumn_2.starts_on, autumn_2.ends_on, "Autumn 2")
+
+
+def test_the_last_half_term_stays_the_window_for_365_days(world):
+    last_day = world.school_a.academic_years.get().ends_on  # the summer term's last day, 31 August 2027
+    a_year_on = current_window(world.school_a, last_day + dt.timedelta(days=365))
+    assert (a_year_on.ends_on, a_year_on.ended) == (last_day, True)
+    a_day_more = current_window(world.school_a, last_day + dt.timedelta(days=366))
+    assert (a_day_more.ends_on, a_day_more.starts_on) == (
+        last_day + dt.timedelta(days=366),
+        last_day + dt.timedelta(days=366 - 49),
+    )  # no calendar that recent: the last seven weeks

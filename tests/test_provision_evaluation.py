@@ -36,6 +36,10 @@ def outcome(code: str, entry: str, exit: str, *, target_steps=None, target_value
         ("nc-levels", "2a", "3c", {"target_steps": 1}, (1, True)),  # crossing a level counts one sub-level
         ("nc-levels", "3c", "3a", {"target_value": "3b"}, (2, True)),
         ("nc-levels", "3c", "3c", {"target_value": "3b"}, (0, False)),
+        ("nc-levels", "3c", "3b", {"target_value": "3b"}, (1, True)),  # reaching the target value meets it
+        ("standardised", "82", "90", {"target_value": "90"}, (8, True)),
+        ("sdq-total", "20", "15", {"target_value": "15"}, (5, True)),  # lower is better: down to 15 meets 15
+        ("sdq-total", "20", "16", {"target_value": "15"}, (4, False)),
         ("leuven-wellbeing", "4", "4", {}, (0, None)),  # no target: steps only
         ("leuven-involvement", "2", "4", {"target_steps": 2}, (2, True)),
         ("standardised", "82", "91", {"target_steps": 5}, (9, True)),
@@ -257,3 +261,109 @@ def test_a_governor_sees_no_n_met_or_mean_that_a_total_would_give_away():
     assert (slcn.n_withheld, slcn.met_withheld) == (True, True)
     assert [s.n_withheld or s.met_withheld for s in shown(rows, suppressed=False)] == [False, False, False]
     assert shown(rows, suppressed=False)[1].warning == "Only 1 – too few to draw conclusions"
+
+
+def test_seed_001_numeracy_group_breakdown_in_full():
+    # Seed 001's numeracy group: 3c,3c,3b,3c,3c,3c -> 3b,3b,3b,3c,3a,3a, target plus one sub-level:
+    # steps 1,1,0,0,2,2, so 4 of 6 met, mean 6/6 = 1.00 step; 6 is not too few.
+    rows = [row(i, steps=s, met=s >= 1) for i, s in enumerate([1, 1, 0, 0, 2, 2])]
+    [everyone, no_need] = ev.school_breakdown([("Numeracy", "small-group", rows)])
+    assert everyone == ev.Breakdown(
+        intervention="Numeracy",
+        need="All",
+        n=6,
+        met=4,
+        mean_steps=Decimal("1.00"),
+        small_n=False,
+        scales=["nc-levels"],
+    )
+    assert (no_need.need, no_need.n, no_need.met) == ("No primary need recorded", 6, 4)
+
+
+@pytest.mark.parametrize(("n", "small"), [(4, True), (5, False)])
+def test_five_measures_are_enough_to_conclude_from_and_four_are_not(n, small):
+    [everyone, _] = ev.school_breakdown([("Numeracy", "small-group", [row(i, steps=1, met=True) for i in range(n)])])
+    assert (everyone.n, everyone.small_n) == (n, small)
+
+
+def test_a_breakdown_before_any_exit_data_has_no_mean():
+    [everyone, _] = ev.school_breakdown([("Numeracy", "small-group", [row(1, steps=None, met=None)])])
+    assert (everyone.n, everyone.met, everyone.mean_steps, everyone.effect_size) == (0, None, None, None)
+
+
+def test_a_small_group_is_withheld_from_a_suppressed_audience_too():
+    # Reading: 4 measures in group 1 (3 met) and 3 in group 2 (all met): every count is small.
+    rows = [row(i, steps=1, met=i != 0, need="SLCN") for i in range(7)]
+    breakdown = ev.school_breakdown([("Reading", "comprehension", rows)])
+    group_1 = ev.summarise_group(rows[:4], cost=None)
+    group_2 = ev.summarise_group(rows[4:], cost=None)
+    hidden = ev.withheld(breakdown, [("Reading", 1, group_1), ("Reading", 2, group_2)])
+    for group_id in (1, 2):
+        assert ev.group_key("Reading", group_id, "total") in hidden
+    assert ev.group_key("Reading", 1, "total") == ("group", "Reading", 1, "total")
+
+
+def test_two_groups_of_six_withhold_their_not_met_and_the_met_beside_it():
+    # 12 measures, 10 met, in two groups of 6 (5 met each). Each "not met" (2 overall, 1 a group) is
+    # small; n = met + not met is shown, so each met goes with it. Pupils (6, 5 met) are not small.
+    rows = [row(i, steps=1, met=i not in (0, 6), need="SLCN") for i in range(12)]
+    breakdown = ev.school_breakdown([("Reading", "comprehension", rows)])
+    groups = [("Reading", 1, ev.summarise_group(rows[:6], cost=None))]
+    groups.append(("Reading", 2, ev.summarise_group(rows[6:], cost=None)))
+    assert ev.withheld(breakdown, groups) == {
+        *(("need", "Reading", need, column) for need in ("All", "SLCN") for column in ("met", "not_met")),
+        *(("group", "Reading", group, column) for group in (1, 2) for column in ("met", "not_met")),
+    }
+
+
+def test_worked_for_others_compares_others_on_the_same_scale_when_there_are_any():
+    mine = row(1, steps=0, met=False, scale="nc-levels")
+    same = [row(2, steps=1, met=True), row(3, steps=0, met=False), row(4, steps=0, met=False)]
+    other_scale = [row(i, steps=3, met=True, scale="standardised") for i in (5, 6, 7)]
+    # On nc-levels 1 of 3 others met: not "worked for others", though all on the other scale did.
+    assert ev.worked_for_others(1, {"Reading": [mine, *same, *other_scale]}) == []
+    # Nobody else on nc-levels: the others on any scale stand in (3 of 3 met).
+    found = ev.worked_for_others(1, {"Reading": [mine, *other_scale]})
+    assert found == [ev.NotForThisPupil("Reading", "nc-levels", 3, 3)]
+
+
+def test_without_targets_a_small_n_is_withheld_with_the_n_that_would_give_it_away():
+    # No targets, so n counts measures with exit data: all 7, ASD 2, SLCN 5. ASD's 2 is small, and
+    # 7 - 5 would give it back, so SLCN's 5 goes too; the 7 stays.
+    rows = [row(i, steps=1, met=None, need="ASD" if i < 2 else "SLCN") for i in range(7)]
+    everyone, asd, slcn = ev.shown(ev.school_breakdown([("Talk", "oral-language", rows)]), suppressed=True)
+    assert [(s.row.need, s.row.n, s.n_withheld) for s in (everyone, asd, slcn)] == [
+        ("All", 7, False),
+        ("ASD", 2, True),
+        ("SLCN", 5, True),
+    ]
+
+
+@pytest.mark.django_db
+def test_counterfactual_before_the_start_only_and_no_rate_during_without_exit_data():
+    scale = find_scale("nc-levels")
+    start = dt.date(2026, 9, 7)
+    result = ev.counterfactual(
+        steps_fn=steps,
+        scale=scale,
+        entry="2c",
+        exit="",
+        starts_on=start,
+        ends_on=dt.date(2026, 10, 19),
+        earlier=[(start, "1a")],  # assessed on the start day: that is the entry, not a rate before
+    )
+    assert (result.during, result.before, result.verdict) == (None, None, "No earlier assessments to compare with")
+
+
+def test_need_rows_carry_the_intervention_and_its_eef_strand():
+    rows = [row(i, steps=6, met=True, sd=Decimal(15), scale="standardised", need="SLCN") for i in range(5)]
+    [everyone, slcn] = ev.school_breakdown([("Reading catch-up", "small-group", rows)])
+    # Effect size 6 / 15 = 0.40: 5 months (EEF's 0.36 to 0.44); small group tuition's average is 4.
+    assert (slcn.intervention, slcn.need, slcn.effect_size, slcn.months, slcn.eef_months) == (
+        "Reading catch-up",
+        "SLCN",
+        Decimal("0.40"),
+        5,
+        4,
+    )
+    assert (everyone.months, everyone.eef_months) == (5, 4)

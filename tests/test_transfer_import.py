@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
 from django.utils import timezone
 from fixtures_transfer import csv_bytes, ctf, ctf_pupil, source, upn
 
@@ -206,13 +206,22 @@ def test_command_map_option(world, tmp_path):
     assert Pupil.objects.get(upn=upn(901)).legal_surname == "Smith"
 
 
-def test_command_exits_non_zero_through_the_shell(world, tmp_path):
-    import subprocess
-    import sys
-
+def test_command_line_exits_1_naming_the_problem_and_writes_nothing(world, tmp_path, capsys):
+    """What a shell sees, on the test database (never var/): exit status 1 and a one-line reason,
+    not a traceback (a crash would raise here instead of exiting with 1)."""
     path = tmp_path / "in.xml"
     path.write_bytes(b"<CTfile><oops></CTfile>")
-    result = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "manage.py", "import_pupils", str(path), "--school", "nope"], capture_output=True, check=False
-    )
-    assert result.returncode != 0
+    before = counts()
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "import_pupils", str(path), "--school", world.school_a.urn])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "in.xml, line 1: the XML is malformed (mismatched tag, column 16) "
+        "(accepted: a complete, well-formed CTF as your MIS exports it)",
+        "CommandError: 1 problem(s) found: nothing was imported.",
+    ]
+    assert counts() == before
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "import_pupils", str(path), "--school", "999999"])
+    assert (exited.value.code, capsys.readouterr().err) == (1, "CommandError: No school has URN 999999.\n")

@@ -292,3 +292,67 @@ def test_weekly_csv_over_the_row_limit_is_refused(monkeypatch):
     assert parse_weekly_csv(header + "".join(weeks)).errors == [
         f"The file has more than 2 rows; the limit is 2 rows. {SPLIT}."
     ]
+
+
+# --- The limits' own arithmetic, at its edges ---------------------------------------------------
+
+
+def test_sizes_are_named_in_whole_mb_or_else_in_bytes():
+    assert limits.size_text(2 * limits.MB) == "2 MB"
+    assert limits.size_text(limits.MB + 1) == "1,048,577 bytes"
+    assert limits.size_text(1000) == "1,000 bytes"
+
+
+def test_bytes_windows_1252_leaves_undefined_are_replaced_not_refused():
+    # 0x81 is undefined even in Windows-1252: the line is still read, with U+FFFD in its place.
+    assert list(limits.text_lines(io.BytesIO(b"caf\xe9 \x81\r\n"))) == ["caf\u00e9 \ufffd\r\n"]
+
+
+@pytest.mark.parametrize(
+    ("head", "rest", "limit", "found"),
+    [
+        (b"<si>" * 3, b"<si>" * 2, 10, 5),  # counted across blocks, none twice
+        (b"<si>" * 3, b"<si>" * 2, 3, 5),  # exactly the limit in the first block: keep counting
+        (b"<si>" * 3 + b"<s", b"i>" + b"<si>", 10, 5),  # a tag split between blocks counts once
+        (b"x" * 40 + b"<si>", b"y" * 40, 10, 1),
+        (b"<si>" * 5, b"<si>" * 5, 3, 5),  # past the limit: stop counting
+    ],
+)
+def test_tags_are_counted_block_by_block(head, rest, limit, found):
+    assert limits._count_tags(io.BytesIO(rest), head, limits.STRING_TAG, limit) == found
+
+
+def test_xlsx_parts_counted_again_once_open_at_the_limit_and_one_over(monkeypatch):
+    # The zip's end record is checked first; its directory is counted again once zipfile has read it.
+    data = xlsx([HEADINGS])
+    parts = len(zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", parts)
+    limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", parts - 1)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.message == f"The XLSX file has {parts} parts; the limit is {parts - 1} parts."
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel"
+
+
+def test_xlsx_unzipped_size_and_part_size_at_the_limit_and_one_byte_over(monkeypatch):
+    data = xlsx([HEADINGS])
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    total = sum(info.file_size for info in infos)
+    largest = max((i for i in infos if not i.filename.startswith("xl/worksheets/")), key=lambda i: i.file_size)
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", total)
+    monkeypatch.setattr(limits, "MAX_XLSX_PART", largest.file_size)
+    limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)  # exactly at both limits
+    monkeypatch.setattr(limits, "MAX_XLSX_PART", largest.file_size - 1)
+    with pytest.raises(limits.LimitExceeded, match=f"part {largest.filename} unzips to") as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.accepted == SPLIT
+    monkeypatch.setattr(limits, "MAX_XLSX_UNCOMPRESSED", total - 1)
+    with pytest.raises(limits.LimitExceeded, match="The XLSX file unzips to") as refused:
+        limits._check_parts(zipfile.ZipFile(io.BytesIO(data)), 10)
+    assert refused.value.accepted == SPLIT
+
+
+def test_tags_are_counted_over_three_blocks():
+    rest = b"<si>" * (2**18 + 2)  # one block of 1 MB and 8 bytes more
+    assert limits._count_tags(io.BytesIO(rest), b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2

@@ -231,6 +231,7 @@ def _count_tags(part: IO[bytes], head: bytes, tag: re.Pattern, limit: int) -> in
         if found > limit:
             return found
         carry = data[-16:]
-        found -= len(tag.findall(carry))  # counted again with the next block
         block = part.read(1 << 20)
+        if block:  # the carry's tags are counted again with the next block (none after the last)
+            found -= len(tag.findall(carry))
     return found
