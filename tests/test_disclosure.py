@@ -200,25 +200,35 @@ def test_a_total_of_fewer_than_5_withholds_the_share_but_not_a_count_of_0():
 
 
 def test_a_level_that_a_published_cell_gives_away_is_not_shown_at_all():
-    # The totals level shows t = 3 exactly (public: the reader sees it elsewhere) and withholds u = 2.
-    # The finer level's only cell x = t: withholding x cannot protect it, so the finer level is
-    # withheld whole and marked unshowable; the totals level keeps what it withheld.
+    # The totals level shows t = 13 and z = 10 (nothing small). The finer level's only cell x = 3
+    # is t - z: withholding x cannot protect it (t and z are fixed), so the finer level is withheld
+    # whole and marked unshowable; the totals level keeps what it showed.
     # A level with no cells at all (a breakdown nobody falls in) is settled too, giving nothing.
+    values = {("top", "t"): 13, ("top", "z"): 10, ("fine", "x"): 3}
+    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "z")))]
+    levels = {"top": [], "empty": ["top"], "fine": ["top", "empty"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+    assert hidden == {("fine", "x"), unshowable("fine")}
+
+
+def test_a_cell_the_reader_works_out_from_what_they_see_exactly_is_shown():
+    # t = 3 is public (the reader sees it elsewhere) and x = t: x tells them nothing new, so it is
+    # shown; u = 2, which nothing gives away, is withheld.
     values = {("top", "t"): 3, ("top", "u"): 2, ("fine", "x"): 3}
     relations = [Relation(("top", "t"), (("fine", "x"),))]
-    levels = {"top": [], "empty": ["top"], "fine": ["top", "empty"]}
+    levels = {"top": [], "fine": ["top"]}
     hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=[("top", "t")])
-    assert hidden == {("top", "u"), ("fine", "x"), unshowable("fine")}
+    assert hidden == {("top", "u")}
 
 
 def test_a_level_withheld_whole_keeps_its_rows_when_its_zeros_give_nothing_away():
-    # x = 3 is pinned by the public t = x + y with y = 0 fixed by the totals level: the finer level
-    # (x alone) is withheld whole; its one cell, hidden, still equals t - y, so it is unshowable;
-    # but a level of zeros only that shares no relation with a small cell stays showable.
-    values = {("top", "t"): 3, ("top", "y"): 0, ("fine", "x"): 3, ("zero", "z"): 0}
-    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "y")))]
+    # x = 3 is pinned by t = x + y + z with y = 0 and z = 10 fixed by the totals level: the finer
+    # level (x alone) is withheld whole; its one cell, hidden, still equals t - y - z, so it is
+    # unshowable; but a level of zeros only that shares no relation with a small cell stays showable.
+    values = {("top", "t"): 13, ("top", "y"): 0, ("top", "z"): 10, ("fine", "x"): 3, ("zero", "w"): 0}
+    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "y"), ("top", "z")))]
     levels = {"top": [], "fine": ["top"], "zero": ["top"]}
-    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=[("top", "t")])
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
     assert hidden == {("fine", "x"), unshowable("fine")}
     assert unshowable("fine") == ("unshowable", "fine")
 
