@@ -1,0 +1,168 @@
+"""The to-do list of a SENCO, teacher or TA: what needs doing at each school, as counts that link
+to the list behind them.
+
+Each provider is `(user, school, today) -> TodoItem` and asks one query; `PROVIDERS` lists them in
+the order the page shows them, so a new kind of work (statutory deadlines, specialist reports) is
+one more function and one more entry. Counts are of the pupils the user may see (need to know:
+trellis.pupils.access), so a teacher's are for their own classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+
+from trellis.accounts.models import Role
+from trellis.dashboards.progress import STILL_STUCK
+from trellis.identification.models import Concern
+from trellis.meetings.models import Action
+from trellis.plans.models import Plan, Target
+from trellis.plans.progress import current_window
+from trellis.provision.models import InterventionGroup
+from trellis.pupils.access import scope_for, visible_pupil_filter
+from trellis.pupils.models import Pupil
+from trellis.schools.models import School
+
+TODO_ROLES = {Role.SENCO, Role.TEACHER, Role.TA}
+
+
+class Urgency:
+    OVERDUE = "overdue"
+    DUE = "due"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    label: str  # follows the count: "3 targets to review this half term"
+    count: int
+    url: str
+    urgency: str = Urgency.DUE
+
+
+Provider = Callable[[object, School, dt.date], TodoItem]
+
+
+def end_of_week(today: dt.date) -> dt.date:
+    """The Sunday of today's week (Monday to Sunday)."""
+    return today + dt.timedelta(days=6 - today.weekday())
+
+
+def _pupils(user, school: School, today: dt.date):
+    """The pupils on roll at `school` whose SEN record `user` may see on `today`, as a subquery."""
+    return Pupil.objects.filter(visible_pupil_filter(user, today), school=school).on_roll().values("pk")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def reviews_due(user, school: School, today: dt.date) -> TodoItem:
+    """Current targets not yet reviewed this half term (the review entry page lists the same)."""
+    window = current_window(school, today)
+    n = (
+        Target.objects.current()
+        .filter(pupil__in=_pupils(user, school, today))
+        .exclude(last_reviewed_on__gte=window.starts_on)
+        .count()
+    )
+    label = _plural(n, "target to review this half term", "targets to review this half term")
+    return TodoItem(label, n, reverse("review-entry", args=[school.urn]))
+
+
+def stuck_targets(user, school: School, today: dt.date) -> TodoItem:
+    """Current targets flagged stuck and below the expected line, as the dashboards count them."""
+    n = Target.objects.current().filter(STILL_STUCK, pupil__in=_pupils(user, school, today)).count()
+    label = _plural(n, "stuck target", "stuck targets")
+    return TodoItem(label, n, reverse("target-overview", args=[school.urn]))
+
+
+def past_review_plans(user, school: School, today: dt.date):
+    return Plan.objects.filter(
+        state=Plan.State.ACTIVE, review_on__lt=today, pupil__in=_pupils(user, school, today)
+    ).order_by("review_on", "pk")
+
+
+def plans_past_review(user, school: School, today: dt.date) -> TodoItem:
+    """Active plans whose review date has passed (a review date of today is not past yet)."""
+    n = past_review_plans(user, school, today).count()
+    label = _plural(n, "plan past its review date", "plans past their review date")
+    return TodoItem(label, n, reverse("plans-past-review", args=[school.urn]), Urgency.OVERDUE)
+
+
+def concerns_awaiting_decision(user, school: School, today: dt.date) -> TodoItem:
+    n = Concern.objects.open().filter(pupil__in=_pupils(user, school, today)).count()
+    label = _plural(n, "concern awaiting a decision", "concerns awaiting a decision")
+    return TodoItem(label, n, reverse("concerns", args=[school.urn]))
+
+
+def meeting_actions_due(user, school: School, today: dt.date) -> TodoItem:
+    """The user's own open meeting actions due by the end of this week (overdue ones included)."""
+    n = (
+        Action.objects.open()
+        .filter(
+            owner=user,
+            due_on__lte=end_of_week(today),
+            discussion__pupil__in=_pupils(user, school, today),
+        )
+        .count()
+    )
+    label = _plural(n, "meeting action due this week", "meeting actions due this week")
+    return TodoItem(label, n, reverse("my-actions"))
+
+
+def groups_ending(user, school: School, today: dt.date) -> TodoItem:
+    """Intervention groups ending between today and Sunday that the user runs or has a pupil in."""
+    mine = Q(staff=user) | Q(
+        Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today),
+        enrolments__pupil__in=_pupils(user, school, today),
+    )
+    n = (
+        InterventionGroup.objects.filter(mine, intervention__school=school, ends_on__range=(today, end_of_week(today)))
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    label = _plural(n, "intervention group ending this week", "intervention groups ending this week")
+    return TodoItem(label, n, reverse("provision-map", args=[school.urn]))
+
+
+# Statutory deadlines (trellis.deadlines) and specialist reports are one more entry each when they exist.
+PROVIDERS: list[Provider] = [
+    reviews_due,
+    stuck_targets,
+    plans_past_review,
+    concerns_awaiting_decision,
+    meeting_actions_due,
+    groups_ending,
+]
+
+
+@dataclass
+class SchoolTodo:
+    school: School
+    items: list[TodoItem]
+
+    @property
+    def total(self) -> int:
+        return sum(item.count for item in self.items)
+
+
+def todo_school_ids(user) -> set[int]:
+    """The schools where this person has a to-do list: SENCO, teacher or TA there."""
+    return scope_for(user).schools_with(TODO_ROLES)
+
+
+def todo_schools(user) -> list[School]:
+    ids = todo_school_ids(user)
+    return list(School.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def todo_for(user, today: dt.date, schools: list[School] | None = None) -> list[SchoolTodo]:
+    """Every provider's item for each of the user's to-do schools (a query or two each)."""
+    schools = todo_schools(user) if schools is None else schools
+    return [SchoolTodo(school, [provider(user, school, today) for provider in PROVIDERS]) for school in schools]
