@@ -23,7 +23,7 @@ from trellis.meetings.models import Action
 from trellis.plans.models import Plan, Target
 from trellis.plans.progress import current_window
 from trellis.provision.models import InterventionGroup
-from trellis.pupils.access import scope_for, visible_pupil_filter
+from trellis.pupils.access import WHOLE_SCHOOL_ROLES, scope_for, visible_pupil_filter
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
 
@@ -116,11 +116,14 @@ def meeting_actions_due(user, school: School, today: dt.date) -> TodoItem:
 
 
 def groups_ending(user, school: School, today: dt.date) -> TodoItem:
-    """Intervention groups ending between today and Sunday that the user runs or has a pupil in."""
-    mine = Q(staff=user) | Q(
-        Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today),
-        enrolments__pupil__in=_pupils(user, school, today),
-    )
+    """Intervention groups ending between today and Sunday: the school's for the SENCO and senior
+    leaders, otherwise those the user runs or has one of their pupils in."""
+    mine = Q()
+    if not scope_for(user).has_role(school, WHOLE_SCHOOL_ROLES):
+        mine = Q(staff=user) | Q(
+            Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today),
+            enrolments__pupil__in=_pupils(user, school, today),
+        )
     n = (
         InterventionGroup.objects.filter(mine, intervention__school=school, ends_on__range=(today, end_of_week(today)))
         .values("pk")
