@@ -178,11 +178,11 @@ def test_the_senco_home_page_is_a_to_do_list_with_every_number_a_link(world, log
     urn = world.school_a.urn
     assert _links(html) == {
         "2 targets to review this half term": f"/schools/{urn}/reviews/",
-        "2 stuck targets": f"/schools/{urn}/targets/",
+        "2 stuck targets": f"/schools/{urn}/targets/?stuck=yes",
         "2 plans past their review date": f"/schools/{urn}/plans/past-review/",
         "2 concerns awaiting a decision": f"/schools/{urn}/concerns/",
         "1 meeting action due this week": "/my-actions/",
-        "2 intervention groups ending this week": f"/schools/{urn}/provision/",
+        "2 intervention groups ending this week": f"/schools/{urn}/provision/?ending=week",
     }
     for href in _links(html).values():
         assert client.get(href).status_code == 200, href
@@ -296,3 +296,30 @@ def test_the_weekly_timer_sends_the_email(world):
     job.refresh_from_db()
     assert job.state == "succeeded" and job.summary == "emailed 1 weekly to-do list"
     assert len(mail.outbox) == 1
+
+
+# --- The lists behind the counts ----------------------------------------------------------------
+
+
+def test_the_stuck_link_lists_only_the_stuck_targets(world, login):
+    stuck = make_target(world.in_class, description="Stuck on phonics")
+    Target.objects.filter(pk=stuck.pk).update(stuck=True, last_status="off_track")
+    make_target(world.in_class, description="Moving on nicely")
+    client = login(world.senco)
+    url = reverse("target-overview", args=[world.school_a.urn])
+    html = client.get(url + "?stuck=yes").content.decode()
+    assert "Stuck on phonics" in html and "Moving on nicely" not in html
+    assert "Moving on nicely" in client.get(url).content.decode()
+    assert client.get(url + "?stuck=perhaps").status_code == 400
+
+
+def test_the_groups_ending_link_lists_only_groups_ending_this_week(world, login):
+    _group(world, SUNDAY, pupil=world.in_class)
+    _group(world, NEXT_MONDAY, pupil=world.other_class)
+    client = login(world.senco)
+    url = reverse("provision-map", args=[world.school_a.urn])
+    html = client.get(url + "?ending=week").content.decode()
+    assert "Only groups ending this week (by Sunday 22 November)" in html
+    assert "Inclass" in html and "Otherclass" not in html
+    assert "Otherclass" in client.get(url).content.decode()
+    assert client.get(url + "?ending=soon").status_code == 400

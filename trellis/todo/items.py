@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 
 from trellis.accounts.models import Role
@@ -22,8 +21,8 @@ from trellis.identification.models import Concern
 from trellis.meetings.models import Action
 from trellis.plans.models import Plan, Target
 from trellis.plans.progress import current_window
-from trellis.provision.models import InterventionGroup
-from trellis.pupils.access import WHOLE_SCHOOL_ROLES, scope_for, visible_pupil_filter
+from trellis.provision.access import visible_groups
+from trellis.pupils.access import scope_for, visible_pupil_filter
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
 
@@ -78,7 +77,7 @@ def stuck_targets(user, school: School, today: dt.date) -> TodoItem:
     """Current targets flagged stuck and below the expected line, as the dashboards count them."""
     n = Target.objects.current().filter(STILL_STUCK, pupil__in=_pupils(user, school, today)).count()
     label = _plural(n, "stuck target", "stuck targets")
-    return TodoItem(label, n, reverse("target-overview", args=[school.urn]))
+    return TodoItem(label, n, reverse("target-overview", args=[school.urn]) + "?stuck=yes")
 
 
 def past_review_plans(user, school: School, today: dt.date):
@@ -116,22 +115,11 @@ def meeting_actions_due(user, school: School, today: dt.date) -> TodoItem:
 
 
 def groups_ending(user, school: School, today: dt.date) -> TodoItem:
-    """Intervention groups ending between today and Sunday: the school's for the SENCO and senior
-    leaders, otherwise those the user runs or has one of their pupils in."""
-    mine = Q()
-    if not scope_for(user).has_role(school, WHOLE_SCHOOL_ROLES):
-        mine = Q(staff=user) | Q(
-            Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today),
-            enrolments__pupil__in=_pupils(user, school, today),
-        )
-    n = (
-        InterventionGroup.objects.filter(mine, intervention__school=school, ends_on__range=(today, end_of_week(today)))
-        .values("pk")
-        .distinct()
-        .count()
-    )
+    """Intervention groups ending between today and Sunday, of those the provision map shows the
+    user (every group for the SENCO; otherwise those they run or one of their pupils is in)."""
+    n = visible_groups(user, school).filter(ends_on__range=(today, end_of_week(today))).count()
     label = _plural(n, "intervention group ending this week", "intervention groups ending this week")
-    return TodoItem(label, n, reverse("provision-map", args=[school.urn]))
+    return TodoItem(label, n, reverse("provision-map", args=[school.urn]) + "?ending=week")
 
 
 # Statutory deadlines (trellis.deadlines) and specialist reports are one more entry each when they exist.
