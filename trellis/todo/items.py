@@ -1,7 +1,7 @@
 """The to-do list of a SENCO, teacher or TA: what needs doing at each school, as counts that link
 to the list behind them.
 
-Each provider is `(user, school, today) -> TodoItem` and asks one query; `PROVIDERS` lists them in
+Each provider is `(user, school, today) -> TodoItem` (or a list of them) and asks a query or a few; `PROVIDERS` lists them in
 the order the page shows them, so a new kind of work (statutory deadlines, specialist reports) is
 one more function and one more entry. Counts are of the pupils the user may see (need to know:
 trellis.pupils.access), so a teacher's are for their own classes.
@@ -43,7 +43,7 @@ class TodoItem:
     urgency: str = Urgency.DUE
 
 
-Provider = Callable[[object, School, dt.date], TodoItem]
+Provider = Callable[[object, School, dt.date], TodoItem | list[TodoItem]]
 
 
 def end_of_week(today: dt.date) -> dt.date:
@@ -122,12 +122,32 @@ def groups_ending(user, school: School, today: dt.date) -> TodoItem:
     return TodoItem(label, n, reverse("provision-map", args=[school.urn]) + "?ending=week")
 
 
-# Statutory deadlines (trellis.deadlines) and specialist reports are one more entry each when they exist.
+def statutory_steps(user, school: School, today: dt.date) -> list[TodoItem]:
+    """Statutory steps (EHC assessment, annual review, phase transfer, SEN support review) overdue
+    and due soon, of the pupils the user may see: two items from one reading of the deadlines."""
+    from trellis.deadlines.schedule import counts, deadlines
+
+    tally = counts(deadlines(Pupil.objects.filter(visible_pupil_filter(user, today), school=school), today=today))
+    url = reverse("deadlines", args=[school.urn])
+    overdue, soon = tally["overdue"], tally["due_soon"]
+    return [
+        TodoItem(
+            _plural(overdue, "statutory step overdue", "statutory steps overdue"),
+            overdue,
+            url + "?status=overdue",
+            Urgency.OVERDUE,
+        ),
+        TodoItem(_plural(soon, "statutory step due soon", "statutory steps due soon"), soon, url + "?status=due_soon"),
+    ]
+
+
+# Specialist reports are one more entry when they exist.
 PROVIDERS: list[Provider] = [
     reviews_due,
     stuck_targets,
     plans_past_review,
     concerns_awaiting_decision,
+    statutory_steps,
     meeting_actions_due,
     groups_ending,
 ]
@@ -156,4 +176,12 @@ def todo_schools(user) -> list[School]:
 def todo_for(user, today: dt.date, schools: list[School] | None = None) -> list[SchoolTodo]:
     """Every provider's item for each of the user's to-do schools (a query or two each)."""
     schools = todo_schools(user) if schools is None else schools
-    return [SchoolTodo(school, [provider(user, school, today) for provider in PROVIDERS]) for school in schools]
+    return [SchoolTodo(school, _items(user, school, today)) for school in schools]
+
+
+def _items(user, school: School, today: dt.date) -> list[TodoItem]:
+    found: list[TodoItem] = []
+    for provider in PROVIDERS:
+        item = provider(user, school, today)
+        found += item if isinstance(item, list) else [item]
+    return found
