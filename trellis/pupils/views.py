@@ -54,7 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
         school.start_page = "school" if school.pk in with_aggregates else "register"
     today = timezone.localdate()
     # A SENCO, teacher or TA starts at their to-do list (trellis.todo), whatever the number of schools.
-    todo = todo_for(request.user, today, [s for s in schools if s.pk in todo_school_ids(request.user)])
+    todo_ids = todo_school_ids(request.user)
+    todo = todo_for(request.user, today, [school for school in schools if school.pk in todo_ids])
     if len(schools) == 1 and not todo:
         return redirect(schools[0].start_page, urn=schools[0].urn)
     figures = school_figures(request.user, schools, today=today)
