@@ -184,6 +184,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "review-correct": Shows(lambda s: reverse("review-correct", args=[s.review.pk])),
     "review-entry": Shows(_url("review-entry", urn), "list"),
     "target-overview": Shows(_url("target-overview", urn), "list"),
+    "plans-past-review": Shows(_url("plans-past-review", urn), "list"),
     "smart-list": Shows(_url("smart-list", urn), "list"),
     "assessment-grid": Shows(lambda s: reverse("assessment-grid", args=[s.urn]) + grid_query(s), "list"),
     "dashboard-school": Shows(_url("dashboard-school", urn), "list"),  # pupils to discuss
@@ -287,8 +288,10 @@ POST_ONLY = {
     "api-token-revoke",
     "meeting-invite",
     "meeting-action-done",
+    "weekly-email",
 }
 POST_ONLY_URLS = {
+    "weekly-email": _url("weekly-email"),
     "logout": _url("logout"),
     "pupil-subject-access": _url("pupil-subject-access", pupil),
     "pupil-share-end": lambda s: reverse("pupil-share-end", args=[s.pupil.pk, 1]),

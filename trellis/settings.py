@@ -13,6 +13,8 @@ TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in thrott
 TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_FROM_EMAIL  meeting invitations (default: the console).
 TRELLIS_DEADLINE_DUE_SOON_DAYS  a statutory step is "due soon" this many days ahead (default 28).
 TRELLIS_UNDER5_REVIEW_MONTHS  EHC plan reviews of under-5s every this many months, 3 to 6 (default 6).
+TRELLIS_SITE_URL   the address people open Trellis at, for links in emails sent by the worker
+                   (the weekly to-do email); default http://localhost:8000.
 TRELLIS_HTTPS      1 when served over HTTPS: secure cookies, HTTP redirected to HTTPS, HSTS for a year.
 TRELLIS_BACKGROUND_IMPORT_ROWS  an import of more pupils than this runs on the worker (default 2000).
 TRELLIS_RETENTION_YEARS  a pupil's SEN file is kept until this birthday, then listed for deletion (31).
@@ -246,6 +248,8 @@ if not 3 <= TRELLIS_UNDER5_REVIEW_MONTHS <= 6:  # SEND Code of Practice 9.178: e
 EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("TRELLIS_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("TRELLIS_FROM_EMAIL", "trellis@localhost")
+# Emails sent without a request (the weekly to-do email) link here.
+TRELLIS_SITE_URL = os.environ.get("TRELLIS_SITE_URL", "http://localhost:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

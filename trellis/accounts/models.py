@@ -13,6 +13,9 @@ from django.db import models
 class User(AbstractUser):
     """A person who signs in: staff now; parents and pupils (linked to pupils) in a later step."""
 
+    # Opt-in: a weekly email of their to-do list's counts and links (trellis.todo.digest).
+    weekly_digest = models.BooleanField("weekly to-do email", default=False)
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

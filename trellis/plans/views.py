@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from trellis.assessment.scales import ScaleError, parse_value
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.dashboards.progress import STILL_STUCK
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import ThreePartDateField, new_token, saved_form
 from trellis.lib.query import BadQuery, IdField, query_value
@@ -358,6 +360,7 @@ def _group_choice(request: HttpRequest, school):
     return groups, chosen
 
 
+YES = forms.ChoiceField(choices=[("", "all"), ("yes", "yes")], required=False)
 REVIEW_PAGE_SIZE = 50  # rows a page: each row is a form, and a SENCO's whole school can be hundreds
 
 
@@ -488,7 +491,11 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
     school = get_school_for_user(request.user, urn, pupils=True)
     groups, group = _group_choice(request, school)
     window = current_window(school, timezone.localdate())
-    targets = services.with_progress(_visible_targets(request, school, group), window=window, school=school.pk)
+    visible = _visible_targets(request, school, group)
+    only_stuck = query_value(request, "stuck", YES) == "yes"
+    if only_stuck:  # the home page's to-do count links here: stuck as the dashboards count it
+        visible = visible.filter(STILL_STUCK)
+    targets = services.with_progress(visible, window=window, school=school.pk)
     counts = dict.fromkeys(Status, 0)
     for t in targets:
         counts[t.progress.status] += 1
@@ -497,7 +504,8 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         record_type="target overview",
         school=school,
-        summary=f"Viewed the targets overview ({len(targets)} targets)" + (f" for {group}" if group else ""),
+        summary=f"Viewed the targets overview ({len(targets)} {'stuck ' if only_stuck else ''}targets)"
+        + (f" for {group}" if group else ""),
     )
     return render(
         request,
@@ -509,6 +517,7 @@ def class_overview(request: HttpRequest, urn: str) -> HttpResponse:
             "group": group,
             "counts": [(s, s.label, n) for s, n in counts.items()],
             "stuck": sum(t.progress.stuck for t in targets),
+            "only_stuck": only_stuck,
         },
     )
 

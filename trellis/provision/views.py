@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.audit import services as audit
@@ -19,6 +21,7 @@ from trellis.lib.tables import xlsx_response
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import GroupMembership, nc_year_label
 from trellis.schools.models import TeachingGroup
+from trellis.todo.items import end_of_week
 
 from . import evaluation as ev
 from . import importer, reports, services
@@ -34,6 +37,7 @@ from .eef import PUBLISHED_MONTHS
 from .forms import ReviewForm, SessionForm, StrategyForm, UploadForm
 from .models import EhcProvision, Enrolment, Measure
 
+ENDING = forms.ChoiceField(choices=[("", "any"), ("week", "this week")], required=False)
 MAP_HEADINGS = [
     "Intervention",
     "Area of need",
@@ -81,6 +85,11 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
     except ValueError as error:
         messages.error(request, str(error))
         groups, term = visible_groups(request.user, school), None
+    ending_by = None
+    if query_value(request, "ending", ENDING) == "week":  # the home page's to-do count links here
+        today = timezone.localdate()
+        ending_by = end_of_week(today)
+        groups = groups.filter(ends_on__range=(today, ending_by))
     evaluations = [item for item in reports.evaluate_groups(groups, enrolments) if item.rows or item.enrolments]
     _audit_reads(request.user, [e for item in evaluations for e in item.enrolments], "provision map")
     if request.GET.get("download") == "xlsx":
@@ -102,6 +111,7 @@ def provision_map(request: HttpRequest, urn: str) -> HttpResponse:
         "year": year,
         "year_label": nc_year_label(year) if year is not None else "",
         "term": term or "",
+        "ending_by": ending_by,
         "query": request.GET.urlencode(),
         "can_manage": may_manage_provision(request.user, school),
     }

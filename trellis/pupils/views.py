@@ -19,6 +19,7 @@ from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.query import audited_query
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.schools.models import GroupStaff, TeachingGroup
+from trellis.todo.items import todo_for, todo_school_ids
 
 from . import services
 from .access import (
@@ -51,12 +52,16 @@ def home(request: HttpRequest) -> HttpResponse:
     with_aggregates = set(schools_for_aggregates(request.user).values_list("pk", flat=True))
     for school in schools:
         school.start_page = "school" if school.pk in with_aggregates else "register"
-    if len(schools) == 1:
+    today = timezone.localdate()
+    # A SENCO, teacher or TA starts at their to-do list (trellis.todo), whatever the number of schools.
+    todo_ids = todo_school_ids(request.user)
+    todo = todo_for(request.user, today, [school for school in schools if school.pk in todo_ids])
+    if len(schools) == 1 and not todo:
         return redirect(schools[0].start_page, urn=schools[0].urn)
-    figures = school_figures(request.user, schools, today=timezone.localdate())
+    figures = school_figures(request.user, schools, today=today)
     for school in schools:
         school.figures = figures.get(school.pk)
-    return render(request, "schools/home.html", {"schools": schools, "with_figures": bool(figures)})
+    return render(request, "schools/home.html", {"schools": schools, "with_figures": bool(figures), "todo": todo})
 
 
 def school_overview(request: HttpRequest, urn: str) -> HttpResponse:

@@ -1,0 +1,187 @@
+"""The to-do list of a SENCO, teacher or TA: what needs doing at each school, as counts that link
+to the list behind them.
+
+Each provider is `(user, school, today) -> TodoItem` (or a list of them) and asks a query or a few; `PROVIDERS` lists them in
+the order the page shows them, so a new kind of work (statutory deadlines, specialist reports) is
+one more function and one more entry. Counts are of the pupils the user may see (need to know:
+trellis.pupils.access), so a teacher's are for their own classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from trellis.accounts.models import Role
+from trellis.dashboards.progress import STILL_STUCK
+from trellis.identification.models import Concern
+from trellis.meetings.models import Action
+from trellis.plans.models import Plan, Target
+from trellis.plans.progress import current_window
+from trellis.provision.access import visible_groups
+from trellis.pupils.access import scope_for, visible_pupil_filter
+from trellis.pupils.models import Pupil
+from trellis.schools.models import School
+
+TODO_ROLES = {Role.SENCO, Role.TEACHER, Role.TA}
+
+
+class Urgency:
+    OVERDUE = "overdue"
+    DUE = "due"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    label: str  # follows the count: "3 targets to review this half term"
+    count: int
+    url: str
+    urgency: str = Urgency.DUE
+
+
+Provider = Callable[[object, School, dt.date], TodoItem | list[TodoItem]]
+
+
+def end_of_week(today: dt.date) -> dt.date:
+    """The Sunday of today's week (Monday to Sunday)."""
+    return today + dt.timedelta(days=6 - today.weekday())
+
+
+def _pupils(user, school: School, today: dt.date):
+    """The pupils on roll at `school` whose SEN record `user` may see on `today`, as a subquery."""
+    return Pupil.objects.filter(visible_pupil_filter(user, today), school=school).on_roll().values("pk")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def reviews_due(user, school: School, today: dt.date) -> TodoItem:
+    """Current targets not yet reviewed this half term (the review entry page lists the same)."""
+    window = current_window(school, today)
+    n = (
+        Target.objects.current()
+        .filter(pupil__in=_pupils(user, school, today))
+        .exclude(last_reviewed_on__gte=window.starts_on)
+        .count()
+    )
+    label = _plural(n, "target to review this half term", "targets to review this half term")
+    return TodoItem(label, n, reverse("review-entry", args=[school.urn]))
+
+
+def stuck_targets(user, school: School, today: dt.date) -> TodoItem:
+    """Current targets flagged stuck and below the expected line, as the dashboards count them."""
+    n = Target.objects.current().filter(STILL_STUCK, pupil__in=_pupils(user, school, today)).count()
+    label = _plural(n, "stuck target", "stuck targets")
+    return TodoItem(label, n, reverse("target-overview", args=[school.urn]) + "?stuck=yes")
+
+
+def past_review_plans(user, school: School, today: dt.date):
+    return Plan.objects.filter(
+        state=Plan.State.ACTIVE, review_on__lt=today, pupil__in=_pupils(user, school, today)
+    ).order_by("review_on", "pk")
+
+
+def plans_past_review(user, school: School, today: dt.date) -> TodoItem:
+    """Active plans whose review date has passed (a review date of today is not past yet)."""
+    n = past_review_plans(user, school, today).count()
+    label = _plural(n, "plan past its review date", "plans past their review date")
+    return TodoItem(label, n, reverse("plans-past-review", args=[school.urn]), Urgency.OVERDUE)
+
+
+def concerns_awaiting_decision(user, school: School, today: dt.date) -> TodoItem:
+    n = Concern.objects.open().filter(pupil__in=_pupils(user, school, today)).count()
+    label = _plural(n, "concern awaiting a decision", "concerns awaiting a decision")
+    return TodoItem(label, n, reverse("concerns", args=[school.urn]))
+
+
+def meeting_actions_due(user, school: School, today: dt.date) -> TodoItem:
+    """The user's own open meeting actions due by the end of this week (overdue ones included)."""
+    n = (
+        Action.objects.open()
+        .filter(
+            owner=user,
+            due_on__lte=end_of_week(today),
+            discussion__pupil__in=_pupils(user, school, today),
+        )
+        .count()
+    )
+    label = _plural(n, "meeting action due this week", "meeting actions due this week")
+    return TodoItem(label, n, reverse("my-actions"))
+
+
+def groups_ending(user, school: School, today: dt.date) -> TodoItem:
+    """Intervention groups ending between today and Sunday, of those the provision map shows the
+    user (every group for the SENCO; otherwise those they run or one of their pupils is in)."""
+    n = visible_groups(user, school).filter(ends_on__range=(today, end_of_week(today))).count()
+    label = _plural(n, "intervention group ending this week", "intervention groups ending this week")
+    return TodoItem(label, n, reverse("provision-map", args=[school.urn]) + "?ending=week")
+
+
+def statutory_steps(user, school: School, today: dt.date) -> list[TodoItem]:
+    """Statutory steps (EHC assessment, annual review, phase transfer, SEN support review) overdue
+    and due soon, of the pupils the user may see: two items from one reading of the deadlines."""
+    from trellis.deadlines.schedule import counts, deadlines
+
+    tally = counts(deadlines(Pupil.objects.filter(visible_pupil_filter(user, today), school=school), today=today))
+    url = reverse("deadlines", args=[school.urn])
+    overdue, soon = tally["overdue"], tally["due_soon"]
+    return [
+        TodoItem(
+            _plural(overdue, "statutory step overdue", "statutory steps overdue"),
+            overdue,
+            url + "?status=overdue",
+            Urgency.OVERDUE,
+        ),
+        TodoItem(_plural(soon, "statutory step due soon", "statutory steps due soon"), soon, url + "?status=due_soon"),
+    ]
+
+
+# Specialist reports are one more entry when they exist.
+PROVIDERS: list[Provider] = [
+    reviews_due,
+    stuck_targets,
+    plans_past_review,
+    concerns_awaiting_decision,
+    statutory_steps,
+    meeting_actions_due,
+    groups_ending,
+]
+
+
+@dataclass
+class SchoolTodo:
+    school: School
+    items: list[TodoItem]
+
+    @property
+    def total(self) -> int:
+        return sum(item.count for item in self.items)
+
+
+def todo_school_ids(user) -> set[int]:
+    """The schools where this person has a to-do list: SENCO, teacher or TA there."""
+    return scope_for(user).schools_with(TODO_ROLES)
+
+
+def todo_schools(user) -> list[School]:
+    ids = todo_school_ids(user)
+    return list(School.objects.filter(pk__in=ids).order_by("name")) if ids else []
+
+
+def todo_for(user, today: dt.date, schools: list[School] | None = None) -> list[SchoolTodo]:
+    """Every provider's item for each of the user's to-do schools (a query or two each)."""
+    schools = todo_schools(user) if schools is None else schools
+    return [SchoolTodo(school, _items(user, school, today)) for school in schools]
+
+
+def _items(user, school: School, today: dt.date) -> list[TodoItem]:
+    found: list[TodoItem] = []
+    for provider in PROVIDERS:
+        item = provider(user, school, today)
+        found += item if isinstance(item, list) else [item]
+    return found
