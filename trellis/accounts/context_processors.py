@@ -40,6 +40,8 @@ def navigation(request) -> dict:
         links.append(("Reviews on time", reverse("deadlines-trust")))
     if aggregate:
         links.append(("Dashboards", reverse("dashboard")))
+    if scope_for(user).children:  # a parent or carer: their children's pages, never staff links
+        links.append(("Your children", reverse("family-home")))
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
     path = request.path

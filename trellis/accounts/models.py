@@ -11,7 +11,7 @@ from django.db import models
 
 
 class User(AbstractUser):
-    """A person who signs in: staff now; parents and pupils (linked to pupils) in a later step."""
+    """A person who signs in: staff, or a parent or carer (linked to pupils by trellis.families.Carer)."""
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     GOVERNOR = "governor", "Governor"
     SPECIALIST = "specialist", "External specialist"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Never a Membership: a parent or carer holds it through trellis.families.Carer links.
+    PARENT = "parent", "Parent or carer"
 
 
 class Membership(models.Model):
