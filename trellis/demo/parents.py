@@ -7,17 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.utils import timezone
-
 from trellis.accounts.models import User
-from trellis.audit import services as audit
-from trellis.audit.models import AuditEvent
 from trellis.evidence.models import EvidenceNote
 from trellis.families.models import Carer, Consent, Invitation, ParentView, PlanResponse, Relationship
 from trellis.plans.models import Plan
 from trellis.pupils.models import Pupil
 from trellis.schools.models import School
 
+from .dates import at_noon
 from .names import ADULT_MEN, ADULT_WOMEN
 from .staff import EMAIL_DOMAIN
 
@@ -88,21 +85,13 @@ def seed_families(*, schools: list[School], password: str, today: dt.date, seed:
     children = [older, younger, *others]
     _family_records(children, {link.pupil_id: link.user for link in links}, rng, today)
     _pending_invitation(with_plans[len(children) :] or others[-1:], today)
-    audit.record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        record_type="demo data",
-        school=school,
-        summary=f"Seeded demo parents and carers: {len(users)} accounts linked to {len(children)} pupils.",
-        via="command",
-    )
 
 
 def _family_records(children: list[Pupil], carer_of: dict[int, User], rng: random.Random, today: dt.date) -> None:
     plans = {}  # each child's current plan: the one the family pages show (Plan's own ordering)
     for plan in Plan.objects.filter(pupil__in=children, state=Plan.State.ACTIVE):
         plans.setdefault(plan.pupil_id, plan)
-    now = timezone.now()
+    now = at_noon(today)
     views, answers, consents = [], [], []
     for n, pupil in enumerate(children):
         parent, plan = carer_of[pupil.pk], plans.get(pupil.pk)
@@ -160,7 +149,7 @@ def _pending_invitation(pupils: list[Pupil], today: dt.date) -> None:
     if not pupils:
         return
     _, token_hash = Invitation.new_token()
-    now = timezone.now()
+    now = at_noon(today)
     Invitation.objects.create(
         pupil=pupils[0],
         email=f"carer@{EMAIL_DOMAIN}",

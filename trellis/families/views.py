@@ -9,6 +9,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.accounts.models import User
 from trellis.audit import services as audit
+from trellis.audit.models import AuditEvent
 from trellis.evidence.models import EvidenceNote
 from trellis.lib.forms import saved_form
 from trellis.plans import charts
@@ -41,6 +43,12 @@ def family_home(request: HttpRequest) -> HttpResponse:
     children = list(children_of(request.user).order_by("date_of_birth", "pk"))
     if not children:
         raise Http404("No children linked to this account")
+    audit.record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record_type="family: children",
+        summary=f"{len(children)} children listed",
+    )
     return render(request, "families/home.html", {"children": children})
 
 
@@ -169,6 +177,7 @@ def consent(request: HttpRequest, pupil_id: int) -> HttpResponse:
     )
 
 
+@login_not_required  # the one-time link is the credential (256 random bits, hashed at rest)
 def sign_up(request: HttpRequest, token: str) -> HttpResponse:
     """Make a parent's account from the one-time link (it then stops working)."""
     invitation = services.open_invitation(token)
