@@ -325,3 +325,12 @@ def test_a_young_person_over_compulsory_school_age_decides_not_the_parent(world,
     assert not Consent.objects.exists()
     with pytest.raises(services.FamilyError, match="decides this for themselves"):
         services.set_consent(pupil=older, kind="ehc", given=True, by=mum, today=today)
+
+
+def test_the_senco_sees_what_the_family_said(family, login):
+    services.add_views(plan=family.plan, by=family.mum, text="Mornings are hard.")
+    services.answer_plan(
+        plan=family.plan, by=family.dad, answer="change", version=family.plan.version, comment="More PE"
+    )
+    page = login(family.senco).get(reverse("pupil-family", args=[family.in_class.pk])).content.decode()
+    assert "Mornings are hard." in page and "asked for a change" in page and "More PE" in page

@@ -32,7 +32,7 @@ from trellis.pupils.access import children_of, get_child_for_user, get_pupil_for
 from . import access, services
 from .age import compulsory_school_age_ends, decides_for_themselves
 from .forms import AnswerForm, ConsentForm, InviteForm, LinkForm, RestrictForm, SignUpForm, ViewsForm
-from .models import Carer, Consent, Invitation
+from .models import Carer, Consent, Invitation, ParentView, PlanResponse
 from .words import plain_kind
 
 # --- Parents and carers ----------------------------------------------------------------------
@@ -251,6 +251,9 @@ def manage(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "link_url": link_url,
         "left": pupil.left_on is not None and pupil.left_on <= timezone.localdate(),
         "days": settings.FAMILY_INVITATION_DAYS,
+        "views": ParentView.objects.filter(pupil=pupil).select_related("plan")[:20],
+        "answers": PlanResponse.objects.filter(pupil=pupil).select_related("plan")[:20],
+        "consents": Consent.objects.filter(pupil=pupil)[:20],
     }
     return render(request, "families/manage.html", context)
 
