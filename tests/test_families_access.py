@@ -5,10 +5,12 @@ and staff-only notes), and the API lists their own children only."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from pupil_routes import API_WITH_PUPIL_DATA, PAGES_WITH_PUPIL_DATA, POST_ONLY_URLS, seed
 
 from trellis.accounts.models import ApiToken
-from trellis.families.models import Carer
+from trellis.families.models import Carer, Consent, ParentView, PlanResponse
+from trellis.pupils.models import ExternalShare
 
 from conftest import make_user
 
@@ -40,7 +42,7 @@ def test_a_parent_of_a_gets_404_for_b_by_every_page(seeded, login, name):
 def test_a_parent_writes_nothing_by_any_staff_route(seeded, login, name):
     if name == "logout":
         return
-    assert login(seeded.world.parent_a).post(POST_ONLY_URLS[name](seeded)).status_code in (404, 405)
+    assert login(seeded.world.parent_a).post(POST_ONLY_URLS[name](seeded)).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(set(PAGES_WITH_PUPIL_DATA) - FAMILY_ROUTES))
@@ -74,3 +76,18 @@ def test_a_parent_counts_in_no_aggregate(seeded, login):
     client = login(seeded.world.parent_a)
     assert client.get(f"/schools/{seeded.urn}/").status_code == 404
     assert client.get("/dashboards/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("family-views", {"text": "My views"}),
+        ("family-agree", {"answer": "agree", "version": "1"}),
+        ("family-consent", {"kind": "share", "given": "0"}),
+    ],
+)
+def test_a_parent_of_a_cannot_speak_for_b(seeded, login, name, data):
+    url = PAGES_WITH_PUPIL_DATA[name].url(seeded)
+    assert login(seeded.world.parent_a).post(url, data).status_code == 404
+    assert not ParentView.objects.exists() and not PlanResponse.objects.exists() and not Consent.objects.exists()
+    assert ExternalShare.objects.filter(expires_on__gte=timezone.localdate()).count() == 1  # other_class's share
