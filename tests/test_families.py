@@ -334,3 +334,12 @@ def test_the_senco_sees_what_the_family_said(family, login):
     )
     page = login(family.senco).get(reverse("pupil-family", args=[family.in_class.pk])).content.decode()
     assert "Mornings are hard." in page and "asked for a change" in page and "More PE" in page
+
+
+def test_a_teacher_who_is_also_a_parent_finds_their_children_from_their_account(world, login):
+    Carer.objects.create(user=world.teacher, pupil=world.pupil_b, relationship="father")
+    client = login(world.teacher)
+    assert reverse("family-home") in client.get(reverse("account")).content.decode()
+    assert client.get(reverse("family-child", args=[world.pupil_b.pk])).status_code == 200
+    assert client.get(reverse("pupil", args=[world.pupil_b.pk])).status_code == 404  # not a pupil they teach
+    assert reverse("family-home") not in login(world.senco).get(reverse("account")).content.decode()

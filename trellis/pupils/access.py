@@ -55,7 +55,19 @@ class Scope:
     trust_school_ids: set[int] = field(default_factory=set)
     office_grants: set[int] = field(default_factory=set)  # schools where the SENCO let the office see SEN records
     seen: dict[int, bool] = field(default_factory=dict)  # pupil id -> SEN record visible (asked once a request)
-    children: set[int] = field(default_factory=set)  # pupils this user is an active parent or carer of
+    user_id: int | None = None
+    _children: set[int] | None = None
+
+    @property
+    def children(self) -> set[int]:
+        """Pupils this user is an active parent or carer of: asked once a request, and only by the
+        pages and rules that need it, so staff pages ask no extra query."""
+        if self._children is None:
+            from trellis.families.models import Carer, active_links
+
+            links = Carer.objects.filter(active_links(timezone.localdate()), user_id=self.user_id)
+            self._children = set(links.values_list("pupil_id", flat=True)) if self.user_id else set()
+        return self._children
 
     def schools_with(self, roles: set[str]) -> set[int]:
         return {school for school, held in self.roles.items() if held & roles}
@@ -80,19 +92,9 @@ def scope_for(user) -> Scope:
             cached.trust_school_ids = set(
                 School.objects.filter(trust_id__in=cached.trust_ids).values_list("pk", flat=True)
             )
-        _add_children(cached, user)
+        cached.user_id = user.pk
         user._trellis_scope = cached
     return cached
-
-
-def _add_children(scope: Scope, user) -> None:
-    """A parent's or carer's active links: the role `parent` at each child's school."""
-    from trellis.families.models import Carer, active_links
-
-    links = Carer.objects.filter(active_links(timezone.localdate()), user=user)
-    for pupil_id, school_id in links.values_list("pupil_id", "pupil__school_id"):
-        scope.children.add(pupil_id)
-        scope.roles.setdefault(school_id, set()).add(Role.PARENT)
 
 
 def visible_pupil_filter(user, today: dt.date | None = None, *, register: bool = False, family: bool = False) -> Q:
