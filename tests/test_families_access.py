@@ -16,7 +16,8 @@ from conftest import make_user
 
 FAMILY_ROUTES = {name for name, route in PAGES_WITH_PUPIL_DATA.items() if route.user == "parent"}
 # Pages of one's own things (one's children, one's meeting actions): they answer, naming nobody else.
-OWN_PAGES = {"family-home", "my-actions"}
+# The calendar feed answers whoever holds its secret link (the SENCO's), with initials only.
+OWN_PAGES = {"family-home", "my-actions", "calendar-feed"}
 
 
 @pytest.fixture
