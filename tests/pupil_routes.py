@@ -17,12 +17,15 @@ from django.utils import timezone
 from fixtures_progress import add_review, make_target
 from fixtures_transfer import ctf, ctf_pupil, upn
 
+from trellis.accounts.models import User
 from trellis.assessment.models import Domain
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
 from trellis.deadlines import services as deadlines
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.evidence import services as evidence
+from trellis.families import services as families
+from trellis.families.models import Carer
 from trellis.identification import services as identification
 from trellis.jobs.models import Job
 from trellis.jobs.services import error_row
@@ -107,6 +110,12 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     s.annual_review = AnnualReview.objects.create(plan=plan, pupil=world.in_class, due_on=today - dt.timedelta(days=1))
     s.ehc_request = EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=today)
     s.calendar_key = deadlines.new_calendar_link(user=world.senco)
+    # `parent` is the mother of `in_class`; `invitation_token` is a one-time link for another carer.
+    world.parent = User.objects.create_user("parent", password="a-long-test-password", first_name="Jo")
+    Carer.objects.create(user=world.parent, pupil=world.in_class, relationship="mother")
+    _, s.invitation_token = families.invite(
+        pupil=world.in_class, email="dad@example.org", relationship="father", by=world.senco
+    )
     return s
 
 
@@ -237,6 +246,15 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     # see, each audited); the governors' report (the other school document) names no one.
     "school-document": Shows(lambda s: reverse("school-document", args=[s.urn, "provision-map"]), "list"),
     "school-document-pdf": Shows(lambda s: reverse("school-document-pdf", args=[s.urn, "provision-map"]), "list"),
+    "pupil-family": Shows(_url("pupil-family", pupil)),
+    # The family pages, as the pupil's parent (staff get 404 there: they have their own pages).
+    "family-home": Shows(_url("family-home"), "list", user="parent"),  # names their own children
+    "family-child": Shows(_url("family-child", pupil), user="parent"),
+    "family-targets": Shows(_url("family-targets", pupil), user="parent"),
+    "family-shared": Shows(_url("family-shared", pupil), user="parent"),
+    "family-views": Shows(_url("family-views", pupil), user="parent"),
+    "family-agree": Shows(_url("family-agree", pupil), user="parent"),
+    "family-consent": Shows(_url("family-consent", pupil), user="parent"),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -268,6 +286,8 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
     "calendar-link": _url("calendar-link"),  # one's own calendar link
+    # The child's first name and school, to whoever holds the one-time link (never the surname).
+    "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }
 
 # Who opens them when the SENCO may not (the rest as the SENCO).
@@ -289,6 +309,7 @@ POST_ONLY = {
     "meeting-invite",
     "meeting-action-done",
     "weekly-email",
+    "pupil-family-restrict",
 }
 POST_ONLY_URLS = {
     "weekly-email": _url("weekly-email"),
@@ -305,6 +326,7 @@ POST_ONLY_URLS = {
     "api-token-revoke": lambda s: reverse("api-token-revoke", args=[1]),
     "meeting-invite": _url("meeting-invite", meeting),
     "meeting-action-done": lambda s: reverse("meeting-action-done", args=[s.action.pk]),
+    "pupil-family-restrict": lambda s: reverse("pupil-family-restrict", args=[s.pupil.pk, 1]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

@@ -14,6 +14,7 @@ from fixtures_progress import add_review, make_target
 
 from trellis.accounts.models import Membership, Role
 from trellis.evidence.models import EvidenceNote
+from trellis.families.models import Carer
 from trellis.identification.models import Concern, StaffViewRequest
 from trellis.meetings.models import Action, Meeting, MeetingPupil
 from trellis.provision.models import Intervention, InterventionGroup
@@ -34,6 +35,7 @@ ROLES = [
     "trustlead",
     "governor",
     "superuser",
+    "parent",  # mother of `own`
 ]
 PUPIL_RECORDS = ["own", "not_taught", "other_school", "leaver"]  # leaver: school A, left 30 days ago
 SCHOOL_RECORDS = ["own_school", "other_school"]
@@ -106,6 +108,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "record_discussion": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},
     "decide": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},
     "complete_action": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "superuser": EVERY},  # owned by the teacher
+    # Families: the SENCO manages who is linked; only the parent speaks for the family (not even a superuser).
+    "manage_family": {"senco": WHOLE, "superuser": EVERY},
+    "give_views": {"parent": "own"},
+    "answer_plan": {"parent": "own"},
+    "give_consent": {"parent": "own"},
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -142,6 +149,10 @@ PUPIL_OBJECT = {
     "decide": "discussion",
     "complete_action": "action",
     "record_deadlines": "pupil",
+    "manage_family": "pupil",
+    "give_views": "plan",
+    "answer_plan": "plan",
+    "give_consent": "pupil",
 }
 
 
@@ -179,6 +190,8 @@ def records(world):
     world.office = world.administrator
     world.office_granted = make_user("office2", school=world.school_a, role=Role.ADMINISTRATOR)
     Membership.objects.filter(user=world.office_granted).update(sees_sen_records=True)
+    world.parent = make_user("parent")
+    Carer.objects.create(user=world.parent, pupil=world.in_class, relationship="mother")
     pupils = {"own": world.in_class, "not_taught": world.other_class, "other_school": world.pupil_b, "leaver": leaver}
     class_b = TeachingGroup.objects.create(
         school=world.school_b, academic_year=world.school_b.academic_years.get(), name="4X", nc_year=4

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "trellis.deadlines",
     "trellis.dataprotection",
     "trellis.documents",
+    "trellis.families",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# How long a parent's invitation link works (it works once).
+FAMILY_INVITATION_DAYS = 7
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

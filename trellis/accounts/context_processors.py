@@ -40,6 +40,11 @@ def navigation(request) -> dict:
         links.append(("Reviews on time", reverse("deadlines-trust")))
     if aggregate:
         links.append(("Dashboards", reverse("dashboard")))
+    # A parent or carer: their children's pages, never staff links. Asked only of someone with no
+    # staff link, so staff pages ask no extra query (a member of staff who is also a parent opens
+    # /family/ from their account page).
+    if not links and scope_for(user).children:
+        links.append(("Your children", reverse("family-home")))
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
     path = request.path

@@ -11,7 +11,7 @@ from django.db import models
 
 
 class User(AbstractUser):
-    """A person who signs in: staff now; parents and pupils (linked to pupils) in a later step."""
+    """A person who signs in: staff, or a parent or carer (linked to pupils by trellis.families.Carer)."""
 
     # Opt-in: a weekly email of their to-do list's counts and links (trellis.todo.digest).
     weekly_digest = models.BooleanField("weekly to-do email", default=False)
@@ -28,6 +28,8 @@ class Role(models.TextChoices):
     GOVERNOR = "governor", "Governor"
     SPECIALIST = "specialist", "External specialist"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Never a Membership: a parent or carer holds it through trellis.families.Carer links.
+    PARENT = "parent", "Parent or carer"
 
 
 class Membership(models.Model):

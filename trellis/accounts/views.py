@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.audit.models import AuditEvent
 from trellis.audit.services import record
+from trellis.pupils.access import scope_for
 
 from . import access, services
 from .forms import TokenForm
@@ -22,7 +23,11 @@ from .models import ApiToken
 
 
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html", {"manages_sign_in": access.can_manage_sign_in(request.user)})
+    context = {
+        "manages_sign_in": access.can_manage_sign_in(request.user),
+        "has_children": bool(scope_for(request.user).children),  # a parent (who may also be staff)
+    }
+    return render(request, "accounts/account.html", context)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -30,7 +30,7 @@ from trellis.pupils.bulk import write_new_pupils
 from trellis.pupils.models import ExternalShare, NeedType
 from trellis.schools.models import School
 
-from . import data, logins, organisation, pupils, sen, sharing, staff
+from . import data, logins, organisation, parents, pupils, sen, sharing, staff
 
 SCHOOL_STAGES: list[str] = [
     "trellis.demo.plans.seed_school",
@@ -79,6 +79,7 @@ def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: 
     for school in created:
         for path in SCHOOL_STAGES:
             import_string(path)(school=school, rng=school_rng(seed, school.urn, path), today=today)
+    parents.seed_families(schools=created, password=password, today=today, seed=seed)
     review_tally.rebuild()  # the reviews went in in bulk, so count them once at the end
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so the dashboards' joins start from the right table

@@ -10,7 +10,18 @@ from .staff import EMAIL_DOMAIN, Staff
 
 DEMO_PASSWORD = "trellis-demo"  # noqa: S105  (published demo data, never a real account)
 SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
-DEMO_USERNAMES = ("senco", "teacher", "ta", "head", "trustlead", "governor", "specialist", "office", "admin")
+DEMO_USERNAMES = (
+    "senco",
+    "teacher",
+    "ta",
+    "head",
+    "trustlead",
+    "governor",
+    "specialist",
+    "office",
+    "admin",
+    "parent",
+)
 WHAT_THEY_SEE = {
     "senco": "SENCO: every pupil of the school, confidential ones too",
     "teacher": "class teacher of {class_name} only",
@@ -21,6 +32,7 @@ WHAT_THEY_SEE = {
     "specialist": "external specialist: only pupils shared with them, until the share ends",
     "office": "school office: the register and pupil details, not plans, evidence or concerns",
     "admin": "superuser, no school role: the Django admin (read-only for pupil data)",
+    "parent": "parent of two siblings: their own children's family pages only",
 }
 
 

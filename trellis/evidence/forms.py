@@ -54,6 +54,11 @@ class NoteForm(Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    shared_with_family = forms.BooleanField(
+        label="Share this note with the family",
+        required=False,
+        help_text="Parents and carers see it on their pages. Leave it unticked for staff only.",
+    )
     attachment = forms.FileField(
         label="Photo or file (optional)",
         required=False,
@@ -71,7 +76,8 @@ class ChangeNoteForm(VersionedForm, NoteForm):
 
     def values_of(self, record) -> dict:
         values = {
-            name: getattr(record, name) for name in ("date", "learning_objective", "activity", "outcome", "areas")
+            name: getattr(record, name)
+            for name in ("date", "learning_objective", "activity", "outcome", "areas", "shared_with_family")
         }
         return values | {"targets": sorted(record.targets.values_list("pk", flat=True))}
 

@@ -38,6 +38,10 @@ class EvidenceNote(models.Model):
     version = models.PositiveIntegerField(
         default=1, db_default=1, editable=False, help_text="Goes up with every change"
     )
+    # Staff-only unless staff choose to share it (notes written before this field stay staff-only).
+    shared_with_family = models.BooleanField(
+        "share with the family", default=False, help_text="Parents and carers see this note"
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]

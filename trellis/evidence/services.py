@@ -63,7 +63,7 @@ def _own_targets(pupil: Pupil, targets: Sequence[int]) -> list[int]:
     return target_ids
 
 
-NOTE_FIELDS = ["date", "learning_objective", "activity", "outcome", "areas"]
+NOTE_FIELDS = ["date", "learning_objective", "activity", "outcome", "areas", "shared_with_family"]
 
 
 @transaction.atomic
@@ -113,6 +113,7 @@ def create_note(
     areas: Sequence[str] = (),
     targets: Sequence[int] = (),
     upload: UploadedFile | None = None,
+    shared_with_family: bool = False,
     via: str = "web",
     once: str = "",
     request: str = "",
@@ -130,6 +131,7 @@ def create_note(
         outcome=outcome,
         areas=_check_areas(areas),
         recorded_by=_user(by),
+        shared_with_family=shared_with_family,
     )
     if upload is not None:
         content_type, extension = check_upload(upload)

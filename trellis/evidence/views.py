@@ -79,6 +79,7 @@ def add_note(request: HttpRequest, pupil_id: int) -> HttpResponse:
                 areas=data["areas"],
                 upload=data["attachment"],
                 targets=data.get("targets", []),
+                shared_with_family=data["shared_with_family"],
                 once=data["once"],
             )
         except services.EvidenceError as error:

@@ -13,6 +13,9 @@ pupils through `Pupil.objects.visible_to(user)`, so no view can forget the rules
 - External specialists: only pupils shared with them, until the share expires, not confidential.
 - Governors: no pupil at all; aggregate pages of their school only.
 - Superusers (the Django administrators of the installation): everything, audited like anyone.
+- Parents and carers (`trellis.families.Carer`): only their own children, on the family pages
+  (`get_child_for_user`, or `visible_to(user, family=True)`), while their link is not restricted
+  and the child is on roll. Never the staff pages: those show concerns and staff-only notes.
 
 Anything outside these rules is a 404, so a page never reveals that a pupil exists. Pages and
 API calls that show only the register entry pass `register=True`; everything else asks for the SEN
@@ -52,6 +55,19 @@ class Scope:
     trust_school_ids: set[int] = field(default_factory=set)
     office_grants: set[int] = field(default_factory=set)  # schools where the SENCO let the office see SEN records
     seen: dict[int, bool] = field(default_factory=dict)  # pupil id -> SEN record visible (asked once a request)
+    user_id: int | None = None
+    _children: set[int] | None = None
+
+    @property
+    def children(self) -> set[int]:
+        """Pupils this user is an active parent or carer of: asked once a request, and only by the
+        pages and rules that need it, so staff pages ask no extra query."""
+        if self._children is None:
+            from trellis.families.models import Carer, active_links
+
+            links = Carer.objects.filter(active_links(timezone.localdate()), user_id=self.user_id)
+            self._children = set(links.values_list("pupil_id", flat=True)) if self.user_id else set()
+        return self._children
 
     def schools_with(self, roles: set[str]) -> set[int]:
         return {school for school, held in self.roles.items() if held & roles}
@@ -76,20 +92,22 @@ def scope_for(user) -> Scope:
             cached.trust_school_ids = set(
                 School.objects.filter(trust_id__in=cached.trust_ids).values_list("pk", flat=True)
             )
+        cached.user_id = user.pk
         user._trellis_scope = cached
     return cached
 
 
-def visible_pupil_filter(user, today: dt.date | None = None, *, register: bool = False) -> Q:
+def visible_pupil_filter(user, today: dt.date | None = None, *, register: bool = False, family: bool = False) -> Q:
     """A Q on Pupil selecting exactly the pupils whose SEN record `user` may see (with
-    register=True: whose register entry they may see, which adds the school office)."""
+    register=True: whose register entry they may see, which adds the school office; with
+    family=True: adds a parent's or carer's own children, for the family pages and the API)."""
     from .models import ExternalShare, GroupMembership
 
     scope = scope_for(user)
     if scope.superuser:
         return Q()
     today = today or timezone.localdate()
-    allowed = Q(pk__in=[])
+    allowed = Q(pk__in=sorted(scope.children)) if family else Q(pk__in=[])
     if schools := scope.schools_with(WHOLE_SCHOOL_ROLES):
         allowed |= Q(school_id__in=schools)
     office = scope.schools_with(OPEN_PUPILS_ROLES)
@@ -125,7 +143,7 @@ def _whole_school_ids(scope: Scope, schools: set[int]) -> set[int]:
     return {
         pk
         for pk in schools
-        if pk in scope.trust_school_ids or scope.roles.get(pk, set()) - CLASS_ROLES - {Role.SPECIALIST}
+        if pk in scope.trust_school_ids or scope.roles.get(pk, set()) - CLASS_ROLES - {Role.SPECIALIST, Role.PARENT}
     }
 
 
@@ -164,6 +182,27 @@ def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False):
     if not register:
         remember_visible(user, [pupil])
     return pupil
+
+
+def get_child_for_user(user, pupil_id: int | str):
+    """A parent's or carer's own child (active link, on roll); otherwise 404, as for any pupil."""
+    from .models import Pupil
+
+    scope = scope_for(user)
+    try:
+        pupil_id = int(pupil_id)
+    except (ValueError, TypeError):
+        raise Http404("No such pupil") from None
+    if pupil_id not in scope.children:
+        raise Http404("No such pupil")
+    return Pupil.objects.select_related("school", "primary_need").get(pk=pupil_id)
+
+
+def children_of(user):
+    """The pupils this user is an active parent or carer of (none for staff)."""
+    from .models import Pupil
+
+    return Pupil.objects.filter(pk__in=sorted(scope_for(user).children)).select_related("school")
 
 
 def remember_visible(user, pupils) -> None:
@@ -215,8 +254,13 @@ def sees_sen_record(user, pupil) -> bool:
 
 def works_with(user, pupil, roles: set[str]) -> bool:
     """Holds one of `roles` at the pupil's school and may see the pupil's SEN record: where every
-    write rule about a pupil's record starts (a parent or a pupil will be one more branch here)."""
-    return scope_for(user).has_role(pupil.school_id, roles) and sees_sen_record(user, pupil)
+    write rule about a pupil's record starts. `Role.PARENT` means an active parent or carer of this
+    pupil (never anyone else, not even a superuser, speaks for the family)."""
+    scope = scope_for(user)
+    if Role.PARENT in roles and pupil.pk in scope.children:
+        return True
+    staff = set(roles) - {Role.PARENT}
+    return bool(staff) and scope.has_role(pupil.school_id, staff) and sees_sen_record(user, pupil)
 
 
 def sees_confidential(user, school: School | int) -> bool:

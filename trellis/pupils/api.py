@@ -112,7 +112,7 @@ def list_pupils(
 ):
     """Filter by `school` (URN), `status` (N, K, E or monitoring) and `need` (a census code, any rank)."""
     pupils = (
-        Pupil.objects.visible_to(request.auth, register=True)
+        Pupil.objects.visible_to(request.auth, register=True, family=True)
         .select_related("school")
         .order_by("school__urn", "legal_surname", "pk")
     )

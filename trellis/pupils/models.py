@@ -71,12 +71,12 @@ def parse_nc_year(value: str) -> int | None:
 
 
 class PupilQuerySet(models.QuerySet):
-    def visible_to(self, user, *, register: bool = False) -> PupilQuerySet:
-        """Pupils whose SEN record (or with register=True, register entry) this user may see: see
-        trellis.pupils.access."""
+    def visible_to(self, user, *, register: bool = False, family: bool = False) -> PupilQuerySet:
+        """Pupils whose SEN record (or with register=True, register entry; with family=True, a
+        parent's own children too) this user may see: see trellis.pupils.access."""
         from .access import visible_pupil_filter
 
-        return self.filter(visible_pupil_filter(user, register=register))
+        return self.filter(visible_pupil_filter(user, register=register, family=family))
 
     def by_shown_name(self) -> PupilQuerySet:
         """In the order of the names pages show (the preferred name where there is one, as `surname`

@@ -30,6 +30,7 @@ from .access import (
     may_see_audit,
     schools_for_aggregates,
     schools_with_pupil_access,
+    scope_for,
     sees_sen_record,
 )
 from .forms import ConfidentialForm, EhcPlanForm, NeedsForm, SenStatusForm, ShareForm
@@ -49,6 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     # A specialist (or anyone without the aggregate pages) starts at the register, which lists
     # only the pupils they may see: never at a page that would answer 404.
+    if not schools and scope_for(request.user).children:  # a parent or carer
+        return redirect("family-home")
     with_aggregates = set(schools_for_aggregates(request.user).values_list("pk", flat=True))
     for school in schools:
         school.start_page = "school" if school.pk in with_aggregates else "register"

@@ -25,6 +25,7 @@ POLICY_MODULES = [
     "trellis.provision.access",
     "trellis.meetings.access",
     "trellis.deadlines.access",
+    "trellis.families.access",
 ]
 
 

@@ -1,0 +1,58 @@
+"""Every parent page is in plain English: Flesch reading ease of at least 60 (textstat), measured on
+the demo trust's parents and their children, so real-looking plans, targets and notes count."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+import textstat
+from django.core.management import call_command
+from django.urls import reverse
+
+from trellis.families import services
+from trellis.families.models import Carer
+from trellis.pupils.models import Pupil
+
+PAGES = ["family-child", "family-targets", "family-shared", "family-views", "family-agree", "family-consent"]
+PLAIN = 60
+
+
+def main_text(page: str) -> str:
+    """The words a parent reads in <main>: no markup, chart, table of numbers or page menu; each
+    line a sentence (headings and list items are read as short sentences)."""
+    main = re.search(r"<main[^>]*>(.*)</main>", page, re.S).group(1)
+    main = re.sub(r"<(svg|table|nav)\b.*?</\1>", " ", main, flags=re.S)
+    lines = [line.strip() for line in html.unescape(re.sub(r"<[^>]+>", "\n", main)).splitlines()]
+    return "\n".join(line if line[-1] in ".!?:" else f"{line}." for line in lines if line)
+
+
+def test_main_text_keeps_the_words_and_drops_the_markup():
+    page = (
+        '<main><h1>Sam&#x27;s plan</h1><nav><a href="/">Plan</a></nav><p>He reads.</p><svg><text>3</text></svg></main>'
+    )
+    assert main_text(page) == "Sam's plan.\nHe reads."
+
+
+@pytest.mark.dates
+def test_every_parent_page_of_the_demo_reads_plainly(db, client):
+    call_command("seed_demo", "--schools", "1", "--pupils-per-school", "150", stdout=io.StringIO())
+    assert Carer.objects.filter(user__username="parent").count() == 2  # the demo login: two siblings
+    scores = {}
+    for carer in Carer.objects.select_related("user").order_by("pk"):
+        client.force_login(carer.user)
+        urls = [reverse(name, args=[carer.pupil_id]) for name in PAGES] + [reverse("family-home")]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            scores[(carer.user.username, url)] = textstat.flesch_reading_ease(main_text(response.content.decode()))
+    client.logout()
+    pupil = Pupil.objects.filter(carers__isnull=False).first()
+    _, token = services.invite(pupil=pupil, email="new@example.org", relationship="carer", by=None)
+    for url in (reverse("family-sign-up", args=[token]), reverse("family-sign-up", args=["used"])):
+        scores[("signed out", url)] = textstat.flesch_reading_ease(main_text(client.get(url).content.decode()))
+    assert len(scores) >= 20
+    hard = {page: score for page, score in scores.items() if score < PLAIN}
+    assert not hard, f"pages below reading ease {PLAIN}: {hard}"
