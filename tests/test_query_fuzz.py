@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from trellis.accounts.models import User
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.evidence.models import EvidenceNote
+from trellis.families.models import Carer
 from trellis.identification.models import Concern
 from trellis.meetings.models import Action, Meeting
 from trellis.plans.models import Review, SmallStep, Target
@@ -155,6 +156,7 @@ def page_urls() -> list[str]:
         "request_id": EhcAssessmentRequest.objects.filter(pupil__school=school).first().pk,
         "annual_review_id": AnnualReview.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "key": "0" * 32,
+        "carer_id": Carer.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []
