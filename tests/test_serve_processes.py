@@ -146,7 +146,10 @@ def _sign_in(session: requests.Session, url: str, username: str, password: str) 
 
 def test_both_processes_are_healthy_and_serve_static_files(two_servers):
     for url in two_servers:
-        assert requests.get(f"{url}/health/", timeout=5).json() == {"database": "ok", "worker": "not configured"}
+        assert requests.get(f"{url}/health/", timeout=5).json() == {
+            "database": "ok",
+            "worker": "not running",
+        }  # no worker started here
         page = requests.get(f"{url}/sign-in/", timeout=5)
         stylesheet = re.search(r'href="(/static/trellis/trellis\.[0-9a-f]+\.css)"', page.text).group(1)
         response = requests.get(f"{url}{stylesheet}", timeout=5)  # whitenoise, a name with its content's hash
