@@ -1,6 +1,7 @@
 """A small demo school for the documents tests: 24 pupils with SEN in class 4B, with plans,
 targets, reviews and a provision map from the demo builders."""
 
+import datetime as dt
 import random
 
 import pytest
@@ -19,7 +20,7 @@ FORENAMES = ["Alex", "Sam", "Ruby", "Omar", "Maya", "Leo", "Isla", "Noah", "Zara
 @pytest.fixture
 def demo_school(world):
     today = timezone.localdate()
-    start = today.replace(year=today.year - 1)
+    start = today - dt.timedelta(days=365)  # not replace(year=...): 29 February has no year before
     pupils = []
     for n in range(24):
         pupil = Pupil.objects.create(
