@@ -6,10 +6,10 @@ import datetime as dt
 import random
 
 from trellis.assessment.models import Assessment, Domain, Scale
+from trellis.pupils import bulk
 from trellis.pupils.models import SenStatus
 from trellis.schools.models import AssessmentPoint
 
-from . import bulk
 from .dates import seeded_at
 
 FIELDS = [

@@ -16,10 +16,10 @@ import random
 
 from trellis.deadlines import rules
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest, SupportReview
+from trellis.pupils import bulk
 from trellis.pupils.models import EhcPlan, Pupil, SenStatus, SenStatusEntry
 from trellis.schools.models import School
 
-from . import bulk
 from .dates import seeded_at, term_day
 
 # Days since the request of the first requests, so that every stage is present in every school.

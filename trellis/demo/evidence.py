@@ -16,10 +16,10 @@ from collections import defaultdict
 from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
 from trellis.identification.models import AreaOfNeed
 from trellis.plans.models import Target
+from trellis.pupils import bulk
 from trellis.pupils.models import Pupil, SenStatus
 from trellis.schools.models import AcademicYear, School
 
-from . import bulk
 from .dates import random_day, seeded_at, term_day
 from .staff import senco_id, staff_by_pupil
 from .wording import about

@@ -26,10 +26,9 @@ from trellis.provision.models import (
     QftStrategy,
     Session,
 )
+from trellis.pupils import bulk
 from trellis.pupils.models import Pupil
 from trellis.schools.models import AcademicYear, School, TeachingGroup
-
-from . import bulk
 
 # name, area of need, EEF strand, scales, sessions a week, minutes, weeks, cost per session (or None: hourly),
 # role, mean steps gained (how well it works here), +N target

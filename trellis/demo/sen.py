@@ -15,10 +15,11 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from trellis.pupils import bulk
 from trellis.pupils.bulk import NeedPeriod, StatusPeriod
 from trellis.pupils.models import EhcPlan, SenStatus, SenStatusEntry
 
-from . import bulk, data
+from . import data
 from .dates import at_noon, random_day, school_day
 
 M, K, E, N = SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN, SenStatus.NONE

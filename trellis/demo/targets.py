@@ -12,8 +12,8 @@ from typing import NamedTuple
 from trellis.assessment.models import Scale
 from trellis.plans.models import Review, SmallStep, Target
 from trellis.plans.progress import stored_status, summarise, summary_fields
+from trellis.pupils import bulk
 
-from . import bulk
 from .plan_texts import COMMENTS
 
 REVIEW_FIELDS = [
