@@ -8,7 +8,7 @@ more, a case-by-case exception that the LA claims, not a date that moves).
 Months: a period of n months ends on the same day of the month, or on the last day of the month
 when that month is shorter (29 February 2024 + 12 months = 28 February 2025; 31 August + 6 months
 = 28 or 29 February). The earlier day is chosen, not 1 March, because a duty to act "within 12
-months" must never be shown later than 12 months; it is also how EhcPlan.due_after counts.
+months" must never be shown later than 12 months.
 """
 
 from __future__ import annotations

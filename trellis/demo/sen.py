@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from trellis.deadlines.rules import annual_review_due
 from trellis.pupils import bulk
 from trellis.pupils.bulk import NeedPeriod, StatusPeriod
 from trellis.pupils.models import EhcPlan, SenStatus, SenStatusEntry
@@ -162,19 +163,19 @@ def _plan_dates(
     else:
         issued = became_e
     anniversaries = []
-    due = EhcPlan.due_after(issued)
+    due = annual_review_due(issued)
     while due <= last_day:
         anniversaries.append(due)
-        due = EhcPlan.due_after(due)
+        due = annual_review_due(due)
     if not anniversaries:
-        return issued, None, EhcPlan.due_after(issued)
+        return issued, None, annual_review_due(issued)
     if rng.random() < OVERDUE_REVIEW_SHARE:
         anniversaries.pop()  # this year's review has not happened: overdue
         if not anniversaries:
-            return issued, None, EhcPlan.due_after(issued)
+            return issued, None, annual_review_due(issued)
     reviewed = school_day(anniversaries[-1] - dt.timedelta(days=rng.randint(7, 45)))
     reviewed = min(max(reviewed, issued + dt.timedelta(days=1)), last_day)
-    return issued, reviewed, EhcPlan.due_after(reviewed)
+    return issued, reviewed, annual_review_due(reviewed)
 
 
 def periods(draft, *, senco) -> tuple[list[StatusPeriod], list[NeedPeriod]]:

@@ -267,14 +267,6 @@ class EhcPlan(models.Model):
     def __str__(self) -> str:
         return f"EHC plan issued {self.issued_on}"
 
-    @staticmethod
-    def due_after(reviewed_or_issued: dt.date) -> dt.date:
-        """Annual reviews are due within 12 months of the plan or the last review."""
-        try:
-            return reviewed_or_issued.replace(year=reviewed_or_issued.year + 1)
-        except ValueError:  # 29 February
-            return reviewed_or_issued.replace(year=reviewed_or_issued.year + 1, day=28)
-
     def is_review_overdue(self, on: dt.date | None = None) -> bool:
         return self.ceased_on is None and self.next_annual_review_due < (on or timezone.localdate())
 
