@@ -258,6 +258,18 @@ def test_governor_cannot_recover_a_withheld_cell_from_any_breakdown(demo, client
     assert attacker.leaks == []
 
 
+# Seeds 6 and 9 gave the need x SEN status table to a protection that failed cell by cell; withheld
+# whole, its rows still gave cells away through the need and SEN status tables.
+@pytest.mark.parametrize("demo", [6, 9], indirect=True)
+def test_a_table_withheld_whole_gives_nothing_away_beside_its_totals(demo, client):
+    school = demo.first()
+    dims = [("need",), ("sen",), ("area",), ("need", "sen")]
+    attacker, _ = walk_dashboards(sign_in(client, "governor"), f"school={school.urn}&", dims)
+    assert attacker.withheld
+    assert attacker.recovered() == set()
+    assert attacker.leaks == []
+
+
 @pytest.mark.fuzz
 def test_governor_cannot_recover_a_withheld_cell_from_every_pair_of_breakdowns(demo, client):
     school = demo.first()

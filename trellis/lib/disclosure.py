@@ -278,13 +278,18 @@ def protect_levels(
             withheld |= protect(scope, mine, hidden=hidden, published=published)
         except ValueError:
             # The tables settled before this one leave no way to protect it cell by cell (a
-            # three-way table with every two-way total fixed can be like that): withhold it all.
-            # If even its empty cells (known zeros) would give a small one away, it is not shown.
-            withheld |= {key for key in cells_of.get(level, []) if key not in published}
+            # three-way table with every two-way total fixed can be like that): withhold it all,
+            # but for the cells the settled tables pin down (a row with one part): those are no
+            # secret, and a withheld cell that can be worked out is a broken promise. If one of
+            # them is small, or the table would give away more of the settled ones, it is not shown.
+            withheld |= mine_cells - set(published)
             now = {key for key in scope if key in withheld}
             small = {key for key in scope if is_small(values[key])}
-            if exposed(mine, now) & small or newly_revealed(mine, now, set(known)):
+            given_away = exposed(mine, now)
+            if given_away & small or given_away - mine_cells or newly_revealed(mine, now, set(known)):
                 withheld.add(unshowable(level))
+            else:
+                withheld -= given_away
         settled.add(level)
     return withheld
 
