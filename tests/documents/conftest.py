@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from tests.fixtures_documents import demo_school  # noqa: F401 - a fixture for the tests here
+from tests.fixtures_ehc_documents import ehc_request, ehc_review  # noqa: F401 - fixtures for the tests here
 from trellis.documents.pdf import pango_missing
 
 

@@ -58,7 +58,9 @@ def _difference(a: Image.Image, b: Image.Image) -> float:
 
 
 def _subject(slug: str, demo_school):
-    return demo_school.demo_pupils[1] if get_kind(slug).subject == "pupil" else demo_school.school_a
+    if get_kind(slug).subject != "pupil":
+        return demo_school.school_a
+    return demo_school.demo_pupils[0 if slug == "annual-review" else 1]  # pupil 0 has an EHC plan
 
 
 def _render(slug: str, demo_school, tmp_path: Path) -> Image.Image:
@@ -66,7 +68,9 @@ def _render(slug: str, demo_school, tmp_path: Path) -> Image.Image:
     return _picture(pdf, tmp_path)
 
 
-@pytest.mark.parametrize("slug", ["parent-report", "passport", "governors-report", "provision-map"])
+@pytest.mark.parametrize(
+    "slug", ["parent-report", "passport", "governors-report", "provision-map", "annual-review", "ehc-request"]
+)
 def test_page_one_looks_as_it_did(slug, demo_school, tmp_path):
     picture = _render(slug, demo_school, tmp_path)
     kept = PICTURES / f"{slug}.png"

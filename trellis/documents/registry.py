@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import pupil_reports, school_reports
+from . import annual_review, ehc_request, pupil_reports, school_reports
 
 PUPIL, SCHOOL = "pupil", "school"
 
@@ -23,10 +23,15 @@ class Kind:
     template: str = ""
     build: Callable | None = None  # (subject, reader, today) -> context; None: not yet available
     pupils_shown: Callable | None = None  # (school, reader) -> the pupils a school document names
+    refusal: Callable | None = None  # (subject) -> why it cannot be made for this subject ("" when it can)
 
     @property
     def available(self) -> bool:
         return self.build is not None
+
+    def refused(self, subject) -> str:
+        """Why this document cannot be made for `subject` ("" when it can), in words to show as they are."""
+        return self.refusal(subject) if self.refusal else ""
 
     @property
     def suppressed(self) -> bool:
@@ -46,8 +51,23 @@ KINDS: dict[str, Kind] = {
             pupil_reports.parent_report,
         ),
         Kind("passport", "Pupil passport", PUPIL, "pupil", "documents/passport.html", pupil_reports.passport),
-        Kind("annual-review", "EHC plan annual review pack", PUPIL, "staff"),
-        Kind("ehc-request", "Evidence for a request for an EHC needs assessment", PUPIL, "staff"),
+        Kind(
+            "annual-review",
+            "EHC plan annual review pack",
+            PUPIL,
+            "staff",
+            "documents/annual_review.html",
+            annual_review.annual_review,
+            refusal=annual_review.refusal,
+        ),
+        Kind(
+            "ehc-request",
+            "Evidence for a request for an EHC needs assessment",
+            PUPIL,
+            "staff",
+            "documents/ehc_request.html",
+            ehc_request.ehc_request,
+        ),
         Kind("transition", "Transition file", PUPIL, "staff"),
         Kind(
             "governors-report",

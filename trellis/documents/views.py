@@ -22,6 +22,11 @@ def _kind(slug: str, subject: str) -> Kind:
 
 def _respond(request: HttpRequest, kind: Kind, subject, fmt: str, filename: str) -> HttpResponse:
     today = timezone.localdate()
+    if reason := kind.refused(subject):
+        # Nothing is made, so nothing is exported or audited; the reader may already see the pupil.
+        return render(
+            request, "documents/refused.html", {"kind": kind, "subject": subject, "reason": reason}, status=409
+        )
     if fmt == "pdf":
         if reason := pango_missing():
             return render(request, "documents/no_pdf.html", {"kind": kind, "reason": reason}, status=503)

@@ -25,7 +25,7 @@ class GroupEvaluation:
     sessions_held: int
 
 
-def _attendance(groups: list[InterventionGroup], enrolments: list[Enrolment]) -> dict[int, ev.Attendance]:
+def attendance_by_enrolment(groups: list[InterventionGroup], enrolments: list[Enrolment]) -> dict[int, ev.Attendance]:
     """Sessions attended of those held while the pupil was enrolled."""
     dates: dict[int, list[dt.date]] = defaultdict(list)
     for group_id, date in Session.objects.filter(group__in=groups).values_list("group_id", "date"):
@@ -59,7 +59,7 @@ def evaluate_groups(groups, enrolments=None) -> list[GroupEvaluation]:
     )
     measures = list(Measure.objects.filter(enrolment__in=enrolment_list).order_by("enrolment_id", "scale__name"))
     scale_map = scales.scales_by_id(groups[0].intervention.school_id)
-    attendance = _attendance(groups, enrolment_list)
+    attendance = attendance_by_enrolment(groups, enrolment_list)
     held_by_group = dict(Session.objects.filter(group__in=groups).values_list("group_id").annotate(n=Count("pk")))
     needs = _primary_needs(enrolment_list)
     by_enrolment: dict[int, list[Measure]] = defaultdict(list)
@@ -232,6 +232,7 @@ def pupil_enrolment_rows(pupil, enrolments) -> list[tuple[Enrolment, list[ev.Mea
     for item in evaluations:
         enrolment = next((e for e in item.enrolments if e.pupil_id == pupil.pk), None)
         if enrolment is not None:
+            enrolment.group = item.group  # loaded with its intervention and staff already: no query a row
             history.append((enrolment, [r for r in item.rows if r.pupil_id == pupil.pk], item.summary))
     return history
 

@@ -38,6 +38,8 @@ class Command(BaseCommand):
             subject = School.objects.filter(urn=school.strip()).first()
             if subject is None:
                 raise CommandError(f"No school with URN {school!r}.")
+        if reason := chosen.refused(subject):
+            raise CommandError(reason)
         today = timezone.localdate()
         code = subject.upn if pupil else subject.urn
         path = Path(out or f"{chosen.slug}-{code}.{'html' if html else 'pdf'}")
