@@ -4,8 +4,11 @@
 
 Times a one-pupil parent report (the median of --repeat runs after a warm-up, on the pupil of the
 school with the most current targets) and the parent reports of a class of 30 one after another,
-then the other kinds once. Limits (issue 13): one pupil in 1 s or less, a class of 30 in 30 s or
-less; the script exits with status 1 when either is over. Not a test: figures vary by machine.
+then the other kinds once, and the median of the two staff documents about one pupil (the EHC plan
+annual review pack for the EHC pupil with the most targets, the evidence for an EHC needs assessment
+request for the pupil with the most provision). Limits (issue 13): each one-pupil document in 1 s
+or less, a class of 30 in 30 s or less; the script exits with status 1 when any is over. Not a
+test: figures vary by machine.
 """
 
 from __future__ import annotations
@@ -83,7 +86,25 @@ def main() -> int:
     )
     for slug, subject in [("passport", pupil), ("governors-report", school), ("provision-map", school)]:
         print(f"  {slug}, once: {_timed(get_kind(slug), subject, today):.3f} s")
-    return 0 if one <= ONE_PUPIL_LIMIT and whole_class <= CLASS_LIMIT else 1
+
+    staff_documents = []
+    ehc = Pupil.objects.filter(school=school, sen_status="E").annotate(t=Count("targets")).order_by("-t").first()
+    tried = Pupil.objects.filter(school=school).annotate(e=Count("provision_enrolments")).order_by("-e").first()
+    for slug, subject in [("annual-review", ehc), ("ehc-request", tried)]:
+        if subject is None:
+            print(f"  {slug}: no pupil to make it for")
+            continue
+        kind = get_kind(slug)
+        _timed(kind, subject, today)
+        median = statistics.median(_timed(kind, subject, today) for _ in range(args.repeat))
+        staff_documents.append(median)
+        print(
+            f"  {slug} for {subject.forename}, median of {args.repeat}: {median:.3f} s (limit {ONE_PUPIL_LIMIT:.0f} s)"
+        )
+    within = (
+        one <= ONE_PUPIL_LIMIT and whole_class <= CLASS_LIMIT and all(t <= ONE_PUPIL_LIMIT for t in staff_documents)
+    )
+    return 0 if within else 1
 
 
 if __name__ == "__main__":

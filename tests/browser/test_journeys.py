@@ -211,3 +211,21 @@ def test_an_import_refused_on_submit_shows_why(sign_in, tmp_path):
     # Chromium logs every 4xx answer to the console; this 422 is the point of the test.
     visit.problems[:] = [p for p in visit.problems if "status of 422" not in p]
     visit.check()
+
+
+def test_senco_opens_the_annual_review_pack_and_the_evidence_for_a_request(sign_in):
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    visit.check()
+    register = page.url.removeprefix(visit.base_url).split("?")[0]
+    for status, title in [
+        ("E", "EHC plan annual review pack"),
+        ("K", "Evidence for a request for an EHC needs assessment"),
+    ]:
+        visit.goto(f"{register}?status={status}")
+        page.locator("main table a[href^='/pupils/']").first.click()
+        visit.check()
+        page.get_by_role("link", name=title).click()
+        visit.check()
+        assert page.locator("h1").inner_text().startswith(title)

@@ -351,3 +351,11 @@ def test_the_demo_renders_both_for_every_ehc_pupil_of_a_demo_school(db):
         outcomes_seen += len(re.findall(r"<h3>Outcome \d", review_page))
         assert pupil.full_name in _page("ehc-request", pupil)
     assert outcomes_seen >= len(pupils)  # the demo's EHC plans have outcomes, and the pack shows them
+
+
+def test_the_pupil_page_offers_the_document_that_fits_the_pupil(ehc_review, login):
+    client = login(ehc_review.senco)
+    ehc_page = client.get(f"/pupils/{ehc_review.other_class.pk}/").content.decode()
+    support_page = client.get(f"/pupils/{ehc_review.in_class.pk}/").content.decode()
+    assert "documents/annual-review/" in ehc_page and "documents/ehc-request/" not in ehc_page
+    assert "documents/ehc-request/" in support_page and "documents/annual-review/" not in support_page
