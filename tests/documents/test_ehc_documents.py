@@ -244,7 +244,14 @@ def test_only_staff_who_may_see_the_sen_record_get_the_documents(ehc_review, log
     Carer.objects.create(user=parent, pupil=pupil, relationship="mother")
     for slug in ("annual-review", "ehc-request"):
         for path in (f"/pupils/{pupil.pk}/documents/{slug}/", f"/pupils/{pupil.pk}/documents/{slug}.pdf"):
-            for outsider in (ehc_review.teacher, ehc_review.governor, ehc_review.outsider, parent):
+            # Not the office without the SENCO's grant to see SEN records, a governor, another school, a parent.
+            for outsider in (
+                ehc_review.teacher,
+                ehc_review.administrator,
+                ehc_review.governor,
+                ehc_review.outsider,
+                parent,
+            ):
                 assert login(outsider).get(path).status_code == 404, (path, outsider)
         assert login(ehc_review.other_teacher).get(f"/pupils/{pupil.pk}/documents/{slug}/").status_code == 200
         assert login(ehc_review.senco).get(f"/pupils/{pupil.pk}/documents/{slug}/").status_code == 200

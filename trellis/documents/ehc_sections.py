@@ -19,7 +19,3 @@ SECTIONS = {
 
 # The sections Trellis keeps nothing for: the pack says to bring them from the plan itself.
 NOT_KEPT = ["C", "D", "G", "H1", "H2", "I", "J"]
-
-
-def heading(letter: str) -> str:
-    return f"Section {letter}: {SECTIONS[letter]}"
