@@ -257,6 +257,7 @@ def test_only_staff_who_may_see_the_sen_record_get_the_documents(ehc_review, log
         assert login(ehc_review.senco).get(f"/pupils/{pupil.pk}/documents/{slug}/").status_code == 200
 
 
+@pytest.mark.pdf
 def test_generating_and_downloading_either_is_audited_as_an_export(ehc_review, login):
     pupil = ehc_review.other_class
     client = login(ehc_review.senco)
