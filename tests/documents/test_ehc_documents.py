@@ -359,6 +359,15 @@ def test_the_demo_renders_both_for_every_ehc_pupil_of_a_demo_school(db):
         outcomes_seen += len(re.findall(r"<h3>Outcome \d", review_page))
         assert pupil.full_name in _page("ehc-request", pupil)
     assert outcomes_seen >= len(pupils)  # the demo's EHC plans have outcomes, and the pack shows them
+    # The evidence for a request is most often for a pupil on SEN support.
+    for pupil in Pupil.objects.filter(sen_status=SenStatus.SEN_SUPPORT).on_roll(today).select_related("school"):
+        assert "The graduated approach" in _page("ehc-request", pupil)
+
+
+def test_a_pupil_with_nothing_recorded_gets_clear_empty_sections(world):
+    page = _page("ehc-request", world.expired_share)
+    assert "No plans are recorded in Trellis for Sam." in page and "No intervention groups are recorded." in page
+    assert "No views from Sam are recorded: ask for them before the request goes to the local authority." in page
 
 
 def test_the_pupil_page_offers_the_document_that_fits_the_pupil(ehc_review, login):
