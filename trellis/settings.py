@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "trellis.dataprotection",
     "trellis.documents",
     "trellis.families",
+    "trellis.specialists",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# A specialist's report is overdue this many weeks after they saw the pupil; a referral not yet
+# seen is a long wait after this many weeks (18: the NHS referral-to-treatment standard).
+SPECIALIST_REPORT_WEEKS = int(os.environ.get("TRELLIS_SPECIALIST_REPORT_WEEKS", "6"))
+REFERRAL_LONG_WAIT_WEEKS = int(os.environ.get("TRELLIS_REFERRAL_LONG_WAIT_WEEKS", "18"))
 # How long a parent's invitation link works (it works once).
 FAMILY_INVITATION_DAYS = 7
 LOGOUT_REDIRECT_URL = "login"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("trellis.documents.urls")),
     path("", include("trellis.todo.urls")),
     path("", include("trellis.families.urls")),
+    path("", include("trellis.specialists.urls")),
 ]
 
 # The 500 page with the site's navigation when it can be drawn (404 and 403 use Django's own views

@@ -40,6 +40,8 @@ def navigation(request) -> dict:
         links.append(("Reviews on time", reverse("deadlines-trust")))
     if aggregate:
         links.append(("Dashboards", reverse("dashboard")))
+    if scope.schools_with({Role.SPECIALIST}):  # no query: the scope is read once a request
+        links.insert(0, ("Shared with you", reverse("specialist-home")))
     # A parent or carer: their children's pages, never staff links. Asked only of someone with no
     # staff link, so staff pages ask no extra query (a member of staff who is also a parent opens
     # /family/ from their account page).

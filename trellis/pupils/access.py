@@ -263,6 +263,14 @@ def works_with(user, pupil, roles: set[str]) -> bool:
     return bool(staff) and scope.has_role(pupil.school_id, staff) and sees_sen_record(user, pupil)
 
 
+def only_specialist(user) -> bool:
+    """An external specialist and nothing else here: their start page is the list of pupils shared
+    with them (trellis.specialists), across every school they visit, not any one school's pages."""
+    scope = scope_for(user)
+    held = set().union(*scope.roles.values()) if scope.roles else set()
+    return held == {Role.SPECIALIST} and not scope.trust_ids and not scope.superuser
+
+
 def sees_confidential(user, school: School | int) -> bool:
     """Whether lists of this school's pupils (an import's preview) may name confidential pupils."""
     return scope_for(user).has_role(school, WHOLE_SCHOOL_ROLES)

@@ -28,6 +28,7 @@ from .access import (
     may_grant_office_access,
     may_manage_sen_record,
     may_see_audit,
+    only_specialist,
     schools_for_aggregates,
     schools_with_pupil_access,
     scope_for,
@@ -42,6 +43,8 @@ REGISTER_PAGE_SIZE = 100
 
 def home(request: HttpRequest) -> HttpResponse:
     """The schools this person works with; straight to the school when there is only one."""
+    if only_specialist(request.user):  # one list of their pupils, whatever the school or trust
+        return redirect("specialist-home")
     schools = list(
         (schools_for_aggregates(request.user) | schools_with_pupil_access(request.user))
         .distinct()
