@@ -25,6 +25,7 @@ from trellis.meetings.models import Action, Meeting, MeetingPupil
 from trellis.plans.models import Plan, Target
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup
+from trellis.specialists.models import Referral
 from trellis.todo import items
 from trellis.todo.digest import digest_for, send_digests
 
@@ -143,6 +144,9 @@ def _one_of_each(world, pupil):
     Plan.objects.filter(pk=target.plan_id).update(review_on=YESTERDAY)
     Concern.objects.create(pupil=pupil, area="cognition", what_seen="Reverses b and d")
     _group(world, SUNDAY, pupil=pupil)
+    # Seen 43 days ago with no report (overdue after 42), and waiting 127 days (a long wait after 126).
+    Referral.objects.create(pupil=pupil, service="ep", referred_on=dt.date(2026, 6, 1), seen_on=dt.date(2026, 10, 6))
+    Referral.objects.create(pupil=pupil, service="salt", referred_on=dt.date(2026, 7, 14))
 
 
 def test_a_teacher_counts_only_their_own_class(world):
@@ -155,8 +159,8 @@ def test_a_teacher_counts_only_their_own_class(world):
     def counts(entry):  # statutory steps are counted in their own test
         return [item.count for item in entry.items if "statutory" not in item.label]
 
-    assert counts(teacher) == [1, 1, 1, 1, 0, 1]
-    assert counts(senco) == [3, 3, 3, 3, 0, 3]
+    assert counts(teacher) == [1, 1, 1, 1, 0, 1, 1, 1]
+    assert counts(senco) == [3, 3, 3, 3, 0, 3, 3, 3]
 
 
 # --- The home page for each role ----------------------------------------------------------------
@@ -189,6 +193,8 @@ def test_the_senco_home_page_is_a_to_do_list_with_every_number_a_link(world, log
         "2 concerns awaiting a decision": f"/schools/{urn}/concerns/",
         "1 meeting action due this week": "/my-actions/",
         "2 intervention groups ending this week": f"/schools/{urn}/provision/?ending=week",
+        "2 specialist reports overdue": f"/schools/{urn}/referrals/",
+        "2 referrals waiting a long time": f"/schools/{urn}/referrals/",
     }
     for href in _links(html).values():
         assert client.get(href).status_code == 200, href

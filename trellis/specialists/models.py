@@ -78,19 +78,29 @@ class Recommendation(models.Model):
         return self.text[:80]
 
 
+def report_overdue_q(today: dt.date, prefix: str = "") -> models.Q:
+    """Seen more than SPECIALIST_REPORT_WEEKS ago (6 weeks: seen 42 days ago is due today, not yet
+    overdue), and no report received yet."""
+    due = today - dt.timedelta(weeks=settings.SPECIALIST_REPORT_WEEKS)
+    return models.Q(**{f"{prefix}seen_on__lt": due, f"{prefix}report_received_on__isnull": True})
+
+
+def long_wait_q(today: dt.date, prefix: str = "") -> models.Q:
+    """Not yet seen, referred more than REFERRAL_LONG_WAIT_WEEKS ago (18 weeks: 126 days is not yet long)."""
+    since = today - dt.timedelta(weeks=settings.REFERRAL_LONG_WAIT_WEEKS)
+    return models.Q(**{f"{prefix}seen_on__isnull": True, f"{prefix}referred_on__lt": since})
+
+
 class ReferralQuerySet(models.QuerySet):
     def waiting(self) -> ReferralQuerySet:
         """Referred and not yet seen."""
         return self.filter(seen_on__isnull=True)
 
     def report_overdue(self, today: dt.date) -> ReferralQuerySet:
-        """Seen more than SPECIALIST_REPORT_WEEKS ago, and no report received yet."""
-        due = today - dt.timedelta(weeks=settings.SPECIALIST_REPORT_WEEKS)
-        return self.filter(seen_on__lt=due, report_received_on__isnull=True)
+        return self.filter(report_overdue_q(today))
 
     def long_waits(self, today: dt.date) -> ReferralQuerySet:
-        """Not yet seen, referred more than REFERRAL_LONG_WAIT_WEEKS ago."""
-        return self.waiting().filter(referred_on__lt=today - dt.timedelta(weeks=settings.REFERRAL_LONG_WAIT_WEEKS))
+        return self.filter(long_wait_q(today))
 
 
 class Referral(models.Model):

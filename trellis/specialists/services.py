@@ -164,7 +164,7 @@ def update_referral(*, referral: Referral, by, via: str = "web", **changes) -> R
     before = audit.snapshot(referral, REFERRAL_FIELDS)
     if changes.get("service", referral.service) not in Service.values:
         raise SpecialistError(f"Choose the service: {', '.join(Service.labels)}")
-    _check_dates(before | changes)
+    _check_dates({name: getattr(referral, name) for name in REFERRAL_FIELDS} | changes)
     for name, value in changes.items():
         setattr(referral, name, value)
     changed = audit.diff(before, audit.snapshot(referral, REFERRAL_FIELDS))

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.urls import reverse
 
 from trellis.accounts.models import Role
@@ -141,7 +142,26 @@ def statutory_steps(user, school: School, today: dt.date) -> list[TodoItem]:
     ]
 
 
-# Specialist reports are one more entry when they exist.
+def specialist_referrals(user, school: School, today: dt.date) -> list[TodoItem]:
+    """Specialist reports overdue (seen more than SPECIALIST_REPORT_WEEKS, 6, ago with no report) and
+    referrals waiting a long time (not seen REFERRAL_LONG_WAIT_WEEKS, 18, after the referral): two
+    items from one query."""
+    from trellis.specialists.models import Referral, long_wait_q, report_overdue_q
+
+    referrals = Referral.objects.filter(pupil__in=_pupils(user, school, today))
+    tally = referrals.aggregate(
+        overdue=Count("pk", filter=report_overdue_q(today)), waiting=Count("pk", filter=long_wait_q(today))
+    )
+    url = reverse("referral-waits", args=[school.urn])
+    overdue, waiting = tally["overdue"], tally["waiting"]
+    return [
+        TodoItem(
+            _plural(overdue, "specialist report overdue", "specialist reports overdue"), overdue, url, Urgency.OVERDUE
+        ),
+        TodoItem(_plural(waiting, "referral waiting a long time", "referrals waiting a long time"), waiting, url),
+    ]
+
+
 PROVIDERS: list[Provider] = [
     reviews_due,
     stuck_targets,
@@ -150,6 +170,7 @@ PROVIDERS: list[Provider] = [
     statutory_steps,
     meeting_actions_due,
     groups_ending,
+    specialist_referrals,
 ]
 
 
