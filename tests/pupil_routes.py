@@ -17,7 +17,7 @@ from django.utils import timezone
 from fixtures_progress import add_review, make_target
 from fixtures_transfer import ctf, ctf_pupil, upn
 
-from trellis.accounts.models import User
+from trellis.accounts.models import Membership, Role, User
 from trellis.assessment.models import Domain
 from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
@@ -33,8 +33,9 @@ from trellis.meetings import services as meetings
 from trellis.plans import services as plans
 from trellis.provision import services as provision
 from trellis.provision.models import Intervention, InterventionGroup
-from trellis.pupils.models import EhcPlan, Pupil
+from trellis.pupils.models import EhcPlan, ExternalShare, Pupil
 from trellis.schools.models import AssessmentPoint
+from trellis.specialists import services as specialists
 from trellis.transfer import services as transfer
 from trellis.transfer.uploads import save_upload
 
@@ -115,6 +116,26 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     Carer.objects.create(user=world.parent, pupil=world.in_class, relationship="mother")
     _, s.invitation_token = families.invite(
         pupil=world.in_class, email="dad@example.org", relationship="father", by=world.senco
+    )
+    # Specialists: `visiting` is a specialist `in_class` is shared with; their advice (with a report and a
+    # recommendation) and a referral.
+    world.visiting = User.objects.create_user("visiting", password="a-long-test-password")
+    Membership.objects.create(user=world.visiting, school=world.school_a, role=Role.SPECIALIST)
+    ExternalShare.objects.create(
+        pupil=world.in_class, specialist=world.visiting, expires_on=today + dt.timedelta(days=9)
+    )
+    s.advice = specialists.add_advice(
+        pupil=world.in_class,
+        by=world.visiting,
+        service="ep",
+        seen_on=today,
+        summary="Working memory below average",
+        recommendations=["Chunk instructions into two steps"],
+        report=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report"),
+    )
+    s.recommendation = s.advice.recommendations.get()
+    s.referral = specialists.add_referral(
+        pupil=world.in_class, by=world.senco, service="ep", referred_on=today - dt.timedelta(days=40)
     )
     return s
 
@@ -255,6 +276,14 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "family-views": Shows(_url("family-views", pupil), user="parent"),
     "family-agree": Shows(_url("family-agree", pupil), user="parent"),
     "family-consent": Shows(_url("family-consent", pupil), user="parent"),
+    "specialist-home": Shows(_url("specialist-home"), "list", user="visiting"),  # the pupils shared with them
+    "pupil-specialists": Shows(_url("pupil-specialists", pupil)),
+    "advice-new": Shows(_url("advice-new", pupil), user="visiting"),
+    "advice-report": Shows(lambda s: reverse("advice-report", args=[s.pupil.pk, s.advice.pk])),
+    "recommendation-target": Shows(lambda s: reverse("recommendation-target", args=[s.pupil.pk, s.recommendation.pk])),
+    "referral-new": Shows(_url("referral-new", pupil)),
+    "referral-change": Shows(lambda s: reverse("referral-change", args=[s.pupil.pk, s.referral.pk])),
+    "referral-waits": Shows(_url("referral-waits", urn), "list"),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -310,6 +339,7 @@ POST_ONLY = {
     "meeting-action-done",
     "weekly-email",
     "pupil-family-restrict",
+    "recommendation-strategy",
 }
 POST_ONLY_URLS = {
     "weekly-email": _url("weekly-email"),
@@ -327,6 +357,7 @@ POST_ONLY_URLS = {
     "meeting-invite": _url("meeting-invite", meeting),
     "meeting-action-done": lambda s: reverse("meeting-action-done", args=[s.action.pk]),
     "pupil-family-restrict": lambda s: reverse("pupil-family-restrict", args=[s.pupil.pk, 1]),
+    "recommendation-strategy": lambda s: reverse("recommendation-strategy", args=[s.pupil.pk, s.recommendation.pk]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

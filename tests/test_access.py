@@ -107,13 +107,13 @@ def test_share_ending_removes_specialist_access_at_once(world, login):
 
 
 def test_every_role_starts_on_a_page_that_answers(client, world):
-    """The home page sends each person to a page they may open: a specialist to the register."""
+    """The home page sends each person to a page they may open: a specialist to the pupils shared with them."""
     for user in (world.senco, world.teacher, world.governor, world.specialist):
         client.force_login(user)
         response = client.get("/", follow=True)
         assert response.status_code == 200, user.username
     client.force_login(world.specialist)
-    assert client.get("/").url == f"/schools/{world.school_a.urn}/register/"
+    assert client.get("/").url == "/specialist/"
 
 
 # --- The school office: the register, not the SEN records, unless the SENCO grants them -------

@@ -26,6 +26,7 @@ from trellis.plans.models import Review, SmallStep, Target
 from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import ExternalShare
 from trellis.schools.models import School, TeachingGroup
+from trellis.specialists.models import Advice, Recommendation, Referral
 from trellis.transfer.models import ImportRun
 
 SKIPPED = ("api/", "django-admin/", "sign-out/")
@@ -157,6 +158,12 @@ def page_urls() -> list[str]:
         "annual_review_id": AnnualReview.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "key": "0" * 32,
         "carer_id": Carer.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
+        "advice_id": Advice.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
+        "recommendation_id": Recommendation.objects.filter(advice__pupil__school=school)
+        .values_list("pk", flat=True)
+        .first()
+        or 1,
+        "referral_id": Referral.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []

@@ -21,6 +21,7 @@ from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import GroupMembership
 from trellis.pupils.templatetags.policy import may, rules
 from trellis.schools.models import TeachingGroup
+from trellis.specialists.models import Advice, Recommendation
 
 from conftest import make_pupil, make_user
 
@@ -113,6 +114,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "give_views": {"parent": "own"},
     "answer_plan": {"parent": "own"},
     "give_consent": {"parent": "own"},
+    # Specialists: advice by a specialist the pupil is shared with (`not_taught`), while the share lasts;
+    # referrals and what a recommendation becomes: the SENCO.
+    "add_advice": {"specialist": "not_taught", "superuser": EVERY},
+    "manage_referrals": {"senco": WHOLE, "superuser": EVERY},
+    "adopt_recommendation": {"senco": WHOLE, "superuser": EVERY},
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -153,6 +159,9 @@ PUPIL_OBJECT = {
     "give_views": "plan",
     "answer_plan": "plan",
     "give_consent": "pupil",
+    "add_advice": "pupil",
+    "manage_referrals": "pupil",
+    "adopt_recommendation": "recommendation",
 }
 
 
@@ -178,6 +187,9 @@ def _pupil_records(world, pupil) -> SimpleNamespace:
         ),
         concern=concern,
         view_request=StaffViewRequest.objects.create(concern=concern, staff=world.teacher, requested_by=world.senco),
+        recommendation=Recommendation.objects.create(
+            advice=Advice.objects.create(pupil=pupil, service="ep", seen_on=today, summary="s"), position=1, text="r"
+        ),
     )
 
 
@@ -243,6 +255,12 @@ def test_a_decided_concern_is_corrected_by_the_senco_only(world, records):
     concern.decision, concern.decided_on = Concern.Decision.MONITOR, timezone.localdate()
     assert may(world.senco, "correct_concern", concern)
     assert not may(world.teacher, "correct_concern", concern)
+
+
+def test_a_recommendation_is_made_a_strategy_or_target_once(world, records):
+    recommendation = records.pupil["own"].recommendation
+    recommendation.became = Recommendation.Became.STRATEGY
+    assert not may(world.senco, "adopt_recommendation", recommendation)
 
 
 def test_a_closed_target_is_not_rolled_over(world, records):

@@ -39,6 +39,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.provision.seed_school",
     "trellis.demo.meetings.seed_school",
     "trellis.demo.deadlines.seed_school",
+    "trellis.demo.specialists.seed_school",
 ]
 
 
