@@ -154,17 +154,32 @@ def test_governor_reads_the_dashboard_without_names(sign_in):
     assert "stuck targets: below the expected line" in main.inner_text()  # what "stuck" means, said
 
 
-def test_specialist_signs_in_to_the_pupils_shared_with_them(sign_in):
+def test_specialist_signs_in_to_the_pupils_shared_with_them_and_adds_advice(sign_in, tmp_path):
     visit = sign_in("specialist")
     page = visit.page
     visit.check()  # their home page answers, not "page not found"
-    assert "SEN register" in page.title()
-    shared = page.locator("main table a[href^='/pupils/']")
-    assert shared.count() >= 1
+    assert "Pupils shared with you" in page.title()
+    main = page.locator("main")
+    assert "Riverside Primary School" in main.inner_text()  # the demo specialist visits two schools
+    shared = main.locator("table a[href^='/pupils/']")
+    assert shared.count() >= 2
     shared.first.click()
     visit.check()
+    page.get_by_role("link", name="Add your advice").click()
+    visit.check()
+    page.get_by_label("Your service").select_option(value="ep")
+    page.get_by_label("Summary of your advice").fill("Working memory is well below the average range.")
+    page.get_by_label("Recommendations (optional)").fill("Give instructions in chunks of two steps\nUse a task board")
+    report = tmp_path / "ep-report.pdf"
+    report.write_bytes(b"%PDF-1.4\n% browser test report\n")
+    page.get_by_label("Your report (optional)").set_input_files(str(report))
+    page.get_by_role("button", name="Save").click()
+    visit.check()
+    main = page.locator("main").inner_text()
+    assert "Your advice is saved" in main and "Use a task board" in main and "ep-report.pdf" in main
     page.get_by_role("link", name="Trellis").click()  # the logo leads home, not to a 404
     visit.check()
+    assert "Pupils shared with you" in page.title()
 
 
 def test_senco_lands_on_the_error_summary_when_a_file_cannot_be_imported(sign_in, tmp_path):
