@@ -293,8 +293,13 @@ def test_head_sees_the_whole_school_and_specialist_only_current_shares(small_tru
     assert pupil_ids_on(response) == set(on_roll(small_trust).values_list("pk", flat=True))
     specialist = User.objects.get(username="specialist")
     today = timezone.localdate()
-    shares = ExternalShare.objects.filter(specialist=specialist)
+    shares = ExternalShare.objects.filter(specialist=specialist, pupil__school=small_trust)
     assert shares.filter(expires_on__lt=today).exists()
+    # They visit a second school of the trust too, where the register shows that school's shares.
+    elsewhere = ExternalShare.objects.filter(specialist=specialist, expires_on__gte=today).exclude(
+        pupil__school=small_trust
+    )
+    assert elsewhere.values("pupil__school").distinct().count() == 1
     client.login(username="specialist", password=DEMO_PASSWORD)
     response = client.get(reverse("register", args=[small_trust.urn]), {"status": "all"})
     shown = pupil_ids_on(response)

@@ -101,7 +101,8 @@ def _visit_second_school(*, school: School, rng: random.Random, today: dt.date) 
         return
     Membership.objects.create(user=specialist, school=school, role=Role.SPECIALIST)
     senco = User.objects.filter(memberships__school=school, memberships__role=Role.SENCO).first()
-    pupils = rng.sample(list(_eligible(school)[:200]), 3)
+    eligible = list(_eligible(school)[:200])
+    pupils = rng.sample(eligible, min(3, len(eligible)))
     ExternalShare.objects.bulk_create(
         ExternalShare(
             pupil=pupil,
