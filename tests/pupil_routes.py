@@ -218,6 +218,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
     "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
     "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "pupil-voice": Shows(_url("pupil-voice", pupil)),  # the start page; a POST locks the session to the pupil
     "provision-map": Shows(_url("provision-map", urn)),  # one event per pupil shown
     "provision-group": Shows(_url("provision-group", group)),  # one event per pupil shown
     "pupil-provision": Shows(_url("pupil-provision", pupil)),
@@ -286,6 +287,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
     "calendar-link": _url("calendar-link"),  # one's own calendar link
+    "pupil-voice-leave": _url("pupil-voice-leave"),  # asks for one's own password (home when not locked)
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }

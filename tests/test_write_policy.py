@@ -53,6 +53,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "review": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "correct_review": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
     "record_evidence": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "record_voice": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "record_weekly": {
         "senco": WHOLE,
         "head": WHOLE,
@@ -135,6 +136,7 @@ PUPIL_OBJECT = {
     "review": "target",
     "correct_review": "review",
     "record_evidence": "pupil",
+    "record_voice": "pupil",
     "record_weekly": "pupil",
     "change_note": "note",
     "raise_concern": "pupil",
