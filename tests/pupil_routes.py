@@ -253,6 +253,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "family-child": Shows(_url("family-child", pupil), user="parent"),
     "family-targets": Shows(_url("family-targets", pupil), user="parent"),
     "family-shared": Shows(_url("family-shared", pupil), user="parent"),
+    "family-report": Shows(_url("family-report", pupil), user="parent"),
     "family-views": Shows(_url("family-views", pupil), user="parent"),
     "family-agree": Shows(_url("family-agree", pupil), user="parent"),
     "family-consent": Shows(_url("family-consent", pupil), user="parent"),

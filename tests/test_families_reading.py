@@ -15,7 +15,15 @@ from trellis.families import services
 from trellis.families.models import Carer
 from trellis.pupils.models import Pupil
 
-PAGES = ["family-child", "family-targets", "family-shared", "family-views", "family-agree", "family-consent"]
+PAGES = [
+    "family-child",
+    "family-targets",
+    "family-report",
+    "family-shared",
+    "family-views",
+    "family-agree",
+    "family-consent",
+]
 PLAIN = 60
 
 

@@ -107,7 +107,10 @@ def test_another_pupils_or_a_closed_target_is_refused(voice, login):
                 pupil=voice.in_class,
                 by=voice.teacher,
                 date=voice.read.starts_on,
-                answers=[services.VoiceAnswer(target=voice.read, rating=3), services.VoiceAnswer(target=target, rating=1)],
+                answers=[
+                    services.VoiceAnswer(target=voice.read, rating=3),
+                    services.VoiceAnswer(target=target, rating=1),
+                ],
             )
     assert not PupilVoiceEntry.objects.exists()
 

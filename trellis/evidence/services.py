@@ -229,7 +229,11 @@ def record_voice_answers(
             pupil=pupil,
             record_id=entry.pk,
             summary=f"Target {answer.target.pk}: {entry.get_rating_display()}",
-            changes={"target": [None, answer.target.pk], "rating": [None, answer.rating], "words": [None, answer.words]},
+            changes={
+                "target": [None, answer.target.pk],
+                "rating": [None, answer.rating],
+                "words": [None, answer.words],
+            },
             via=via,
         )
         entries.append(entry)

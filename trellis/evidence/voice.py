@@ -37,7 +37,9 @@ def voice_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             return redirect("pupil-voice", pupil_id=pupil.pk)
         audit.record_view(actor=request.user, pupil=pupil, what="pupil voice")
         return render(request, "evidence/voice_start.html", {"pupil": pupil})
-    targets = list(Target.objects.current().filter(pupil=pupil).order_by("plan__starts_on", "plan_id", "position", "pk"))
+    targets = list(
+        Target.objects.current().filter(pupil=pupil).order_by("plan__starts_on", "plan_id", "position", "pk")
+    )
     form = VoiceAnswersForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:

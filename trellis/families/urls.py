@@ -6,6 +6,7 @@ urlpatterns = [
     path("family/", views.family_home, name="family-home"),
     path("family/children/<int:pupil_id>/", views.child, name="family-child"),
     path("family/children/<int:pupil_id>/targets/", views.targets, name="family-targets"),
+    path("family/children/<int:pupil_id>/report/", views.report, name="family-report"),
     path("family/children/<int:pupil_id>/shared/", views.shared_notes, name="family-shared"),
     path("family/children/<int:pupil_id>/views/", views.give_views, name="family-views"),
     path("family/children/<int:pupil_id>/agree/", views.agree, name="family-agree"),

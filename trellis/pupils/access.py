@@ -166,14 +166,15 @@ def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date |
     return prefixed(Q(school_id__in=schools) & allowed, prefix)
 
 
-def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False):
+def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False, family: bool = False):
     """The pupil, if `user` may see their SEN record (or, with register=True, their register
-    entry); otherwise 404 (never 403: do not reveal existence)."""
+    entry; with family=True, also a parent's or carer's own child, for the API's register fields);
+    otherwise 404 (never 403: do not reveal existence)."""
     from .models import Pupil
 
     try:
         pupil = (
-            Pupil.objects.visible_to(user, register=register)
+            Pupil.objects.visible_to(user, register=register, family=family)
             .select_related("school", "primary_need")
             .get(pk=int(pupil_id))
         )

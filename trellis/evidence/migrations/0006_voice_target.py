@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evidence', '0005_evidencenote_shared_with_family'),
-        ('plans', '0005_text_limits'),
+        ("evidence", "0005_evidencenote_shared_with_family"),
+        ("plans", "0005_text_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pupilvoiceentry',
-            name='target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='voice_entries', to='plans.target'),
+            model_name="pupilvoiceentry",
+            name="target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="voice_entries",
+                to="plans.target",
+            ),
         ),
     ]
