@@ -287,7 +287,7 @@ def test_family_pages_ask_a_fixed_number_of_queries(family, login, django_assert
             shared_with_family=True,
         )
         for name in FAMILY_PAGES:
-            # The report reads the scale (its steps and bands) for the charts' words: one query each.
+            # The report reads the plans, the groups and the EHC plan as well as the targets: one query each.
             with django_assert_max_num_queries(17 if name == "family-report" else 16):
                 assert client.get(reverse(name, args=[family.in_class.pk])).status_code == 200
 
