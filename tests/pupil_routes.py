@@ -116,6 +116,12 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     _, s.invitation_token = families.invite(
         pupil=world.in_class, email="dad@example.org", relationship="father", by=world.senco
     )
+    # School A lets pupils from Year 4 have their own sign-in; `pupil_user` is `in_class`'s own.
+    families.set_pupil_sign_in(school=world.school_a, by=world.senco, enabled=True, from_year=4)
+    world.in_class.school.refresh_from_db()
+    world.pupil_user = families.give_pupil_sign_in(
+        pupil=world.in_class, by=world.senco, username="sam", password="a-long-test-password"
+    ).user
     return s
 
 
@@ -257,6 +263,9 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "family-views": Shows(_url("family-views", pupil), user="parent"),
     "family-agree": Shows(_url("family-agree", pupil), user="parent"),
     "family-consent": Shows(_url("family-consent", pupil), user="parent"),
+    # A pupil's own page (their passport and targets), as the pupil; the SENCO makes their sign-in.
+    "pupil-own": Shows(_url("pupil-own"), user="pupil_user"),
+    "pupil-sign-in": Shows(_url("pupil-sign-in", pupil)),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -288,6 +297,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
     "calendar-link": _url("calendar-link"),  # one's own calendar link
+    "school-pupil-sign-in": _url("school-pupil-sign-in", urn),  # a school setting and a count
     "pupil-voice-leave": _url("pupil-voice-leave"),  # asks for one's own password (home when not locked)
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),

@@ -199,6 +199,17 @@ def get_child_for_user(user, pupil_id: int | str):
     return Pupil.objects.select_related("school", "primary_need").get(pk=pupil_id)
 
 
+def get_own_record_for_user(user):
+    """A pupil's own record, for their own sign-in (trellis.families.PupilLogin) while it is active:
+    the school allows pupils' sign-ins for their year and they are on roll. Anyone else: 404."""
+    from trellis.families.models import PupilLogin
+
+    link = PupilLogin.objects.select_related("pupil__school", "pupil__primary_need").filter(user_id=user.pk).first()
+    if link is None or not link.is_active(timezone.localdate()):
+        raise Http404("No such page")
+    return link.pupil
+
+
 def children_of(user):
     """The pupils this user is an active parent or carer of (none for staff)."""
     from .models import Pupil
