@@ -21,7 +21,7 @@ from trellis.pupils.access import get_pupil_for_user
 
 from . import services
 from .access import may_record_voice
-from .forms import VOICE_SYMBOLS, LeaveVoiceForm, VoiceAnswersForm
+from .forms import LeaveVoiceForm, VoiceAnswersForm
 from .voice_lock import leave_page, lock, locked_to, unlock
 
 
@@ -61,7 +61,7 @@ def voice_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
     audit.record_view(actor=request.user, pupil=pupil, what="pupil voice")
     for target in targets:
         target.plain = sentence(target.description)
-    context = {"pupil": pupil, "form": form, "rows": form.rows(), "symbols": VOICE_SYMBOLS}
+    context = {"pupil": pupil, "form": form, "rows": form.rows()}
     return render(request, "evidence/voice.html", context)
 
 
