@@ -137,6 +137,12 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     s.referral = specialists.add_referral(
         pupil=world.in_class, by=world.senco, service="ep", referred_on=today - dt.timedelta(days=40)
     )
+    # School A lets pupils from Year 4 have their own sign-in; `pupil_user` is `in_class`'s own.
+    families.set_pupil_sign_in(school=world.school_a, by=world.senco, enabled=True, from_year=4)
+    world.in_class.school.refresh_from_db()
+    world.pupil_user = families.give_pupil_sign_in(
+        pupil=world.in_class, by=world.senco, username="sam", password="a-long-test-password"
+    ).user
     return s
 
 
@@ -239,6 +245,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
     "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
     "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "pupil-voice": Shows(_url("pupil-voice", pupil)),  # the start page; a POST locks the session to the pupil
     "provision-map": Shows(_url("provision-map", urn)),  # one event per pupil shown
     "provision-group": Shows(_url("provision-group", group)),  # one event per pupil shown
     "pupil-provision": Shows(_url("pupil-provision", pupil)),
@@ -273,6 +280,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "family-child": Shows(_url("family-child", pupil), user="parent"),
     "family-targets": Shows(_url("family-targets", pupil), user="parent"),
     "family-shared": Shows(_url("family-shared", pupil), user="parent"),
+    "family-report": Shows(_url("family-report", pupil), user="parent"),
     "family-views": Shows(_url("family-views", pupil), user="parent"),
     "family-agree": Shows(_url("family-agree", pupil), user="parent"),
     "family-consent": Shows(_url("family-consent", pupil), user="parent"),
@@ -284,6 +292,9 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "referral-new": Shows(_url("referral-new", pupil)),
     "referral-change": Shows(lambda s: reverse("referral-change", args=[s.pupil.pk, s.referral.pk])),
     "referral-waits": Shows(_url("referral-waits", urn), "list"),
+    # A pupil's own page (their passport and targets), as the pupil; the SENCO makes their sign-in.
+    "pupil-own": Shows(_url("pupil-own"), user="pupil_user"),
+    "pupil-sign-in": Shows(_url("pupil-sign-in", pupil)),
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -315,6 +326,8 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
     "calendar-link": _url("calendar-link"),  # one's own calendar link
+    "school-pupil-sign-in": _url("school-pupil-sign-in", urn),  # a school setting and a count
+    "pupil-voice-leave": _url("pupil-voice-leave"),  # asks for one's own password (home when not locked)
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }

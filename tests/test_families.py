@@ -22,7 +22,15 @@ from trellis.pupils.models import ExternalShare, Pupil
 
 from conftest import make_pupil, make_user
 
-FAMILY_PAGES = ["family-child", "family-targets", "family-shared", "family-views", "family-agree", "family-consent"]
+FAMILY_PAGES = [
+    "family-child",
+    "family-targets",
+    "family-report",
+    "family-shared",
+    "family-views",
+    "family-agree",
+    "family-consent",
+]
 
 
 @pytest.fixture
@@ -200,6 +208,33 @@ def test_targets_show_progress_and_a_chart(family, login):
     assert "<svg" in page and family.target.description in page and "2b" in page
 
 
+def test_the_report_for_parents_is_on_the_family_pages_with_nothing_staff_only(family, login):
+    Plan.objects.filter(pk=family.plan.pk).update(strategies="use a word mat")
+    add_review(family.target, "2b", by=family.teacher)
+    intervention = Intervention.objects.create(school=family.school_a, name="Reading catch-up")
+    group = InterventionGroup.objects.create(intervention=intervention, starts_on=timezone.localdate())
+    for pupil in (family.in_class, family.other_class):
+        Enrolment.objects.create(group=group, pupil=pupil, starts_on=timezone.localdate())
+    EvidenceNote.objects.create(
+        pupil=family.in_class,
+        date=timezone.localdate(),
+        learning_objective="Staff only phonics",
+        activity="a",
+        outcome="b",
+    )
+    client = login(family.mum)
+    child_page = client.get(reverse("family-child", args=[family.in_class.pk])).content.decode()
+    url = reverse("family-report", args=[family.in_class.pk])
+    assert f'href="{url}"' in child_page
+    page = client.get(url).content.decode()
+    assert "<h1>Sam's report for parents and carers</h1>" in page
+    assert "Target 1: Read 20 high-frequency words without help." in page
+    assert "Use a word mat." in page and "Sam goes to Reading catch-up." in page
+    assert "Staff only phonics" not in page and "Otherclass" not in page and family.in_class.upn not in page
+    assert f'href="/pupils/{family.in_class.pk}/' not in page  # no link into the staff pages
+    assert _events(action="view", actor=family.mum, record_type="family page: report").count() == 1
+
+
 def test_parents_see_only_notes_staff_shared(family, login):
     today = timezone.localdate()
     for objective, shared in (("Staff only phonics", False), ("Shared counting", True)):
@@ -252,7 +287,8 @@ def test_family_pages_ask_a_fixed_number_of_queries(family, login, django_assert
             shared_with_family=True,
         )
         for name in FAMILY_PAGES:
-            with django_assert_max_num_queries(16):
+            # The report reads the plans, the groups and the EHC plan as well as the targets: one query each.
+            with django_assert_max_num_queries(17 if name == "family-report" else 16):
                 assert client.get(reverse(name, args=[family.in_class.pk])).status_code == 200
 
 

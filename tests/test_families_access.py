@@ -77,6 +77,24 @@ def test_the_api_lists_a_parents_own_children_only(seeded, client):
     assert {item["id"] for item in again.json()["items"]} == {seeded.world.other_class.pk}
 
 
+def test_the_api_gives_a_parent_their_own_childs_register_entry_and_nothing_staff_only(seeded, client):
+    key, key_hash = ApiToken.new_key()
+    ApiToken.objects.create(user=seeded.world.parent_a, key_hash=key_hash, expires_at="2099-01-01T00:00Z")
+    bearer = {"Authorization": f"Bearer {key}"}
+    own = seeded.world.other_class
+    response = client.get(f"/api/v1/pupils/{own.pk}", headers=bearer)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["surname"], body["sen_status"]) == (own.pk, "Otherclass", "E")
+    assert [need["code"] for need in body["needs"]] == ["ASD"]
+    # Plans, targets and evidence are staff pages' data: a parent reads them on the family pages.
+    for route in ("plans", "targets", "evidence"):
+        assert client.get(f"/api/v1/pupils/{own.pk}/{route}", headers=bearer).status_code == 404, route
+    assert client.get(f"/api/v1/pupils/{seeded.world.in_class.pk}", headers=bearer).status_code == 404
+    Carer.objects.filter(user=seeded.world.parent_a, pupil=own).update(restricted=True)
+    assert client.get(f"/api/v1/pupils/{own.pk}", headers=bearer).status_code == 404
+
+
 def test_a_parent_counts_in_no_aggregate(seeded, login):
     """The parent role is not a school-wide role: no dashboards, no school overview."""
     client = login(seeded.world.parent_a)

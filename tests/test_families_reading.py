@@ -1,4 +1,4 @@
-"""Every parent page is in plain English: Flesch reading ease of at least 60 (textstat), measured on
+"""Every parent page, and a pupil's own page, is in plain English: Flesch reading ease of at least 60 (textstat), measured on
 the demo trust's parents and their children, so real-looking plans, targets and notes count."""
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ from trellis.families import services
 from trellis.families.models import Carer
 from trellis.pupils.models import Pupil
 
-PAGES = ["family-child", "family-targets", "family-shared", "family-views", "family-agree", "family-consent"]
+PAGES = [
+    "family-child",
+    "family-targets",
+    "family-report",
+    "family-shared",
+    "family-views",
+    "family-agree",
+    "family-consent",
+]
 PLAIN = 60
 
 
@@ -47,6 +55,17 @@ def test_every_parent_page_of_the_demo_reads_plainly(db, client):
             response = client.get(url)
             assert response.status_code == 200, url
             scores[(carer.user.username, url)] = textstat.flesch_reading_ease(main_text(response.content.decode()))
+    # A pupil's own page (their passport and targets), for the demo children who have a plan.
+    for child in Pupil.objects.filter(carers__isnull=False, plans__state="active").distinct().order_by("pk")[:2]:
+        services.set_pupil_sign_in(school=child.school, by=None, enabled=True, from_year=1)
+        child.refresh_from_db()
+        user = services.give_pupil_sign_in(pupil=child, by=None, username=f"pupil{child.pk}", password="x" * 12).user
+        client.force_login(user)
+        response = client.get(reverse("pupil-own"))
+        assert response.status_code == 200
+        scores[(user.username, reverse("pupil-own"))] = textstat.flesch_reading_ease(
+            main_text(response.content.decode())
+        )
     client.logout()
     pupil = Pupil.objects.filter(carers__isnull=False).first()
     _, token = services.invite(pupil=pupil, email="new@example.org", relationship="carer", by=None)

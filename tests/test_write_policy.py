@@ -20,7 +20,7 @@ from trellis.meetings.models import Action, Meeting, MeetingPupil
 from trellis.provision.models import Intervention, InterventionGroup
 from trellis.pupils.models import GroupMembership
 from trellis.pupils.templatetags.policy import may, rules
-from trellis.schools.models import TeachingGroup
+from trellis.schools.models import School, TeachingGroup
 from trellis.specialists.models import Advice, Recommendation
 
 from conftest import make_pupil, make_user
@@ -54,6 +54,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "review": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "correct_review": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
     "record_evidence": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "record_voice": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "record_weekly": {
         "senco": WHOLE,
         "head": WHOLE,
@@ -119,6 +120,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "add_advice": {"specialist": "not_taught", "superuser": EVERY},
     "manage_referrals": {"senco": WHOLE, "superuser": EVERY},
     "adopt_recommendation": {"senco": WHOLE, "superuser": EVERY},
+    # Pupils' own sign-in: school A allows it from Year 4 (school B does not); never for a leaver.
+    "manage_pupil_sign_in": {"senco": "own_school", "superuser": BOTH},
+    "give_sign_in": {"senco": "own not_taught", "superuser": "own not_taught"},
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -131,6 +135,7 @@ SCHOOL_ACTIONS = {
     "manage_provision",
     "schedule_meeting",
     "add_reason",
+    "manage_pupil_sign_in",
 }
 # The object each pupil-level action is asked about.
 PUPIL_OBJECT = {
@@ -141,6 +146,7 @@ PUPIL_OBJECT = {
     "review": "target",
     "correct_review": "review",
     "record_evidence": "pupil",
+    "record_voice": "pupil",
     "record_weekly": "pupil",
     "change_note": "note",
     "raise_concern": "pupil",
@@ -162,6 +168,7 @@ PUPIL_OBJECT = {
     "add_advice": "pupil",
     "manage_referrals": "pupil",
     "adopt_recommendation": "recommendation",
+    "give_sign_in": "pupil",
 }
 
 
@@ -204,6 +211,9 @@ def records(world):
     Membership.objects.filter(user=world.office_granted).update(sees_sen_records=True)
     world.parent = make_user("parent")
     Carer.objects.create(user=world.parent, pupil=world.in_class, relationship="mother")
+    School.objects.filter(pk=world.school_a.pk).update(pupil_sign_in=True, pupil_sign_in_from_year=4)
+    for pupil in (world.in_class, world.other_class, leaver):
+        pupil.school.refresh_from_db()
     pupils = {"own": world.in_class, "not_taught": world.other_class, "other_school": world.pupil_b, "leaver": leaver}
     class_b = TeachingGroup.objects.create(
         school=world.school_b, academic_year=world.school_b.academic_years.get(), name="4X", nc_year=4

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
+    "trellis.evidence.voice_lock.PupilVoiceLockMiddleware",  # a tablet locked to a pupil's voice page
     "trellis.lib.busy.BusyDatabaseMiddleware",  # a locked database is "busy, try again" (503), not a 500
     "trellis.lib.middleware.BadQueryMiddleware",  # a query string a page cannot use: 400, saying why
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the sign-in page's message

@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+# For pages used on a tablet (the pupil voice page): a test asks for it by parametrizing `width`.
+TABLET = {"width": 820, "height": 1180}
+SIZES = WIDTHS | {"tablet": TABLET}
 # axe-core rule tags for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
@@ -203,7 +206,7 @@ def sign_in(chromium, demo_server, width):
     contexts = []
 
     def _sign_in(username: str) -> Visit:
-        context = chromium.new_context(viewport=WIDTHS[width], locale="en-GB")
+        context = chromium.new_context(viewport=SIZES[width], locale="en-GB")
         contexts.append(context)
         visit = Visit(context.new_page(), demo_server, width)
         visit.goto("/sign-in/")

@@ -47,6 +47,8 @@ def navigation(request) -> dict:
     # /family/ from their account page).
     if not links and scope_for(user).children:
         links.append(("Your children", reverse("family-home")))
+    elif not links and hasattr(user, "pupil_login"):  # a pupil's own sign-in: their page only
+        links.append(("My page", reverse("pupil-own")))
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
     path = request.path

@@ -30,6 +30,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     # Never a Membership: a parent or carer holds it through trellis.families.Carer links.
     PARENT = "parent", "Parent or carer"
+    # Never a Membership either: an older pupil's own sign-in is a trellis.families.PupilLogin link,
+    # read only, to their own passport and plan, where the school has switched it on.
+    PUPIL = "pupil", "Pupil"
 
 
 class Membership(models.Model):

@@ -17,6 +17,7 @@ from trellis.plans.progress import Status, current_window
 from trellis.plans.services import with_progress
 from trellis.provision.access import visible_enrolments
 from trellis.provision.models import Enrolment
+from trellis.pupils.access import scope_for
 from trellis.pupils.areas import domain_label
 
 from .plain import DEFAULT_HOME_IDEA, HOME_IDEAS, plain, progress_words, sentence
@@ -46,8 +47,7 @@ def _moved(target, name: str) -> str:
     return f"At the last check, on {progress.latest_date:%-d %B %Y}, {name} had moved on {gain} of {planned} {steps}."
 
 
-def _targets(pupil, today: dt.date, name: str) -> list[TargetPart]:
-    window = current_window(pupil.school, today)
+def _targets(pupil, window, name: str) -> list[TargetPart]:
     targets = with_progress(Target.objects.current().filter(pupil=pupil), window=window, school=pupil.school)
     parts = []
     for n, target in enumerate(targets, start=1):
@@ -69,7 +69,10 @@ def _targets(pupil, today: dt.date, name: str) -> list[TargetPart]:
 
 
 def _enrolments(pupil, reader, today: dt.date) -> list[Enrolment]:
-    enrolments = Enrolment.objects.filter(pupil=pupil) if reader is None else visible_enrolments(reader)
+    # The system, and the child's own parent or carer (who reads the intervention names on the
+    # family pages too), see every group the child is in; staff the enrolments they may see.
+    whole = reader is None or pupil.pk in scope_for(reader).children
+    enrolments = Enrolment.objects.filter(pupil=pupil) if whole else visible_enrolments(reader)
     current = enrolments.filter(pupil=pupil, starts_on__lte=today).exclude(ends_on__lt=today)
     return list(current.select_related("group__intervention"))
 
@@ -84,13 +87,14 @@ def parent_report(pupil, reader, today: dt.date) -> dict:
         school_does.append(sentence(f"{name} goes to {group.intervention.name}{often}"))
     reviews = [plan.review_on for plan in plans if plan.review_on and plan.review_on >= today]
     ehc = pupil.ehc_plans.filter(ceased_on__isnull=True).first()
+    window = current_window(pupil.school, today)
     return {
         "name": name,
-        "targets": _targets(pupil, today, name),
+        "targets": _targets(pupil, window, name),
         "school_does": list(dict.fromkeys(school_does)),
         "next_review": min(reviews) if reviews else None,
         "ehc_review": ehc.next_annual_review_due if ehc else None,
-        "term": current_window(pupil.school, today).name,
+        "term": window.name,
     }
 
 

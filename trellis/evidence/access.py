@@ -22,6 +22,11 @@ def may_record_evidence(user, pupil) -> bool:
     return works_with(user, pupil, EVIDENCE_ROLES)
 
 
+def may_record_voice(user, pupil) -> bool:
+    """Start the pupil's voice page with them (locking the tablet to it) and save their answers."""
+    return may_record_evidence(user, pupil)
+
+
 def may_record_weekly(user, pupil) -> bool:
     """Record a week of behaviour and attendance."""
     return works_with(user, pupil, WEEKLY_ROLES)

@@ -11,6 +11,7 @@ from trellis.plans.models import Target
 from trellis.pupils.areas import domain_choices
 
 from .models import PupilVoiceEntry
+from .services import VoiceAnswer
 from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
 
 
@@ -132,3 +133,66 @@ class WeeklyImportForm(Form):
         error_messages={"required": "Choose a CSV file"},
     )
     dry_run = forms.BooleanField(label="Check only: do not save", required=False)
+
+
+# The pupil's three answers, each shown with a symbol and words (Unicode emoji: openly usable, no
+# licensed symbol set), most sure first as the pupil reads them.
+VOICE_SYMBOLS = {
+    PupilVoiceEntry.Rating.CAN_DO: ("👍", "I can"),
+    PupilVoiceEntry.Rating.GETTING_THERE: ("🙂", "Getting there"),
+    PupilVoiceEntry.Rating.NOT_YET: ("🌱", "Not yet"),
+}
+
+
+class VoiceAnswersForm(OnceForm):
+    """One optional answer and the pupil's own words for each of their current targets."""
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for target in self.targets:
+            self.fields[f"rating_{target.pk}"] = forms.TypedChoiceField(
+                label=target.description,
+                choices=[(value, words) for value, (_, words) in VOICE_SYMBOLS.items()],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"words_{target.pk}"] = forms.CharField(
+                label="What the pupil says (optional)", max_length=300, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(f"rating_{t.pk}") for t in self.targets):
+            raise forms.ValidationError("Choose an answer for at least one target.")
+        for target in self.targets:
+            if data.get(f"words_{target.pk}") and not data.get(f"rating_{target.pk}"):
+                self.add_error(f"rating_{target.pk}", "Choose an answer for this target as well as the words")
+        return data
+
+    def rows(self) -> list[tuple]:
+        """(target, its answer field, [(radio, symbol)], its words field) for the template."""
+        rows = []
+        for target in self.targets:
+            rating = self[f"rating_{target.pk}"]
+            choices = [(radio, VOICE_SYMBOLS[int(radio.data["value"])][0]) for radio in rating]
+            rows.append((target, rating, choices, self[f"words_{target.pk}"]))
+        return rows
+
+    def answers(self) -> list[VoiceAnswer]:
+        data = self.cleaned_data
+        return [
+            VoiceAnswer(target=t, rating=data[f"rating_{t.pk}"], words=data.get(f"words_{t.pk}", ""))
+            for t in self.targets
+            if data.get(f"rating_{t.pk}")
+        ]
+
+
+class LeaveVoiceForm(Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to unlock this tablet"},
+    )

@@ -68,6 +68,11 @@ class PupilVoiceEntry(models.Model):
         BY_PUPIL = "by", "By the pupil"
 
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="voice_entries")
+    # The target the pupil rated, from the voice page; free "I can" statements have none. A removed
+    # target leaves the pupil's answer in place.
+    target = models.ForeignKey(
+        "plans.Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_entries"
+    )
     date = models.DateField()
     statement = models.CharField(max_length=200, help_text='Starts "I can ...", in the pupil\'s words')
     rating = models.PositiveSmallIntegerField(choices=Rating.choices)

@@ -180,6 +180,67 @@ def add_voice(
     return entry
 
 
+@dataclass(frozen=True)
+class VoiceAnswer:
+    """The pupil's answer about one of their targets on the voice page."""
+
+    target: Target
+    rating: int
+    words: str = ""  # what the pupil said, typed by the adult with them
+
+
+@transaction.atomic
+def record_voice_answers(
+    *,
+    pupil: Pupil,
+    by,
+    date: dt.date,
+    answers: Sequence[VoiceAnswer],
+    via: str = "web",
+    once: str = "",
+    request: str = "",
+) -> list[PupilVoiceEntry]:
+    """Save the pupil's own rating of each of their current targets, one entry a target, each
+    audited. `once` as for create_note: the same page posted twice saves once (AlreadySaved)."""
+    if not answers:
+        raise EvidenceError("Choose an answer for at least one target.")
+    taken = idempotency.claim(user=_user(by), key=once, kind="pupil voice", request=request)
+    current = set(Target.objects.current().filter(pupil=pupil).values_list("pk", flat=True))
+    if stray := [a.target.pk for a in answers if a.target.pk not in current]:
+        raise EvidenceError(f"Target {stray[0]} is not one of this pupil's current targets.")
+    if wrong := [a.rating for a in answers if a.rating not in PupilVoiceEntry.Rating.values]:
+        raise EvidenceError(f"{wrong[0]} is not an answer on the scale (1 not yet, 2 getting there, 3 I can).")
+    entries = []
+    for answer in answers:
+        entry = PupilVoiceEntry.objects.create(
+            pupil=pupil,
+            target=answer.target,
+            date=date,
+            statement=answer.target.description[:200],
+            rating=answer.rating,
+            recorded=PupilVoiceEntry.Recorded.WITH_PUPIL,
+            comment=answer.words,
+            recorded_by=_user(by),
+        )
+        audit.record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            record_type="pupil voice",
+            pupil=pupil,
+            record_id=entry.pk,
+            summary=f"Target {answer.target.pk}: {entry.get_rating_display()}",
+            changes={
+                "target": [None, answer.target.pk],
+                "rating": [None, answer.rating],
+                "words": [None, answer.words],
+            },
+            via=via,
+        )
+        entries.append(entry)
+    idempotency.settle(taken, entries[0].pk)
+    return entries
+
+
 WEEKLY_FIELDS = ["behaviour_positive", "behaviour_negative", "sessions_attended", "sessions_possible"]
 
 

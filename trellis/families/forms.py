@@ -85,3 +85,44 @@ class AnswerForm(Form):
 class ConsentForm(Form):
     kind = forms.ChoiceField(choices=Consent.Kind.choices, widget=forms.HiddenInput)
     given = forms.TypedChoiceField(choices=[("1", "Yes"), ("0", "No")], coerce=lambda v: v == "1")
+
+
+class PupilSignInSettingForm(Form):
+    enabled = forms.BooleanField(label="Older pupils may have their own sign-in", required=False)
+    from_year = forms.IntegerField(
+        label="Youngest year group",
+        min_value=1,
+        max_value=14,
+        help_text="The NC year, for example 7. Pupils below it cannot sign in.",
+        error_messages={
+            "required": "Enter the youngest year group, for example 7",
+            "min_value": "The youngest year group must be 1 or more",
+            "max_value": "The youngest year group must be 14 or less",
+            "invalid": "The youngest year group must be a number, for example 7",
+        },
+    )
+
+
+class PupilSignInForm(Form):
+    username = forms.RegexField(
+        label="Username for the pupil",
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text="Letters, numbers and . @ + - _ only",
+        error_messages={
+            "required": "Enter a username for the pupil",
+            "invalid": "Use only letters, numbers and . @ + - _ in the username",
+        },
+    )
+    password = forms.CharField(
+        label="Starting password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=128,
+        help_text="Give it to the pupil; they change it after signing in.",
+        error_messages={"required": "Enter a starting password"},
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password

@@ -57,6 +57,31 @@ class Carer(models.Model):
         return not self.restricted and (left_on is None or left_on > today)
 
 
+class PupilLogin(models.Model):
+    """An older pupil's own sign-in: read only, to their own passport and plan in plain words. It
+    gives access only while the school allows pupils' sign-ins for the pupil's year and the pupil is
+    on roll (`PupilLogin.is_active`); the SENCO makes it and may end it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupil_login")
+    pupil = models.OneToOneField("pupils.Pupil", on_delete=models.CASCADE, related_name="login")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} – own sign-in of {self.pupil}"
+
+    def is_active(self, today: dt.date) -> bool:
+        pupil, school = self.pupil, self.pupil.school
+        return (
+            self.ended_at is None
+            and school.pupil_sign_in
+            and pupil.nc_year is not None
+            and pupil.nc_year >= school.pupil_sign_in_from_year
+            and (pupil.left_on is None or pupil.left_on > today)
+        )
+
+
 def active_links(today: dt.date) -> models.Q:
     """A Q on Carer: links that give access today (the same rule as Carer.is_active)."""
     return models.Q(restricted=False) & (models.Q(pupil__left_on__isnull=True) | models.Q(pupil__left_on__gt=today))

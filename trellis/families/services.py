@@ -17,7 +17,7 @@ from trellis.pupils import services as pupils
 from trellis.pupils.models import ExternalShare
 
 from .age import decides_for_themselves
-from .models import Carer, Consent, Invitation, ParentView, PlanResponse, Relationship
+from .models import Carer, Consent, Invitation, ParentView, PlanResponse, PupilLogin, Relationship
 
 
 class FamilyError(ValueError):
@@ -214,3 +214,66 @@ def set_consent(*, pupil, kind: str, given: bool, by, today: dt.date) -> Consent
         for share in ExternalShare.objects.filter(pupil=pupil, expires_on__gte=today).select_related("pupil"):
             pupils.end_share(share=share, by=by)
     return consent
+
+
+# --- Older pupils' own sign-in ------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_pupil_sign_in(*, school, by, enabled: bool, from_year: int) -> None:
+    """Switch pupils' own sign-ins on or off for the school, from an NC year (1 to 14)."""
+    if not 1 <= from_year <= 14:
+        raise FamilyError("The youngest year must be a year from 1 to 14.")
+    fields = ["pupil_sign_in", "pupil_sign_in_from_year"]
+    before = audit.snapshot(school, fields)
+    school.pupil_sign_in, school.pupil_sign_in_from_year = enabled, from_year
+    school.save(update_fields=fields)
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="pupil sign-in setting",
+        school=school.pk,
+        record_id=school.pk,
+        summary=f"Pupils' own sign-in {'on' if enabled else 'off'}, from Year {from_year}",
+        changes=audit.diff(before, audit.snapshot(school, fields)),
+    )
+
+
+@transaction.atomic
+def give_pupil_sign_in(*, pupil, by, username: str, password: str) -> PupilLogin:
+    """Make the pupil's own account (read only: their passport and plan). They change the password
+    once signed in. A pupil has one sign-in; an ended one is replaced."""
+    if PupilLogin.objects.filter(pupil=pupil, ended_at__isnull=True).exists():
+        raise FamilyError(f"{pupil.forename} already has a sign-in. End it first to make a new one.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise FamilyError("That username is taken. Choose another.")
+    PupilLogin.objects.filter(pupil=pupil).delete()  # an ended sign-in: its account stays, unlinked
+    user = User.objects.create_user(
+        username=username, password=password, first_name=pupil.forename, last_name=pupil.surname
+    )
+    login = PupilLogin.objects.create(user=user, pupil=pupil, created_by=by)
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="pupil sign-in",
+        pupil=pupil,
+        record_id=login.pk,
+        summary=f"Made {pupil.forename}'s own sign-in: {username}",
+    )
+    return login
+
+
+@transaction.atomic
+def end_pupil_sign_in(*, login: PupilLogin, by) -> None:
+    login.ended_at = timezone.now()
+    login.save(update_fields=["ended_at"])
+    User.objects.filter(pk=login.user_id).update(is_active=False)
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        record_type="pupil sign-in",
+        pupil=login.pupil,
+        record_id=login.pk,
+        summary=f"Ended {login.pupil.forename}'s own sign-in",
+        changes={"ended_at": [None, login.ended_at.isoformat()]},
+    )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from trellis.accounts.models import User
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.documents import pupil_reports
 from trellis.evidence.models import EvidenceNote
 from trellis.lib.forms import saved_form
 from trellis.plans import charts
@@ -97,6 +98,15 @@ def targets(request: HttpRequest, pupil_id: int) -> HttpResponse:
     for target in rows:
         target.chart = charts.target_chart(target)
     return render(request, "families/targets.html", {"pupil": pupil, "targets": rows})
+
+
+def report(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """The report for parents and carers (the staff's `parent-report` document), in the family pages:
+    targets, progress and what school does, with nothing staff-only (no notes, concerns or codes)."""
+    pupil = _child(request, pupil_id, "report")
+    today = timezone.localdate()
+    context = pupil_reports.parent_report(pupil, request.user, today)
+    return render(request, "families/report.html", context | {"pupil": pupil, "subject": pupil, "today": today})
 
 
 def shared_notes(request: HttpRequest, pupil_id: int) -> HttpResponse:

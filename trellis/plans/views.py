@@ -239,6 +239,7 @@ def target_detail(request: HttpRequest, target_id: int) -> HttpResponse:
             "warnings": services.target_smart_warnings(target),
             "chart": charts.target_chart(target),
             "evidence_notes": target.evidence_notes.order_by("-date", "-pk")[:50],
+            "voice": target.voice_entries.select_related("recorded_by").order_by("-date", "-pk")[:20],
             "today": timezone.localdate(),
         },
     )

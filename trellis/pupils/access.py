@@ -166,14 +166,15 @@ def aggregate_filter(user, schools: set[int], prefix: str = "", today: dt.date |
     return prefixed(Q(school_id__in=schools) & allowed, prefix)
 
 
-def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False):
+def get_pupil_for_user(user, pupil_id: int | str, *, register: bool = False, family: bool = False):
     """The pupil, if `user` may see their SEN record (or, with register=True, their register
-    entry); otherwise 404 (never 403: do not reveal existence)."""
+    entry; with family=True, also a parent's or carer's own child, for the API's register fields);
+    otherwise 404 (never 403: do not reveal existence)."""
     from .models import Pupil
 
     try:
         pupil = (
-            Pupil.objects.visible_to(user, register=register)
+            Pupil.objects.visible_to(user, register=register, family=family)
             .select_related("school", "primary_need")
             .get(pk=int(pupil_id))
         )
@@ -196,6 +197,17 @@ def get_child_for_user(user, pupil_id: int | str):
     if pupil_id not in scope.children:
         raise Http404("No such pupil")
     return Pupil.objects.select_related("school", "primary_need").get(pk=pupil_id)
+
+
+def get_own_record_for_user(user):
+    """A pupil's own record, for their own sign-in (trellis.families.PupilLogin) while it is active:
+    the school allows pupils' sign-ins for their year and they are on roll. Anyone else: 404."""
+    from trellis.families.models import PupilLogin
+
+    link = PupilLogin.objects.select_related("pupil__school", "pupil__primary_need").filter(user_id=user.pk).first()
+    if link is None or not link.is_active(timezone.localdate()):
+        raise Http404("No such page")
+    return link.pupil
 
 
 def children_of(user):

@@ -138,7 +138,8 @@ def list_pupils(
 
 @router.get("/{pupil_id}", response={200: PupilDetailOut, **ERRORS}, summary="One pupil's SEN record")
 def get_pupil(request, pupil_id: Id):
-    pupil = get_pupil_for_user(request.auth, pupil_id, register=True)
+    """The register entry, for a parent or carer only of their own child (as the list)."""
+    pupil = get_pupil_for_user(request.auth, pupil_id, register=True, family=True)
     audit.record_view(actor=request.auth, pupil=pupil, via="api")
     pupil.current_needs = [n for n in pupil.need_history.all() if n.ends_on is None]
     return pupil

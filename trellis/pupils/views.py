@@ -55,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
     # only the pupils they may see: never at a page that would answer 404.
     if not schools and scope_for(request.user).children:  # a parent or carer
         return redirect("family-home")
+    if not schools and hasattr(request.user, "pupil_login"):  # a pupil with their own sign-in
+        return redirect("pupil-own")
     with_aggregates = set(schools_for_aggregates(request.user).values_list("pk", flat=True))
     for school in schools:
         school.start_page = "school" if school.pk in with_aggregates else "register"

@@ -46,6 +46,10 @@ class School(models.Model):
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.PRIMARY)
     trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="schools")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
+    # Older pupils' own sign-in (trellis.families.PupilLogin): off until the SENCO switches it on,
+    # and then only for pupils in this NC year or above.
+    pupil_sign_in = models.BooleanField("pupils may have their own sign-in", default=False)
+    pupil_sign_in_from_year = models.PositiveSmallIntegerField("from NC year", default=7)
 
     class Meta:
         ordering = ["name"]
