@@ -71,16 +71,53 @@ def _percent(part: int | None, whole: int | None) -> str:
     return "–" if not whole else f"{100 * part / whole:.0f}%"
 
 
-def governors_report(school, reader, today: dt.date) -> dict:
-    pupils = Pupil.objects.filter(school=school, sen_status__in=SEN).on_roll(today)
+def sen_pupils(school, today: dt.date):
+    return Pupil.objects.filter(school=school, sen_status__in=SEN).on_roll(today)
+
+
+def needs_table(school, today: dt.date) -> Table:
+    """Pupils with SEN on roll by broad area of need and SEN status, small numbers withheld: the
+    governors' report and the published SEN information report show the same cells."""
     sen_labels = {s: SenStatus(s).label for s in SEN}
-    columns = [sen_labels[s] for s in SEN]
     by_area = Counter(
         (area or UNCATEGORISED, sen_labels[status])
-        for area, status in pupils.values_list("primary_need__broad_area", "sen_status")
+        for area, status in sen_pupils(school, today).values_list("primary_need__broad_area", "sen_status")
     )
     areas = [*BROAD_AREAS, UNCATEGORISED]
-    need_table = _protected_table("Pupils with SEN by broad area of need and SEN status", by_area, areas, columns)
+    columns = [sen_labels[s] for s in SEN]
+    return _protected_table("Pupils with SEN by broad area of need and SEN status", by_area, areas, columns)
+
+
+def provision_results(school, today: dt.date) -> list[dict[str, str]]:
+    """Each intervention of the last twelve months with the pupils measured, the share who met
+    their target, the effect size and the cost; withheld for small groups (the one rule)."""
+    evaluations = reports.evaluate_groups(
+        reports.groups_in_term(school, None).filter(starts_on__gte=today - dt.timedelta(days=365))
+    )
+    costs: dict[str, Decimal] = {}
+    for item in evaluations:
+        name = item.group.intervention.name
+        costs[name] = costs.get(name, Decimal(0)) + (item.summary.cost or Decimal(0))
+    return [
+        {
+            "name": s.row.intervention,
+            "n": WITHHELD if s.n_withheld else f"{s.row.n:,}",
+            "met": "–"
+            if s.row.met is None
+            else _percent(None if s.met_withheld else s.row.met, None if s.n_withheld else s.row.n),
+            "effect": WITHHELD if s.n_withheld else ("–" if s.row.effect_size is None else f"{s.row.effect_size}"),
+            "cost": f"£{costs.get(s.row.intervention, Decimal(0)):,.0f}",
+        }
+        for s in ev.shown(reports.school_breakdown(evaluations), suppressed=True)
+        if s.row.need == "All"
+    ]
+
+
+def governors_report(school, reader, today: dt.date) -> dict:
+    pupils = sen_pupils(school, today)
+    sen_labels = {s: SenStatus(s).label for s in SEN}
+    columns = [sen_labels[s] for s in SEN]
+    need_table = needs_table(school, today)
     by_year = Counter((_year(y), sen_labels[s]) for y, s in pupils.values_list("nc_year", "sen_status"))
     years = sorted({y for y, _ in pupils.values_list("nc_year", "sen_status")}, key=lambda y: (y is None, y))
     year_table = _protected_table(
@@ -103,26 +140,7 @@ def governors_report(school, reader, today: dt.date) -> dict:
         texts, counts = _row({s.label: point.counts[s] for s in REVIEWED}, reviewed)
         trend.append((point.period.label, [_percent(counts[r], counts[ALL]) for r in reviewed], texts[-1]))
 
-    evaluations = reports.evaluate_groups(
-        reports.groups_in_term(school, None).filter(starts_on__gte=today - dt.timedelta(days=365))
-    )
-    costs: dict[str, Decimal] = {}
-    for item in evaluations:
-        name = item.group.intervention.name
-        costs[name] = costs.get(name, Decimal(0)) + (item.summary.cost or Decimal(0))
-    provision = [
-        {
-            "name": s.row.intervention,
-            "n": WITHHELD if s.n_withheld else f"{s.row.n:,}",
-            "met": "–"
-            if s.row.met is None
-            else _percent(None if s.met_withheld else s.row.met, None if s.n_withheld else s.row.n),
-            "effect": WITHHELD if s.n_withheld else ("–" if s.row.effect_size is None else f"{s.row.effect_size}"),
-            "cost": f"£{costs.get(s.row.intervention, Decimal(0)):,.0f}",
-        }
-        for s in ev.shown(reports.school_breakdown(evaluations), suppressed=True)
-        if s.row.need == "All"
-    ]
+    provision = provision_results(school, today)
 
     ehc = EhcPlan.objects.filter(pupil__in=pupils, ceased_on__isnull=True)
     on_time = ehc.filter(next_annual_review_due__gte=today).count()

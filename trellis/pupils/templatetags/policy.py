@@ -26,6 +26,7 @@ POLICY_MODULES = [
     "trellis.meetings.access",
     "trellis.deadlines.access",
     "trellis.families.access",
+    "trellis.documents.access",
 ]
 
 
