@@ -157,6 +157,8 @@ def page_urls() -> list[str]:
         "annual_review_id": AnnualReview.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "key": "0" * 32,
         "carer_id": Carer.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
+        "heading": "complaints",  # a heading of the SEN information report
+        "training_id": 1,
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []

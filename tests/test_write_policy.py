@@ -113,6 +113,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     "give_views": {"parent": "own"},
     "answer_plan": {"parent": "own"},
     "give_consent": {"parent": "own"},
+    # School documents (trellis/documents/access.py). The governors' report adds up every pupil of the
+    # school: only those whose aggregates cover the whole school, never a teacher, TA or specialist.
+    "open_governors_report": {
+        "senco": "own_school",
+        "head": "own_school",
+        "office": "own_school",
+        "office_granted": "own_school",
+        "trustlead": BOTH,
+        "governor": "own_school",
+        "superuser": BOTH,
+    },
+    "see_information_report_draft": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
+    "write_information_report": {"senco": "own_school", "superuser": BOTH},
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -125,6 +138,9 @@ SCHOOL_ACTIONS = {
     "manage_provision",
     "schedule_meeting",
     "add_reason",
+    "open_governors_report",
+    "see_information_report_draft",
+    "write_information_report",
 }
 # The object each pupil-level action is asked about.
 PUPIL_OBJECT = {

@@ -107,9 +107,9 @@ def start(request: HttpRequest, urn: str) -> HttpResponse:
     return redirect("information-report-draft", urn=school.urn)
 
 
-def section(request: HttpRequest, urn: str, key: str) -> HttpResponse:
+def section(request: HttpRequest, urn: str, heading: str) -> HttpResponse:
     report = _report(request, urn)
-    heading = BY_KEY.get(key)
+    key, heading = heading, BY_KEY.get(heading)
     if heading is None or key in CONTACT_HEADINGS:
         raise Http404("No such heading")
     saved = report.sections.filter(key=key).first()

@@ -23,7 +23,7 @@ urlpatterns += [
     path(f"{REPORT}.pdf", report_views.public_report, {"fmt": "pdf"}, name="information-report-pdf"),
     path(f"{REPORT}/draft/", report_views.draft, name="information-report-draft"),
     path(f"{REPORT}/draft/start/", report_views.start, name="information-report-start"),
-    path(f"{REPORT}/draft/headings/<slug:key>/", report_views.section, name="information-report-section"),
+    path(f"{REPORT}/draft/headings/<slug:heading>/", report_views.section, name="information-report-section"),
     path(f"{REPORT}/draft/contacts/", report_views.contacts, name="information-report-contacts"),
     path(f"{REPORT}/draft/training/", report_views.add_training, name="information-report-training"),
     path(
