@@ -2,7 +2,8 @@
 
 The governors' report is for an audience that may not see names, whoever prints it: every count
 goes through the one disclosure rule (trellis.lib.disclosure), with the row and column totals as
-its relations, so no withheld number can be worked out from the others.
+its relations, so no withheld number can be worked out from the others. The tables of pupils by
+need and by year add up to the identification page's figures, so they are protected after them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Table:
 
 
 def _counts_table(
-    caption: str, counts: dict[tuple[str, str], int], rows: list[str], columns: list[str]
+    counts: dict[tuple[str, str], int], rows: list[str], columns: list[str]
 ) -> tuple[dict, list[Relation]]:
     """A two-way table's cells (row, column) with its row and column totals, and their relations."""
     values = {(r, c): counts.get((r, c), 0) for r in rows for c in columns}
@@ -58,12 +59,6 @@ def _counts_table(
 def _as_table(caption: str, values: dict, hidden: set, rows: list[str], columns: list[str]) -> Table:
     text = {key: WITHHELD if key in hidden else f"{value:,}" for key, value in values.items()}
     return Table(caption, [*columns, ALL], [(r, [text[(r, c)] for c in [*columns, ALL]]) for r in [*rows, ALL]])
-
-
-def _protected_table(caption: str, counts: dict[tuple[str, str], int], rows: list[str], columns: list[str]) -> Table:
-    """A two-way table with row and column totals, small numbers and their complements withheld."""
-    values, relations = _counts_table(caption, counts, rows, columns)
-    return _as_table(caption, values, protect(values, relations), rows, columns)
 
 
 def _row(counts: dict[str, int], columns: list[str]) -> tuple[list[str], dict[str, int | None]]:
@@ -117,7 +112,7 @@ def needs_and_years(school, today: dt.date) -> tuple[Table, Table]:
     values: dict[tuple, int] = {}
     relations: list[Relation] = []
     for level, (counts, names) in {"area": (by_area, areas), "year": (by_year, years)}.items():
-        cells, own = _counts_table("", counts, names, columns)
+        cells, own = _counts_table(counts, names, columns)
         key = lambda cell, level=level: ("report", tag, level, *cell)  # noqa: E731
         values |= {key(cell): n for cell, n in cells.items()}
         relations += [Relation(key(r.total), tuple(key(p) for p in r.parts)) for r in own]
