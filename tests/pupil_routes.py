@@ -23,6 +23,8 @@ from trellis.assessment.scales import find_scale
 from trellis.audit.models import AuditEvent
 from trellis.deadlines import services as deadlines
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
+from trellis.documents import editing as information
+from trellis.documents.information_report import WRITTEN
 from trellis.evidence import services as evidence
 from trellis.families import services as families
 from trellis.families.models import Carer
@@ -143,6 +145,20 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     world.pupil_user = families.give_pupil_sign_in(
         pupil=world.in_class, by=world.senco, username="sam", password="a-long-test-password"
     ).user
+    # A published SEN information report (the public page and PDF), and this year's draft.
+    report = information.start_report(school=world.school_a, by=world.senco, today=today)
+    for heading in WRITTEN:
+        information.save_section(report=report, key=heading.key, by=world.senco, text=f"About {heading.title}.")
+    information.save_contacts(
+        report=report,
+        by=world.senco,
+        senco_name="Ms Ash",
+        senco_email="senco@alder.example",
+        sendiass_name="Northshire SENDIASS",
+        sendiass_website="https://sendiass.example",
+        local_offer_website="https://localoffer.example",
+    )
+    information.publish(report=report, by=world.senco, today=today)
     return s
 
 
@@ -328,6 +344,12 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "calendar-link": _url("calendar-link"),  # one's own calendar link
     "school-pupil-sign-in": _url("school-pupil-sign-in", urn),  # a school setting and a count
     "pupil-voice-leave": _url("pupil-voice-leave"),  # asks for one's own password (home when not locked)
+    # The SEN information report: headings, contacts, training and aggregates (withheld when small).
+    "information-report-draft": _url("information-report-draft", urn),
+    "information-report-section": lambda s: reverse("information-report-section", args=[s.urn, "complaints"]),
+    "information-report-contacts": _url("information-report-contacts", urn),
+    "information-report": _url("information-report", urn),  # public, no sign-in: the published report
+    "information-report-pdf": _url("information-report-pdf", urn),
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }
@@ -353,6 +375,10 @@ POST_ONLY = {
     "weekly-email",
     "pupil-family-restrict",
     "recommendation-strategy",
+    "information-report-start",
+    "information-report-training",
+    "information-report-training-remove",
+    "information-report-publish",
 }
 POST_ONLY_URLS = {
     "weekly-email": _url("weekly-email"),
@@ -371,6 +397,10 @@ POST_ONLY_URLS = {
     "meeting-action-done": lambda s: reverse("meeting-action-done", args=[s.action.pk]),
     "pupil-family-restrict": lambda s: reverse("pupil-family-restrict", args=[s.pupil.pk, 1]),
     "recommendation-strategy": lambda s: reverse("recommendation-strategy", args=[s.pupil.pk, s.recommendation.pk]),
+    "information-report-start": _url("information-report-start", urn),
+    "information-report-training": _url("information-report-training", urn),
+    "information-report-training-remove": lambda s: reverse("information-report-training-remove", args=[s.urn, 1]),
+    "information-report-publish": _url("information-report-publish", urn),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

@@ -93,7 +93,7 @@ def test_pages_without_pupil_data_name_no_pupil(seeded, login, name):
     user = getattr(seeded.world, OPENED_BY.get(name, "senco"))
     response = login(user).get(PAGES_WITHOUT_PUPIL_DATA[name](seeded))
     assert response.status_code in (200, 302), (name, response.status_code)
-    page = response.content.decode()
+    page = response.content.decode(errors="replace")  # a PDF's text is compressed: its web page is checked too
     assert not [surname for surname in SURNAMES if surname in page]
 
 

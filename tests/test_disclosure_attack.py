@@ -18,12 +18,14 @@ from fractions import Fraction
 
 import pytest
 from django.core.management import call_command
+from lxml import html as lxml_html
 
 from trellis.accounts.models import Membership, Role, User
 from trellis.dashboards.progress import DIMENSIONS
 from trellis.demo.logins import DEMO_PASSWORD
 from trellis.plans.progress import Status
 from trellis.provision.models import Intervention
+from trellis.pupils.areas import BROAD_AREAS, UNCATEGORISED
 from trellis.pupils.models import NeedType
 from trellis.schools.models import School
 
@@ -463,9 +465,59 @@ def test_governor_cannot_recover_a_withheld_count_on_the_overview_identification
     for need, figures in destinations["need_rows"]:
         for kind, f in zip(destinations["kinds"], figures, strict=True):
             attacker.see(("dest", need.code, kind), f.shown)
+    read_governors_report(attacker, client.get(f"/schools/{school.urn}/documents/governors-report/"))
     assert attacker.withheld
     assert attacker.recovered() == set()
     assert attacker.leaks == []
+
+
+def _table(page, caption: str) -> list[list[str]]:
+    [table] = page.xpath(f"//table[caption[starts-with(normalize-space(), '{caption}')]]")
+    return [[" ".join(c.text_content().split()) for c in row.xpath("th|td")] for row in table.xpath(".//tr")]
+
+
+def _count(text: str):
+    return None if text == "withheld" else int(text.replace(",", ""))
+
+
+def read_governors_report(attacker: Attacker, response) -> None:
+    """The governors' report (its web page): pupils by broad area and by year, each by SEN status,
+    add up to the identification page's figures (SEN support and EHC plan pupils, each need's
+    pupils by status) and so to the overview's; the progress and annual review rows add up too."""
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content.decode())
+    columns = {"SEN support": "K", "EHC plan": "E"}
+    needs_of = {area: [] for area in [*BROAD_AREAS, UNCATEGORISED]}
+    for need in NeedType.objects.all():
+        needs_of[need.broad_area or UNCATEGORISED].append(need.code)
+    for code in "KE":  # every pupil with SEN has one recorded need or none
+        parts = [("id", f"need:{code}:{n.code}") for n in NeedType.objects.all()] + [("id", f"need:{code}:none")]
+        attacker.sums(("id", code), parts)
+    for caption, tag in (("Pupils with SEN by broad area", "gr-area"), ("Pupils with SEN by year group", "gr-year")):
+        head, *rows = _table(page, caption)
+        assert head[1:] == ["SEN support", "EHC plan", "All"]
+        for label, *cells in rows:
+            for column, text in zip(head[1:], cells, strict=True):
+                attacker.see((tag, label, column), _count(text))
+            attacker.sums((tag, label, "All"), [(tag, label, c) for c in columns])
+        labels = [label for label, *_ in rows if label != "All"]
+        for column in [*columns, "All"]:
+            attacker.sums((tag, "All", column), [(tag, label, column) for label in labels])
+        for column, code in columns.items():
+            attacker.sums((tag, "All", column), [("id", code)])
+            if tag == "gr-area":
+                for area in labels:
+                    parts = [("id", f"need:{code}:{n}") for n in needs_of[area]]
+                    parts += [("id", f"need:{code}:none")] if area == UNCATEGORISED else []
+                    attacker.sums((tag, area, column), parts)
+    head, row = _table(page, "Pupils with SEN by the status of their targets")
+    for name, text in zip(head, row, strict=True):
+        attacker.see(("gr-progress", name), _count(text))
+    attacker.sums(("gr-progress", "All"), [("gr-progress", name) for name in head[:-1]])
+    head, row = _table(page, "Annual reviews of EHC plans")
+    for name, text in zip(head, row, strict=True):
+        attacker.see(("gr-reviews", name), _count(text))
+    attacker.sums(("gr-reviews", head[-1]), [("gr-reviews", name) for name in head[:-1]])
 
 
 @pytest.mark.parametrize("demo", SEEDS, indirect=True)

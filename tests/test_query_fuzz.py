@@ -164,6 +164,8 @@ def page_urls() -> list[str]:
         .first()
         or 1,
         "referral_id": Referral.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
+        "heading": "complaints",  # a heading of the SEN information report
+        "training_id": 1,
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []

@@ -123,6 +123,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Pupils' own sign-in: school A allows it from Year 4 (school B does not); never for a leaver.
     "manage_pupil_sign_in": {"senco": "own_school", "superuser": BOTH},
     "give_sign_in": {"senco": "own not_taught", "superuser": "own not_taught"},
+    # School documents (trellis/documents/access.py). The governors' report adds up every pupil of the
+    # school: only those whose aggregates cover the whole school, never a teacher, TA or specialist.
+    "open_governors_report": {
+        "senco": "own_school",
+        "head": "own_school",
+        "office": "own_school",
+        "office_granted": "own_school",
+        "trustlead": BOTH,
+        "governor": "own_school",
+        "superuser": BOTH,
+    },
+    "see_information_report_draft": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
+    "write_information_report": {"senco": "own_school", "superuser": BOTH},
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -136,6 +149,9 @@ SCHOOL_ACTIONS = {
     "schedule_meeting",
     "add_reason",
     "manage_pupil_sign_in",
+    "open_governors_report",
+    "see_information_report_draft",
+    "write_information_report",
 }
 # The object each pupil-level action is asked about.
 PUPIL_OBJECT = {

@@ -173,6 +173,18 @@ def test_need_to_know_a_teacher_not_teaching_the_pupil_gets_404(demo_school, log
     assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/governors-report/").status_code == 404
 
 
+def test_teachers_and_tas_cannot_open_the_governors_report_of_pupils_they_do_not_teach(demo_school, login):
+    """Its figures add up every pupil of the school; a teacher's figures are their own pupils'."""
+    urn = demo_school.school_a.urn
+    for path in (f"/schools/{urn}/documents/governors-report/", f"/schools/{urn}/documents/governors-report.pdf"):
+        for user in (demo_school.teacher, demo_school.ta, demo_school.other_teacher, demo_school.specialist):
+            assert login(user).get(path).status_code == 404, (user, path)
+    link = f'href="/schools/{urn}/documents/governors-report/"'
+    assert link not in login(demo_school.teacher).get(f"/schools/{urn}/").content.decode()
+    assert link in login(demo_school.governor).get(f"/schools/{urn}/").content.decode()
+    assert login(demo_school.governor).get(f"/schools/{urn}/documents/governors-report/").status_code == 200
+
+
 def test_generating_and_downloading_are_audited_as_exports(demo_school, login):
     pupil = demo_school.in_class
     client = login(demo_school.teacher)
@@ -214,7 +226,6 @@ def test_render_document_command_writes_the_pdf_and_audits_it(demo_school, tmp_p
     ("args", "message"),
     [
         (["transition", "--pupil", "X"], "not yet available"),
-        (["sen-information-report", "--school", "100001"], "not yet available"),
         (["leaflet", "--school", "100001"], "Unknown document 'leaflet'"),
         (["parent-report", "--school", "100001"], "about a pupil: give --pupil UPN"),
         (["governors-report", "--pupil", "X"], "about a school: give --school URN"),

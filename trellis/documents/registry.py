@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import annual_review, ehc_request, pupil_reports, school_reports
+from . import annual_review, ehc_request, information_report, pupil_reports, school_reports
+from .access import may_open_governors_report, may_see_information_report_draft
 
 PUPIL, SCHOOL = "pupil", "school"
 
@@ -24,6 +25,9 @@ class Kind:
     build: Callable | None = None  # (subject, reader, today) -> context; None: not yet available
     pupils_shown: Callable | None = None  # (school, reader) -> the pupils a school document names
     refusal: Callable | None = None  # (subject) -> why it cannot be made for this subject ("" when it can)
+    # (reader, school) -> may open it, beyond seeing the school at all (documents/access.py); None:
+    # need to know is enough (the provision map shows each reader only their pupils).
+    may_open: Callable | None = None
 
     @property
     def available(self) -> bool:
@@ -36,7 +40,7 @@ class Kind:
     @property
     def suppressed(self) -> bool:
         """Written for an audience that may not see names: aggregates only, small numbers withheld."""
-        return self.audience == "governors"
+        return self.audience in ("governors", "public")
 
 
 KINDS: dict[str, Kind] = {
@@ -76,8 +80,17 @@ KINDS: dict[str, Kind] = {
             "governors",
             "documents/governors_report.html",
             school_reports.governors_report,
+            may_open=may_open_governors_report,
         ),
-        Kind("sen-information-report", "SEN information report", SCHOOL, "public"),
+        Kind(
+            "sen-information-report",
+            "SEN information report",
+            SCHOOL,
+            "public",
+            "documents/sen_information_report.html",
+            information_report.draft,
+            may_open=may_see_information_report_draft,
+        ),
         Kind(
             "provision-map",
             "Provision map and evaluation",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 urlpatterns = [
     path("pupils/<int:pupil_id>/documents/<slug:kind>/", views.pupil_document, name="pupil-document"),
@@ -14,4 +14,22 @@ urlpatterns = [
     path(
         "schools/<str:urn>/documents/<slug:kind>.pdf", views.school_document, {"fmt": "pdf"}, name="school-document-pdf"
     ),
+]
+
+# The SEN information report: public (no sign-in), then the SENCO's pages.
+REPORT = "schools/<str:urn>/sen-information-report"
+urlpatterns += [
+    path(f"{REPORT}/", report_views.public_report, name="information-report"),
+    path(f"{REPORT}.pdf", report_views.public_report, {"fmt": "pdf"}, name="information-report-pdf"),
+    path(f"{REPORT}/draft/", report_views.draft, name="information-report-draft"),
+    path(f"{REPORT}/draft/start/", report_views.start, name="information-report-start"),
+    path(f"{REPORT}/draft/headings/<slug:heading>/", report_views.section, name="information-report-section"),
+    path(f"{REPORT}/draft/contacts/", report_views.contacts, name="information-report-contacts"),
+    path(f"{REPORT}/draft/training/", report_views.add_training, name="information-report-training"),
+    path(
+        f"{REPORT}/draft/training/<int:training_id>/remove/",
+        report_views.remove_training,
+        name="information-report-training-remove",
+    ),
+    path(f"{REPORT}/draft/publish/", report_views.publish, name="information-report-publish"),
 ]

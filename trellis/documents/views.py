@@ -48,6 +48,8 @@ def pupil_document(request: HttpRequest, pupil_id: int, kind: str, fmt: str = "h
 
 def school_document(request: HttpRequest, urn: str, kind: str, fmt: str = "html") -> HttpResponse:
     chosen = _kind(kind, SCHOOL)
-    # The governors' report is aggregates only (any aggregate reader); the provision map names pupils.
+    # The governors' report is aggregates only; the provision map names pupils (each reader's own).
     school = get_school_for_user(request.user, urn, pupils=not chosen.suppressed)
+    if chosen.may_open is not None and not chosen.may_open(request.user, school):
+        raise Http404("No such document")  # a teacher's figures are their pupils', not the school's
     return _respond(request, chosen, school, fmt, f"{chosen.slug}-{school.urn}")

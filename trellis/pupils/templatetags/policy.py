@@ -27,6 +27,7 @@ POLICY_MODULES = [
     "trellis.deadlines.access",
     "trellis.families.access",
     "trellis.specialists.access",
+    "trellis.documents.access",
 ]
 
 
