@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import annual_review, ehc_request, pupil_reports, school_reports
+from . import annual_review, ehc_request, pupil_reports, school_reports, transition
 
 PUPIL, SCHOOL = "pupil", "school"
 
@@ -68,7 +68,7 @@ KINDS: dict[str, Kind] = {
             "documents/ehc_request.html",
             ehc_request.ehc_request,
         ),
-        Kind("transition", "Transition file", PUPIL, "staff"),
+        Kind("transition", "Transition file", PUPIL, "staff", "documents/transition.html", transition.transition),
         Kind(
             "governors-report",
             "Governors' SEND report",
