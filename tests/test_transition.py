@@ -294,3 +294,46 @@ def test_the_commands_export_and_import_and_audit(leaver, tmp_path):
     with pytest.raises(CommandError, match="--package is for the transition file only"):
         call_command("render_document", "passport", "--pupil", pupil.upn, "--package", str(zipped))
     assert not pdf.exists()
+
+
+def _upload(client, urn: str, content: bytes, name: str = "leaver.zip"):
+    return client.post(f"/schools/{urn}/imports/new/", {"file": ContentFile(content, name=name)})
+
+
+def test_the_upload_page_previews_then_imports_a_package(leaver, login, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    client = login(leaver.oak_senco)
+    response = _upload(client, leaver.oak.urn, _package(leaver.leaver))
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200 and "Check the pupil who is joining" in text
+    assert f"UPN {leaver.leaver.upn}" in text and "Alder Primary (URN 100001), Test Trust" in text
+    assert not Pupil.objects.filter(school=leaver.oak).exists()  # the preview is a dry run
+    done = client.post(response["Location"] + "confirm/")
+    arrived = Pupil.objects.get(school=leaver.oak)
+    assert done.status_code == 302 and done["Location"] == f"/pupils/{arrived.pk}/"
+    assert AuditEvent.objects.filter(pupil_id=arrived.pk, action=AuditEvent.Action.IMPORT, via="web").count() == 1
+
+
+def test_the_upload_page_lists_a_packages_problems_and_imports_nothing(leaver, login, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    client = login(leaver.oak_senco)
+    bad = _rezip(_package(leaver.leaver), _set(["plans", 0, "targets", 0, "scale"], "alder-own-scale"))
+    page = client.get(_upload(client, leaver.oak.urn, bad)["Location"])
+    text = page.content.decode()
+    assert "The package cannot be imported" in text
+    assert "leaver.zip: transition.json" in text and "plans[0].targets[0].scale" in text
+    assert "Oak Academy has no scale &#x27;alder-own-scale&#x27;" in text
+    assert not Pupil.objects.filter(school=leaver.oak).exists()
+
+
+def test_only_the_senco_imports_a_package(leaver, login, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    office = make_user("oakoffice", school=leaver.oak, role=Role.ADMINISTRATOR)
+    client = login(office)
+    location = _upload(client, leaver.oak.urn, _package(leaver.leaver))["Location"]
+    refused = client.get(location)
+    assert refused.status_code == 403 and "only the SENCO can import it" in refused.content.decode()
+    assert client.post(location + "confirm/").status_code == 403
+    assert not Pupil.objects.filter(school=leaver.oak).exists()
