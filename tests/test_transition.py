@@ -337,3 +337,29 @@ def test_only_the_senco_imports_a_package(leaver, login, settings, tmp_path):
     assert refused.status_code == 403 and "only the SENCO can import it" in refused.content.decode()
     assert client.post(location + "confirm/").status_code == 403
     assert not Pupil.objects.filter(school=leaver.oak).exists()
+
+
+def test_the_package_download_is_for_staff_who_see_the_sen_record_and_is_audited(leaver, login):
+    pupil = leaver.leaver
+    url = f"/pupils/{pupil.pk}/documents/transition.zip"
+    assert login(leaver.administrator).get(url).status_code == 404  # the office sees the register only
+    assert login(leaver.oak_senco).get(url).status_code == 404  # another school
+    response = login(leaver.senco).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert _record(response.content)["pupil"]["upn"] == pupil.upn
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, pupil_id=pupil.pk)
+    assert (event.summary, event.actor) == ("Transition file (package)", leaver.senco)
+
+
+def test_the_arrived_pupils_previous_plans_are_history_and_past_provision_shows(leaver, login):
+    from trellis.plans.access import may_edit_plan
+
+    plan = import_transition(
+        source=io.BytesIO(_package(leaver.leaver)), file_name="a.zip", school=leaver.oak, by=leaver.oak_senco
+    )
+    previous = plan.pupil.plans.first()
+    assert previous.state == Plan.State.ARCHIVED and not may_edit_plan(leaver.oak_senco, previous)
+    page = login(leaver.oak_senco).get(f"/pupils/{plan.pupil.pk}/").content.decode()
+    assert "At Alder Primary, before joining" in page
+    first = PastProvision.objects.filter(pupil=plan.pupil).first()
+    assert first.intervention in page

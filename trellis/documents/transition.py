@@ -69,7 +69,9 @@ def transition(pupil, reader, today: dt.date) -> dict:
         "status": SenStatus(record["pupil"]["sen_status"]).label,
         "needs": [need_names.get(n["code"], n["code"]) for n in record["need_history"] if n["ends_on"] is None],
         "need_history": _need_history(record, need_names),
-        "ehc_plans": record["ehc_plans"],
+        "ehc_plans": [
+            {k: v if k == "local_authority" else _date(v) for k, v in e.items()} for e in record["ehc_plans"]
+        ],
         "current_plans": [p for p in plans if p["state"] == "active"],
         "previous_plans": [p for p in plans if p["state"] != "active"],
         "works": _what_works(record),
