@@ -80,7 +80,7 @@ def transition(pupil, reader, today: dt.date) -> dict:
         "attendance": _attendance(record),
         "carers": [c | {"relationship": Relationship(c["relationship"]).label} for c in record["contacts"]["carers"]],
         "sencos": record["contacts"]["senco"],
-        "evidence": record["evidence"],
+        "evidence": [n | {"date": _date(n["date"])} for n in record["evidence"]],
     }
 
 
