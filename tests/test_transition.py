@@ -230,6 +230,8 @@ def _set(path: list, value):
         (_set(["need_history", 0, "code"], "ZZZ"), "pupil.primary_need", "'ZZZ' is not a SEN type of need"),
         (_set(["schema_version"], "2.0"), "schema_version", "does not match"),
         (_set(["attendance", 0, "sessions_attended"], 11), "attendance[0].sessions_attended", "more than"),
+        (lambda r: r["attendance"].append(dict(r["attendance"][0])), "attendance[1].week_starting", "given twice"),
+        (_set(["evidence", 0, "file", "path"], "../../etc/passwd"), "evidence[0].file.path", "does not match"),
     ],
 )
 def test_bad_records_are_refused_naming_the_file_record_and_field(leaver, change, where, words):

@@ -334,9 +334,12 @@ def _other_writes(writes: _Writes, check: _Checker) -> None:
             | {"domain": a["domain"], "subject": a["subject"], "date": check.date(f"assessments[{i}].date", a["date"])}
         )
     provision = [_past_provision(check, f"provision[{i}]", p) for i, p in enumerate(record["provision"])]
-    weeks = []
+    weeks, seen = [], set()
     for i, w in enumerate(record["attendance"]):
         monday = check.date(f"attendance[{i}].week_starting", w["week_starting"])
+        if monday in seen:
+            check.package.problem(f"attendance[{i}].week_starting", f"the week of {monday:%-d %B %Y} is given twice")
+        seen.add(monday)
         if monday and week_start(monday) != monday:
             check.package.problem(
                 f"attendance[{i}].week_starting", f"{monday:%A %-d %B %Y} is not a Monday", "a Monday"
