@@ -309,3 +309,24 @@ def test_transition_file_has_a_constant_number_of_queries(demo_school, login, dj
     busiest = max(demo_school.demo_pupils, key=lambda p: Target.objects.filter(pupil=p).count())
     with django_assert_max_num_queries(40):
         assert client.get(f"/pupils/{busiest.pk}/documents/transition/").status_code == 200
+
+
+def test_render_document_writes_the_transition_pdf_and_package_in_one_command(demo_school, tmp_path):
+    pupil = demo_school.demo_pupils[1]
+    pdf, package = tmp_path / "t.pdf", tmp_path / "t.zip"
+    call_command(
+        "render_document",
+        "transition",
+        "--pupil",
+        pupil.upn,
+        "--out",
+        str(pdf),
+        "--package",
+        str(package),
+        stdout=io.StringIO(),
+    )
+    assert pdf.read_bytes().startswith(b"%PDF") and package.read_bytes().startswith(b"PK")
+    summaries = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, pupil_id=pupil.pk).values_list(
+        "summary", flat=True
+    )
+    assert sorted(summaries) == ["Transition file (PDF)", "Transition file (package)"]
