@@ -169,7 +169,7 @@ def test_need_to_know_a_teacher_not_teaching_the_pupil_gets_404(demo_school, log
     urn = demo_school.school_a.urn
     assert login(demo_school.governor).get(f"/schools/{urn}/documents/provision-map/").status_code == 404
     assert login(demo_school.outsider).get(f"/schools/{urn}/documents/governors-report/").status_code == 404
-    assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/transition/").status_code == 404
+    assert login(demo_school.senco).get(f"/schools/{urn}/documents/sen-information-report/").status_code == 404
     assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/governors-report/").status_code == 404
 
 
@@ -213,7 +213,7 @@ def test_render_document_command_writes_the_pdf_and_audits_it(demo_school, tmp_p
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["transition", "--pupil", "X"], "not yet available"),
+        (["transition", "--school", "100001"], "about a pupil: give --pupil UPN"),
         (["sen-information-report", "--school", "100001"], "not yet available"),
         (["leaflet", "--school", "100001"], "Unknown document 'leaflet'"),
         (["parent-report", "--school", "100001"], "about a pupil: give --pupil UPN"),
