@@ -286,6 +286,7 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "calendar-feed": Shows(lambda s: reverse("calendar-feed", args=[s.calendar_key]), "list"),  # initials only
     "pupil-document": Shows(lambda s: reverse("pupil-document", args=[s.pupil.pk, "parent-report"])),
     "pupil-document-pdf": Shows(lambda s: reverse("pupil-document-pdf", args=[s.pupil.pk, "passport"])),
+    "pupil-transition-package": Shows(_url("pupil-transition-package", pupil)),
     # The provision map for printing, a school's page like the map itself (only the pupils each reader may
     # see, each audited); the governors' report (the other school document) names no one.
     "school-document": Shows(lambda s: reverse("school-document", args=[s.urn, "provision-map"]), "list"),

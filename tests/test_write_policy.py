@@ -83,6 +83,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "grant_office_access": {"senco": "own_school", "superuser": BOTH},
     "import": {"senco": "own_school", "office": "own_school", "office_granted": "own_school", "superuser": BOTH},
     "export_ctf": {"senco": "own_school", "office": "own_school", "office_granted": "own_school", "superuser": BOTH},
+    # A transition package brings a pupil's whole SEN record: the SENCO's, not the office's.
+    "import_transition": {"senco": "own_school", "superuser": BOTH},
     "add_scale": {"senco": "own_school", "superuser": BOTH},
     "record_assessments": {
         "senco": "own_school",
@@ -140,6 +142,7 @@ EXPECTED: dict[str, dict[str, str]] = {
 SCHOOL_ACTIONS = {
     "grant_office_access",
     "import",
+    "import_transition",
     "export_ctf",
     "add_scale",
     "record_assessments",

@@ -244,3 +244,47 @@ def test_senco_opens_the_annual_review_pack_and_the_evidence_for_a_request(sign_
         page.get_by_role("link", name=title).click()
         visit.check()
         assert page.locator("h1").inner_text().startswith(title)
+
+
+def test_senco_reads_a_transition_file_and_imports_a_package(sign_in, tmp_path):
+    """The transition file as a web page; its package downloaded, given a new UPN (a pupil new to the
+    school on every run) and imported through the preview; the pupil arrives with their plans."""
+    import io
+    import json
+    import zipfile
+
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    page.locator("table a[href^='/pupils/']").first.click()
+    pupil_page = page.url
+    page.get_by_role("link", name="Transition file for the next school").click()
+    visit.check()
+    assert "Strategies that work" in page.locator("main").inner_text()
+    page.goto(pupil_page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download the transition package")).click()
+    package = tmp_path / "package.zip"
+    download.value.save_as(package)
+    upn = make_upn("999", "9999", 19, secrets.randbelow(999) + 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "transition.json":
+                record = json.loads(content)
+                record["pupil"] |= {"upn": upn, "legal_surname": "Arriving", "preferred_surname": ""}
+                content = json.dumps(record).encode()
+            target.writestr(info, content)
+    (tmp_path / "arriving.zip").write_bytes(out.getvalue())
+    page.get_by_role("link", name="SEN register").first.click()
+    page.get_by_role("link", name="Import pupils").click()
+    page.get_by_label("Upload a file").set_input_files(str(tmp_path / "arriving.zip"))
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_text("Check the pupil who is joining").first.wait_for()
+    visit.check()
+    assert f"UPN {upn}" in page.locator("main").inner_text()
+    page.get_by_role("button", name=re.compile("^Import")).click()
+    page.wait_for_url(re.compile(r"/pupils/\d+/$"))
+    visit.check()
+    assert "Arriving" in page.locator("h1").inner_text()

@@ -69,7 +69,8 @@ def _render(slug: str, demo_school, tmp_path: Path) -> Image.Image:
 
 
 @pytest.mark.parametrize(
-    "slug", ["parent-report", "passport", "governors-report", "provision-map", "annual-review", "ehc-request"]
+    "slug",
+    ["parent-report", "passport", "governors-report", "provision-map", "annual-review", "ehc-request", "transition"],
 )
 def test_page_one_looks_as_it_did(slug, demo_school, tmp_path):
     picture = _render(slug, demo_school, tmp_path)

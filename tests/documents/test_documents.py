@@ -169,7 +169,7 @@ def test_need_to_know_a_teacher_not_teaching_the_pupil_gets_404(demo_school, log
     urn = demo_school.school_a.urn
     assert login(demo_school.governor).get(f"/schools/{urn}/documents/provision-map/").status_code == 404
     assert login(demo_school.outsider).get(f"/schools/{urn}/documents/governors-report/").status_code == 404
-    assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/transition/").status_code == 404
+    assert login(demo_school.senco).get(f"/schools/{urn}/documents/sen-information-report/").status_code == 404
     assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/governors-report/").status_code == 404
 
 
@@ -225,7 +225,7 @@ def test_render_document_command_writes_the_pdf_and_audits_it(demo_school, tmp_p
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["transition", "--pupil", "X"], "not yet available"),
+        (["transition", "--school", "100001"], "about a pupil: give --pupil UPN"),
         (["leaflet", "--school", "100001"], "Unknown document 'leaflet'"),
         (["parent-report", "--school", "100001"], "about a pupil: give --pupil UPN"),
         (["governors-report", "--pupil", "X"], "about a school: give --school URN"),
@@ -286,3 +286,58 @@ def test_the_provision_map_document_names_only_the_pupils_its_reader_may_see(dem
     assert any(name in senco_page for name in named)
     office_page = login(demo_school.administrator).get(url).content.decode()  # no grant to see SEN records
     assert not any(name in office_page for name in named)
+
+
+def test_transition_file_pdf_is_tagged_with_headings_and_real_tables(demo_school):
+    pupil = demo_school.demo_pupils[1]
+    pdf = services.render_pdf(get_kind("transition"), pupil, None, today=timezone.localdate())
+    document, found = _structure(pdf)
+    assert str(document.Root.Lang) == "en-GB"
+    assert document.Root.MarkInfo.Marked
+    types = [t for t, _ in found]
+    assert types.count("/H1") == 1 and types.count("/H2") >= 8 and "/H3" in types
+    assert types.count("/Table") >= 3 and "/TH" in types and "/TD" in types
+    page = services.render_html(get_kind("transition"), pupil, None, today=timezone.localdate())
+    headings = [" ".join(h.text_content().split()) for h in lxml_html.fromstring(page).xpath("//h2")]
+    for wanted in ["Current plan", "Strategies that work", "Provision history and impact", "Assessments"]:
+        assert wanted in headings
+    assert {"Attendance", "Key contacts", f"About {pupil.full_name}"} <= set(headings)
+
+
+def test_transition_file_is_for_staff_who_see_the_sen_record_and_is_audited(demo_school, login):
+    pupil = demo_school.in_class
+    path = f"/pupils/{pupil.pk}/documents/transition/"
+    assert login(demo_school.administrator).get(path).status_code == 404  # the office: register only
+    assert login(demo_school.other_teacher).get(path).status_code == 404
+    response = login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/transition.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, pupil_id=pupil.pk)
+    assert (event.record_type, event.summary, event.actor) == ("transition", "Transition file (PDF)", demo_school.senco)
+
+
+def test_transition_file_has_a_constant_number_of_queries(demo_school, login, django_assert_max_num_queries):
+    client = login(demo_school.senco)
+    busiest = max(demo_school.demo_pupils, key=lambda p: Target.objects.filter(pupil=p).count())
+    with django_assert_max_num_queries(40):
+        assert client.get(f"/pupils/{busiest.pk}/documents/transition/").status_code == 200
+
+
+def test_render_document_writes_the_transition_pdf_and_package_in_one_command(demo_school, tmp_path):
+    pupil = demo_school.demo_pupils[1]
+    pdf, package = tmp_path / "t.pdf", tmp_path / "t.zip"
+    call_command(
+        "render_document",
+        "transition",
+        "--pupil",
+        pupil.upn,
+        "--out",
+        str(pdf),
+        "--package",
+        str(package),
+        stdout=io.StringIO(),
+    )
+    assert pdf.read_bytes().startswith(b"%PDF") and package.read_bytes().startswith(b"PK")
+    summaries = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, pupil_id=pupil.pk).values_list(
+        "summary", flat=True
+    )
+    assert sorted(summaries) == ["Transition file (PDF)", "Transition file (package)"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import annual_review, ehc_request, information_report, pupil_reports, school_reports
+from . import annual_review, ehc_request, information_report, pupil_reports, school_reports, transition
 from .access import may_open_governors_report, may_see_information_report_draft
 
 PUPIL, SCHOOL = "pupil", "school"
@@ -72,7 +72,7 @@ KINDS: dict[str, Kind] = {
             "documents/ehc_request.html",
             ehc_request.ehc_request,
         ),
-        Kind("transition", "Transition file", PUPIL, "staff"),
+        Kind("transition", "Transition file", PUPIL, "staff", "documents/transition.html", transition.transition),
         Kind(
             "governors-report",
             "Governors' SEND report",

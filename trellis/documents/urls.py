@@ -10,6 +10,7 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="pupil-document-pdf",
     ),
+    path("pupils/<int:pupil_id>/documents/transition.zip", views.transition_package, name="pupil-transition-package"),
     path("schools/<str:urn>/documents/<slug:kind>/", views.school_document, name="school-document"),
     path(
         "schools/<str:urn>/documents/<slug:kind>.pdf", views.school_document, {"fmt": "pdf"}, name="school-document-pdf"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
+from trellis.transfer.package import write_package
 
 from . import services
 from .pdf import pango_missing
-from .registry import PUPIL, SCHOOL, Kind, UnknownKind, get_kind
+from .registry import KINDS, PUPIL, SCHOOL, Kind, UnknownKind, get_kind
 
 
 def _kind(slug: str, subject: str) -> Kind:
@@ -53,3 +56,15 @@ def school_document(request: HttpRequest, urn: str, kind: str, fmt: str = "html"
     if chosen.may_open is not None and not chosen.may_open(request.user, school):
         raise Http404("No such document")  # a teacher's figures are their pupils', not the school's
     return _respond(request, chosen, school, fmt, f"{chosen.slug}-{school.urn}")
+
+
+def transition_package(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """The transition package (a zip of the record as JSON, with the evidence files) for the next
+    school to import: staff who may see the SEN record, audited as an export."""
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    buffer = io.BytesIO()
+    write_package(pupil, buffer, today=timezone.localdate())
+    services.record_export(KINDS["transition"], pupil, request.user, fmt="package")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="transition-{pupil.upn}.zip"'
+    return response

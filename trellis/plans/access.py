@@ -20,7 +20,10 @@ def may_write_plan(user, pupil) -> bool:
 
 
 def may_edit_plan(user, plan: Plan) -> bool:
-    """Change a plan, its state and its targets: as for a new plan."""
+    """Change a plan, its state and its targets: as for a new plan. A previous school's plan, brought
+    by a transition package, is history: nobody here changes it (it arrives archived)."""
+    if plan.state == Plan.State.ARCHIVED and plan.arrivals.exists():
+        return False
     return may_write_plan(user, plan.pupil)
 
 

@@ -18,3 +18,8 @@ def may_import(user, school: School | int) -> bool:
 def may_export_ctf(user, school: School | int) -> bool:
     """Download a CTF of the school's pupils this user may see (the register entry is enough)."""
     return scope_for(user).has_role(school, TRANSFER_ROLES)
+
+
+def may_import_transition(user, school: School | int) -> bool:
+    """Import a transition package: it brings a pupil's whole SEN record, so the SENCO only."""
+    return scope_for(user).has_role(school, {Role.SENCO})

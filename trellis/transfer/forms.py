@@ -15,7 +15,10 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 class UploadForm(Form):
     file = forms.FileField(
         label="Upload a file",
-        help_text="A Common Transfer File (CTF, .xml) or a spreadsheet (.csv or .xlsx) exported from your MIS.",
+        help_text=(
+            "A Common Transfer File (CTF, .xml) or a spreadsheet (.csv or .xlsx) exported from your MIS, "
+            "or a transition package (.zip) from the pupil's previous school."
+        ),
         error_messages={"required": "Select a file to import"},
     )
 

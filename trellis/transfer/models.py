@@ -7,6 +7,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT, LimitedTextField
+
 
 class ImportRun(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="import_runs")
@@ -52,3 +54,51 @@ class StagedRow(models.Model):
 
     def __str__(self) -> str:
         return f"staged {self.kind} of import {self.token}"
+
+
+class Arrival(models.Model):
+    """A pupil who arrived with a transition package: where from, and the plans that came with it
+    (previous plans: read-only history, never this school's to change)."""
+
+    pupil = models.OneToOneField("pupils.Pupil", on_delete=models.CASCADE, related_name="arrival")
+    run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_school_urn = models.CharField("previous school's URN", max_length=8)
+    from_school_name = models.CharField("previous school", max_length=200)
+    from_trust = models.CharField("previous school's trust", max_length=200, blank=True)
+    exported_at = models.CharField(max_length=40, help_text="When the previous school made the package")
+    plans = models.ManyToManyField("plans.Plan", blank=True, related_name="arrivals")
+
+    def __str__(self) -> str:
+        return f"{self.pupil} from {self.from_school_name}"
+
+
+class PastProvision(models.Model):
+    """An intervention the pupil had at a previous school, with its impact for them: a record of
+    the past, not joined to this school's groups (its other pupils never travel with it)."""
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="past_provision")
+    arrival = models.ForeignKey(Arrival, on_delete=models.CASCADE, related_name="provision")
+    intervention = models.CharField(max_length=120)
+    area_of_need = models.CharField(max_length=80, blank=True)
+    description = LimitedTextField(blank=True, max_length=LONG_TEXT)
+    frequency = models.CharField(max_length=80, blank=True)
+    group_size = models.CharField(max_length=10, blank=True)
+    staff = models.CharField(max_length=150, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    target_description = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    outcome_notes = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    rating = models.CharField(max_length=16, blank=True)
+    decision = models.CharField(max_length=12, blank=True)
+    sessions_marked = models.PositiveSmallIntegerField(default=0)
+    sessions_attended = models.PositiveSmallIntegerField(default=0)
+    measures = models.JSONField(
+        default=list, blank=True, help_text="[{scale, entry, target_steps, target_value, exit}]"
+    )
+
+    class Meta:
+        ordering = ["pupil", "starts_on", "pk"]
+        verbose_name_plural = "past provision"
+
+    def __str__(self) -> str:
+        return f"{self.intervention} from {self.starts_on} at {self.arrival.from_school_name}"

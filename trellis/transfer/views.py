@@ -20,7 +20,7 @@ from trellis.pupils.models import NeedType, Pupil
 from trellis.pupils.register import RegisterFilterForm
 from trellis.schools.models import School, TeachingGroup
 
-from . import services
+from . import package_views, services
 from .access import may_export_ctf, may_import
 from .export import export_ctf
 from .forms import DestinationForm, MappingForm, UploadForm
@@ -50,6 +50,8 @@ def preview(request: HttpRequest, urn: str, token: str) -> HttpResponse:
     """Mapping step (spreadsheets with headings we do not know), then the dry-run preview."""
     school = _importing_school(request, urn)
     saved = load_upload(token, user=request.user, school=school)
+    if package_views.is_package(saved):
+        return package_views.preview(request, school, saved)
     with saved.open() as source:
         headings = sheet_headings(source, file_name=saved.file_name, mapping=saved.mapping)
     unrecognised = headings.unrecognised + [h for h, target in saved.mapping.items() if target == "ignore"]
@@ -138,6 +140,8 @@ def _with_progress(request: HttpRequest, saved, options: dict, context: dict, re
 def confirm(request: HttpRequest, urn: str, token: str) -> HttpResponse:
     school = _importing_school(request, urn)
     saved = load_upload(token, user=request.user, school=school)
+    if package_views.is_package(saved):
+        return package_views.confirm(request, school, saved)
     if saved.records is not None and saved.records > settings.TRELLIS_BACKGROUND_IMPORT_ROWS:
         # The worker imports it (all or nothing, as below); the job page shows how far it has got.
         job = start_job(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from trellis.provision.access import visible_enrolments
+from trellis.transfer.models import PastProvision
 
 register = template.Library()
 
@@ -16,4 +17,6 @@ def pupil_provision_section(context, pupil) -> dict:
     enrolments = (
         visible_enrolments(user).filter(pupil=pupil).select_related("group__intervention").order_by("-starts_on")[:6]
     )
-    return {"pupil": pupil, "enrolments": enrolments}
+    # Interventions at a previous school, from a transition package: a record, not one of our groups.
+    past = PastProvision.objects.filter(pupil=pupil).select_related("arrival")
+    return {"pupil": pupil, "enrolments": enrolments, "past": past}
