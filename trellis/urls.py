@@ -1,14 +1,26 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from trellis.accounts import signin
 from trellis.api.api import api
 from trellis.lib import errors, health
 
 urlpatterns = [
     path("health/", health.health, name="health"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", allauth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth (/accounts/): password reset, two-factor set-up and codes, Microsoft/Google sign-in.
+    # The OpenID Connect callback checks the ID token's signature (trellis.accounts.signin).
+    path("accounts/oidc/<str:provider_id>/login/callback/", signin.oidc_callback),
+    # An email address is the school's to change (it decides who a Microsoft/Google sign-in is), and
+    # a password is changed on the audited page.
+    path("accounts/email/", RedirectView.as_view(pattern_name="account")),
+    path("accounts/password/change/", RedirectView.as_view(pattern_name="password-change")),
+    path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change")),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("trellis.accounts.urls")),
