@@ -11,6 +11,7 @@ from allauth.core.internal.datakit import parse_bool_safely
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import Http404, HttpRequest, HttpResponse
@@ -79,7 +80,15 @@ def refuse(request: HttpRequest, service: str, reason: str) -> None:
 class VerifyingOIDCAdapter(OpenIDConnectOAuth2Adapter):
     """allauth skips the ID token's signature when the token came straight from the token endpoint
     over TLS (allowed by OpenID Connect Core 3.1.3.7). Trellis checks it anyway: a misconfigured
-    proxy or endpoint must not be enough to sign in as someone else."""
+    proxy or endpoint must not be enough to sign in as someone else. Who it is comes from the signed
+    token alone, never the userinfo call (Microsoft's is Graph's, without the tenant or email_verified)."""
+
+    def complete_login(self, request: HttpRequest, app: SocialApp, token, **kwargs):
+        id_token = kwargs["response"].get("id_token")
+        if not id_token:
+            raise OAuth2Error("The sign-in service sent no ID token")
+        claims = self._decode_id_token(app, id_token)
+        return self.get_provider().sociallogin_from_response(request, {"id_token": claims})
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
         return jwtkit.verify_and_decode(
