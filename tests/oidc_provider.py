@@ -90,7 +90,7 @@ class Provider:
 
 def handler_for(provider: Provider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        def log_message(self, format, *args):
             pass
 
         def _send(self, status: int, body: dict | None = None, location: str | None = None) -> None:

@@ -281,6 +281,7 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS"
 MFA_ADAPTER = "trellis.accounts.twofactor.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Trellis"
+MFA_TOTP_TOLERANCE = 1  # the code of the 30 seconds before or after: phones' clocks drift, people type slowly
 # Whole-school and trust roles must set up two-factor sign-in (trellis/accounts/twofactor.py).
 TRELLIS_REQUIRE_2FA = _env_flag("TRELLIS_REQUIRE_2FA", "1")
 
@@ -296,7 +297,7 @@ if not 3 <= TRELLIS_UNDER5_REVIEW_MONTHS <= 6:  # SEND Code of Practice 9.178: e
 # Email (meeting invitations, password resets): printed to the console unless a backend is set, e.g.
 # TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with the TRELLIS_EMAIL_* settings.
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND", CONSOLE_EMAIL_BACKEND)
+EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND") or CONSOLE_EMAIL_BACKEND
 EMAIL_HOST = os.environ.get("TRELLIS_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("TRELLIS_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("TRELLIS_EMAIL_HOST_USER", "")

@@ -26,7 +26,15 @@ REQUIRED_ROLES = WHOLE_SCHOOL_ROLES | {Role.ADMINISTRATOR}
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 SATISFIED = "trellis_2fa_ok"
 # Reachable while setting it up: the set-up pages, signing out, and what the pages themselves load.
-OPEN_PREFIXES = ("/accounts/2fa/", "/sign-out/", "/accounts/logout/", "/static/", "/health/", "/api/")
+OPEN_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/sign-out/",
+    "/accounts/logout/",
+    "/static/",
+    "/health/",
+    "/api/",
+)
 
 
 def must_have_two_factor(user: User) -> bool:
