@@ -16,12 +16,12 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from test_serving import documented_env, run
 
 from trellis.accounts.twofactor import must_have_two_factor
 from trellis.audit.models import AuditEvent
 
 from conftest import PASSWORD
-from test_serving import documented_env, run
 
 SET_UP = "/accounts/2fa/totp/activate/"
 ENTER_CODE = "/accounts/2fa/authenticate/"
