@@ -14,12 +14,12 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # django-allauth (/accounts/): password reset, two-factor set-up and codes, Microsoft/Google sign-in.
     # The OpenID Connect callback checks the ID token's signature (trellis.accounts.signin).
-    path("accounts/oidc/<str:provider_id>/login/callback/", signin.oidc_callback),
+    path("accounts/oidc/<str:provider_id>/login/callback/", signin.oidc_callback, name="oidc-callback-verified"),
     # An email address is the school's to change (it decides who a Microsoft/Google sign-in is), and
     # a password is changed on the audited page.
-    path("accounts/email/", RedirectView.as_view(pattern_name="account")),
-    path("accounts/password/change/", RedirectView.as_view(pattern_name="password-change")),
-    path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change")),
+    path("accounts/email/", RedirectView.as_view(pattern_name="account"), name="email-is-the-schools"),
+    path("accounts/password/change/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password"),
+    path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password-set"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
