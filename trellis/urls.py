@@ -20,7 +20,11 @@ urlpatterns = [
     path("accounts/email/", RedirectView.as_view(pattern_name="account"), name="email-is-the-schools"),
     path("accounts/password/change/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password"),
     path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password-set"),
-    path("accounts/", include("allauth.urls")),
+    # allauth.urls less its unnamed, deprecated /accounts/social/ redirects: every page here is named.
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("trellis.accounts.urls")),
