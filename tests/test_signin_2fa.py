@@ -165,6 +165,26 @@ def test_a_password_alone_does_not_sign_in_someone_with_an_app(world, client):
     assert signed_in_as(client) == str(world.teacher.pk)
 
 
+def test_five_wrong_codes_stop_even_the_right_one_for_five_minutes(world, client):
+    secret = with_app(world.teacher)
+    password_sign_in(client, "teacher")
+    wrong = totp_code(secret, periods_from_now=5)
+    for _ in range(5):
+        assert "Incorrect code" in client.post(ENTER_CODE, {"code": wrong}).content.decode()
+    refused = client.post(ENTER_CODE, {"code": totp_code(secret)})
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_four_wrong_codes_still_let_the_right_one_in(world, client):
+    secret = with_app(world.teacher)
+    password_sign_in(client, "teacher")
+    for _ in range(4):
+        client.post(ENTER_CODE, {"code": totp_code(secret, periods_from_now=5)})
+    client.post(ENTER_CODE, {"code": totp_code(secret)})
+    assert signed_in_as(client) == str(world.teacher.pk)
+
+
 def test_a_code_from_one_period_ago_still_works(world, client):
     secret = with_app(world.teacher)
     password_sign_in(client, "teacher")

@@ -272,9 +272,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 # A reset asked for an unknown address sends nothing (and the page says the same either way).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# django-axes throttles wrong passwords (by account and by address, with its own page): allauth's
-# own sign-in limits would lock a whole school's address first.
-ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+# django-axes throttles wrong passwords (by account and by address, with its own page), so allauth's
+# own password limits are off (signin.AccountAdapter.pre_authenticate): they would lock a whole school's
+# address first. Its "login_failed" limit still counts wrong two-factor codes: 5 per person in 5 minutes.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": "5/300s/key"}
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a cross-site link cannot start a sign-in
 SOCIALACCOUNT_STORE_TOKENS = False  # Trellis calls no Microsoft or Google API
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps_from_environment()}}

@@ -24,6 +24,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False  # the school adds its staff and invites parents
 
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """No allauth limit on passwords: django-axes counts them (trellis/accounts/lockout.py). The
+        "login_failed" limit then counts only wrong two-factor codes, which allauth checks itself."""
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
