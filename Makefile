@@ -31,9 +31,9 @@ seed: migrate
 
 # The background worker runs beside the dev server (both reload on code changes) and stops with it.
 run: seed
-	TRELLIS_DEBUG=1 $(PY) manage.py run_worker & worker=$$!; \
+	TRELLIS_DEBUG=1 TRELLIS_REQUIRE_2FA=0 $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	TRELLIS_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	TRELLIS_DEBUG=1 TRELLIS_REQUIRE_2FA=0 $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production: debug off, settings from the environment (TRELLIS_SECRET_KEY, TRELLIS_ALLOWED_HOSTS,
 # DATABASE_URL...; it refuses to start without them), static files collected for whitenoise, the

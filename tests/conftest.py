@@ -83,6 +83,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    """Tests sign staff in with a password alone; tests of the requirement turn it back on."""
+    settings.TRELLIS_REQUIRE_2FA = False
+
+
 def make_user(username: str, *, school=None, role: str | None = None, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title(), **extra)
     if school is not None and role is not None:

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.socialaccount.models import SocialApp
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -355,6 +359,74 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }
 
+
+def _with_two_factor(name: str):
+    """A two-factor page that exists only once the SENCO has an authenticator app and recovery codes."""
+
+    def url(s) -> str:
+        if not Authenticator.objects.filter(user=s.world.senco).exists():
+            TOTP.activate(s.world.senco, generate_totp_secret())
+            RecoveryCodes.activate(s.world.senco)
+        return reverse(name)
+
+    return url
+
+
+def _oidc(name: str):
+    """A Microsoft/Google sign-in route of a service added in the admin."""
+
+    def url(s) -> str:
+        app, _ = SocialApp.objects.get_or_create(
+            provider="openid_connect",
+            provider_id="oakfield",
+            defaults={"name": "Oakfield", "client_id": "c", "secret": "s", "settings": {"server_url": "http://x"}},
+        )
+        return reverse(name, kwargs={"provider_id": app.provider_id})
+
+    return url
+
+
+# Signing in (django-allauth, /accounts/): one's own account, sign-in services, never a pupil.
+PAGES_WITHOUT_PUPIL_DATA |= {
+    "account_login": _url("account_login"),
+    "account_logout": _url("account_logout"),
+    "account_inactive": _url("account_inactive"),
+    "account_signup": _url("account_signup"),  # closed
+    "account_reauthenticate": _url("account_reauthenticate"),
+    "account_request_reauthentication_code": _url("account_request_reauthentication_code"),
+    "account_confirm_reauthentication_code": _url("account_confirm_reauthentication_code"),
+    "account_email": _url("account_email"),  # redirected to one's account: the school sets emails
+    "email-is-the-schools": _url("email-is-the-schools"),
+    "account_email_verification_sent": _url("account_email_verification_sent"),
+    "account_confirm_email": lambda s: reverse("account_confirm_email", args=["0" * 32]),
+    "account_change_password": _url("account_change_password"),  # redirected to the audited page
+    "allauth-password": _url("allauth-password"),
+    "account_set_password": _url("account_set_password"),
+    "allauth-password-set": _url("allauth-password-set"),
+    "account_reset_password": _url("account_reset_password"),
+    "account_reset_password_done": _url("account_reset_password_done"),
+    "account_reset_password_from_key": lambda s: reverse("account_reset_password_from_key", args=["1", "0" * 32]),
+    "account_reset_password_from_key_done": _url("account_reset_password_from_key_done"),
+    "account_confirm_login_code": _url("account_confirm_login_code"),
+    "mfa_index": _url("mfa_index"),
+    "mfa_authenticate": _url("mfa_authenticate"),
+    "mfa_reauthenticate": _url("mfa_reauthenticate"),
+    "mfa_activate_totp": _url("mfa_activate_totp"),
+    "mfa_deactivate_totp": _with_two_factor("mfa_deactivate_totp"),
+    "mfa_view_recovery_codes": _with_two_factor("mfa_view_recovery_codes"),
+    "mfa_generate_recovery_codes": _with_two_factor("mfa_generate_recovery_codes"),
+    "mfa_download_recovery_codes": _with_two_factor("mfa_download_recovery_codes"),
+    "socialaccount_login_cancelled": _url("socialaccount_login_cancelled"),
+    "socialaccount_login_error": _url("socialaccount_login_error"),
+    "socialaccount_signup": _url("socialaccount_signup"),  # closed
+    "socialaccount_connections": _url("socialaccount_connections"),
+    "openid_connect_login": _oidc("openid_connect_login"),
+    "openid_connect_callback": _oidc("openid_connect_callback"),
+    "oidc-callback-verified": _oidc("oidc-callback-verified"),
+}
+# A sign-in service's error page, and its callback opened without a code (a failed sign-in), answer 401.
+PAGE_STATUS = dict.fromkeys(("socialaccount_login_error", "openid_connect_callback", "oidc-callback-verified"), (401,))
+
 # Who opens them when the SENCO may not (the rest as the SENCO).
 OPENED_BY = {"sign-in-lockouts": "superuser"}
 
@@ -447,4 +519,10 @@ ADMIN_WITHOUT_PUPIL_DATA = {
     "schools.trust",
     "schools.region",
     "django_tasks_database.dbtaskresult",  # the job queue: a Job's id as the task's argument, tracebacks
+    # Signing in (django-allauth): email addresses, two-factor authenticators, sign-in services.
+    "account.emailaddress",
+    "mfa.authenticator",
+    "socialaccount.socialaccount",
+    "socialaccount.socialapp",
+    "socialaccount.socialtoken",  # never filled: SOCIALACCOUNT_STORE_TOKENS is off
 }

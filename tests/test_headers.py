@@ -41,7 +41,7 @@ def test_a_page_allows_scripts_and_styles_only_from_trellis_itself(world, login)
     assert_private(response)
 
 
-def test_the_sign_in_page_has_the_headers_too(client):
+def test_the_sign_in_page_has_the_headers_too(client, db):  # it lists the sign-in services added in the admin
     response = client.get(reverse("login"))
     assert "script-src" in csp(response)
     assert_private(response)

@@ -209,3 +209,10 @@ def test_the_list_asks_the_same_queries_however_many_are_due(world, login, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("retention")).content.decode()
     assert page.count("Approve deletion") == 6
+
+
+@pytest.mark.parametrize(("role", "linked"), [("senco", True), ("teacher", False), ("head", False), ("outsider", True)])
+def test_the_header_links_the_senco_to_the_retention_page(world, login, role, linked):
+    page = login(getattr(world, role)).get(reverse("account"))
+    links = [(link["label"], link["url"]) for link in page.context["nav_links"]]
+    assert (("Retention", "/retention/") in links) is linked

@@ -10,7 +10,13 @@ TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1
 TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
-TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_FROM_EMAIL  meeting invitations (default: the console).
+TRELLIS_EMAIL_BACKEND, TRELLIS_EMAIL_HOST, TRELLIS_EMAIL_PORT, TRELLIS_EMAIL_HOST_USER,
+TRELLIS_EMAIL_HOST_PASSWORD, TRELLIS_EMAIL_USE_TLS, TRELLIS_FROM_EMAIL  invitations and password resets
+                   (default: the console; production says so at start-up).
+TRELLIS_REQUIRE_2FA  1 (default): SENCOs, leaders, the office and superusers must set up two-factor
+                   sign-in before they see pupil data; 0 turns the requirement off (demo, tests).
+TRELLIS_OIDC_PROVIDERS  JSON list of OpenID Connect sign-in services (Microsoft Entra ID, Google
+                   Workspace) for the trust's or schools' staff; see the README "Signing in".
 TRELLIS_DEADLINE_DUE_SOON_DAYS  a statutory step is "due soon" this many days ahead (default 28).
 TRELLIS_UNDER5_REVIEW_MONTHS  EHC plan reviews of under-5s every this many months, 3 to 6 (default 6).
 TRELLIS_SITE_URL   the address people open Trellis at, for links in emails sent by the worker
@@ -24,11 +30,14 @@ TRELLIS_WORKER_STALE_SECONDS  /health/ calls the worker "stale" after this long 
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from trellis.accounts.oidc_config import oidc_apps_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TRELLIS_VAR_DIR", BASE_DIR / "var"))
@@ -88,6 +97,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Sign-in: password (allauth.account), Microsoft/Google single sign-on (OpenID Connect) and
+    # two-factor codes (allauth.mfa); see trellis/accounts/signin.py and the README "Signing in".
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "trellis.accounts",
@@ -122,11 +138,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "trellis.accounts.idle.IdleTimeoutMiddleware",  # before sign-in is required: keeps an expired form
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trellis.accounts.middleware.LoginRequiredMiddleware",  # pages need sign-in by default
+    "trellis.accounts.twofactor.RequireTwoFactorMiddleware",  # leaders set up 2FA before anything else
     "trellis.evidence.voice_lock.PupilVoiceLockMiddleware",  # a tablet locked to a pupil's voice page
     "trellis.lib.busy.BusyDatabaseMiddleware",  # a locked database is "busy, try again" (503), not a 500
     "trellis.lib.middleware.BadQueryMiddleware",  # a query string a page cannot use: 400, saying why
@@ -225,6 +243,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",  # the session's backend after a Microsoft/Google sign-in
 ]
 AXES_HANDLER = "trellis.accounts.lockout.Handler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -240,8 +259,38 @@ if TRELLIS_PROXY_COUNT:
     # The proxy ends HTTPS and says so in X-Forwarded-Proto (deploy/nginx.conf overwrites any the
     # client sent); without this every request looks like HTTP and is redirected for ever.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# django-allauth's sign-in form names its field "login"; Trellis's is still "username" (forms.SignInForm).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # unlocking goes through /account/lockouts/, which audits it
+
+# Signing in (django-allauth): by username and password, or with the school's Microsoft or Google
+# account (OpenID Connect; trellis/accounts/signin.py matches a verified email to an existing user:
+# nobody signs themselves up), then a code from an authenticator app when they have set one up.
+ACCOUNT_ADAPTER = "trellis.accounts.signin.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "trellis.accounts.signin.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "trellis.accounts.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]  # unused: signing up is closed
+ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts are made by the school, with the address it knows
+ACCOUNT_SESSION_REMEMBER = True  # the session lasts SESSION_COOKIE_AGE, as before; no "remember me" box
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# A reset asked for an unknown address sends nothing (and the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# django-axes throttles wrong passwords (by account and by address, with its own page), so allauth's
+# own password limits are off (signin.AccountAdapter.pre_authenticate): they would lock a whole school's
+# address first. Its "login_failed" limit still counts wrong two-factor codes: 5 per person in 5 minutes.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": "5/300s/key"}
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a cross-site link cannot start a sign-in
+SOCIALACCOUNT_STORE_TOKENS = False  # Trellis calls no Microsoft or Google API
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps_from_environment()}}
+MFA_ADAPTER = "trellis.accounts.twofactor.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Trellis"
+MFA_TOTP_TOLERANCE = 1  # the code of the 30 seconds before or after: phones' clocks drift, people type slowly
+# Whole-school and trust roles must set up two-factor sign-in (trellis/accounts/twofactor.py).
+TRELLIS_REQUIRE_2FA = _env_flag("TRELLIS_REQUIRE_2FA", "1")
 
 # Staff are signed out after this long without a request; a form posted after it is offered back.
 TRELLIS_SESSION_IDLE_MINUTES = int(os.environ.get("TRELLIS_SESSION_IDLE_MINUTES", "30"))
@@ -252,11 +301,22 @@ TRELLIS_UNDER5_REVIEW_MONTHS = int(os.environ.get("TRELLIS_UNDER5_REVIEW_MONTHS"
 if not 3 <= TRELLIS_UNDER5_REVIEW_MONTHS <= 6:  # SEND Code of Practice 9.178: every 3 to 6 months
     raise ValueError(f"TRELLIS_UNDER5_REVIEW_MONTHS must be 3 to 6 (got {TRELLIS_UNDER5_REVIEW_MONTHS})")
 
-# Email (meeting invitations): printed to the console unless a backend is set, e.g.
-# TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with Django's EMAIL_HOST settings.
-EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (meeting invitations, password resets): printed to the console unless a backend is set, e.g.
+# TRELLIS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with the TRELLIS_EMAIL_* settings.
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("TRELLIS_EMAIL_BACKEND") or CONSOLE_EMAIL_BACKEND
 EMAIL_HOST = os.environ.get("TRELLIS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("TRELLIS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TRELLIS_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TRELLIS_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("TRELLIS_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("TRELLIS_FROM_EMAIL", "trellis@localhost")
+if PRODUCTION and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    # Password resets and invitations would vanish into the server's log: say so at start-up.
+    sys.stderr.write(
+        "Trellis: TRELLIS_EMAIL_BACKEND is not set, so email (password resets, invitations) goes to the "
+        "console log, not to people. Set TRELLIS_EMAIL_BACKEND and TRELLIS_EMAIL_HOST (README, Configuration).\n"
+    )
 # Emails sent without a request (the weekly to-do email) link here.
 TRELLIS_SITE_URL = os.environ.get("TRELLIS_SITE_URL", "http://localhost:8000").rstrip("/")
 

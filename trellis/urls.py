@@ -1,14 +1,30 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from trellis.accounts import signin
 from trellis.api.api import api
 from trellis.lib import errors, health
 
 urlpatterns = [
     path("health/", health.health, name="health"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", allauth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth (/accounts/): password reset, two-factor set-up and codes, Microsoft/Google sign-in.
+    # The OpenID Connect callback checks the ID token's signature (trellis.accounts.signin).
+    path("accounts/oidc/<str:provider_id>/login/callback/", signin.oidc_callback, name="oidc-callback-verified"),
+    # An email address is the school's to change (it decides who a Microsoft/Google sign-in is), and
+    # a password is changed on the audited page.
+    path("accounts/email/", RedirectView.as_view(pattern_name="account"), name="email-is-the-schools"),
+    path("accounts/password/change/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password"),
+    path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password-set"),
+    # allauth.urls less its unnamed, deprecated /accounts/social/ redirects: every page here is named.
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("", include("trellis.accounts.urls")),

@@ -100,9 +100,11 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
         return
     var_dir = tmp_path_factory.mktemp("browser-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TRELLIS_"))}
-    env.update(TRELLIS_VAR_DIR=str(var_dir), TRELLIS_DEBUG="0", PYTHONUNBUFFERED="1")
+    # As `make run`: the demo logins sign in with their password alone (test_signin_2fa.py sets up a code).
+    env.update(TRELLIS_VAR_DIR=str(var_dir), TRELLIS_DEBUG="0", TRELLIS_REQUIRE_2FA="0", PYTHONUNBUFFERED="1")
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
+    # As `make run`: the cache table holds allauth's rate limits (password reset, two-factor codes).
+    for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
         subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
     port = _free_port()
     log = open(var_dir / "server.log", "w")  # noqa: SIM115  (closed after the server stops)

@@ -5,4 +5,4 @@ class AccountsConfig(AppConfig):
     name = "trellis.accounts"
 
     def ready(self) -> None:
-        from . import idle  # noqa: F401  (connects the sign-in signal)
+        from . import idle, signin_audit  # noqa: F401  (connect their signals)

@@ -36,6 +36,8 @@ def navigation(request) -> dict:
             links.append(("Provision map", reverse("provision-map", args=[with_pupils[0]])))
             if scope_for(user).schools_with(MEETING_ROLES):  # no query: the scope is read once a request
                 links.append(("Progress meetings", reverse("meetings", args=[with_pupils[0]])))
+    if scope.schools_with({Role.SENCO}):  # the SENCO approves deleting SEN files past retention
+        links.append(("Retention", reverse("retention")))
     if aggregate and not leads and scope.schools_with({Role.GOVERNOR}):
         links.append(("Reviews on time", reverse("deadlines-trust")))
     if aggregate:

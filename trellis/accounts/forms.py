@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm
 from django import forms
 from django.conf import settings
 
@@ -40,3 +41,20 @@ class TokenForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["days"].initial = settings.TRELLIS_API_TOKEN_DAYS
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form with Trellis's wording. Its username is posted as "username", as
+    Django's form posted it, so django-axes (AXES_USERNAME_FORM_FIELD), password managers and the
+    lockout page read the same name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["login"].error_messages["required"] = "Enter your username"
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""  # the page links to "Forgotten your password?" itself
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def add_prefix(self, field_name: str) -> str:
+        return super().add_prefix("username" if field_name == "login" else field_name)

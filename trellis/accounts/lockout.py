@@ -12,11 +12,12 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from .forms import SignInForm
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -64,15 +65,15 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     by_account, _ = recent_failures(request, credentials)
     username = get_client_username(request, credentials) or ""
     context = {
-        "form": AuthenticationForm(request, initial={"username": username}),
-        "next": request.POST.get("next", ""),
+        "form": SignInForm(request=request, initial={"login": username}),
+        "redirect_field_value": request.POST.get("next", ""),
         "lockout": {
             "account": username if by_account >= settings.AXES_FAILURE_LIMIT else "",
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "until": timezone.localtime() + settings.AXES_COOLOFF_TIME,
         },
     }
-    return render(request, "registration/login.html", context, status=429)
+    return render(request, "account/login.html", context, status=429)
 
 
 @dataclass(frozen=True)
