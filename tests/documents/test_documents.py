@@ -169,7 +169,6 @@ def test_need_to_know_a_teacher_not_teaching_the_pupil_gets_404(demo_school, log
     urn = demo_school.school_a.urn
     assert login(demo_school.governor).get(f"/schools/{urn}/documents/provision-map/").status_code == 404
     assert login(demo_school.outsider).get(f"/schools/{urn}/documents/governors-report/").status_code == 404
-    assert login(demo_school.senco).get(f"/schools/{urn}/documents/sen-information-report/").status_code == 404
     assert login(demo_school.senco).get(f"/pupils/{pupil.pk}/documents/governors-report/").status_code == 404
 
 
