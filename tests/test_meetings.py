@@ -1,6 +1,8 @@
 """Pupil progress meetings (issue 12): scheduling, invitations, the record, actions and decisions.
 
-The suite's day is Wed 18 November 2026; meetings below are held on it unless a test says otherwise.
+Meetings below are held on the suite's day unless a test says otherwise, and every date is a fixed
+distance from it, so the tests hold on any day (the date matrix). Worked on the default day, Wed 18
+November 2026: the group ends on 30 November, an extension runs to 12 February 2027.
 """
 
 from __future__ import annotations
@@ -29,8 +31,16 @@ from trellis.pupils.services import set_sen_status
 
 from conftest import make_pupil
 
-# Hand-worked against the suite's default day (Wed 18 Nov 2026), so not in the date matrix (`-m dates`).
-TODAY = dt.date(2026, 11, 18)
+pytestmark = pytest.mark.dates
+TODAY = timezone.localdate()
+YESTERDAY = TODAY - dt.timedelta(days=1)
+GROUP_END = TODAY + dt.timedelta(days=12)  # 30 November 2026 on the default day
+LATER = TODAY + dt.timedelta(days=86)  # 12 February 2027 on the default day
+
+
+def long_date(day: dt.date) -> str:
+    """As the services write dates in words: 18 November 2026."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _today() -> dt.date:
@@ -62,7 +72,7 @@ def enrolment(world) -> Enrolment:
         intervention=intervention,
         staff=world.ta,
         starts_on=_today() - dt.timedelta(days=30),
-        ends_on=_today() + dt.timedelta(days=12),
+        ends_on=GROUP_END,
     )
     return provision.enrol(group=group, pupil=world.in_class, by=world.senco)
 
@@ -134,7 +144,7 @@ def test_the_invitation_names_no_pupil_and_no_need(world, meeting):
     assert len(mail.outbox) == 2
     message = mail.outbox[0]
     text = message.subject + message.body
-    assert message.subject == "Pupil progress meeting on 18 November 2026"
+    assert message.subject == f"Pupil progress meeting on {long_date(TODAY)}"
     assert "Pupils (initials): SI, SO" in message.body  # Sam Inclass, Sam Otherclass
     assert "https://trellis.example/meetings/1/" in message.body
     for secret in ("Inclass", "Otherclass", "Sam", "SLCN", "Speech", "ASD", "SEN support", "EHC"):
@@ -258,21 +268,22 @@ def _decision_event(decision: Decision) -> AuditEvent:
 
 
 def test_extending_a_provision_moves_its_end_and_links_the_enrolment(world, discussion, enrolment):
-    new_end = dt.date(2027, 2, 12)
+    new_end = LATER
     decision = apply_decision(
         discussion=discussion, by=world.senco, kind="extend", enrolment=enrolment, extend_to=new_end
     )
     enrolment.refresh_from_db()
     assert enrolment.ends_on == new_end
     assert decision.enrolment == enrolment
-    assert decision.summary == "Extend Numeracy catch-up until 12 February 2027"
+    assert decision.summary == f"Extend Numeracy catch-up until {long_date(LATER)}"
     assert _decision_event(decision).changes["meeting"] == [None, discussion.meeting_id]
     assert _events("intervention enrolment", pupil_id=world.in_class.pk, action="update").exists()
 
 
 def test_an_extension_must_end_after_the_current_end(world, discussion, enrolment):
-    current_end = enrolment.ends_on  # 30 November 2026
-    with pytest.raises(MeetingError, match="after 30 November 2026"):
+    current_end = enrolment.ends_on
+    assert current_end == GROUP_END
+    with pytest.raises(MeetingError, match=f"after {long_date(GROUP_END)}"):
         apply_decision(discussion=discussion, by=world.senco, kind="extend", enrolment=enrolment, extend_to=current_end)
     decision = apply_decision(
         discussion=discussion,
@@ -287,7 +298,7 @@ def test_an_extension_must_end_after_the_current_end(world, discussion, enrolmen
 def test_stopping_a_provision_ends_it_on_the_meeting_day(world, discussion, enrolment):
     decision = apply_decision(discussion=discussion, by=world.senco, kind="stop", enrolment=enrolment)
     enrolment.refresh_from_db()
-    assert enrolment.ends_on == TODAY and decision.summary == "Stop Numeracy catch-up from 18 November 2026"
+    assert enrolment.ends_on == TODAY and decision.summary == f"Stop Numeracy catch-up from {long_date(TODAY)}"
 
 
 def test_adapting_a_provision_rewrites_its_target_and_continuing_changes_nothing(world, discussion, enrolment):
@@ -297,7 +308,7 @@ def test_adapting_a_provision_rewrites_its_target_and_continuing_changes_nothing
     enrolment.refresh_from_db()
     assert enrolment.target_description == "Use a number line"
     continued = apply_decision(discussion=discussion, by=world.senco, kind="continue", enrolment=enrolment)
-    assert continued.summary == "Continue Numeracy catch-up until 30 November 2026"
+    assert continued.summary == f"Continue Numeracy catch-up until {long_date(GROUP_END)}"
     assert continued.enrolment == enrolment and _decision_event(continued)
 
 
@@ -305,7 +316,7 @@ def test_a_provision_that_ended_before_the_meeting_can_only_be_extended(world, d
     Enrolment.objects.filter(pk=enrolment.pk).update(ends_on=_today() - dt.timedelta(days=1))
     enrolment.refresh_from_db()
     for kind in ("continue", "adapt", "stop"):
-        with pytest.raises(MeetingError, match="ended on 17 November 2026"):
+        with pytest.raises(MeetingError, match=f"ended on {long_date(YESTERDAY)}"):
             apply_decision(discussion=discussion, by=world.senco, kind=kind, enrolment=enrolment, adapted="x")
     assert not Decision.objects.exists()
 
@@ -329,7 +340,7 @@ def test_a_new_target_goes_on_the_active_plan_from_the_meeting_day(world, discus
             scale=find_scale("nc-levels", world.school_a),
             baseline_value="2c",
             target_value="2b",
-            target_date=dt.date(2027, 2, 12),
+            target_date=LATER,
         ),
     )
     target = decision.target
@@ -389,7 +400,7 @@ def test_raising_and_lowering_the_status_write_the_register_history(world, meeti
     world.in_class.refresh_from_db()
     assert world.in_class.sen_status == SenStatus.MONITORING
     assert lowered.sen_status.starts_on == TODAY and lowered.sen_status.status == "M"
-    assert lowered.sen_status.reason == "Progress meeting 18/11/2026: Targets met"
+    assert lowered.sen_status.reason == f"Progress meeting {TODAY:%d/%m/%Y}: Targets met"
     assert lowered.summary == "Targets met"
     with pytest.raises(MeetingError, match="SEN support is not lower than Monitoring"):
         apply_decision(discussion=discussion, by=world.senco, kind="lower_status", status="K")
@@ -516,7 +527,7 @@ def test_preparation_answers_the_five_questions_for_the_period(world, discussion
     add_review(on_track, "2a", date=_today() - dt.timedelta(days=5))
     new = make_target(world.in_class, description="New", starts_on=_today() - dt.timedelta(days=3))
     prep = prepare(discussion)
-    assert prep.since == dt.date(2026, 8, 19) and prep.until == TODAY
+    assert prep.since == TODAY - dt.timedelta(weeks=13) and prep.until == TODAY  # 19 Aug to 18 Nov 2026
     assert [label for label, _ in prep.areas] == ["Cognition and learning"]
     assert [r.value for _, r in prep.reviews] == ["2c", "2c", "2a"]
     assert new in prep.new_targets and on_track not in prep.new_targets

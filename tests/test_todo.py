@@ -1,7 +1,8 @@
 """The home page's to-do list (trellis.todo.items) and the weekly to-do email (trellis.todo.digest).
 
-The suite's today is Wed 18 Nov 2026: the half term (Autumn 2) began on 1 Nov, the week ends on
-Sun 22 Nov.
+Every date is the suite's today or a fixed distance from it, so the counts hold on any day (the date
+matrix). On the default day, Wed 18 Nov 2026, the half term (Autumn 2) began on 1 Nov and the week
+ends on Sun 22 Nov.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from fixtures_progress import make_target
 
 from trellis.assessment.scales import find_scale
@@ -29,35 +31,49 @@ from trellis.specialists.models import Referral
 from trellis.todo import items
 from trellis.todo.digest import digest_for, send_digests
 
-# Hand-worked against the suite's default day (Wed 18 Nov 2026), so not in the date matrix (`-m dates`).
+pytestmark = pytest.mark.dates
 
-TODAY = dt.date(2026, 11, 18)
-YESTERDAY = dt.date(2026, 11, 17)
-SUNDAY = dt.date(2026, 11, 22)
-NEXT_MONDAY = dt.date(2026, 11, 23)
-HALF_TERM_START = dt.date(2026, 11, 1)
+TODAY = timezone.localdate()
+YESTERDAY = TODAY - dt.timedelta(days=1)
+SUNDAY = TODAY + dt.timedelta(days=6 - TODAY.weekday())  # the end of this week (Monday to Sunday)
+NEXT_MONDAY = SUNDAY + dt.timedelta(days=1)
+
+
+def half_term_start(school) -> dt.date:
+    """The first day of the school's half term today, or of the one just ended in a holiday."""
+    return school.academic_years.get().half_terms.filter(starts_on__lte=TODAY).latest("starts_on").starts_on
 
 
 def count(provider, user, world) -> int:
-    return provider(user, world.school_a, TODAY).count
+    [item] = items.resolve(provider(user, world.school_a, TODAY))
+    return item.count
 
 
-def test_the_suite_day_is_the_one_these_tests_work_from():
-    from django.utils import timezone
-
-    assert timezone.localdate() == TODAY and items.end_of_week(TODAY) == SUNDAY
+@pytest.mark.parametrize(
+    ("today", "sunday"),
+    [
+        (dt.date(2026, 11, 16), dt.date(2026, 11, 22)),  # a Monday
+        (dt.date(2026, 11, 18), dt.date(2026, 11, 22)),
+        (dt.date(2026, 11, 22), dt.date(2026, 11, 22)),  # Sunday is the week's last day
+        (dt.date(2027, 12, 29), dt.date(2028, 1, 2)),  # across the new year
+        (dt.date(2028, 2, 28), dt.date(2028, 3, 5)),  # across a leap day
+    ],
+)
+def test_the_week_ends_on_sunday(today, sunday):
+    assert items.end_of_week(today) == sunday
 
 
 # --- Each provider at its boundaries ------------------------------------------------------------
 
 
 def test_a_target_is_due_for_review_until_it_is_reviewed_this_half_term(world):
+    start = half_term_start(world.school_a)
     before = make_target(world.in_class)
     on_start = make_target(world.in_class, description="Count to 20")
-    Target.objects.filter(pk=before.pk).update(last_reviewed_on=HALF_TERM_START - dt.timedelta(days=1))
-    Target.objects.filter(pk=on_start.pk).update(last_reviewed_on=HALF_TERM_START)
+    Target.objects.filter(pk=before.pk).update(last_reviewed_on=start - dt.timedelta(days=1))
+    Target.objects.filter(pk=on_start.pk).update(last_reviewed_on=start)
     make_target(world.in_class, description="Never reviewed")
-    assert count(items.reviews_due, world.senco, world) == 2  # reviewed 31 Oct, and never reviewed
+    assert count(items.reviews_due, world.senco, world) == 2  # reviewed the day before, and never reviewed
 
 
 def test_stuck_counts_targets_stuck_and_below_the_line_only(world):
@@ -74,7 +90,7 @@ def test_a_plan_is_past_review_from_the_day_after_its_review_date(world):
     Plan.objects.create(pupil=world.in_class, kind="ilp", state="active", review_on=YESTERDAY)
     Plan.objects.create(pupil=world.in_class, kind="passport", state="archived", review_on=YESTERDAY)
     Plan.objects.create(pupil=world.in_class, kind="passport", state="draft", review_on=YESTERDAY)
-    item = items.plans_past_review(world.senco, world.school_a, TODAY)
+    [item] = items.resolve(items.plans_past_review(world.senco, world.school_a, TODAY))
     assert (item.count, item.label, item.urgency) == (1, "plan past its review date", "overdue")
 
 
@@ -144,9 +160,11 @@ def _one_of_each(world, pupil):
     Plan.objects.filter(pk=target.plan_id).update(review_on=YESTERDAY)
     Concern.objects.create(pupil=pupil, area="cognition", what_seen="Reverses b and d")
     _group(world, SUNDAY, pupil=pupil)
-    # Seen 43 days ago with no report (overdue after 42), and waiting 127 days (a long wait after 126).
-    Referral.objects.create(pupil=pupil, service="ep", referred_on=dt.date(2026, 6, 1), seen_on=dt.date(2026, 10, 6))
-    Referral.objects.create(pupil=pupil, service="salt", referred_on=dt.date(2026, 7, 14))
+    # Seen 43 days ago with no report (overdue after 42), and waiting 127 days (a long wait after 126):
+    # on the default day, referred 1 Jun and seen 6 Oct 2026; referred 14 Jul 2026.
+    ago = dt.timedelta(days=1)
+    Referral.objects.create(pupil=pupil, service="ep", referred_on=TODAY - 170 * ago, seen_on=TODAY - 43 * ago)
+    Referral.objects.create(pupil=pupil, service="salt", referred_on=TODAY - 127 * ago)
 
 
 def test_a_teacher_counts_only_their_own_class(world):
@@ -178,7 +196,7 @@ def test_the_senco_home_page_is_a_to_do_list_with_every_number_a_link(world, log
     _action(world, TODAY, owner=world.senco)
     client = login(world.senco)
     client.get("/")  # the session and the user's scope, read once
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(19):
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -206,8 +224,49 @@ def test_the_home_page_query_count_does_not_grow_with_the_pupils(world, login, d
         _one_of_each(world, world.in_class)
     client = login(world.senco)
     client.get("/")
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(19):
         client.get("/")
+
+
+def test_counting_together_gives_each_its_own_count_in_one_query(world, django_assert_num_queries):
+    Concern.objects.create(pupil=world.in_class, area="cognition", what_seen="Reverses b and d")
+    Concern.objects.create(pupil=world.other_class, area="cognition", what_seen="Slow to copy", decision="monitor")
+    rows = [Concern.objects.all(), Concern.objects.none(), Concern.objects.open(), Concern.objects.filter(pk__in=[])]
+    with django_assert_num_queries(1):
+        assert items.count_together([items.Counted(r, "one", "many", "/") for r in rows]) == [2, 0, 1, 0]
+
+
+def _busy_pupil(world, n: int):
+    """A pupil on SEN support in 4B with one of each kind of work, an EHC request and a meeting action."""
+    from trellis.deadlines.models import EhcAssessmentRequest
+    from trellis.pupils.services import set_sen_status
+
+    from conftest import make_pupil
+
+    pupil = make_pupil(world.school_a, surname=f"Busy{n}", group=world.class_4b)
+    set_sen_status(pupil=pupil, status="K", starts_on=TODAY - dt.timedelta(days=200), by=world.senco)
+    _one_of_each(world, pupil)
+    EhcAssessmentRequest.objects.create(pupil=pupil, requested_on=TODAY - dt.timedelta(days=48))
+    _action(world, TODAY, owner=world.senco, pupil=pupil)
+
+
+def test_the_to_do_list_costs_eight_queries_a_school_however_many_pupils(world, django_assert_num_queries):
+    """The half term, one query for every count, five for the statutory steps (the deadlines' pupils
+    and their requests, plans, reviews and SEN support history), one for the specialist referrals."""
+    _busy_pupil(world, 0)
+    items.todo_for(world.senco, TODAY, [world.school_a])  # reads the person's roles once (kept on the user)
+    with django_assert_num_queries(8):
+        [few] = items.todo_for(world.senco, TODAY, [world.school_a])
+    for n in range(1, 11):
+        _busy_pupil(world, n)
+    with django_assert_num_queries(8):
+        [many] = items.todo_for(world.senco, TODAY, [world.school_a])
+    grown = [b.count - a.count for a, b in zip(few.items, many.items, strict=True)]
+    # Ten more of each: targets to review, stuck, plans past review, concerns; two statutory steps
+    # overdue a pupil (the decision whether to assess, due 6 weeks after a request 48 days old, and
+    # the SEN support review, due 4 months after SEN support began 200 days ago), none due soon;
+    # meeting actions, groups ending; a specialist report overdue and a long wait each.
+    assert grown == [10, 10, 10, 10, 20, 0, 10, 10, 10, 10]
 
 
 def test_the_teachers_home_page_counts_their_class_not_another(world, login):
@@ -331,7 +390,7 @@ def test_the_groups_ending_link_lists_only_groups_ending_this_week(world, login)
     client = login(world.senco)
     url = reverse("provision-map", args=[world.school_a.urn])
     html = client.get(url + "?ending=week").content.decode()
-    assert "Only groups ending this week (by Sunday 22 November)" in html
+    assert f"Only groups ending this week (by Sunday {SUNDAY.day} {SUNDAY:%B})" in html
     assert "Inclass" in html and "Otherclass" not in html
     assert "Otherclass" in client.get(url).content.decode()
     assert client.get(url + "?ending=soon").status_code == 400
@@ -346,10 +405,11 @@ def test_statutory_steps_overdue_and_due_soon_count_only_pupils_one_may_see(worl
     from trellis.deadlines.models import EhcAssessmentRequest
 
     senco_before, teacher_before = _statutory(world.senco, world), _statutory(world.teacher, world)
-    # The decision whether to assess is due six weeks after the request: 12 Nov (overdue on the
-    # 18th) for a request of 1 Oct, 21 Nov (due within the 28 days) for one of 10 Oct.
-    EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=dt.date(2026, 10, 1))
-    EhcAssessmentRequest.objects.create(pupil=world.other_class, requested_on=dt.date(2026, 10, 10))
+    # The decision whether to assess is due six weeks after the request. On the default day, 18 Nov:
+    # due 12 Nov (overdue) for a request of 1 Oct, 48 days ago; due 21 Nov (within the 28 days) for
+    # one of 10 Oct, 39 days ago. Statutory weeks do not move for holidays, so the same gaps hold on any day.
+    EhcAssessmentRequest.objects.create(pupil=world.in_class, requested_on=TODAY - dt.timedelta(days=48))
+    EhcAssessmentRequest.objects.create(pupil=world.other_class, requested_on=TODAY - dt.timedelta(days=39))
     senco, teacher = _statutory(world.senco, world), _statutory(world.teacher, world)
     assert (senco[0] - senco_before[0], senco[1] - senco_before[1]) == (1, 1)
     assert (teacher[0] - teacher_before[0], teacher[1] - teacher_before[1]) == (1, 0)

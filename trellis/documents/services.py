@@ -27,12 +27,12 @@ def record_export(kind: Kind, subject, reader, *, fmt: str, via: str = "web") ->
     """Generating or downloading a document is an export of what it shows: of the pupil's record,
     or of the school's figures and, where it names pupils (the provision map), of each one's record."""
     pupil = subject if kind.subject == PUPIL else None
-    for named in kind.pupils_shown(subject, reader) if kind.pupils_shown else []:
-        audit.record(
+    if kind.pupils_shown:
+        audit.record_for_each(
+            pupils=kind.pupils_shown(subject, reader),
             actor=reader,
             action=AuditEvent.Action.EXPORT,
             record_type=kind.slug,
-            pupil=named,
             record_id=subject.pk,
             summary=f"{kind.title} ({fmt})",
             via=via,

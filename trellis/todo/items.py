@@ -1,10 +1,14 @@
 """The to-do list of a SENCO, teacher or TA: what needs doing at each school, as counts that link
 to the list behind them.
 
-Each provider is `(user, school, today) -> TodoItem` (or a list of them) and asks a query or a few; `PROVIDERS` lists them in
-the order the page shows them, so a new kind of work (statutory deadlines, specialist reports) is
-one more function and one more entry. Counts are of the pupils the user may see (need to know:
-trellis.pupils.access), so a teacher's are for their own classes.
+Each provider is `(user, school, today) -> Counted` (the rows to count) or a list of TodoItems
+(worked out in Python); `PROVIDERS` lists them in the order the page shows them, so a new kind of
+work (statutory deadlines, specialist reports) is one more function and one more entry. Counts are
+of the pupils the user may see (need to know: trellis.pupils.access), so a teacher's are for their
+own classes.
+
+Queries: a school's Counted items are counted together in one query, and the statutory steps read
+the deadlines in a fixed few, so the list costs the same whatever the number of pupils.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from trellis.accounts.models import Role
@@ -44,7 +50,46 @@ class TodoItem:
     urgency: str = Urgency.DUE
 
 
-Provider = Callable[[object, School, dt.date], TodoItem | list[TodoItem]]
+@dataclass(frozen=True)
+class Counted:
+    """A to-do item still to be counted: how many `rows` there are is its count."""
+
+    rows: QuerySet
+    one: str  # the label for a count of 1
+    many: str
+    url: str
+    urgency: str = Urgency.DUE
+
+    def item(self, n: int) -> TodoItem:
+        return TodoItem(self.one if n == 1 else self.many, n, self.url, self.urgency)
+
+
+Provider = Callable[[object, School, dt.date], Counted | list[TodoItem]]
+
+
+def count_together(counted: list[Counted]) -> list[int]:
+    """How many rows each has, in one query: SELECT (SELECT COUNT(*) FROM (...)), ... . Each
+    subquery is the ORM's own SQL for the rows' keys, so the counts are those of `rows.count()`."""
+    if not counted:
+        return []
+    parts, params = [], []
+    for entry in counted:
+        try:
+            sql, entry_params = entry.rows.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # the ORM knows there are none (e.g. pk__in=[])
+            parts.append("0")
+            continue
+        # The SQL is the ORM's, with its values passed apart as parameters: nothing is pasted in.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_rows)")  # noqa: S608
+        params += entry_params
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
+
+def resolve(found: Counted | list[TodoItem]) -> list[TodoItem]:
+    """One provider's items, counted now (the page counts a school's together: `todo_for`)."""
+    return [found.item(found.rows.count())] if isinstance(found, Counted) else found
 
 
 def end_of_week(today: dt.date) -> dt.date:
@@ -61,24 +106,26 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def reviews_due(user, school: School, today: dt.date) -> TodoItem:
+def reviews_due(user, school: School, today: dt.date) -> Counted:
     """Current targets not yet reviewed this half term (the review entry page lists the same)."""
     window = current_window(school, today)
-    n = (
+    rows = (
         Target.objects.current()
         .filter(pupil__in=_pupils(user, school, today))
         .exclude(last_reviewed_on__gte=window.starts_on)
-        .count()
     )
-    label = _plural(n, "target to review this half term", "targets to review this half term")
-    return TodoItem(label, n, reverse("review-entry", args=[school.urn]))
+    return Counted(
+        rows,
+        "target to review this half term",
+        "targets to review this half term",
+        reverse("review-entry", args=[school.urn]),
+    )
 
 
-def stuck_targets(user, school: School, today: dt.date) -> TodoItem:
+def stuck_targets(user, school: School, today: dt.date) -> Counted:
     """Current targets flagged stuck and below the expected line, as the dashboards count them."""
-    n = Target.objects.current().filter(STILL_STUCK, pupil__in=_pupils(user, school, today)).count()
-    label = _plural(n, "stuck target", "stuck targets")
-    return TodoItem(label, n, reverse("target-overview", args=[school.urn]) + "?stuck=yes")
+    rows = Target.objects.current().filter(STILL_STUCK, pupil__in=_pupils(user, school, today))
+    return Counted(rows, "stuck target", "stuck targets", reverse("target-overview", args=[school.urn]) + "?stuck=yes")
 
 
 def past_review_plans(user, school: School, today: dt.date):
@@ -87,40 +134,42 @@ def past_review_plans(user, school: School, today: dt.date):
     ).order_by("review_on", "pk")
 
 
-def plans_past_review(user, school: School, today: dt.date) -> TodoItem:
+def plans_past_review(user, school: School, today: dt.date) -> Counted:
     """Active plans whose review date has passed (a review date of today is not past yet)."""
-    n = past_review_plans(user, school, today).count()
-    label = _plural(n, "plan past its review date", "plans past their review date")
-    return TodoItem(label, n, reverse("plans-past-review", args=[school.urn]), Urgency.OVERDUE)
-
-
-def concerns_awaiting_decision(user, school: School, today: dt.date) -> TodoItem:
-    n = Concern.objects.open().filter(pupil__in=_pupils(user, school, today)).count()
-    label = _plural(n, "concern awaiting a decision", "concerns awaiting a decision")
-    return TodoItem(label, n, reverse("concerns", args=[school.urn]))
-
-
-def meeting_actions_due(user, school: School, today: dt.date) -> TodoItem:
-    """The user's own open meeting actions due by the end of this week (overdue ones included)."""
-    n = (
-        Action.objects.open()
-        .filter(
-            owner=user,
-            due_on__lte=end_of_week(today),
-            discussion__pupil__in=_pupils(user, school, today),
-        )
-        .count()
+    return Counted(
+        past_review_plans(user, school, today),
+        "plan past its review date",
+        "plans past their review date",
+        reverse("plans-past-review", args=[school.urn]),
+        Urgency.OVERDUE,
     )
-    label = _plural(n, "meeting action due this week", "meeting actions due this week")
-    return TodoItem(label, n, reverse("my-actions"))
 
 
-def groups_ending(user, school: School, today: dt.date) -> TodoItem:
+def concerns_awaiting_decision(user, school: School, today: dt.date) -> Counted:
+    rows = Concern.objects.open().filter(pupil__in=_pupils(user, school, today))
+    return Counted(
+        rows, "concern awaiting a decision", "concerns awaiting a decision", reverse("concerns", args=[school.urn])
+    )
+
+
+def meeting_actions_due(user, school: School, today: dt.date) -> Counted:
+    """The user's own open meeting actions due by the end of this week (overdue ones included)."""
+    rows = Action.objects.open().filter(
+        owner=user, due_on__lte=end_of_week(today), discussion__pupil__in=_pupils(user, school, today)
+    )
+    return Counted(rows, "meeting action due this week", "meeting actions due this week", reverse("my-actions"))
+
+
+def groups_ending(user, school: School, today: dt.date) -> Counted:
     """Intervention groups ending between today and Sunday, of those the provision map shows the
     user (every group for the SENCO; otherwise those they run or one of their pupils is in)."""
-    n = visible_groups(user, school).filter(ends_on__range=(today, end_of_week(today))).count()
-    label = _plural(n, "intervention group ending this week", "intervention groups ending this week")
-    return TodoItem(label, n, reverse("provision-map", args=[school.urn]) + "?ending=week")
+    rows = visible_groups(user, school).filter(ends_on__range=(today, end_of_week(today)))
+    return Counted(
+        rows,
+        "intervention group ending this week",
+        "intervention groups ending this week",
+        reverse("provision-map", args=[school.urn]) + "?ending=week",
+    )
 
 
 def statutory_steps(user, school: School, today: dt.date) -> list[TodoItem]:
@@ -195,14 +244,16 @@ def todo_schools(user) -> list[School]:
 
 
 def todo_for(user, today: dt.date, schools: list[School] | None = None) -> list[SchoolTodo]:
-    """Every provider's item for each of the user's to-do schools (a query or two each)."""
+    """Every provider's item for each of the user's to-do schools (a fixed few queries each)."""
     schools = todo_schools(user) if schools is None else schools
     return [SchoolTodo(school, _items(user, school, today)) for school in schools]
 
 
 def _items(user, school: School, today: dt.date) -> list[TodoItem]:
-    found: list[TodoItem] = []
-    for provider in PROVIDERS:
-        item = provider(user, school, today)
-        found += item if isinstance(item, list) else [item]
-    return found
+    found = [provider(user, school, today) for provider in PROVIDERS]
+    counted = [entry for entry in found if isinstance(entry, Counted)]
+    counts = dict(zip(map(id, counted), count_together(counted), strict=True))
+    items: list[TodoItem] = []
+    for entry in found:
+        items += [entry.item(counts[id(entry)])] if isinstance(entry, Counted) else entry
+    return items
