@@ -22,5 +22,11 @@ urlpatterns = [
     ),
     path("schools/<str:urn>/provision/groups/new/", manage_views.new_group, name="provision-group-new"),
     path("provision/groups/<int:group_id>/enrol/", manage_views.enrol, name="provision-enrol"),
+    path("provision/groups/<int:group_id>/change/", manage_views.change_group, name="provision-group-change"),
+    path(
+        "provision/groups/<int:group_id>/pupils/<int:enrolment_id>/",
+        manage_views.change_enrolment,
+        name="provision-enrolment-change",
+    ),
     path("pupils/<int:pupil_id>/provision/ehc/", manage_views.add_ehc_provision, name="pupil-provision-ehc"),
 ]
