@@ -346,6 +346,8 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),
     "provision-evaluation": _url("provision-evaluation", urn),  # aggregates by intervention and need
+    "provision-money": _url("provision-money", urn),  # spending and value for money: aggregates, no names
+    "provision-money-trust": _url("provision-money-trust"),  # the same across the reader's schools
     "provision-import": _url("provision-import", urn),
     "provision-catalogue": _url("provision-catalogue", urn),
     "provision-intervention-new": _url("provision-intervention-new", urn),

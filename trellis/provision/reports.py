@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from . import evaluation as ev
 from . import scales
@@ -58,10 +58,10 @@ def evaluate_groups(groups, enrolments=None) -> list[GroupEvaluation]:
         .order_by("pupil__legal_surname", "pupil__legal_forename", "pk")
     )
     measures = list(Measure.objects.filter(enrolment__in=enrolment_list).order_by("enrolment_id", "scale__name"))
-    scale_map = scales.scales_by_id(groups[0].intervention.school_id)
+    scale_map = scales_of({group.intervention.school_id for group in groups})
     attendance = attendance_by_enrolment(groups, enrolment_list)
     held_by_group = dict(Session.objects.filter(group__in=groups).values_list("group_id").annotate(n=Count("pk")))
-    needs = _primary_needs(enrolment_list)
+    needs = primary_needs(enrolment_list)
     by_enrolment: dict[int, list[Measure]] = defaultdict(list)
     for measure in measures:
         by_enrolment[measure.enrolment_id].append(measure)
@@ -94,7 +94,15 @@ def evaluate_groups(groups, enrolments=None) -> list[GroupEvaluation]:
     return result
 
 
-def _primary_needs(enrolments: list[Enrolment]) -> dict[int, str]:
+def scales_of(school_ids: set[int]) -> dict[int, scales.Scale]:
+    """The shipped scales and those of every school in the set (a trust's groups in one pass)."""
+    if len(school_ids) == 1:
+        return scales.scales_by_id(next(iter(school_ids)))
+    found = scales.Scale.objects.filter(Q(school__isnull=True) | Q(school_id__in=school_ids))
+    return {s.pk: s for s in found.prefetch_related("steps", "bands")}
+
+
+def primary_needs(enrolments: list[Enrolment]) -> dict[int, str]:
     from trellis.pupils.models import PupilNeed
 
     pupils = {e.pupil_id for e in enrolments}

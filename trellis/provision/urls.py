@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, money_views, views
 
 urlpatterns = [
     path("schools/<str:urn>/provision/", views.provision_map, name="provision-map"),
     path("schools/<str:urn>/provision/evaluation/", views.school_evaluation, name="provision-evaluation"),
+    path("schools/<str:urn>/provision/money/", money_views.school_money, name="provision-money"),
+    path("provision/money/", money_views.trust_money, name="provision-money-trust"),
     path("schools/<str:urn>/provision/import/", views.import_map, name="provision-import"),
     path(
         "schools/<str:urn>/provision/classes/<int:class_id>/strategies/", views.add_strategy, name="provision-strategy"
