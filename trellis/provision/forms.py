@@ -132,8 +132,9 @@ class GroupFields(Form):
         label="Funding stream",
         choices=FundingStream.choices,
         initial=FundingStream.NOTIONAL,
-        help_text="Which budget pays for the group. A pupil's place can be paid from another (element 3, say).",
-        error_messages={"required": "Choose the funding stream"},
+        required=False,
+        help_text="Which budget pays for the group (left out: the notional SEN budget). A pupil's place can be "
+        "paid from another (element 3, say).",
     )
 
     def __init__(self, *args, school, **kwargs):
@@ -143,6 +144,9 @@ class GroupFields(Form):
         self.fields["staff"].queryset = (
             User.objects.filter(memberships__school=school).distinct().order_by("last_name", "first_name")
         )
+
+    def clean_funding(self) -> str:
+        return self.cleaned_data["funding"] or FundingStream.NOTIONAL
 
     def clean(self):
         data = super().clean()
