@@ -208,3 +208,94 @@ def test_a_year_not_like_2026_27_is_refused_with_what_to_enter(costed, login, ye
     response = login(costed.senco).get(f"/schools/{costed.school_a.urn}/provision/money/", {"year": year})
     assert response.status_code == 400
     assert "2026/27" in response.content.decode()
+
+
+OLD_KEYS = {
+    "id",
+    "intervention",
+    "staff",
+    "start",
+    "end",
+    "met",
+    "total",
+    "mean_steps",
+    "cost_per_pupil",
+    "cost_per_pupil_met",
+    "pupils_met",
+    "pupils_judged",
+    "units",
+    "sessions_held",
+    "sessions_planned",
+    "rating",
+    "decision",
+    "poor_attendance",
+    "pupils",
+}
+
+
+def _command(school) -> dict:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("evaluate_provision", "--school", school.urn, "--json", stdout=out)
+    return {g["intervention"]: g for g in json.loads(out.getvalue())["groups"]}
+
+
+def test_evaluate_provision_json_gains_funding_and_cost_per_step_and_keeps_its_fields(costed):
+    # Social skills, £6 a session, two held (£12), one pupil on two scales: well-being 2 -> 4, involvement 3 -> 4.
+    social = _group(costed, costed.school_a, "Social skills", cost="6", starts_on=SEPT_7, ends_on=OCT_16)
+    eve = _pupil(costed, costed.school_a, "Eve", nc_year=2)
+    measures = [
+        services.MeasureInput(find_scale("leuven-wellbeing"), "2", Decimal(1), "", "4"),
+        services.MeasureInput(find_scale("leuven-involvement"), "3", Decimal(1), "", "4"),
+    ]
+    services.enrol(group=social, pupil=eve, by=costed.senco, measures=measures)
+    for day in (8, 9):
+        services.log_session(group=social, date=dt.date(2026, 9, day), present=[], by=costed.senco)
+    groups = _command(costed.school_a)
+    for group in groups.values():
+        assert OLD_KEYS | {"cost", "funding", "cost_per_step", "by_scale"} == set(group)
+    numeracy = groups["Numeracy"]
+    assert (numeracy["cost"], numeracy["cost_per_step"]) == (180, 90)
+    assert numeracy["funding"] == {"group": "notional", "places": {"element_3": 60, "notional": 120}}
+    assert numeracy["by_scale"] == [
+        {
+            "scale": "nc-levels",
+            "step": "one value up the NC levels (for example 1c to 1b)",
+            "measures": 3,
+            "steps": 2,
+            "cost": 180,
+            "cost_per_step": 90,
+        }
+    ]
+    talk = groups["Talk Boost"]
+    assert (talk["cost_per_step"], talk["funding"]) == (
+        1.67,
+        {"group": "pupil_premium", "places": {"pupil_premium": 10}},
+    )
+    # Two scales: no single cost per step; £12 per step of involvement (1 step), £6 of well-being (2 steps).
+    social = groups["Social skills"]
+    assert social["cost_per_step"] is None
+    assert [(s["scale"], s["steps"], s["cost"], s["cost_per_step"]) for s in social["by_scale"]] == [
+        ("leuven-involvement", 1, 12, 12),
+        ("leuven-wellbeing", 2, 12, 6),
+    ]
+    lego = groups["Lego therapy"]
+    assert (lego["cost"], lego["cost_per_step"], lego["by_scale"]) == (None, None, [])
+
+
+def test_the_api_gives_staff_the_money_fields_and_governors_no_split_by_place(costed, login):
+    numeracy = Intervention.objects.get(school=costed.school_a, name="Numeracy")
+    url = f"/api/v1/interventions/{numeracy.pk}/evaluation"
+    [group] = login(costed.senco).get(url).json()["groups"]
+    assert (group["cost"], group["cost_per_step"]) == (180, 90)
+    assert group["funding"] == {"group": "notional", "places": {"element_3": 60, "notional": 120}}
+    assert group["by_scale"][0]["cost_per_step"] == 90
+    # A governor: no per-place split (an element 3 place would point at an EHC pupil), no per-scale counts,
+    # and with three pupils the group is withheld, so nothing per pupil or per step either.
+    [group] = login(costed.governor).get(url).json()["groups"]
+    assert group["funding"] == {"group": "notional", "places": None}
+    assert (group["by_scale"], group["cost_per_step"], group["cost_per_pupil"]) == (None, None, None)

@@ -26,7 +26,7 @@ from .evaluation import SMALL_N_BELOW, MeasureRow
 PENNY = Decimal("0.01")
 
 
-def _money(value: Decimal | None) -> Decimal | None:
+def round_money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
@@ -58,7 +58,7 @@ class SpendRow:
 
     @property
     def per_place(self) -> Decimal | None:
-        return _money(self.amount / self.places) if self.places else None
+        return round_money(self.amount / self.places) if self.places else None
 
 
 def spend_by(places: Iterable[Place], key: Callable[[Place], str], order: Sequence[str] = ()) -> list[SpendRow]:
@@ -75,7 +75,7 @@ def spend_by(places: Iterable[Place], key: Callable[[Place], str], order: Sequen
             costed[label] += 1
     labels = set(costed) | set(uncosted)
     ranked = sorted(labels, key=lambda label: (order.index(label) if label in order else len(order), label))
-    return [SpendRow(label, _money(amounts[label]), costed[label], uncosted[label]) for label in ranked]
+    return [SpendRow(label, round_money(amounts[label]), costed[label], uncosted[label]) for label in ranked]
 
 
 def total(places: Iterable[Place]) -> SpendRow:
@@ -95,7 +95,7 @@ class ScaleCost:
 
     @property
     def per_step(self) -> Decimal | None:
-        return _money(self.cost / self.steps) if self.steps > 0 else None
+        return round_money(self.cost / self.steps) if self.steps > 0 else None
 
 
 @dataclass
@@ -123,11 +123,11 @@ class Value:
 
     @property
     def per_pupil(self) -> Decimal | None:
-        return _money(self.cost / self.pupils) if self.cost is not None and self.pupils else None
+        return round_money(self.cost / self.pupils) if self.cost is not None and self.pupils else None
 
     @property
     def per_pupil_met(self) -> Decimal | None:
-        return _money(self.cost / self.pupils_met) if self.cost is not None and self.pupils_met else None
+        return round_money(self.cost / self.pupils_met) if self.cost is not None and self.pupils_met else None
 
     @property
     def small_n(self) -> bool:
@@ -172,9 +172,9 @@ def value_for_money(groups: Iterable[GroupCosts], step_words: dict[str, str], *,
             totals[1] += row.steps
             totals[2] += place_cost
     for key, value in found.items():
-        value.cost = _money(value.cost)
+        value.cost = round_money(value.cost)
         value.by_scale = [
-            ScaleCost(name, step_words.get(name, "one step"), n, steps, _money(cost))
+            ScaleCost(name, step_words.get(name, "one step"), n, steps, round_money(cost))
             for name, (n, steps, cost) in sorted(scale_totals[key].items())
         ]
     return sorted(found.values(), key=lambda v: (v.intervention.casefold(), v.school))

@@ -66,7 +66,7 @@ def spending(schools, *, year: str) -> Spending:
     places, costed = [], []
     for item in evaluations:
         group, school = item.group, school_names[item.group.intervention.school_id]
-        cost = money.share(item.summary.cost, len(item.enrolments))
+        cost = money.share(item.summary.cost, item.places)
         for enrolment in item.enrolments:
             need = needs.get(enrolment.pupil_id)
             places.append(
@@ -82,8 +82,7 @@ def spending(schools, *, year: str) -> Spending:
                 )
             )
         costed.append(money.GroupCosts(school, group.intervention.name, item.summary.cost, item.rows))
-    scale_list = reports.scales_of(set(school_names)).values()
-    steps = {scale.name: money.step_words(scale) for scale in scale_list}
+    steps = {name: words for item in evaluations for name, words in item.step_words.items()}
     values = money.value_for_money(costed, steps)
     need_order = [*need_names.values(), NO_NEED]
     return Spending(
