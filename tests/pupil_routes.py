@@ -210,6 +210,10 @@ def group(s):
     return s.group.pk
 
 
+def enrolment(s):
+    return s.group.enrolments.get().pk
+
+
 def meeting(s):
     return s.meeting.pk
 
@@ -270,6 +274,9 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "provision-group": Shows(_url("provision-group", group)),  # one event per pupil shown
     "pupil-provision": Shows(_url("pupil-provision", pupil)),
     "provision-enrol": Shows(_url("provision-enrol", group), "list"),
+    "provision-enrolment-change": Shows(
+        lambda s: reverse("provision-enrolment-change", args=[s.group.pk, enrolment(s)])
+    ),
     "pupil-provision-ehc": Shows(_url("pupil-provision-ehc", pupil)),
     "meeting": Shows(_url("meeting", meeting)),  # one event per pupil shown
     "meeting-new": Shows(_url("meeting-new", urn), "list"),  # the pupils to choose from
@@ -339,11 +346,14 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),
     "provision-evaluation": _url("provision-evaluation", urn),  # aggregates by intervention and need
+    "provision-money": _url("provision-money", urn),  # spending and value for money: aggregates, no names
+    "provision-money-trust": _url("provision-money-trust"),  # the same across the reader's schools
     "provision-import": _url("provision-import", urn),
     "provision-catalogue": _url("provision-catalogue", urn),
     "provision-intervention-new": _url("provision-intervention-new", urn),
     "provision-intervention-edit": lambda s: reverse("provision-intervention-edit", args=[s.urn, s.intervention.pk]),
     "provision-group-new": _url("provision-group-new", urn),
+    "provision-group-change": _url("provision-group-change", group),  # the group's staff and dates, no pupils
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
     "calendar-link": _url("calendar-link"),  # one's own calendar link

@@ -354,3 +354,32 @@ def test_benchmark_prints_the_json_the_readme_describes(world, progress):
         assert 0 < timing["median_ms"] <= timing["p95_ms"]
     assert set(result["sql_ratio"]) == {"trust_dashboard", "school_dashboard"}
     assert AuditEvent.objects.count() == events  # the reads it audits are rolled back
+
+
+def _place(world, pupil, name: str, starts: int, ends: int) -> None:
+    """`pupil` in a group of `name` running from TODAY + starts to TODAY + ends (days)."""
+    from trellis.provision.models import Enrolment, Intervention, InterventionGroup
+
+    intervention, _ = Intervention.objects.get_or_create(school=world.school_a, name=name)
+    dates = {"starts_on": TODAY + dt.timedelta(days=starts), "ends_on": TODAY + dt.timedelta(days=ends)}
+    group = InterventionGroup.objects.create(intervention=intervention, **dates)
+    Enrolment.objects.create(group=group, pupil=pupil, **dates)
+
+
+def test_the_breakdown_by_intervention_counts_groups_running_in_the_chosen_period_not_only_today(world, progress):
+    _place(world, world.in_class, "Numeracy", -70, -30)  # ended a month ago
+    _place(world, world.other_class, "Talk Boost", -10, 20)  # running today
+    _place(world, world.other_class, "Lego therapy", -200, -150)  # before the period below
+
+    def rows(days_back: int):
+        choices = overview.Choices(
+            parse_group_by(["intervention"]), starts_on=TODAY - dt.timedelta(days=days_back), ends_on=TODAY
+        )
+        d = overview.build(world.senco, [world.school_a], choices, today=TODAY)
+        return [(row.labels, counts(row)) for row in d.rows]
+
+    assert rows(100) == [
+        (("Numeracy",), {"achieved": 1, "on_track": 1}),
+        (("Talk Boost",), {"off_track": 1, "at_risk": 1, "not_reviewed": 1}),
+    ]
+    assert rows(20) == [(("Talk Boost",), {"off_track": 1, "at_risk": 1, "not_reviewed": 1})]

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from trellis.demo.provision import seed_school
 from trellis.provision import reports
-from trellis.provision.models import Attendance, EhcProvision, Intervention, InterventionGroup, QftStrategy
+from trellis.provision.models import (
+    Attendance,
+    EhcProvision,
+    Enrolment,
+    Intervention,
+    InterventionGroup,
+    QftStrategy,
+)
 from trellis.pupils import services as pupil_services
 from trellis.pupils.models import Pupil
 from trellis.schools.models import GroupStaff
@@ -45,6 +52,12 @@ def test_demo_provision_has_costs_sessions_results_and_a_range_of_outcomes(world
     assert groups.exclude(decision="").exists()
     pupil = InterventionGroup.objects.filter(intervention__school=school).first().enrolments.first().pupil
     assert any(c.before is not None for c in reports.counterfactuals(pupil).values())
+    # Funding: mostly the notional SEN budget, some pupil premium, element 3 for exactly the EHC pupils' places.
+    streams = list(groups.values_list("funding", flat=True))
+    assert streams.count("notional") > len(streams) / 2 and "pupil_premium" in streams
+    places = Enrolment.objects.filter(group__in=groups)
+    assert set(places.filter(funding="element_3").values_list("pupil__sen_status", flat=True)) == {"E"}
+    assert not places.filter(pupil__sen_status="E").exclude(funding="element_3").exists()
 
 
 def test_demo_does_nothing_for_a_school_without_sen_pupils(world):

@@ -104,6 +104,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage_provision": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
     # The record is an intervention group (the TA delivers school A's) or a class (the teacher teaches 4B).
     "record_for_group": {"senco": "own_school", "head": "own_school", "ta": "own_school", "superuser": BOTH},
+    # Changing a group's staff, dates, funding and pupils: not its deliverer (the TA).
+    "edit_group": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
     "edit_qft": {"senco": "own_school", "head": "own_school", "teacher": "own_school", "superuser": BOTH},
     # Progress meetings: each pupil's meeting was scheduled by the SENCO with the teacher attending.
     "schedule_meeting": {"senco": "own_school", "teacher": "own_school", "superuser": BOTH},
@@ -252,7 +254,7 @@ def records(world):
 def _record(records, action: str, key: str):
     if action in PUPIL_OBJECT:
         return getattr(records.pupil[key], PUPIL_OBJECT[action])
-    if action == "record_for_group":
+    if action in {"record_for_group", "edit_group"}:
         return records.group[key]
     if action == "edit_qft":
         return records.teaching_group[key]
@@ -261,7 +263,7 @@ def _record(records, action: str, key: str):
 
 def test_the_table_covers_every_write_rule():
     assert set(rules()) == set(EXPECTED)
-    assert SCHOOL_ACTIONS | set(PUPIL_OBJECT) | {"record_for_group", "edit_qft"} == set(EXPECTED)
+    assert SCHOOL_ACTIONS | set(PUPIL_OBJECT) | {"record_for_group", "edit_group", "edit_qft"} == set(EXPECTED)
 
 
 @pytest.mark.dates  # classes of this academic year; the leaver left 30 days ago

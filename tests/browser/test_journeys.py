@@ -288,3 +288,30 @@ def test_senco_reads_a_transition_file_and_imports_a_package(sign_in, tmp_path):
     page.wait_for_url(re.compile(r"/pupils/\d+/$"))
     visit.check()
     assert "Arriving" in page.locator("h1").inner_text()
+
+
+def test_trust_leader_reads_spending_and_the_senco_changes_a_group(sign_in):
+    visit = sign_in("trustlead")
+    page, main = visit.page, visit.page.locator("main")
+    page.get_by_role("link", name="Dashboards").first.click()
+    visit.check()
+    main.get_by_role("link", name=re.compile("Money for provision")).click()
+    visit.check()
+    text = main.inner_text()
+    assert "Spending by funding stream" in text and "Notional SEN budget" in text
+    assert "High-needs top-up (element 3)" in text, "the demo's EHC pupils' places are paid from element 3"
+    assert "The same intervention in different schools" in text and "Cost per step" in text
+    # The SENCO opens a group from the provision map and saves its form: the group page says so.
+    visit = sign_in("senco")
+    page, main = visit.page, visit.page.locator("main")
+    page.get_by_role("link", name="Dashboards").first.click()
+    main.get_by_role("link", name=re.compile("Money for provision")).click()
+    visit.check()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Provision map").click()
+    main.locator("table th a[href^='/provision/groups/']").first.click()
+    visit.check()
+    main.get_by_role("link", name=re.compile("Change the group's staff")).click()
+    visit.check()
+    main.get_by_role("button", name="Save").click()
+    visit.check()
+    assert "Group saved" in page.locator("body").inner_text()

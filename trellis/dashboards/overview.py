@@ -7,7 +7,7 @@ data; the views and the API only present it. Queries are fixed in number whateve
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 
@@ -178,14 +178,21 @@ def _filtered(targets: QuerySet, filters: dict[str, str], prefix: str = "") -> Q
     return targets
 
 
-def periods_for(school: School, choices: Choices, today: dt.date) -> list[Period]:
-    """Half terms (or the spans between assessment points) of the reference school's calendar
-    from the start of last academic year, or the chosen dates, up to today."""
+def chosen_span(school: School, choices: Choices, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The chosen dates, or from the start of last academic year (the reference school's), up to today."""
     starts_on = choices.starts_on
     if starts_on is None:
         year = school.current_academic_year(today)
         starts_on = (year.starts_on if year else today) - dt.timedelta(days=365)
-    ends_on = min(choices.ends_on or today, today)
+    return starts_on, min(choices.ends_on or today, today)
+
+
+def periods_for(
+    school: School, choices: Choices, today: dt.date, span: tuple[dt.date, dt.date] | None = None
+) -> list[Period]:
+    """Half terms (or the spans between assessment points) of the reference school's calendar
+    from the start of last academic year, or the chosen dates, up to today."""
+    starts_on, ends_on = span or chosen_span(school, choices, today)
     years = school.academic_years.filter(ends_on__gte=starts_on, starts_on__lte=ends_on).order_by("starts_on")
     periods = []
     if choices.periods == "assessment_points":
@@ -215,7 +222,9 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     the targets per pupil, one for the chosen breakdown, the trend and four small counts."""
     ids = {school.pk for school in schools}
     reference = schools[0]
-    window = current_window(reference, today)
+    span = chosen_span(reference, choices, today)
+    # The breakdown by intervention counts groups running in the chosen period, not only today's.
+    window = replace(current_window(reference, today), period=span)
     hide_small = suppressed_for(user, ids)
     if hide_small and choices.filters:
         raise ChoiceError(NO_FILTERS_FOR_SUPPRESSED)
@@ -230,7 +239,7 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     school_rows = by_school(groups, labels) if len(ids) > 1 else []
     total = total_of([g.row for g in groups], "All")
     rows = status_counts(targets, choices.dimensions, window) if choices.dimensions else []
-    periods = periods_for(reference, choices, today)
+    periods = periods_for(reference, choices, today, span)
     if not choices.filters and whole_schools(user, ids):
         trend_points = trend_from_tally(sorted(ids), periods)
     else:

@@ -42,13 +42,14 @@ class Dimension:
     label: str
     path: str
     label_of: Callable[[object], str] = lambda value: str(value) if value not in (None, "") else "Not recorded"
-    # Multi-valued paths (a pupil's class, their interventions) keep only the current links.
-    current: Callable[[dt.date], Q] | None = None
+    # Multi-valued paths (a pupil's class, their interventions) keep only the links of the window.
+    current: Callable[[Window], Q] | None = None
     # Grouped with the school too (a class "4B" in two schools is two classes).
     per_school: bool = False
 
 
-def _current_class(today: dt.date) -> Q:
+def _current_class(window: Window) -> Q:
+    today = window.today
     return Q(
         Q(pupil__group_memberships__ends_on__isnull=True) | Q(pupil__group_memberships__ends_on__gte=today),
         pupil__group_memberships__group__kind=TeachingGroup.Kind.REGISTRATION,
@@ -57,10 +58,13 @@ def _current_class(today: dt.date) -> Q:
     )
 
 
-def _current_intervention(today: dt.date) -> Q:
+def _current_intervention(window: Window) -> Q:
+    """Pupils' places in groups running at some point in the chosen period (today without one):
+    interventions last about six weeks, so "running today" leaves most of a year's groups out."""
+    starts_on, ends_on = window.period or (window.today, window.today)
     return Q(
-        Q(pupil__provision_enrolments__ends_on__isnull=True) | Q(pupil__provision_enrolments__ends_on__gte=today),
-        pupil__provision_enrolments__starts_on__lte=today,
+        Q(pupil__provision_enrolments__ends_on__isnull=True) | Q(pupil__provision_enrolments__ends_on__gte=starts_on),
+        pupil__provision_enrolments__starts_on__lte=ends_on,
     )
 
 
@@ -143,7 +147,7 @@ def status_counts(targets: QuerySet[Target], dimensions: list[Dimension], window
     """Targets by status for each group of `dimensions` (none: one row for all): one query."""
     for dimension in dimensions:
         if dimension.current:
-            targets = targets.filter(dimension.current(window.today))
+            targets = targets.filter(dimension.current(window))
     paths = [d.path for d in dimensions]
     schools = ["pupil__school__name"] if any(d.per_school for d in dimensions) else []
     query = (

@@ -193,6 +193,8 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "params": request.GET,
         "withheld_note": NOTE,
         "reviews_link": _reviews_link(request.user, extra.get("school"), dashboard.hide_small),
+        # Spending on provision: for those who see every pupil of these schools by name (not governors).
+        "money_link": not dashboard.hide_small and whole_schools(request.user, {s.pk for s in schools}),
         **extra,
     }
     return render(request, "dashboards/progress.html", context)

@@ -103,6 +103,8 @@ class Window:
     today: dt.date
     year_ends_on: dt.date | None = None
     name: str = ""  # the half term's, e.g. "Autumn 1"; "" for the last seven weeks
+    # The dashboard's chosen period (its trend's span), for what counts "in the period" rather than today.
+    period: tuple[dt.date, dt.date] | None = None
 
     @property
     def ended(self) -> bool:

@@ -3,7 +3,7 @@
 - Anyone who may see a pupil sees that pupil's enrolments.
 - The member of staff who delivers a group sees it and its pupils (not confidential ones,
   unless they could see them anyway), even when the pupils are not in their class.
-- The SENCO manages the catalogue, groups and imports; the deliverer and the SENCO log
+- The SENCO manages the catalogue, groups (and changes them: may_edit_group) and imports; the deliverer and the SENCO log
   sessions, results and the group's review; a class's teachers and the SENCO keep its
   quality first teaching strategies.
 - Governors see aggregates only, with small numbers suppressed (trellis.lib.disclosure).
@@ -69,6 +69,13 @@ def may_record_for_group(user, group: InterventionGroup) -> bool:
     return (group.staff_id is not None and group.staff_id == user.pk) or may_manage_provision(
         user, group.intervention.school_id
     )
+
+
+def may_edit_group(user, group: InterventionGroup) -> bool:
+    """A group's staff, dates, schedule, funding and pupils (joining, leaving, entry, target, exit):
+    the SENCO and senior leaders, who plan provision and its money. Not the deliverer: they record
+    sessions and exit data (may_record_for_group), but do not redraw the group."""
+    return may_manage_provision(user, group.intervention.school_id)
 
 
 def may_edit_qft(user, teaching_group) -> bool:

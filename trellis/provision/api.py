@@ -79,6 +79,23 @@ class EvaluatedPupilOut(Schema):
     attendance: Number
 
 
+class FundingOut(Schema):
+    group: str = Field(description="The group's funding stream: notional, pupil_premium, element_3 or other")
+    places: dict[str, Number] | None = Field(
+        description="Each stream's share of the group's cost, over the places you may see (a place is paid by the "
+        "pupil's own stream if set, else the group's). Null for those who see no names."
+    )
+
+
+class ScaleCostOut(Schema):
+    scale: str
+    step: str = Field(description="What one step is on this scale")
+    measures: int = Field(description="Pupil-measures on the scale with exit data")
+    steps: Number = Field(description="Steps gained, net (a pupil who went back counts against it)")
+    cost: Number = Field(description="The cost of those pupils' places")
+    cost_per_step: Number = Field(description="Null when no steps were gained")
+
+
 class GroupEvaluationOut(Schema):
     id: int
     intervention: str
@@ -91,6 +108,10 @@ class GroupEvaluationOut(Schema):
     mean_steps: Number
     cost_per_pupil: Number
     cost_per_pupil_met: Number
+    cost: Number
+    funding: FundingOut
+    cost_per_step: Number = Field(description="On the one scale the group's results are on; null with several")
+    by_scale: list[ScaleCostOut] | None = Field(description="Null for those who see no names")
     sessions_held: int
     sessions_planned: int
     rating: str | None
@@ -223,11 +244,11 @@ def _withhold_group(data: dict[str, Any], name: str, group_id: int, hidden: set)
         column for column in ("total", "met", "pupils", "pupils_met") if ev.group_key(name, group_id, column) in hidden
     }
     if "total" in gone:
-        data.update(total=None, met=None, mean_steps=None)
+        data.update(total=None, met=None, mean_steps=None, cost_per_step=None)
     if "met" in gone:
         data.update(met=None)
     if "pupils" in gone:  # cost / cost per pupil would give the number away
-        data.update(cost_per_pupil=None, cost_per_pupil_met=None, mean_steps=None)
+        data.update(cost_per_pupil=None, cost_per_pupil_met=None, mean_steps=None, cost_per_step=None)
     if "pupils_met" in gone:
         data.update(cost_per_pupil_met=None)
     data["suppressed"] = bool(gone)

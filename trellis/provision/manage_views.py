@@ -5,18 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from trellis.assessment.models import Scale
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.lib.forms import saved_form
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 from trellis.pupils.models import Pupil
 
 from . import services
-from .access import get_group_for_user, may_manage_provision
+from .access import get_group_for_user, may_edit_group, may_manage_provision, visible_enrolments
 from .eef import PUBLISHED_MONTHS
-from .forms import EhcProvisionForm, EnrolForm, GroupForm, InterventionForm
-from .models import Intervention
+from .forms import EhcProvisionForm, EnrolForm, EnrolmentEditForm, GroupEditForm, GroupForm, InterventionForm
+from .group_edits import ProvisionDateError, edit_enrolment, edit_group
+from .models import Intervention, Measure
+from .scales import ScaleError
 
 
 def _managed_school(request: HttpRequest, urn: str):
@@ -26,8 +30,79 @@ def _managed_school(request: HttpRequest, urn: str):
     return school
 
 
-def _form_page(request, *, form, title: str, caption: str, back: str) -> HttpResponse:
-    return render(request, "provision/form.html", {"form": form, "title": title, "caption": caption, "back": back})
+def _form_page(request, *, form, title: str, caption: str, back: str, extra: dict | None = None) -> HttpResponse:
+    context = {"form": form, "title": title, "caption": caption, "back": back, **(extra or {})}
+    return render(request, "provision/form.html", context)
+
+
+def _editable_group(request: HttpRequest, group_id: int):
+    group = get_group_for_user(request.user, group_id)
+    if not may_edit_group(request.user, group):
+        raise Http404("No such page")
+    return group
+
+
+def change_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The SENCO changes a group's staff, dates, schedule and funding (versioned: no lost edits)."""
+    group = _editable_group(request, group_id)
+    school = group.intervention.school
+    form = GroupEditForm(request.POST or None, school=school, initial=GroupEditForm.initial_for(group))
+
+    def save(*, version, **data):
+        edit_group(group=group, by=request.user, version=version, **data)
+
+    done = saved_form(
+        request,
+        form,
+        save,
+        errors=ProvisionDateError,
+        done="Group saved",
+        then=reverse("provision-group", args=[group.pk]),
+    )
+    if done is not None:
+        return done
+    back = reverse("provision-group", args=[group.pk])
+    return _form_page(request, form=form, title=f"Change {group.intervention.name}", caption=str(group), back=back)
+
+
+def change_enrolment(request: HttpRequest, group_id: int, enrolment_id: int) -> HttpResponse:
+    """A pupil's place: joining and leaving dates, funding, entry, target and exit (versioned, audited)."""
+    group = _editable_group(request, group_id)
+    enrolment = get_object_or_404(
+        visible_enrolments(request.user).select_related("pupil", "group__intervention"), group=group, pk=enrolment_id
+    )
+    measures = list(Measure.objects.filter(enrolment=enrolment).select_related("scale").order_by("scale__name"))
+    initial = EnrolmentEditForm.initial_for(enrolment, measures)
+    form = EnrolmentEditForm(request.POST or None, enrolment=enrolment, measures=measures, initial=initial)
+    back = reverse("provision-group", args=[group.pk])
+
+    def save(*, version, measures, starts_on, ends_on, funding, target_description, outcome_notes, **_):
+        edit_enrolment(
+            enrolment=enrolment,
+            by=request.user,
+            version=version,
+            measures=measures,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            funding=funding,
+            target_description=target_description,
+            outcome_notes=outcome_notes,
+        )
+
+    done = saved_form(
+        request,
+        form,
+        save,
+        errors=(ProvisionDateError, ScaleError),
+        done=f"{enrolment.pupil.full_name} saved",
+        then=back,
+    )
+    if done is not None:
+        return done
+    if request.method != "POST":
+        audit.record_view(actor=request.user, pupil=enrolment.pupil, what="provision place")
+    title = f"{enrolment.pupil.full_name} in {group.intervention.name}"
+    return _form_page(request, form=form, title=title, caption=str(group), back=back)
 
 
 def catalogue(request: HttpRequest, urn: str) -> HttpResponse:
@@ -71,6 +146,7 @@ def new_group(request: HttpRequest, urn: str) -> HttpResponse:
             schedule=data["schedule"],
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
+            funding=data["funding"],
         )
         messages.success(request, "Group started: now add its pupils")
         return redirect("provision-enrol", group_id=group.pk)

@@ -63,6 +63,15 @@ class Intervention(models.Model):
         return None
 
 
+class FundingStream(models.TextChoices):
+    """Where the money for provision comes from (the school's budget lines for SEN)."""
+
+    NOTIONAL = "notional", "Notional SEN budget"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium"
+    ELEMENT_3 = "element_3", "High-needs top-up (element 3)"
+    OTHER = "other", "Other"
+
+
 class GroupQuerySet(models.QuerySet):
     def in_term(self, starts_on: dt.date, ends_on: dt.date) -> GroupQuerySet:
         """Groups running at some point between the two dates."""
@@ -104,6 +113,11 @@ class InterventionGroup(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    funding = models.CharField(
+        "funding stream", max_length=16, choices=FundingStream.choices, default=FundingStream.NOTIONAL
+    )
+    # Goes up by one with every change to the group or its pupils; edit forms carry it (trellis.lib.versions).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     objects = GroupQuerySet.as_manager()
 
@@ -143,6 +157,9 @@ class Enrolment(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     target_description = LimitedTextField(blank=True, max_length=SHORT_TEXT)
     outcome_notes = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    # Blank: the group's stream pays. Set when this pupil's place is paid otherwise (element 3 for an EHC pupil).
+    funding = models.CharField("funding stream", max_length=16, choices=FundingStream.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["group", "pupil__legal_surname", "pupil__legal_forename"]
@@ -150,6 +167,11 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil} in {self.group}"
+
+    @property
+    def funding_stream(self) -> str:
+        """The stream paying for this pupil's place: their own, else the group's."""
+        return self.funding or self.group.funding
 
 
 class Measure(models.Model):

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from . import evaluation as ev
-from . import scales
+from . import money, scales
 from .models import Attendance, Enrolment, InterventionGroup, Measure, Session
 
 
@@ -23,6 +23,8 @@ class GroupEvaluation:
     enrolments: list[Enrolment]
     summary: ev.GroupSummary
     sessions_held: int
+    places: int = 0  # pupils in the group, seen or not: the group's cost is shared between them
+    step_words: dict[str, str] = field(default_factory=dict)  # scale name -> what one step on it is
 
 
 def attendance_by_enrolment(groups: list[InterventionGroup], enrolments: list[Enrolment]) -> dict[int, ev.Attendance]:
@@ -58,10 +60,12 @@ def evaluate_groups(groups, enrolments=None) -> list[GroupEvaluation]:
         .order_by("pupil__legal_surname", "pupil__legal_forename", "pk")
     )
     measures = list(Measure.objects.filter(enrolment__in=enrolment_list).order_by("enrolment_id", "scale__name"))
-    scale_map = scales.scales_by_id(groups[0].intervention.school_id)
+    scale_map = scales_of({group.intervention.school_id for group in groups})
     attendance = attendance_by_enrolment(groups, enrolment_list)
     held_by_group = dict(Session.objects.filter(group__in=groups).values_list("group_id").annotate(n=Count("pk")))
-    needs = _primary_needs(enrolment_list)
+    places = dict(Enrolment.objects.filter(group__in=groups).values_list("group_id").annotate(n=Count("pk")))
+    words = {scale.name: money.step_words(scale) for scale in scale_map.values()}
+    needs = primary_needs(enrolment_list)
     by_enrolment: dict[int, list[Measure]] = defaultdict(list)
     for measure in measures:
         by_enrolment[measure.enrolment_id].append(measure)
@@ -89,12 +93,22 @@ def evaluate_groups(groups, enrolments=None) -> list[GroupEvaluation]:
                 enrolments=enrolments_by_group[group.pk],
                 summary=ev.summarise_group(rows, cost=cost),
                 sessions_held=held,
+                places=places.get(group.pk, 0),
+                step_words={name: words[name] for name in {row.scale_name for row in rows}},
             )
         )
     return result
 
 
-def _primary_needs(enrolments: list[Enrolment]) -> dict[int, str]:
+def scales_of(school_ids: set[int]) -> dict[int, scales.Scale]:
+    """The shipped scales and those of every school in the set (a trust's groups in one pass)."""
+    if len(school_ids) == 1:
+        return scales.scales_by_id(next(iter(school_ids)))
+    found = scales.Scale.objects.filter(Q(school__isnull=True) | Q(school_id__in=school_ids))
+    return {s.pk: s for s in found.prefetch_related("steps", "bands")}
+
+
+def primary_needs(enrolments: list[Enrolment]) -> dict[int, str]:
     from trellis.pupils.models import PupilNeed
 
     pupils = {e.pupil_id for e in enrolments}
@@ -161,7 +175,16 @@ def group_json(item: GroupEvaluation, *, names: bool = True) -> dict[str, Any]:
             "pupils_met": "pupils",
             "pupils_judged": "pupils",
             "cost_per_pupil_met": "per pupil who met every target",
+            "cost_per_step": "per step on the one scale the group's results are on (null with several: see by_scale)",
         },
+        "cost": _number(summary.cost),
+        "funding": {
+            "group": group.funding,
+            # Each place's share of the cost by the stream paying for it (the places this reader sees).
+            "places": _stream_shares(item) if names else None,
+        },
+        "cost_per_step": _number(cost_per_step(item)),
+        "by_scale": _by_scale(item) if names else None,
         "sessions_held": item.sessions_held,
         "sessions_planned": group.planned_sessions,
         "rating": group.rating or None,
@@ -183,6 +206,44 @@ def group_json(item: GroupEvaluation, *, names: bool = True) -> dict[str, Any]:
         ]
         if names
         else [],
+    }
+
+
+def _scale_costs(item: GroupEvaluation) -> list[money.ScaleCost]:
+    [value] = money.value_for_money(
+        [money.GroupCosts("", item.group.intervention.name, item.summary.cost, item.rows)], item.step_words
+    )
+    return value.by_scale
+
+
+def cost_per_step(item: GroupEvaluation) -> Decimal | None:
+    """Cost per step when the group's results are all on one scale (steps on two scales do not add up)."""
+    costs = _scale_costs(item)
+    return costs[0].per_step if len(costs) == 1 else None
+
+
+def _by_scale(item: GroupEvaluation) -> list[dict[str, Any]]:
+    codes = {row.scale_name: row.scale_code for row in item.rows}
+    return [
+        {
+            "scale": codes[c.scale],
+            "step": c.step,
+            "measures": c.measures,
+            "steps": _number(c.steps),
+            "cost": _number(c.cost),
+            "cost_per_step": _number(c.per_step),
+        }
+        for c in _scale_costs(item)
+    ]
+
+
+def _stream_shares(item: GroupEvaluation) -> dict[str, float | int | None]:
+    share = money.share(item.summary.cost, item.places)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for enrolment in item.enrolments:
+        totals[enrolment.funding or item.group.funding] += share or 0
+    return {
+        stream: _number(money.round_money(amount) if share is not None else None) for stream, amount in totals.items()
     }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from trellis.audit import services as audit
@@ -26,6 +27,19 @@ class MeasureInput:
     exit: str = ""
 
 
+class JoiningDateError(ValueError):
+    """A pupil joining a group outside its dates."""
+
+
+def joining_date_problem(group: InterventionGroup, date: dt.date) -> str:
+    """Why a pupil cannot join the group on `date` ("" if they can)."""
+    if date < group.starts_on:
+        return f"The joining date must be on or after the group's start date, {group.starts_on:%d/%m/%Y}"
+    if group.ends_on and date > group.ends_on:
+        return f"The joining date must be on or before the group's end date, {group.ends_on:%d/%m/%Y}"
+    return ""
+
+
 @transaction.atomic
 def enrol(
     *,
@@ -37,17 +51,29 @@ def enrol(
     ends_on: dt.date | None = None,
     target_description: str | None = None,
     outcome_notes: str | None = None,
+    funding: str | None = None,
     via: str = "web",
 ) -> Enrolment:
     """Put a pupil in a group (or update their enrolment) with entry, target and exit on each scale.
 
-    Texts left as None keep what an existing enrolment has; measures on other scales are kept."""
+    Texts left as None keep what an existing enrolment has; measures on other scales are kept.
+    A pupil joins on the group's start unless `starts_on` says later; JoiningDateError (nothing
+    written) for a joining date outside the group's dates."""
+    group = InterventionGroup.objects.select_related("intervention").get(pk=group.pk)  # its dates as saved now
     defaults = {"starts_on": starts_on or group.starts_on, "ends_on": ends_on if ends_on is not None else group.ends_on}
+    if problem := joining_date_problem(group, defaults["starts_on"]):
+        raise JoiningDateError(problem)
+    if funding is not None:
+        defaults["funding"] = funding
     if target_description is not None:
         defaults["target_description"] = target_description
     if outcome_notes is not None:
         defaults["outcome_notes"] = outcome_notes
+    if Enrolment.objects.filter(group=group, pupil=pupil).exists():
+        defaults["version"] = F("version") + 1  # an open edit form of this place is now out of date
     enrolment, created = Enrolment.objects.update_or_create(group=group, pupil=pupil, defaults=defaults)
+    if not created:
+        enrolment.refresh_from_db(fields=["version"])
     changes = {}
     for item in measures:
         values = {

@@ -27,6 +27,7 @@ from . import evaluation as ev
 from . import importer, reports, services
 from .access import (
     get_group_for_user,
+    may_edit_group,
     may_edit_qft,
     may_manage_provision,
     may_record_for_group,
@@ -213,6 +214,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "sessions": group.sessions.all()[:50],
             "eef_months": PUBLISHED_MONTHS.get(group.intervention.eef_strand),
             "can_manage": may_manage_provision(request.user, group.intervention.school_id),
+            "can_edit": may_edit_group(request.user, group),
         },
     )
 

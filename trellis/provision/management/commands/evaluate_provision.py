@@ -11,7 +11,10 @@ from trellis.schools.models import School
 
 
 class Command(BaseCommand):
-    help = "Evaluate a school's intervention groups: targets met, steps gained, attendance and cost."
+    help = (
+        "Evaluate a school's intervention groups: targets met, steps gained, attendance, cost, "
+        "funding stream and cost per step."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--school", required=True, help="The school's URN")
@@ -35,7 +38,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{data['intervention']} ({data['staff'] or 'no staff'}, {data['start']} to {data['end'] or 'open'}): "
                 f"met every target {data['pupils_met']} of {data['pupils_judged']} pupils, mean steps {_text(data['mean_steps'])}, "
-                f"cost per pupil {_text(data['cost_per_pupil'])}"
+                f"cost per pupil {_text(data['cost_per_pupil'])}, cost per step {_per_step(data)}, "
+                f"funding {data['funding']['group']}"
             )
             for pupil in data["pupils"]:
                 attendance = "–" if pupil["attendance"] is None else f"{pupil['attendance']:.0%}"
@@ -44,6 +48,13 @@ class Command(BaseCommand):
                     f"  {pupil['name']:<24} {pupil['scale']:<20} {pupil['entry'] or '–':>6} -> {pupil['exit'] or '–':<6}"
                     f" steps {_text(pupil['steps']):>5}  {met:<8} attendance {attendance}"
                 )
+
+
+def _per_step(data) -> str:
+    """One figure for a group on one scale; one per scale otherwise (their steps do not add up)."""
+    if data["cost_per_step"] is not None or len(data["by_scale"]) < 2:
+        return _text(data["cost_per_step"])
+    return "; ".join(f"{s['scale']} {_text(s['cost_per_step'])}" for s in data["by_scale"])
 
 
 def _text(value) -> str:
