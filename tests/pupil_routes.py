@@ -269,6 +269,8 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
     "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
     "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "pupil-boxall": Shows(_url("pupil-boxall", pupil)),
+    "boxall-new": Shows(_url("boxall-new", pupil)),
     "pupil-voice": Shows(_url("pupil-voice", pupil)),  # the start page; a POST locks the session to the pupil
     "provision-map": Shows(_url("provision-map", urn)),  # one event per pupil shown
     "provision-group": Shows(_url("provision-group", group)),  # one event per pupil shown
@@ -335,6 +337,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "sign-in-lockouts": _url("sign-in-lockouts"),  # usernames and addresses locked out of signing in
     "home": _url("home"),
     "school": _url("school", urn),  # counts only
+    "competent-ranges": _url("competent-ranges", urn),  # the school's Boxall competent ranges
     "office-access": _url("office-access", urn),  # staff
     "scales": _url("scales", urn),
     "scale-new": _url("scale-new", urn),

@@ -86,6 +86,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # A transition package brings a pupil's whole SEN record: the SENCO's, not the office's.
     "import_transition": {"senco": "own_school", "superuser": BOTH},
     "add_scale": {"senco": "own_school", "superuser": BOTH},
+    "set_competent_ranges": {"senco": "own_school", "superuser": BOTH},
+    # Boxall: staff who assess, for pupils whose SEN record they see (the teacher: their class; the TA: 4B).
+    "record_boxall": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "record_assessments": {
         "senco": "own_school",
         "head": "own_school",
@@ -147,6 +150,7 @@ SCHOOL_ACTIONS = {
     "import_transition",
     "export_ctf",
     "add_scale",
+    "set_competent_ranges",
     "record_assessments",
     "import_weeks",
     "see_smart_list",
@@ -169,6 +173,7 @@ PUPIL_OBJECT = {
     "record_evidence": "pupil",
     "record_voice": "pupil",
     "record_weekly": "pupil",
+    "record_boxall": "pupil",
     "change_note": "note",
     "raise_concern": "pupil",
     "record_others_concern": "pupil",

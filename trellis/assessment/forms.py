@@ -11,7 +11,7 @@ from trellis.lib.forms import Form, ThreePartDateField
 from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 from trellis.pupils.areas import domain_choices
 
-from .models import Scale
+from .models import BoxallCluster, Scale
 
 
 class ScaleForm(Form):
@@ -103,3 +103,72 @@ class GridChoiceForm(Form):
 
 class GridDateForm(Form):
     date = ThreePartDateField(label="Date assessed")
+
+
+def _score_field(label: str, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=136,
+        decimal_places=0,
+        help_text=help_text,
+        error_messages={
+            "invalid": f"Enter the {label.lower()} score as a whole number",
+            "min_value": f"The {label.lower()} score must be 0 or more",
+            "max_value": f"The {label.lower()} score must be 136 or less",
+            "max_decimal_places": f"Enter the {label.lower()} score as a whole number",
+        },
+    )
+
+
+class BoxallForm(Form):
+    """A Boxall Profile: the date and a score per cluster (the sum of its item scores)."""
+
+    date = ThreePartDateField(label="Date of the profile")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for cluster in BoxallCluster:
+            self.fields[cluster.value] = _score_field(cluster.label, cluster.section)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(c.value) is not None for c in BoxallCluster) and not self.errors:
+            self.add_error(BoxallCluster.ORGANISATION.value, "Enter a score for at least one cluster")
+        return data
+
+    def scores(self) -> dict[str, object]:
+        return {c.value: self.cleaned_data.get(c.value) for c in BoxallCluster}
+
+
+class CompetentRangesForm(Form):
+    """The school's competent range for each cluster: lowest and highest score, both or neither."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for cluster in BoxallCluster:
+            self.fields[f"{cluster.value}-low"] = _score_field(f"{cluster.label} lowest")
+            self.fields[f"{cluster.value}-high"] = _score_field(f"{cluster.label} highest")
+
+    def clean(self):
+        data = super().clean()
+        for cluster in BoxallCluster:
+            low, high = data.get(f"{cluster.value}-low"), data.get(f"{cluster.value}-high")
+            if (low is None) != (high is None) and not self.errors:
+                missing = "high" if high is None else "low"
+                self.add_error(f"{cluster.value}-{missing}", f"Enter both ends of the {cluster.label.lower()} range")
+            elif low is not None and high is not None and low > high:
+                self.add_error(
+                    f"{cluster.value}-high", f"The {cluster.label.lower()} highest score must not be below the lowest"
+                )
+        return data
+
+    def ranges(self) -> dict[str, tuple | None]:
+        data = self.cleaned_data
+        return {
+            c.value: (data[f"{c.value}-low"], data[f"{c.value}-high"])
+            if data.get(f"{c.value}-low") is not None
+            else None
+            for c in BoxallCluster
+        }

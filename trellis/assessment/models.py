@@ -220,3 +220,54 @@ class Assessment(models.Model):
     @property
     def is_baseline(self) -> bool:
         return bool(self.assessment_point_id and self.assessment_point.is_baseline)
+
+
+class BoxallCluster(models.TextChoices):
+    """The Boxall Profile's cluster groups (DOMAIN.md). Each is a shipped scale `boxall-<value>`;
+    the item wording is copyright, so only cluster scores are ever stored."""
+
+    ORGANISATION = "organisation", "Organisation of experience"
+    INTERNALISATION = "internalisation", "Internalisation of controls"
+    SELF_LIMITING = "self-limiting", "Self-limiting features"
+    UNDEVELOPED = "undeveloped", "Undeveloped behaviour"
+    UNSUPPORTED = "unsupported", "Unsupported development"
+
+    @property
+    def section(self) -> str:
+        developmental = {BoxallCluster.ORGANISATION, BoxallCluster.INTERNALISATION}
+        return "Developmental strands" if self in developmental else "Diagnostic profile"
+
+    @property
+    def scale_code(self) -> str:
+        return f"boxall-{self.value}"
+
+
+class CompetentRange(models.Model):
+    """A school's competent range for one Boxall cluster, as the school enters it from its own
+    Boxall handbook (Trellis ships no ranges: they are not ours to publish)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="competent_ranges")
+    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="competent_ranges")
+    low = models.DecimalField(max_digits=8, decimal_places=2)
+    high = models.DecimalField(max_digits=8, decimal_places=2)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["school", "scale"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "scale"], name="unique_competent_range"),
+            models.CheckConstraint(condition=Q(high__gte=models.F("low")), name="competent_range_low_high"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scale.name}: {_plain(self.low)} to {_plain(self.high)}"
+
+    def describe(self) -> str:
+        return f"{_plain(self.low)} to {_plain(self.high)}"
+
+    def standing(self, value: Decimal) -> str:
+        """Where a score sits: "below", "within" (the edges count as within) or "above"."""
+        if value < self.low:
+            return "below"
+        return "above" if value > self.high else "within"

@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 
-from .models import Assessment, Scale, ScaleStep
-from .scales import parse_value
+from .boxall import cluster_scales
+from .models import Assessment, BoxallCluster, CompetentRange, Domain, Scale, ScaleStep
+from .scales import ScaleError, parse_value
 
 
 @transaction.atomic
@@ -99,3 +101,74 @@ def record_assessments(
             via=via,
         )
     return rows
+
+
+class BoxallError(ValueError):
+    """A Boxall Profile or competent range that cannot be saved. The message is for people."""
+
+
+@transaction.atomic
+def record_boxall_profile(*, pupil, by, date: dt.date, scores: dict[str, object], via: str = "web") -> list[Assessment]:
+    """One Boxall Profile: a score per cluster ({cluster value: raw score}; blanks skipped), stored as
+    SEMH assessments on the cluster scales. Every score is checked first, so a bad one saves nothing."""
+    scales = cluster_scales()
+    parsed = {}
+    for cluster in BoxallCluster:
+        raw = scores.get(cluster.value)
+        if str(raw if raw is not None else "").strip():
+            try:
+                parsed[cluster] = parse_value(scales[cluster], raw)
+            except ScaleError as error:
+                raise BoxallError(f"{cluster.label}: {error}") from None
+    if not parsed:
+        raise BoxallError("Enter a score for at least one cluster")
+    rows = Assessment.objects.bulk_create(
+        Assessment(pupil=pupil, scale=scales[c], value=v, domain=Domain.SEMH, date=date, recorded_by=by)
+        for c, v in parsed.items()
+    )
+    audit.record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="Boxall Profile",
+        pupil=pupil,
+        summary=f"Boxall Profile of {date:%d %b %Y}",
+        changes={c.label: [None, v] for c, v in parsed.items()},
+        via=via,
+    )
+    return rows
+
+
+@transaction.atomic
+def set_competent_ranges(*, school, by, ranges: dict[str, tuple[Decimal, Decimal] | None]) -> None:
+    """The school's competent range for each cluster ({cluster value: (low, high)}, None to clear).
+    Checked first: a range outside the scale or upside down saves nothing."""
+    scales = cluster_scales()
+    for cluster in BoxallCluster:
+        if (pair := ranges.get(cluster.value)) is not None:
+            low, high = pair
+            scale = scales[cluster]
+            if low > high:
+                raise BoxallError(f"{cluster.label}: the lowest score must not be more than the highest")
+            if low < scale.min_value or high > scale.max_value:
+                raise BoxallError(f"{cluster.label}: use scores from {scale.describe_range()}")
+    existing = {r.scale_id: r for r in CompetentRange.objects.filter(school=school, scale__in=scales.values())}
+    changes = {}
+    for cluster in BoxallCluster:
+        scale, pair, old = scales[cluster], ranges.get(cluster.value), existing.get(scales[cluster].pk)
+        if pair is None and old:
+            old.delete()
+            changes[cluster.label] = [old.describe(), None]
+        elif pair is not None and (old is None or (old.low, old.high) != pair):
+            new = CompetentRange(pk=old.pk if old else None, school=school, scale=scale, low=pair[0], high=pair[1])
+            new.updated_by, new.updated_at = by, timezone.now()
+            new.save()
+            changes[cluster.label] = [old.describe() if old else None, new.describe()]
+    if changes:
+        audit.record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            record_type="competent ranges",
+            school=school,
+            summary="Changed the Boxall competent ranges",
+            changes=changes,
+        )
