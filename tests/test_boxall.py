@@ -5,15 +5,19 @@ term of 2026/27 (the test school's default half-terms: Autumn 1 Sep to 31 Dec, S
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from trellis.assessment import services
 from trellis.assessment.boxall import competent_ranges, profiles_for
 from trellis.assessment.models import Assessment, CompetentRange, Domain
 from trellis.audit.models import AuditEvent
+from trellis.demo.boxall import seed_school
+from trellis.pupils.models import Pupil
 
 ALL_FIVE = {"organisation": 30, "internalisation": 25, "self-limiting": 8, "undeveloped": 4, "unsupported": 12}
 
@@ -206,3 +210,17 @@ def test_page_queries_do_not_grow_with_profiles(world, login, django_assert_max_
         profile(world, dt.date(2026, 10, day), **{k.replace("-", "_"): v for k, v in ALL_FIVE.items()})
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.dates  # works from the school's own terms, whatever day it is
+def test_demo_profiles_semh_pupils_last_term_and_this_term(world):
+    today = timezone.localdate()
+    Pupil.objects.filter(pk=world.in_class.pk).update(primary_need_id="SEMH")
+    seed_school(school=world.school_a, rng=random.Random(1), today=today)
+    assert CompetentRange.objects.filter(school=world.school_a).count() == 5
+    found = profiles_for(world.in_class, competent_ranges(world.school_a))
+    assert len(found) == 2 and all(s.value is not None for p in found for s in p.scores)
+    this_term = world.school_a.current_academic_year(today).half_term_on(today)
+    term_starts = min(h.starts_on for h in this_term.academic_year.half_terms.all() if h.term == this_term.term)
+    assert found[1].date < term_starts <= found[0].date <= today
+    assert not Assessment.objects.exclude(pupil=world.in_class).exists()  # only pupils whose primary need is SEMH

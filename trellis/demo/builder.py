@@ -40,6 +40,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.meetings.seed_school",
     "trellis.demo.deadlines.seed_school",
     "trellis.demo.specialists.seed_school",
+    "trellis.demo.boxall.seed_school",
 ]
 
 
