@@ -21,6 +21,7 @@ from .charts import weekly_chart
 from .forms import ChangeNoteForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
 from .models import EvidenceNote
 from .storage import max_upload_bytes
+from .tallies import term_tallies
 
 
 def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
@@ -40,6 +41,9 @@ def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "voice": list(pupil.voice_entries.select_related("recorded_by")),
             "weeks": weeks,
             "chart": weekly_chart(weeks),
+            "tallies": term_tallies(weeks, list(pupil.school.academic_years.prefetch_related("half_terms")))
+            if weeks
+            else [],
             "can_add": may_record_evidence(request.user, pupil),
             "can_weekly": may_record_weekly(request.user, pupil),
         },
