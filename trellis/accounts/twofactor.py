@@ -61,7 +61,8 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request: HttpRequest):
         user = getattr(request, "user", None)
         if (
-            user is not None
+            settings.TRELLIS_REQUIRE_2FA  # off: nothing to check, and no session to write on every first page
+            and user is not None
             and user.is_authenticated
             and not request.session.get(SATISFIED)
             and not request.path.startswith(OPEN_PREFIXES)
