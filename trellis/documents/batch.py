@@ -56,7 +56,7 @@ def start_batch(*, user, school, kind: Kind, group=None) -> Job:
         user,
         school=school,
         key=key[:80],
-        kind=kind.slug,
+        document=kind.slug,
         group=group.pk if group else None,
         group_name=group.name if group else "",
     )
@@ -68,7 +68,7 @@ def run(job: Job) -> Outcome:
     if user is None or school is None or not may_batch_documents(user, school):
         return Outcome("nothing was made", errors=[error_row("you may no longer make documents for this school")])
     try:
-        kind = get_kind(job.args.get("kind", ""), PUPIL)
+        kind = get_kind(job.args.get("document", ""), PUPIL)
     except UnknownKind as problem:
         return Outcome("nothing was made", errors=[error_row(str(problem))])
     today = timezone.localdate()
@@ -88,10 +88,9 @@ def run(job: Job) -> Outcome:
         spool.seek(0)
         stored = default_storage.save(f"{FOLDER}/{job.pk}-{secrets.token_hex(8)}.zip", File(spool))
     where = f"class {group.name}" if group else "the register"
-    summary = f"{len(made)} PDF{'s' if len(made) != 1 else ''} of the {kind.title.lower()} for {where}"
-    if skipped:
-        # e.g. the annual review pack for pupils without an EHC plan
-        summary += f"; {len(skipped)} left out, for whom there is no {kind.title.lower()} to make"
+    summary = f"{kind.title}: {len(made)} PDF{'s' if len(made) != 1 else ''} for {where}"
+    if skipped:  # e.g. the annual review pack for pupils without an EHC plan
+        summary += f"; {len(skipped)} pupil{'s' if len(skipped) != 1 else ''} left out, as it cannot be made for them"
     return Outcome(
         summary,
         result={
@@ -105,7 +104,7 @@ def run(job: Job) -> Outcome:
 
 def zip_name(job: Job) -> str:
     where = slugify(job.args.get("group_name") or "register") or "class"
-    return f"{job.args.get('kind', 'documents')}-{where}-{job.created_at:%Y-%m-%d}.zip"
+    return f"{job.args.get('document', 'documents')}-{where}-{job.created_at:%Y-%m-%d}.zip"
 
 
 def record_download(job: Job, user) -> None:
@@ -118,7 +117,7 @@ def record_download(job: Job, user) -> None:
             school_id=job.school_id,
             pupil_id=pupil_id,
             action=AuditEvent.Action.EXPORT,
-            record_type=job.args.get("kind", "document")[:60],
+            record_type=job.args.get("document", "document")[:60],
             record_id=str(job.pk),
             summary=f"Zip of PDFs from background job {job.pk}",
         )
