@@ -68,6 +68,8 @@ def test_a_teachers_register_batch_leaves_out_pupils_they_do_not_teach(world, lo
 
 def test_only_the_person_who_asked_downloads_the_zip(world, login):
     job = _batch(login(world.teacher), world, kind="passport", group=world.class_4b.pk)
+    page = login(world.senco).get(reverse("job", args=[job.pk])).content.decode()
+    assert "Only teacher, who asked for it, can download the zip." in page and "Download the zip" not in page
     for other in (world.senco, world.head, world.other_teacher, world.superuser):
         assert login(other).get(reverse("document-batch-download", args=[job.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="export", record_id=str(job.pk)).exists()
