@@ -5,6 +5,7 @@ need-to-know test (tests/test_access.py: each read follows need to know)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialApp
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +31,10 @@ from trellis.audit.models import AuditEvent
 from trellis.deadlines import services as deadlines
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.documents import editing as information
+from trellis.documents import services as documents
 from trellis.documents.information_report import WRITTEN
+from trellis.documents.models import Draft, Release, Sending
+from trellis.documents.registry import get_kind
 from trellis.evidence import services as evidence
 from trellis.families import services as families
 from trellis.families.models import Carer
@@ -120,6 +126,40 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     # `parent` is the mother of `in_class`; `invitation_token` is a one-time link for another carer.
     world.parent = User.objects.create_user("parent", password="a-long-test-password", first_name="Jo")
     Carer.objects.create(user=world.parent, pupil=world.in_class, relationship="mother")
+    # Documents: an open draft, a released version shared with the mother, and a batch's zip.
+    s.draft = Draft.objects.create(pupil=world.in_class, kind="passport", created_by=world.senco)
+    kind = get_kind("parent-report", "pupil")
+    html = documents.render_html(kind, world.in_class, world.senco, today=today, pdf=True)
+    pdf = b"%PDF-1.7\n"  # the routes serve the stored bytes as they are; making a real PDF needs Pango
+    s.release = Release.objects.create(
+        draft=Draft.objects.create(pupil=world.in_class, kind=kind.slug),
+        pupil=world.in_class,
+        kind=kind.slug,
+        title=kind.title,
+        number=1,
+        html=html,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        released_by_name="senco",
+    )
+    Sending.objects.create(
+        release=s.release,
+        recipient="carer",
+        recipient_name="Jo",
+        carer=Carer.objects.get(user=world.parent),
+        method="family_page",
+        sent_by_name="senco",
+    )
+    zipped = default_storage.save("document-batches/seed.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
+    s.batch = Job.objects.create(
+        kind="document_batch",
+        started_by=world.senco,
+        started_by_name="senco",
+        school=world.school_a,
+        state=Job.State.SUCCEEDED,
+        args={"document": "passport", "group": None, "group_name": ""},
+        result={"file": zipped, "pupils": [world.in_class.pk]},
+    )
     _, s.invitation_token = families.invite(
         pupil=world.in_class, email="dad@example.org", relationship="father", by=world.senco
     )
@@ -304,6 +344,13 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     # see, each audited); the governors' report (the other school document) names no one.
     "school-document": Shows(lambda s: reverse("school-document", args=[s.urn, "provision-map"]), "list"),
     "school-document-pdf": Shows(lambda s: reverse("school-document-pdf", args=[s.urn, "provision-map"]), "list"),
+    "document-versions": Shows(lambda s: reverse("document-versions", args=[s.pupil.pk, "parent-report"])),
+    "document-draft": Shows(lambda s: reverse("document-draft", args=[s.pupil.pk, s.draft.pk])),
+    "document-draft-preview": Shows(lambda s: reverse("document-draft-preview", args=[s.pupil.pk, s.draft.pk])),
+    "document-released": Shows(lambda s: reverse("document-released", args=[s.pupil.pk, s.release.pk])),
+    "document-released-pdf": Shows(lambda s: reverse("document-released-pdf", args=[s.pupil.pk, s.release.pk])),
+    # The zip of a batch, to the person who asked for it only: an export event for each pupil in it.
+    "document-batch-download": Shows(lambda s: reverse("document-batch-download", args=[s.batch.pk])),
     "pupil-family": Shows(_url("pupil-family", pupil)),
     # The family pages, as the pupil's parent (staff get 404 there: they have their own pages).
     "family-home": Shows(_url("family-home"), "list", user="parent"),  # names their own children
@@ -325,6 +372,9 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     # A pupil's own page (their passport and targets), as the pupil; the SENCO makes their sign-in.
     "pupil-own": Shows(_url("pupil-own"), user="pupil_user"),
     "pupil-sign-in": Shows(_url("pupil-sign-in", pupil)),
+    "family-document": Shows(
+        lambda s: reverse("family-document", args=[s.pupil.pk, s.release.pk]), user="parent"
+    ),  # a released document shared with them
 }
 
 # Pages that show no pupil's data (the reason, where it is not obvious, after each).
@@ -359,6 +409,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "provision-group-change": _url("provision-group-change", group),  # the group's staff and dates, no pupils
     "meetings": _url("meetings", urn),  # dates, counts and staff
     "meeting-reasons": _url("meeting-reasons", urn),
+    "document-batch": _url("document-batch", urn),  # the documents and the school's classes to choose from
     "calendar-link": _url("calendar-link"),  # one's own calendar link
     "school-pupil-sign-in": _url("school-pupil-sign-in", urn),  # a school setting and a count
     "pupil-voice-leave": _url("pupil-voice-leave"),  # asks for one's own password (home when not locked)
@@ -465,6 +516,7 @@ POST_ONLY = {
     "information-report-training",
     "information-report-training-remove",
     "information-report-publish",
+    "document-release",
 }
 POST_ONLY_URLS = {
     "weekly-email": _url("weekly-email"),
@@ -487,6 +539,7 @@ POST_ONLY_URLS = {
     "information-report-training": _url("information-report-training", urn),
     "information-report-training-remove": lambda s: reverse("information-report-training-remove", args=[s.urn, 1]),
     "information-report-publish": _url("information-report-publish", urn),
+    "document-release": lambda s: reverse("document-release", args=[s.pupil.pk, s.draft.pk]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

@@ -7,6 +7,7 @@ path parameters are real ids from the demo seed. The JSON API has its own schema
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from trellis.accounts.models import User
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
+from trellis.documents.models import Draft, Release
 from trellis.evidence.models import EvidenceNote
 from trellis.families.models import Carer
 from trellis.identification.models import Concern
@@ -128,7 +130,28 @@ def _patterns(patterns, prefix=""):
 @pytest.fixture
 def urls(db) -> list[str]:
     call_command("seed_demo", "--schools", "2", "--pupils-per-school", "40", verbosity=0)
+    _a_released_document()
     return page_urls()
+
+
+def _a_released_document() -> None:
+    """The demo makes no drafts: a draft and a released version for the pupil the pages use."""
+    school = School.objects.get(memberships__user__username="senco")
+    pupil = Target.objects.filter(pupil__school=school, reviews__isnull=False, small_steps__isnull=False).first().pupil
+    draft = Draft.objects.create(pupil=pupil, kind="parent-report")
+    pdf = b"%PDF-1.7\n"  # served as stored; a real PDF needs Pango, which this test does not
+    Release.objects.create(
+        draft=draft,
+        pupil=pupil,
+        kind="parent-report",
+        title="Report",
+        number=1,
+        html="<p>Report</p>",
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        released_by_name="senco",
+    )
+    Draft.objects.create(pupil=pupil, kind="passport")
 
 
 def page_urls() -> list[str]:
@@ -170,6 +193,8 @@ def page_urls() -> list[str]:
         "referral_id": Referral.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "heading": "complaints",  # a heading of the SEN information report
         "training_id": 1,
+        "draft_id": Draft.objects.get(pupil=target.pupil, kind="passport").pk,
+        "release_id": Release.objects.get(pupil=target.pupil).pk,
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from fixtures_progress import add_review, make_target
 
 from trellis.accounts.models import Membership, Role
+from trellis.documents.models import Draft, Release
 from trellis.evidence.models import EvidenceNote
 from trellis.families.models import Carer
 from trellis.identification.models import Concern, StaffViewRequest
@@ -143,6 +144,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "see_information_report_draft": {"senco": "own_school", "head": "own_school", "superuser": BOTH},
     "write_information_report": {"senco": "own_school", "superuser": BOTH},
+    # Documents: staff who work with the pupil draft; the SENCO and senior leaders release and send.
+    "draft_document": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "edit_draft": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
+    "release_document": {"senco": WHOLE, "head": WHOLE, "superuser": EVERY},
+    "send_document": {"senco": WHOLE, "head": WHOLE, "superuser": EVERY},
+    "batch_documents": {
+        "senco": "own_school",
+        "head": "own_school",
+        "teacher": "own_school",
+        "ta": "own_school",
+        "superuser": BOTH,
+    },
 }
 SCHOOL_ACTIONS = {
     "grant_office_access",
@@ -161,6 +174,7 @@ SCHOOL_ACTIONS = {
     "open_governors_report",
     "see_information_report_draft",
     "write_information_report",
+    "batch_documents",
 }
 # The object each pupil-level action is asked about.
 PUPIL_OBJECT = {
@@ -195,12 +209,17 @@ PUPIL_OBJECT = {
     "manage_referrals": "pupil",
     "adopt_recommendation": "recommendation",
     "give_sign_in": "pupil",
+    "draft_document": "pupil",
+    "edit_draft": "draft",
+    "release_document": "draft",
+    "send_document": "release",
 }
 
 
 def _pupil_records(world, pupil) -> SimpleNamespace:
     today = timezone.localdate()
     target = make_target(pupil)
+    draft = Draft.objects.create(pupil=pupil, kind="parent-report", created_by=world.senco)
     concern = Concern.objects.create(
         pupil=pupil, area="cognition", what_seen="Reverses b and d", raised_by=world.teacher
     )
@@ -219,6 +238,19 @@ def _pupil_records(world, pupil) -> SimpleNamespace:
             pupil=pupil, date=today, learning_objective="Phonics", activity="a", outcome="b", recorded_by=world.teacher
         ),
         concern=concern,
+        draft=draft,
+        # An earlier draft, released (the bytes stand in for a PDF: the rule looks at the pupil only).
+        release=Release.objects.create(
+            draft=Draft.objects.create(pupil=pupil, kind="parent-report"),
+            pupil=pupil,
+            kind="parent-report",
+            title="Report for parents and carers",
+            number=1,
+            html="<p>Report</p>",
+            pdf=b"%PDF-1.7",
+            sha256="0" * 64,
+            released_by_name="senco",
+        ),
         view_request=StaffViewRequest.objects.create(concern=concern, staff=world.teacher, requested_by=world.senco),
         recommendation=Recommendation.objects.create(
             advice=Advice.objects.create(pupil=pupil, service="ep", seen_on=today, summary="s"), position=1, text="r"

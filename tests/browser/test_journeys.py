@@ -315,3 +315,30 @@ def test_trust_leader_reads_spending_and_the_senco_changes_a_group(sign_in):
     main.get_by_role("button", name="Save").click()
     visit.check()
     assert "Group saved" in page.locator("body").inner_text()
+
+
+def test_senco_changes_a_drafts_wording_releases_it_and_logs_where_it_went(sign_in):
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    visit.check()
+    register = page.url.removeprefix(visit.base_url).split("?")[0]
+    visit.goto(f"{register}?status=K")
+    page.locator("main table a[href^='/pupils/']").first.click()
+    page.get_by_role("link", name="Drafts and released versions").first.click()
+    visit.check()
+    page.get_by_role("button", name="Start a draft").click()
+    visit.check()
+    page.get_by_label("Covering note at the top").fill("From the SEND team.\n\nPlease keep this copy.")
+    page.get_by_role("button", name="Save the wording").click()
+    visit.check()
+    page.get_by_role("button", name="Release this version").click()
+    visit.check()
+    expect(page.locator("h1")).to_have_text(re.compile(r"Report for parents and carers, version \d+"))
+    page.get_by_label("A named person").check()
+    page.get_by_label("Name (of the person").fill("Dr Ada Jones")
+    page.get_by_label("Emailed").check()
+    page.get_by_label("Email address (when emailing)").fill("ada@example.org")
+    page.get_by_role("button", name="Send and log it").click()
+    visit.check()
+    expect(page.locator("main table")).to_contain_text("Dr Ada Jones")

@@ -84,3 +84,7 @@ class Publication(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+
+
+# Pupils' documents: drafts, released versions and the send log (their own module, as they are their own part).
+from .release_models import Draft, Release, Sending  # noqa: E402, F401

@@ -13,6 +13,7 @@ from . import annual_review, ehc_request, information_report, pupil_reports, sch
 from .access import may_open_governors_report, may_see_information_report_draft
 
 PUPIL, SCHOOL = "pupil", "school"
+COVER = ("cover", "Covering note at the top (leave empty for none)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Kind:
     # (reader, school) -> may open it, beyond seeing the school at all (documents/access.py); None:
     # need to know is enough (the provision map shows each reader only their pupils).
     may_open: Callable | None = None
+    # The sections whose words the SENCO may change in a draft: (key, label). Every pupil document
+    # also takes a covering note (COVER) at the top, e.g. the local authority's own introduction.
+    sections: tuple[tuple[str, str], ...] = ()
 
     @property
     def available(self) -> bool:
@@ -36,6 +40,15 @@ class Kind:
     def refused(self, subject) -> str:
         """Why this document cannot be made for `subject` ("" when it can), in words to show as they are."""
         return self.refusal(subject) if self.refusal else ""
+
+    @property
+    def editable_sections(self) -> tuple[tuple[str, str], ...]:
+        return (COVER, *self.sections) if self.subject == PUPIL else ()
+
+    @property
+    def for_families(self) -> bool:
+        """Written for the family or the pupil: may be shared on the family pages."""
+        return self.audience in ("parents", "pupil")
 
     @property
     def suppressed(self) -> bool:
@@ -53,8 +66,26 @@ KINDS: dict[str, Kind] = {
             "parents",
             "documents/parent_report.html",
             pupil_reports.parent_report,
+            sections=(
+                ("opening", "The opening paragraph"),
+                ("school_does", "What school is doing to help"),
+                ("closing", "The closing words"),
+            ),
         ),
-        Kind("passport", "Pupil passport", PUPIL, "pupil", "documents/passport.html", pupil_reports.passport),
+        Kind(
+            "passport",
+            "Pupil passport",
+            PUPIL,
+            "pupil",
+            "documents/passport.html",
+            pupil_reports.passport,
+            sections=(
+                ("good_at", "What I am good at"),
+                ("find_hard", "What I find hard"),
+                ("what_helps", "What helps me"),
+                ("spoken_to", "How I like to be spoken to"),
+            ),
+        ),
         Kind(
             "annual-review",
             "EHC plan annual review pack",

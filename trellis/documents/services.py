@@ -13,9 +13,13 @@ from .pdf import write_pdf
 from .registry import PUPIL, Kind
 
 
-def render_html(kind: Kind, subject, reader, *, today: dt.date, pdf: bool = False, request=None) -> str:
-    """The document for `subject` (a pupil or a school) as `reader` may see it (None: the system)."""
+def render_html(
+    kind: Kind, subject, reader, *, today: dt.date, pdf: bool = False, request=None, extra: dict | None = None
+) -> str:
+    """The document for `subject` (a pupil or a school) as `reader` may see it (None: the system).
+    `extra`: a draft's wording and marks (trellis.documents.releases)."""
     context = kind.build(subject, reader, today) | {"kind": kind, "subject": subject, "today": today, "pdf": pdf}
+    context |= extra or {}
     return render_to_string(kind.template, context, request=request)
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import release_views as releases
 from . import report_views, views
 
 urlpatterns = [
@@ -11,6 +12,19 @@ urlpatterns = [
         name="pupil-document-pdf",
     ),
     path("pupils/<int:pupil_id>/documents/transition.zip", views.transition_package, name="pupil-transition-package"),
+    path("pupils/<int:pupil_id>/documents/<slug:kind>/versions/", releases.versions, name="document-versions"),
+    path("pupils/<int:pupil_id>/drafts/<int:draft_id>/", releases.draft_page, name="document-draft"),
+    path("pupils/<int:pupil_id>/drafts/<int:draft_id>/preview/", releases.draft_preview, name="document-draft-preview"),
+    path("pupils/<int:pupil_id>/drafts/<int:draft_id>/release/", releases.release, name="document-release"),
+    path("pupils/<int:pupil_id>/released/<int:release_id>/", releases.released, name="document-released"),
+    path("pupils/<int:pupil_id>/released/<int:release_id>.pdf", releases.released_pdf, name="document-released-pdf"),
+    path(
+        "family/children/<int:pupil_id>/documents/<int:release_id>.pdf",
+        releases.family_document,
+        name="family-document",
+    ),
+    path("schools/<str:urn>/documents/batch/", releases.batch_page, name="document-batch"),
+    path("jobs/<int:pk>/zip/", releases.batch_download, name="document-batch-download"),
     path("schools/<str:urn>/documents/<slug:kind>/", views.school_document, name="school-document"),
     path(
         "schools/<str:urn>/documents/<slug:kind>.pdf", views.school_document, {"fmt": "pdf"}, name="school-document-pdf"

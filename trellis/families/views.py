@@ -21,6 +21,7 @@ from trellis.accounts.models import User
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.documents import pupil_reports
+from trellis.documents.releases import shared_with_family
 from trellis.evidence.models import EvidenceNote
 from trellis.lib.forms import saved_form
 from trellis.plans import charts
@@ -110,10 +111,12 @@ def report(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 def shared_notes(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    """Evidence notes staff chose to share with the family (never the staff-only ones)."""
+    """Documents released and shared with this parent or carer, and the evidence notes staff chose
+    to share with the family (never the staff-only ones)."""
     pupil = _child(request, pupil_id, "shared notes")
     notes = EvidenceNote.objects.filter(pupil=pupil, shared_with_family=True).order_by("-date", "-pk")[:100]
-    return render(request, "families/shared.html", {"pupil": pupil, "notes": notes})
+    documents = shared_with_family(request.user, pupil)
+    return render(request, "families/shared.html", {"pupil": pupil, "notes": notes, "documents": documents})
 
 
 def _plan_or_none(request: HttpRequest, pupil, rule) -> Plan | None:

@@ -17,6 +17,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "import_pupils": Kind("Import pupils", "trellis.transfer.jobs.import_pupils"),
+    "document_batch": Kind("Make a PDF for each pupil", "trellis.documents.batch.run"),
     "prune_queue": Kind("Clear finished work from the job queue", "trellis.jobs.housekeeping.prune_queue"),
     "retention_review": Kind("List SEN files past retention", "trellis.dataprotection.jobs.retention_review"),
     "weekly_digest": Kind("Email the weekly to-do lists", "trellis.todo.digest.send_weekly_digests"),
