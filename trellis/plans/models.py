@@ -240,6 +240,14 @@ class SmallStep(models.Model):
         return self.text
 
 
+class Breadth(models.TextChoices):
+    """Horizontal progress at a review, on a scale where progress is often horizontal (Scale.is_linear
+    off, e.g. the engagement model): the same step, shown more firmly or in new contexts."""
+
+    CONSOLIDATING = "consolidating", "Consolidating"
+    GENERALISED = "generalised", "Generalised"
+
+
 class Review(models.Model):
     """A target's value on its scale on a date, with a comment: expected every half term."""
 
@@ -247,6 +255,16 @@ class Review(models.Model):
     date = models.DateField()
     value = models.CharField(max_length=40)
     comment = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    breadth = models.CharField(
+        "Progress across contexts",
+        max_length=14,
+        choices=Breadth.choices,
+        blank=True,
+        help_text="Only on scales where progress is often horizontal; needs evidence",
+    )
+    evidence = LimitedTextField(
+        blank=True, max_length=SHORT_TEXT, help_text="What the pupil did, where and with whom (the new context)"
+    )
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
