@@ -247,3 +247,13 @@ def test_school_overview_links_governors_to_the_evaluation_only(world, login):
     assert f'href="/schools/{world.school_a.urn}/provision/"' not in page
     page = login(world.senco).get(f"/schools/{world.school_a.urn}/").content.decode()
     assert f'href="/schools/{world.school_a.urn}/provision/"' in page
+
+
+def test_school_evaluation_shows_steps_per_scale_and_planned_progress_achieved(world, imported, login):
+    # Seed 001's comprehension group, target +1 sub-level each: 2c->2b, 2b->2b, 2c->2a, 2c->2a, 2b->2a, 2c->2b,
+    # steps 1, 0, 2, 2, 1, 1: mean 7 / 6 = 1.17 on NC levels; planned progress achieved
+    # (100 + 0 + 200 + 200 + 100 + 100) / 6 = 116.7, so 117%.
+    page = login(world.senco).get(f"/schools/{world.school_a.urn}/provision/evaluation/").content.decode()
+    row = page[page.index('<th scope="row">Comprehension group</th>') :].split("</tr>")[0]
+    assert "NC levels: 1.17 (n 6)" in row and "117%" in row
+    assert "steps are averaged only within a scale" in page
