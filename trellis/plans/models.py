@@ -186,6 +186,9 @@ class Target(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
     last_status = models.CharField(max_length=12, blank=True, editable=False, help_text="Status at the latest review")
     last_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
+    # last_gain / planned gain: the share of planned progress achieved, the one unit that means the
+    # same on every scale (issue 16); None without a review or a planned gain above 0.
+    last_share = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True, editable=False)
     stuck = models.BooleanField(default=False, editable=False)
 
     objects = TargetQuerySet.as_manager()

@@ -232,8 +232,20 @@ def summary_fields(progress: list[Progress], stuck_without_reviews: bool = False
         "last_reviewed_on": last.latest_date if last else None,
         "last_status": stored_status(last),
         "last_gain": last.gain if last else None,
+        "last_share": share_of_planned(last),
         "stuck": last.stuck if last else stuck_without_reviews,
     }
+
+
+SHARE_PLACES = Decimal("0.0001")
+
+
+def share_of_planned(progress: Progress | None) -> Decimal | None:
+    """Gain / planned gain at a review (1 = the progress planned): the cross-scale unit the
+    dashboards and the provision evaluation average, since steps differ from scale to scale."""
+    if progress is None or progress.gain is None or not progress.planned or progress.planned <= 0:
+        return None
+    return (progress.gain / progress.planned).quantize(SHARE_PLACES)
 
 
 def status_now(last_status: str, last_reviewed_on: dt.date | None, window: Window) -> Status:
