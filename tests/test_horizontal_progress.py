@@ -168,3 +168,22 @@ def test_the_review_form_offers_the_choice_only_on_non_linear_scales(world, logi
     text = response.content.decode()
     assert '<span class="tag">Generalised</span>' in text
     assert "Evidence:</span> Waited for a turn with a new group in music" in text
+
+
+def test_correcting_a_review_can_add_or_take_away_horizontal_progress(world):
+    target = engagement_target(world.in_class)
+    today = timezone.localdate()
+    for days in (28, 14, 0):
+        services.record_review(
+            target=target, by=world.teacher, date=today - dt.timedelta(days=days), value="exploration"
+        )
+    latest = target.reviews.order_by("-date").first()
+    services.correct_review(
+        review=latest, by=world.teacher, date=today, value="exploration", breadth="consolidating", evidence="Alone now"
+    )
+    target.refresh_from_db()
+    assert not target.stuck
+    latest.refresh_from_db()
+    services.correct_review(review=latest, by=world.teacher, date=today, value="exploration")
+    target.refresh_from_db()
+    assert target.stuck and Review.objects.get(pk=latest.pk).breadth == ""

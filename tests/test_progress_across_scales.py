@@ -3,11 +3,15 @@ the share of planned progress achieved (gain / planned gain)."""
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from fixtures_progress import add_review, make_target
 
 from trellis.assessment.scales import find_scale
+from trellis.plans.models import Target
 from trellis.provision import evaluation as ev
 from trellis.provision.scales import steps
 
@@ -75,3 +79,18 @@ def test_a_third_rounds_to_a_whole_percentage():
         for n, gain in ((1, 1), (2, 1), (3, 2))
     ]  # 1/3, 1/3, 2/3: mean 4/9 = 44.4%
     assert ev.share_of_planned(rows) == Decimal("44")
+
+
+def test_the_migration_fills_planned_progress_for_targets_reviewed_before_it(world):
+    fill_share = importlib.import_module("trellis.plans.migrations.0007_target_share_of_planned").fill_share
+    nc = make_target(world.in_class, baseline="2c", target_value="3c")  # 3 sub-levels planned
+    add_review(nc, "2b")  # 1 of 3
+    sdq = make_target(world.in_class, scale="sdq-total", baseline="20", target_value="16")  # lower is better: 4
+    add_review(sdq, "17")  # 3 of 4
+    edsm = make_target(world.in_class, scale="edsm", baseline="emerging", target_value="", steps_to_gain=Decimal(2))
+    add_review(edsm, "Developing")  # by its label: 1 of 2
+    kept = {t.pk: t.last_share for t in Target.objects.all()}
+    assert kept == {nc.pk: Decimal("0.3333"), sdq.pk: Decimal("0.7500"), edsm.pk: Decimal("0.5000")}
+    Target.objects.update(last_share=None)
+    fill_share(apps, None)
+    assert {t.pk: t.last_share for t in Target.objects.all()} == kept
