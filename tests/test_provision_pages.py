@@ -257,3 +257,15 @@ def test_school_evaluation_shows_steps_per_scale_and_planned_progress_achieved(w
     row = page[page.index('<th scope="row">Comprehension group</th>') :].split("</tr>")[0]
     assert "NC levels: 1.17 (n 6)" in row and "117%" in row
     assert "steps are averaged only within a scale" in page
+
+
+def test_school_evaluation_filters_by_scale_but_not_for_governors(world, imported, login):
+    url = f"/schools/{world.school_a.urn}/provision/evaluation/"
+    page = login(world.senco).get(f"{url}?scale=leuven-wellbeing").content.decode()
+    assert "Social skills" in page and "Leuven well-being: " in page
+    assert "Leuven involvement: " not in page and "Comprehension group" not in page
+    unknown = login(world.senco).get(f"{url}?scale=sdq-total", follow=True).content.decode()
+    assert "No measure here is on a scale with the code ‘sdq-total’" in unknown and "Comprehension group" in unknown
+    governor = login(world.governor).get(f"{url}?scale=leuven-wellbeing").content.decode()
+    assert "Figures for one scale are not available with numbers withheld" in governor
+    assert "Comprehension group" in governor and 'name="scale"' not in governor
