@@ -269,3 +269,12 @@ def test_school_evaluation_filters_by_scale_but_not_for_governors(world, importe
     governor = login(world.governor).get(f"{url}?scale=leuven-wellbeing").content.decode()
     assert "Figures for one scale are not available with numbers withheld" in governor
     assert "Comprehension group" in governor and 'name="scale"' not in governor
+
+
+def test_a_group_on_two_scales_shows_mean_steps_on_each(world, imported, login):
+    # Seed 001's social skills group, no targets: well-being 1->3, 4->4, 3->4 (2, 0, 1: mean 1.00);
+    # involvement 2->3, 2->4, 2->4 (1, 2, 2: mean 1.67). The old mean over both, 8 / 6, mixed the scales.
+    group = InterventionGroup.objects.get(intervention__name="Social skills")
+    page = login(world.senco).get(f"/provision/groups/{group.pk}/").content.decode()
+    assert "Leuven well-being: 1 (n 3)" in page and "Leuven involvement: 1.67 (n 3)" in page
+    assert "1.33" not in page

@@ -139,6 +139,8 @@ class GroupSummary:
     cost_per_pupil_met: Decimal | None
     poor_attendance: list[str]
     pupils_judged: int = 0  # pupils with at least one target judged: the unit of pupils_met
+    per_scale: list[ScaleSteps] = field(default_factory=list)  # mean steps within each scale
+    planned_share: Decimal | None = None  # % of planned progress achieved (share_of_planned)
 
     @property
     def small_n(self) -> bool:
@@ -181,6 +183,8 @@ def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> Grou
         cost_per_pupil_met=_round(cost / pupils_met) if cost is not None and pupils_met else None,
         poor_attendance=poor,
         pupils_judged=pupils_judged,
+        per_scale=steps_per_scale(rows),
+        planned_share=share_of_planned(rows),
     )
 
 
