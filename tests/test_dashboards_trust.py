@@ -145,22 +145,24 @@ def test_a_governor_gets_no_region_links_as_the_region_filter_is_refused_them(tr
 def test_region_and_school_is_one_table_not_two(trust, login, group_by):
     text = login(trust.trustlead).get(f"/dashboards/trust/?group_by={group_by}").content.decode()
     assert text.count(f'href="/dashboards/schools/{trust.school_b.urn}/') == 1  # one row for Birch Primary
-    assert "This is the table" in text and text.count("<table") == 3  # at a glance, by school, trend
+    assert "This is the table" in text and text.count("<table") == 4  # at a glance, by school, per scale, trend
 
 
 def test_region_alone_is_its_own_table_beside_the_one_by_school(trust, login):
     text = login(trust.trustlead).get("/dashboards/trust/?group_by=region").content.decode()
-    assert "This is the table" not in text and text.count("<table") == 4
+    assert "This is the table" not in text and text.count("<table") == 5
     assert text.count(">South</a>") == 2  # a row in each table
 
 
 def test_the_breakdown_download_still_carries_the_table(trust, login):
     csv = login(trust.trustlead).get("/dashboards/trust/?group_by=region,school&download=csv").content.decode()
-    # Targets, achieved, on track, at risk, off track, not reviewed; their shares; the mean steps
-    # gained over reviewed targets (Alder: 2 + 1 + 1 + 0 over 4; Birch: 1 + 0 over 2).
+    # Targets, achieved, on track, at risk, off track, not reviewed; their shares; planned progress
+    # achieved over reviewed targets, gain / planned gain (Alder: 2/2, 1/2, 1/3, 0/3 -> 45.8%; Birch:
+    # 1/2, 0/3 -> 25%). Steps of different scales are not averaged together any more (issue 16).
+    assert csv.splitlines()[0].endswith(",Planned progress achieved %")
     assert csv.splitlines()[1:3] == [
-        "North,Alder Primary,6,1,1,1,1,2,16.7%,16.7%,16.7%,16.7%,33.3%,1.0",
-        "South,Birch Primary,2,0,1,0,1,0,0.0%,50.0%,0.0%,50.0%,0.0%,0.5",
+        "North,Alder Primary,6,1,1,1,1,2,16.7%,16.7%,16.7%,16.7%,33.3%,46",
+        "South,Birch Primary,2,0,1,0,1,0,0.0%,50.0%,0.0%,50.0%,0.0%,25",
     ]
 
 

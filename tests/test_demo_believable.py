@@ -13,7 +13,7 @@ from django.core.management import call_command
 from trellis.dashboards.progress import per_pupil, pupils_by_status
 from trellis.evidence.models import EvidenceNote
 from trellis.identification.models import Concern
-from trellis.plans.models import Plan, Target
+from trellis.plans.models import Plan, Review, Target
 from trellis.plans.progress import Status, current_window
 from trellis.pupils.models import EhcPlan, Pupil, SenStatusEntry
 from trellis.schools.models import School
@@ -90,3 +90,15 @@ def test_the_default_trust_has_a_realistic_share_of_pupils_off_track(db):
     # Most are on track or nearly (at risk).
     nearly = pupils[Status.ACHIEVED] + pupils[Status.ON_TRACK] + pupils[Status.AT_RISK]
     assert nearly / total > 0.5, pupils
+
+
+def test_engagement_targets_show_horizontal_progress_so_fewer_are_stuck(trust):
+    # Issue 16: about half of the engagement-model targets showed as stuck. Flat reviews on that
+    # (non-linear) scale now often record consolidating or generalised, with evidence.
+    engagement = Target.objects.filter(scale__code="engagement")
+    reviews = Review.objects.filter(target__in=engagement)
+    across = reviews.exclude(breadth="")
+    assert across.exists() and not across.filter(evidence="").exists()
+    assert not Review.objects.exclude(breadth="").exclude(target__scale__code="engagement").exists()
+    stuck_share = engagement.filter(stuck=True).count() / engagement.count()
+    assert engagement.count() >= 20 and stuck_share <= 0.25, stuck_share

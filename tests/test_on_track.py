@@ -334,9 +334,10 @@ def test_summarise_gives_the_status_each_review_left_and_the_summary_keeps_the_l
         "last_reviewed_on": TODAY,
         "last_status": "on_track",
         "last_gain": 2,
+        "last_share": Decimal("0.6667"),  # 2 of the 3 steps planned (2c -> 3c)
         "stuck": False,
     }
-    empty = {"last_reviewed_on": None, "last_status": "", "last_gain": None, "stuck": False}
+    empty = {"last_reviewed_on": None, "last_status": "", "last_gain": None, "last_share": None, "stuck": False}
     assert summary_fields([]) == empty
     assert summary_fields([], stuck_without_reviews=True) == {**empty, "stuck": True}
 

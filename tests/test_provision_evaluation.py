@@ -276,6 +276,7 @@ def test_seed_001_numeracy_group_breakdown_in_full():
         mean_steps=Decimal("1.00"),
         small_n=False,
         scales=["nc-levels"],
+        per_scale=[ev.ScaleSteps("nc-levels", 6, Decimal("1.00"))],
     )
     assert (no_need.need, no_need.n, no_need.met) == ("No primary need recorded", 6, 4)
 

@@ -247,3 +247,34 @@ def test_school_overview_links_governors_to_the_evaluation_only(world, login):
     assert f'href="/schools/{world.school_a.urn}/provision/"' not in page
     page = login(world.senco).get(f"/schools/{world.school_a.urn}/").content.decode()
     assert f'href="/schools/{world.school_a.urn}/provision/"' in page
+
+
+def test_school_evaluation_shows_steps_per_scale_and_planned_progress_achieved(world, imported, login):
+    # Seed 001's comprehension group, target +1 sub-level each: 2c->2b, 2b->2b, 2c->2a, 2c->2a, 2b->2a, 2c->2b,
+    # steps 1, 0, 2, 2, 1, 1: mean 7 / 6 = 1.17 on NC levels; planned progress achieved
+    # (100 + 0 + 200 + 200 + 100 + 100) / 6 = 116.7, so 117%.
+    page = login(world.senco).get(f"/schools/{world.school_a.urn}/provision/evaluation/").content.decode()
+    row = page[page.index('<th scope="row">Comprehension group</th>') :].split("</tr>")[0]
+    assert "NC levels: 1.17 (n 6)" in row and "117%" in row
+    assert "steps are averaged only within a scale" in page
+
+
+def test_school_evaluation_filters_by_scale_but_not_for_governors(world, imported, login):
+    url = f"/schools/{world.school_a.urn}/provision/evaluation/"
+    page = login(world.senco).get(f"{url}?scale=leuven-wellbeing").content.decode()
+    assert "Social skills" in page and "Leuven well-being: " in page
+    assert "Leuven involvement: " not in page and "Comprehension group" not in page
+    unknown = login(world.senco).get(f"{url}?scale=sdq-total", follow=True).content.decode()
+    assert "No measure here is on a scale with the code ‘sdq-total’" in unknown and "Comprehension group" in unknown
+    governor = login(world.governor).get(f"{url}?scale=leuven-wellbeing").content.decode()
+    assert "Figures for one scale are not available with numbers withheld" in governor
+    assert "Comprehension group" in governor and 'name="scale"' not in governor
+
+
+def test_a_group_on_two_scales_shows_mean_steps_on_each(world, imported, login):
+    # Seed 001's social skills group, no targets: well-being 1->3, 4->4, 3->4 (2, 0, 1: mean 1.00);
+    # involvement 2->3, 2->4, 2->4 (1, 2, 2: mean 1.67). The old mean over both, 8 / 6, mixed the scales.
+    group = InterventionGroup.objects.get(intervention__name="Social skills")
+    page = login(world.senco).get(f"/provision/groups/{group.pk}/").content.decode()
+    assert "Leuven well-being: 1 (n 3)" in page and "Leuven involvement: 1.67 (n 3)" in page
+    assert "1.33" not in page

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 
+from trellis.assessment.models import Scale
 from trellis.identification.models import Concern
 from trellis.lib.disclosure import Figure, lone, suppressed_for, unshowable
-from trellis.plans.models import Review, Target
+from trellis.plans.models import Plan, Review, Target
 from trellis.plans.progress import Status, Window, current_window
 from trellis.provision.models import InterventionGroup
 from trellis.pupils.access import aggregate_filter, prefixed, visible_pupil_filter, whole_schools
@@ -22,7 +23,7 @@ from trellis.pupils.register import current_memberships
 from trellis.schools.models import GroupStaff, School
 from trellis.schools.services import academic_year_start, default_half_terms, year_name
 
-from . import withheld
+from . import scales, withheld
 from .progress import (
     REVIEWED,
     STILL_STUCK,
@@ -49,6 +50,13 @@ FILTERS = {
     "sex": ("pupil__sex", {"F", "M"}),
     "year": ("pupil__nc_year", None),
     "need": ("pupil__primary_need_id", None),
+    # Issue 16: one scale's targets (steps then mean the same), one kind of plan, one type of school.
+    "scale": ("scale__code", None),
+    "plan": (
+        "plan__kind",
+        {Plan.Kind.SEN_SUPPORT.value, Plan.Kind.EHC.value, Plan.Kind.ILP.value, Plan.Kind.PASSPORT.value},
+    ),
+    "school_type": ("pupil__school__phase", set(School.Phase.values)),
 }
 
 
@@ -129,6 +137,8 @@ class Dashboard:
     attention: list[Attention]
     hidden: set = field(default_factory=set)  # withheld cells (trellis.dashboards.withheld keys)
     withheld_tables: list[str] = field(default_factory=list)  # "breakdown", "schools": not shown at all
+    per_scale: list[scales.ScaleRow] = field(default_factory=list)  # none for a suppressed audience
+    by_level: scales.ByLevel | None = None  # with a level scale chosen (filters: never when suppressed)
 
     def figure(self, count: int, total: int) -> Figure:
         """A lone count (at a glance): the primary rule only, as no published total includes it."""
@@ -273,7 +283,15 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
             rows, withheld_tables = [], ["breakdown"]
         if school_level is not None and unshowable(school_level) in hidden:
             school_rows, withheld_tables = [], [*withheld_tables, "schools"]
+    per_scale, by_level = [], None
+    if not hide_small:  # a split by scale beside the whole would be a subtraction
+        per_scale = scales.per_scale(targets)
+        chosen = Scale.objects.for_school(reference).filter(code=choices.filters.get("scale", "")).first()
+        if chosen is not None and chosen.is_ordered:
+            by_level = scales.by_level(targets, chosen, periods)
     return Dashboard(
+        per_scale=per_scale,
+        by_level=by_level,
         schools=schools,
         window=window,
         choices=choices,

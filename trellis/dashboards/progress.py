@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
@@ -123,6 +123,8 @@ class Row:
     gain_total: Decimal = Decimal(0)
     gained: int = 0  # targets with a gain (reviewed on a scale that counts steps)
     sort_key: tuple = ()
+    share_total: Decimal = Decimal(0)  # sum of last_share (gain / planned gain) over `shared` targets
+    shared: int = 0
 
     @property
     def total(self) -> int:
@@ -132,11 +134,21 @@ class Row:
     def mean_gain(self) -> Decimal | None:
         return (self.gain_total / self.gained).quantize(Decimal("0.1")) if self.gained else None
 
+    @property
+    def planned_share(self) -> int | None:
+        """Planned progress achieved, as a whole percentage: the mean of each target's gain / planned
+        gain at its latest review (steps differ between scales; this share means the same on all)."""
+        if not self.shared:
+            return None
+        return int((self.share_total * 100 / self.shared).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
     def add(self, other: Row) -> None:
         for status, count in other.counts.items():
             self.counts[status] += count
         self.gain_total += other.gain_total
         self.gained += other.gained
+        self.share_total += other.share_total
+        self.shared += other.shared
 
 
 def _sort_value(value) -> tuple:
@@ -153,7 +165,13 @@ def status_counts(targets: QuerySet[Target], dimensions: list[Dimension], window
     query = (
         targets.annotate(status=status_expression(window))
         .values(*paths, *schools, "status")
-        .annotate(n=Count("pk"), gain_total=Sum("last_gain"), gained=Count("last_gain"))
+        .annotate(
+            n=Count("pk"),
+            gain_total=Sum("last_gain"),
+            gained=Count("last_gain"),
+            share_total=Sum("last_share"),
+            shared=Count("last_share"),
+        )
         .order_by()
     )
     rows: dict[tuple, Row] = {}
@@ -170,6 +188,8 @@ def status_counts(targets: QuerySet[Target], dimensions: list[Dimension], window
         row.counts[Status(item["status"])] += item["n"]
         row.gain_total += item["gain_total"] or 0
         row.gained += item["gained"]
+        row.share_total += item["share_total"] or 0
+        row.shared += item["shared"]
     return sorted(rows.values(), key=lambda r: r.sort_key)
 
 
@@ -219,6 +239,8 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
             **counts,
             gain_total=Sum("last_gain"),
             gained=Count("last_gain"),
+            share_total=Sum("last_share"),
+            shared=Count("last_share"),
             overdue=Count("pk", filter=overdue_filter(window.today) & not_achieved),
             stuck_n=Count("pk", filter=STILL_STUCK),
         )
@@ -235,17 +257,22 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
-    summed = ", ".join(f"SUM({column})" for column in ["n", *counts, "gain_total", "gained", "overdue", "stuck_n"])
+    summed = ", ".join(
+        f"SUM({column})"
+        for column in ["n", *counts, "gain_total", "gained", "share_total", "shared", "overdue", "stuck_n"]
+    )
     outer = f"SELECT school, worst, COUNT(*), {summed} FROM ({sql}) AS per_pupil GROUP BY school, worst"  # noqa: S608 - our own SQL
     groups = []
     with connection.cursor() as cursor:
         cursor.execute(outer, params)
-        for school_id, worst, pupils, n, *by_status, gain_total, gained, overdue, stuck in cursor.fetchall():
+        rows = cursor.fetchall()
+        for school_id, worst, pupils, n, *by_status, gain_total, gained, share_total, shared, overdue, stuck in rows:
             row = Row(())
             for status, count in zip(REVIEWED, by_status, strict=True):
                 row.counts[status] = int(count)
             row.counts[Status.NOT_REVIEWED] = int(n) - sum(row.counts[s] for s in REVIEWED)
             row.gain_total, row.gained = Decimal(str(gain_total or 0)), int(gained)
+            row.share_total, row.shared = Decimal(str(share_total or 0)), int(shared)
             groups.append(PupilGroup(school_id, PUPIL_ORDER[worst], pupils, row, int(overdue), int(stuck)))
     return groups
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.assessment.models import Scale
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.deadlines.rules import ANNUAL_REVIEW
@@ -19,6 +20,7 @@ from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
 from trellis.lib.tables import csv_response, xlsx_response
+from trellis.plans.models import Plan
 from trellis.plans.progress import STATUS_TAG, Status
 from trellis.pupils.access import (
     get_school_for_user,
@@ -27,6 +29,7 @@ from trellis.pupils.access import (
     whole_schools,
 )
 from trellis.pupils.models import NeedType, Pupil, nc_year_label
+from trellis.schools.models import School
 
 from . import overview
 from .overview import (
@@ -187,6 +190,11 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "dimensions": [d for d in DIMENSIONS.values() if "school" not in extra or d.key not in WHOLE_SCHOOL_DIMENSIONS],
         "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
         "needs": NeedType.objects.order_by("order", "name"),
+        "scale_options": [] if dashboard.hide_small else _scale_options(schools),
+        "plan_kinds": [
+            (k.value, k.label) for k in (Plan.Kind.SEN_SUPPORT, Plan.Kind.EHC, Plan.Kind.ILP, Plan.Kind.PASSPORT)
+        ],
+        "school_types": School.Phase.choices if len(schools) > 1 else [],
         # (No year filter with numbers withheld: see NO_FILTERS_FOR_SUPPRESSED.)
         "years": [] if dashboard.hide_small else [(n, nc_year_label(n)) for n in _years(schools, today)],
         "query": query.urlencode(),
@@ -198,6 +206,15 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         **extra,
     }
     return render(request, "dashboards/progress.html", context)
+
+
+def _scale_options(schools: list) -> list:
+    """The shipped scales and these schools' own, one per code (the filter is by code): one query."""
+    found = Scale.objects.filter(Q(school__isnull=True) | Q(school__in=schools)).order_by("name", "school_id")
+    by_code = {}
+    for scale in found.only("code", "name"):
+        by_code.setdefault(scale.code, scale)
+    return list(by_code.values())
 
 
 def _years(schools: list, today: dt.date) -> list[int]:
@@ -265,6 +282,7 @@ def _row(d: Dashboard, row, dims: list[str]) -> dict:
         "figures": figures,
         # The mean of a withheld group is withheld with it.
         "mean_gain": None if total.suppressed else row.mean_gain,
+        "planned_share": None if total.suppressed else row.planned_share,
         # A bar would show the share a withheld count hides, so a row with one has none.
         "bar": [] if total.suppressed or any(f.suppressed for f in figures) else _bar(row.counts),
     }
@@ -333,7 +351,7 @@ def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
             "Targets",
             *labels,
             *[f"{label} %" for label in labels],
-            "Mean steps gained",
+            "Planned progress achieved %",
         ]
         rows = []
         for row in [*source, d.total]:
@@ -345,7 +363,7 @@ def _download(d: Dashboard, kind: str, table: str) -> HttpResponse:
                     r["total"].text,
                     *[f.text for f in r["figures"]],
                     *[f.percent_text for f in r["figures"]],
-                    r["mean_gain"],
+                    r["planned_share"],
                 ]
             )
     name = f"progress-{table}-{timezone.localdate():%Y-%m-%d}"

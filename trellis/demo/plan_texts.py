@@ -172,6 +172,20 @@ COMMENTS = {
     "up": ["Good progress this half term", "Much more confident", "Secure with support now", "Moving on well"],
     "flat": ["No change yet", "Absences affected progress", "Needs a new approach", "Finding this hard"],
 }
+# Evidence for a review recording horizontal progress (a non-linear scale such as the engagement model).
+ACROSS_CONTEXTS = {
+    "consolidating": [
+        "Did it in four sessions out of five this half term, with only a verbal prompt",
+        "Now does it without the TA modelling it first",
+        "Held it for the whole session twice this week",
+    ],
+    "generalised": [
+        "Did it in music with a new group, not only in the sensory room",
+        "Did it at lunchtime with the midday supervisor",
+        "Mum saw the same response at home with a new story",
+        "Did it with a supply TA in the hall",
+    ],
+}
 PARENT_VIEWS = [
     "Mum says homework is a struggle",
     "Dad is pleased with progress in reading",

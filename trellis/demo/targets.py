@@ -14,13 +14,15 @@ from trellis.plans.models import Review, SmallStep, Target
 from trellis.plans.progress import stored_status, summarise, summary_fields
 from trellis.pupils import bulk
 
-from .plan_texts import COMMENTS
+from .plan_texts import ACROSS_CONTEXTS, COMMENTS
 
 REVIEW_FIELDS = [
     "target_id",
     "date",
     "value",
     "comment",
+    "breadth",
+    "evidence",
     "reviewed_by_id",
     "reviewed_by_name",
     "created_at",
@@ -44,6 +46,21 @@ class DrawnReview(NamedTuple):
     comment: str
     user: int | None
     name: str
+    breadth: str = ""
+    evidence: str = ""
+
+
+ACROSS_SHARE = 0.6  # of flat reviews on a non-linear scale that record horizontal progress
+
+
+def across(target: Target, goal: Goal, date: dt.date) -> tuple[str, str]:
+    """Horizontal progress (breadth, evidence) at a flat review on a non-linear scale, or ("", "").
+    Drawn from its own generator seeded by the target and date, so the demo's other draws stay as they were."""
+    local = random.Random(f"{target.description}|{goal.baseline}|{date.isoformat()}")
+    if local.random() >= ACROSS_SHARE:
+        return "", ""
+    breadth = local.choice(sorted(ACROSS_CONTEXTS))
+    return breadth, local.choice(ACROSS_CONTEXTS[breadth])
 
 
 def draw_goal(rng: random.Random, idea: tuple, scales: dict[str, Scale]) -> Goal:
@@ -97,7 +114,8 @@ def review(rng: random.Random, target: Target, goal: Goal, dates, gains, people,
     for date, gain in zip(dates, gains, strict=True):
         user, name = rng.choice(people)
         comment = rng.choice(COMMENTS["up" if gain > previous else "flat"]) if rng.random() < 0.7 else ""
-        rows.append(DrawnReview(date, value(goal.scale, goal.baseline, gain), comment, user, name))
+        breadth = across(target, goal, date) if not goal.scale.is_linear and gain == previous else ("", "")
+        rows.append(DrawnReview(date, value(goal.scale, goal.baseline, gain), comment, user, name, *breadth))
         previous = gain
     target.scale = goal.scale
     # refresh_summary reads the year from the school's calendar on the latest review (or the start).
@@ -118,7 +136,19 @@ def insert_reviews(targets: list[Target], drawn: list[tuple], created_at) -> Non
     reviews, small_steps = [], []
     for target, (rows, progress, steps) in zip(targets, drawn, strict=True):
         reviews += [
-            (target.pk, r.date, r.value, r.comment, r.user, r.name, created_at(r.date), stored_status(p), p.gain)
+            (
+                target.pk,
+                r.date,
+                r.value,
+                r.comment,
+                r.breadth,
+                r.evidence,
+                r.user,
+                r.name,
+                created_at(r.date),
+                stored_status(p),
+                p.gain,
+            )
             for r, p in zip(rows, progress, strict=True)
         ]
         small_steps += [(target.pk, *step) for step in steps]

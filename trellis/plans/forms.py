@@ -12,7 +12,7 @@ from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 from trellis.pupils.areas import domain_choices
 
 from . import services
-from .models import EhcOutcome, Plan
+from .models import Breadth, EhcOutcome, Plan
 
 MAX_OUTCOMES_TEXT = LONG_TEXT * 4  # every outcome of a plan together (each may have LONG_TEXT)
 
@@ -235,6 +235,33 @@ class ReviewForm(Form):
         self.target = target
         self.fields["date"].initial = timezone.localdate()
         self.fields["value"].help_text = f"On the {target.scale.called}: {target.scale.describe_allowed()}"
+        if target.scale.is_linear:  # horizontal progress is only a choice on scales where it is common
+            del self.fields["breadth"], self.fields["evidence"]
+
+    breadth = forms.ChoiceField(
+        label="Progress across contexts (optional)",
+        choices=[("", "Neither: only the value above"), *Breadth.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "On this scale progress is often horizontal. Consolidating: the same step more reliably, with "
+            "less support. Generalised: the same step in a new place, with new people or activities."
+        ),
+    )
+    evidence = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="Evidence of progress across contexts",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed with consolidating or generalised: what the pupil did, where and with whom.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("breadth") and not (data.get("evidence") or "").strip():
+            label = Breadth(data["breadth"]).label.lower()
+            self.add_error("evidence", f"Give the evidence for ‘{label}’: what the pupil did, where and with whom")
+        return data
 
     def clean_value(self):
         try:
@@ -252,4 +279,5 @@ class CorrectReviewForm(VersionedForm, ReviewForm):
 
     def __init__(self, data=None, *, target, review):
         initial = {"value": review.value, "comment": review.comment, "date": review.date, "version": review.version}
+        initial |= {"breadth": review.breadth, "evidence": review.evidence}
         super().__init__(data, target=target, initial=initial)

@@ -186,6 +186,9 @@ class Target(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
     last_status = models.CharField(max_length=12, blank=True, editable=False, help_text="Status at the latest review")
     last_gain = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
+    # last_gain / planned gain: the share of planned progress achieved, the one unit that means the
+    # same on every scale (issue 16); None without a review or a planned gain above 0.
+    last_share = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True, editable=False)
     stuck = models.BooleanField(default=False, editable=False)
 
     objects = TargetQuerySet.as_manager()
@@ -240,6 +243,14 @@ class SmallStep(models.Model):
         return self.text
 
 
+class Breadth(models.TextChoices):
+    """Horizontal progress at a review, on a scale where progress is often horizontal (Scale.is_linear
+    off, e.g. the engagement model): the same step, shown more firmly or in new contexts."""
+
+    CONSOLIDATING = "consolidating", "Consolidating"
+    GENERALISED = "generalised", "Generalised"
+
+
 class Review(models.Model):
     """A target's value on its scale on a date, with a comment: expected every half term."""
 
@@ -247,6 +258,16 @@ class Review(models.Model):
     date = models.DateField()
     value = models.CharField(max_length=40)
     comment = LimitedTextField(blank=True, max_length=SHORT_TEXT)
+    breadth = models.CharField(
+        "Progress across contexts",
+        max_length=14,
+        choices=Breadth.choices,
+        blank=True,
+        help_text="Only on scales where progress is often horizontal; needs evidence",
+    )
+    evidence = LimitedTextField(
+        blank=True, max_length=SHORT_TEXT, help_text="What the pupil did, where and with whom (the new context)"
+    )
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -25,6 +25,14 @@ values, counting the baseline, are equal) or rolled over from an earlier target 
 scale, baseline and goal). A pupil who moved early and holds a value at or above the expected
 line is not stuck: the chart's dashed line is the same E (see `charts.py`).
 
+**Horizontal progress** (issue 16): on a scale where progress is often horizontal (the scale's
+`is_linear` is off, e.g. the engagement model), a review may record the same step as
+*consolidating* or *generalised*, with evidence of the new context (required: see
+`services.record_review`). Either of the last two reviews recording it means the pupil moved
+across, so the target is not stuck. It does not change the status: A counts steps up the scale.
+A horizontal review three or more reviews back no longer counts, and on a scale that is linear
+(or made linear later) it never does.
+
 `GLOSSARY` says each status in a sentence; every page that shows a status shows it.
 """
 
@@ -85,7 +93,16 @@ GLOSSARY: dict[str, str] = {
     STUCK: (
         "Shown beside the status: below the expected line and either no movement across the last two "
         "reviews, or carried over unchanged from an earlier target. A target at or above the line is "
-        "never stuck."
+        "never stuck. On a scale where progress is often horizontal (the engagement model), a target whose "
+        "last or last but one review recorded it as consolidating or generalised, with evidence, is not stuck."
+    ),
+    "Consolidating": (
+        "On a scale where progress is often horizontal: the pupil shows the same step more reliably, "
+        "with less support. Recorded with evidence; the target is then not stuck."
+    ),
+    "Generalised": (
+        "On a scale where progress is often horizontal: the pupil shows the same step in a new context "
+        "(a new place, person or activity). Recorded with evidence; the target is then not stuck."
     ),
 }
 PUPIL_STATUS = (
@@ -215,8 +232,20 @@ def summary_fields(progress: list[Progress], stuck_without_reviews: bool = False
         "last_reviewed_on": last.latest_date if last else None,
         "last_status": stored_status(last),
         "last_gain": last.gain if last else None,
+        "last_share": share_of_planned(last),
         "stuck": last.stuck if last else stuck_without_reviews,
     }
+
+
+SHARE_PLACES = Decimal("0.0001")
+
+
+def share_of_planned(progress: Progress | None) -> Decimal | None:
+    """Gain / planned gain at a review (1 = the progress planned): the cross-scale unit the
+    dashboards and the provision evaluation average, since steps differ from scale to scale."""
+    if progress is None or progress.gain is None or not progress.planned or progress.planned <= 0:
+        return None
+    return (progress.gain / progress.planned).quantize(SHARE_PLACES)
 
 
 def status_now(last_status: str, last_reviewed_on: dt.date | None, window: Window) -> Status:
@@ -243,7 +272,14 @@ def status_expression(window: Window) -> models.Case:
     )
 
 
+def moved_across(scale, reviews: list) -> bool:
+    """Horizontal progress at either of the last two reviews, on a scale where it counts."""
+    return not scale.is_linear and any(r.breadth for r in reviews[-2:])
+
+
 def _is_stuck(target, reviews: list) -> bool:
+    if moved_across(target.scale, reviews):
+        return False
     values = [target.baseline_value, *(r.value for r in reviews)]
     if len(values) >= 3 and values[-1].casefold() == values[-2].casefold() == values[-3].casefold():
         return True

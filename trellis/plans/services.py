@@ -20,7 +20,7 @@ from trellis.lib.models import LONG_TEXT
 from trellis.lib.versions import locked, require_version
 
 from . import tally
-from .models import PLAN_CONTENT_FIELDS, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
+from .models import PLAN_CONTENT_FIELDS, Breadth, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
 from .progress import Window, assess, stored_status, summarise, summary_fields
 
 TARGET_FIELDS = [
@@ -40,7 +40,7 @@ TARGET_FIELDS = [
 ]
 
 
-REVIEW_FIELDS = ["date", "value", "comment"]
+REVIEW_FIELDS = ["date", "value", "comment", "breadth", "evidence"]
 
 
 class PlanError(ValueError):
@@ -311,6 +311,8 @@ def record_review(
     date: dt.date,
     value: str,
     comment: str = "",
+    breadth: str = "",
+    evidence: str = "",
     via: str = "web",
     once: str = "",
     request: str = "",
@@ -318,7 +320,8 @@ def record_review(
     """Record a target's value on its scale. Raises ScaleValueError (naming the allowed values), or
     PlanError for a target that is closed or in an archived plan. `once` (a form token or an
     Idempotency-Key, with the API `request`'s fingerprint): the same key again raises AlreadySaved
-    with the review the first use recorded, and records nothing."""
+    with the review the first use recorded, and records nothing. `breadth` (consolidating or
+    generalised) only on a scale where progress is often horizontal, and only with `evidence`."""
     taken = idempotency.claim(user=by, key=once, kind="target review", request=request)
     if target.closed_on is not None or target.plan.state == Plan.State.ARCHIVED:
         closed = f"closed on {target.closed_on:%d/%m/%Y}" if target.closed_on else "in an archived plan"
@@ -326,9 +329,17 @@ def record_review(
             f"This target is {closed}: it takes no new reviews. A review recorded in error can still be corrected."
         )
     stored = _checked_review(target, date, value)
+    breadth, evidence = checked_breadth(target, breadth, evidence)
     name = (by.get_full_name() or by.get_username()) if by is not None else "system"
     review = Review.objects.create(
-        target=target, date=date, value=stored, comment=comment.strip(), reviewed_by=by, reviewed_by_name=name
+        target=target,
+        date=date,
+        value=stored,
+        comment=comment.strip(),
+        breadth=breadth,
+        evidence=evidence,
+        reviewed_by=by,
+        reviewed_by_name=name,
     )
     idempotency.settle(taken, review.pk)
     refresh_summary(target)
@@ -339,7 +350,8 @@ def record_review(
         pupil=target.pupil,
         record_id=review.pk,
         summary=f"{target.description[:120]}: {stored}",
-        changes={"value": [None, stored], "date": [None, date.isoformat()]},
+        changes={"value": [None, stored], "date": [None, date.isoformat()]}
+        | ({"breadth": [None, breadth], "evidence": [None, evidence]} if breadth else {}),
         via=via,
     )
     return review
@@ -355,6 +367,25 @@ def _checked_review(target: Target, date: dt.date, value: str) -> str:
     return stored
 
 
+def checked_breadth(target: Target, breadth: str, evidence: str) -> tuple[str, str]:
+    """Horizontal progress as stored, or PlanError: only on a scale where progress is often
+    horizontal, and never without evidence of the new context (a bare tick would hide a stuck target)."""
+    breadth, evidence = (breadth or "").strip(), (evidence or "").strip()
+    if not breadth:
+        return "", evidence
+    if breadth not in Breadth.values:
+        raise PlanError(f"Progress across contexts must be {' or '.join(b.label.lower() for b in Breadth)}")
+    label = Breadth(breadth).label.lower()
+    if target.scale.is_linear:
+        raise PlanError(
+            f"‘{label.capitalize()}’ is only for scales where progress is often horizontal; the "
+            f"{target.scale.called} counts steps up the scale"
+        )
+    if not evidence:
+        raise PlanError(f"Give the evidence for ‘{label}’: what the pupil did, where and with whom")
+    return breadth, evidence
+
+
 def _locked_review(review: Review) -> Review:
     current = locked(Review, review.pk, what="review", record_type="target review")
     current.target = review.target
@@ -363,19 +394,31 @@ def _locked_review(review: Review) -> Review:
 
 @transaction.atomic
 def correct_review(
-    *, review: Review, by, date: dt.date, value: str, comment: str = "", via: str = "web", version: int | None = None
+    *,
+    review: Review,
+    by,
+    date: dt.date,
+    value: str,
+    comment: str = "",
+    breadth: str = "",
+    evidence: str = "",
+    via: str = "web",
+    version: int | None = None,
 ) -> Review:
     """Change a review typed in error (a closed target's too); the target's summary and the tallies
     follow. EditConflict if the review changed or was removed since `version`."""
     review = _locked_review(review)
     target = review.target
     stored = _checked_review(target, date, value)
+    breadth, evidence = checked_breadth(target, breadth, evidence)
     before = audit.snapshot(review, REVIEW_FIELDS)
-    if audit.diff(before, {"date": date, "value": stored, "comment": comment.strip()}):
+    after = {"date": date, "value": stored, "comment": comment.strip(), "breadth": breadth, "evidence": evidence}
+    if audit.diff(before, after):
         require_version(review, version, what="review", record_type="target review")
         review.version += 1
     tally.adjust(target.pupil.school_id, Counter({(review.date, review.status): -1}))
     review.date, review.value, review.comment, review.status = date, stored, comment.strip(), ""
+    review.breadth, review.evidence = breadth, evidence
     review.save(update_fields=[*REVIEW_FIELDS, "status", "version"])
     refresh_summary(target)
     audit.record(

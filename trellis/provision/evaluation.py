@@ -81,6 +81,50 @@ class MeasureRow:
     sd: Decimal | None = None  # population SD of the scale, for effect sizes
     enrolment_id: int = 0
     measure_id: int = 0
+    planned: Decimal | None = None  # steps the target asked for (+N, or entry to the target value)
+
+    @property
+    def share_of_planned(self) -> Decimal | None:
+        """Gain / planned gain: the same meaning on every scale (1 = the progress planned)."""
+        return None if self.steps is None or not self.planned or self.planned <= 0 else self.steps / self.planned
+
+
+def planned_steps(
+    *, steps_fn: StepsFn, scale, entry: str, target_steps: Decimal | None, target_value: str
+) -> Decimal | None:
+    """The steps a measure's target asks for: +N, or from the entry value to the target value."""
+    if target_steps is not None:
+        return target_steps
+    if target_value and entry:
+        return steps_fn(scale, entry, target_value)
+    return None
+
+
+@dataclass(frozen=True)
+class ScaleSteps:
+    """Mean steps gained on one scale: steps are only averaged within a scale (issue 16)."""
+
+    scale: str
+    n: int  # measures with exit data on the scale
+    mean_steps: Decimal
+
+
+def steps_per_scale(rows: Iterable[MeasureRow]) -> list[ScaleSteps]:
+    by_scale: dict[str, list[Decimal]] = defaultdict(list)
+    for row in rows:
+        if row.steps is not None:
+            by_scale[row.scale_name].append(row.steps)
+    return [
+        ScaleSteps(name, len(gains), _round(sum(gains, Decimal(0)) / len(gains)))
+        for name, gains in sorted(by_scale.items())
+    ]
+
+
+def share_of_planned(rows: Iterable[MeasureRow]) -> Decimal | None:
+    """The mean of each measure's gain / planned gain, as a whole percentage: the cross-scale summary
+    (each measure counts once, whatever its scale's step size). None without a measure to count."""
+    shares = [r.share_of_planned for r in rows if r.share_of_planned is not None]
+    return _round(sum(shares, Decimal(0)) * 100 / len(shares), "1") if shares else None
 
 
 @dataclass
@@ -95,6 +139,8 @@ class GroupSummary:
     cost_per_pupil_met: Decimal | None
     poor_attendance: list[str]
     pupils_judged: int = 0  # pupils with at least one target judged: the unit of pupils_met
+    per_scale: list[ScaleSteps] = field(default_factory=list)  # mean steps within each scale
+    planned_share: Decimal | None = None  # % of planned progress achieved (share_of_planned)
 
     @property
     def small_n(self) -> bool:
@@ -137,6 +183,8 @@ def summarise_group(rows: Sequence[MeasureRow], *, cost: Decimal | None) -> Grou
         cost_per_pupil_met=_round(cost / pupils_met) if cost is not None and pupils_met else None,
         poor_attendance=poor,
         pupils_judged=pupils_judged,
+        per_scale=steps_per_scale(rows),
+        planned_share=share_of_planned(rows),
     )
 
 
@@ -154,6 +202,8 @@ class Breakdown:
     months: int | None = None
     eef_months: int | None = None
     scales: list[str] = field(default_factory=list)
+    per_scale: list[ScaleSteps] = field(default_factory=list)
+    planned_share: Decimal | None = None  # % of planned progress achieved (share_of_planned)
 
     @property
     def warning(self) -> str:
@@ -183,6 +233,8 @@ def _breakdown(intervention: str, need: str, rows: list[MeasureRow], strand: str
         months=months_of_progress(effect),
         eef_months=PUBLISHED_MONTHS.get(strand) if effect is not None else None,
         scales=sorted({r.scale_name for r in rows}),
+        per_scale=steps_per_scale(rows),
+        planned_share=share_of_planned(rows),
     )
 
 

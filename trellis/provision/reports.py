@@ -142,6 +142,13 @@ def measure_row(measure: Measure, enrolment: Enrolment, scale, attendance: ev.At
         sd=scales.standard_deviation(scale),
         enrolment_id=enrolment.pk,
         measure_id=measure.pk,
+        planned=ev.planned_steps(
+            steps_fn=scales.steps,
+            scale=scale,
+            entry=measure.entry,
+            target_steps=measure.target_steps,
+            target_value=measure.target_value,
+        ),
     )
 
 

@@ -256,9 +256,25 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
     except ValueError as error:
         messages.error(request, str(error))
         groups = reports.groups_in_term(school, None)
-    breakdown = reports.school_breakdown(reports.evaluate_groups(groups))
+    evaluations = reports.evaluate_groups(groups)
+    used = sorted({(row.scale_code, row.scale_name) for item in evaluations for row in item.rows}, key=lambda s: s[1])
+    scale = request.GET.get("scale", "").strip()
+    if scale and hide_small:
+        # Issue 16 and "Need to know": one scale's figures beside every scale's are a subtraction.
+        messages.error(request, "Figures for one scale are not available with numbers withheld: showing every scale")
+        scale = ""
+    elif scale and scale not in {code for code, _ in used}:
+        messages.error(request, f"No measure here is on a scale with the code ‘{scale}’: showing every scale")
+        scale = ""
+    if scale:
+        for item in evaluations:
+            item.rows = [row for row in item.rows if row.scale_code == scale]
+        evaluations = [item for item in evaluations if item.rows]  # interventions measured on other scales
+    breakdown = reports.school_breakdown(evaluations)
     context = {
         "school": school,
+        "scales": [] if hide_small else used,
+        "scale": scale,
         "breakdown": ev.shown(breakdown, suppressed=hide_small),
         "hide_small": hide_small,
         "term": term or "",
