@@ -243,3 +243,66 @@ def test_suppressed_for_anyone_who_may_not_see_names_in_every_school(world):
     assert suppressed_for(world.teacher, [a]) is False
     assert suppressed_for(world.specialist, [a]) is True
     assert suppressed_for(world.governor, []) is False  # no school: no figures to protect
+
+
+def test_a_level_withheld_whole_keeps_what_earlier_levels_withheld():
+    # As above, with a third level settled before the finer one: its 2 stays withheld when the
+    # finer level falls back to withholding itself whole.
+    values = {("top", "t"): 13, ("top", "z"): 10, ("side", "u"): 2, ("fine", "x"): 3}
+    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "z")))]
+    levels = {"top": [], "side": [], "fine": ["top"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+    assert hidden == {("side", "u"), ("fine", "x"), unshowable("fine")}
+
+
+def test_a_level_is_not_shown_when_withheld_whole_it_still_pins_a_combination_of_settled_cells():
+    # The totals level withholds a, b and c (4 each; T = 12 shown). The finer level's p = a + q and
+    # r = b + q are seen exactly elsewhere (public), so only q can be withheld, and then p - r gives
+    # a - b: no cell comes back alone, but a combination of withheld ones does, so the finer level
+    # is not shown at all (its p and r are public anyway; q is withheld).
+    values = {
+        ("top", "T"): 12,
+        ("top", "a"): 4,
+        ("top", "b"): 4,
+        ("top", "c"): 4,
+        ("fine", "p"): 10,
+        ("fine", "q"): 6,
+        ("fine", "r"): 10,
+    }
+    relations = [
+        Relation(("top", "T"), (("top", "a"), ("top", "b"), ("top", "c"))),
+        Relation(("fine", "p"), (("top", "a"), ("fine", "q"))),
+        Relation(("fine", "r"), (("top", "b"), ("fine", "q"))),
+    ]
+    levels = {"top": [], "fine": ["top"]}
+    public = [("fine", "p"), ("fine", "r")]
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=public)
+    assert hidden == {("top", "a"), ("top", "b"), ("top", "c"), ("fine", "q"), unshowable("fine")}
+
+
+def test_a_context_level_not_yet_settled_is_ignored():
+    # The totals-and-sex tables above, each naming the other as context: "all" comes first, so it
+    # is protected alone (the sex table is not settled yet), exactly as with a one-way context.
+    values = {
+        ("all", "a"): 4,
+        ("all", "b"): 5,
+        ("all", "t"): 9,
+        ("F", "a"): 2,
+        ("F", "b"): 3,
+        ("F", "t"): 5,
+        ("M", "a"): 2,
+        ("M", "b"): 2,
+        ("M", "t"): 4,
+    }
+    relations = [Relation((s, "t"), ((s, "a"), (s, "b"))) for s in ("all", "F", "M")]
+    relations += [Relation(("all", c), (("F", c), ("M", c))) for c in "abt"]
+    level_of = {"all": "all", "F": "sex", "M": "sex"}
+
+    def hidden(levels):
+        return protect_levels(
+            values, relations, order=["all", "sex"], context=levels.__getitem__, level_of=lambda k: level_of[k[0]]
+        )
+
+    one_way = hidden({"all": [], "sex": ["all"]})
+    assert hidden({"all": ["sex"], "sex": ["all"]}) == one_way
+    assert {k for k in one_way if k[0] == "all"} == {("all", "a"), ("all", "b")}
