@@ -306,3 +306,18 @@ def test_a_context_level_not_yet_settled_is_ignored():
     one_way = hidden({"all": [], "sex": ["all"]})
     assert hidden({"all": ["sex"], "sex": ["all"]}) == one_way
     assert {k for k in one_way if k[0] == "all"} == {("all", "a"), ("all", "b")}
+
+
+def test_two_hidden_cells_are_pinned_by_their_sum_and_their_difference():
+    # a = b + c with a shown gives b + c; c = b + d with d shown gives c - b. Adding the two gives
+    # 2c, so c = (a + d) / 2 and b = (a - d) / 2: both are worked out, though no relation has
+    # one hidden cell alone (the elimination must divide by the 2 exactly).
+    relations = [Relation("a", ("b", "c")), Relation("c", ("b", "d"))]
+    assert exposed(relations, {"b", "c"}) == {"b", "c"}
+
+
+def test_a_relation_that_repeats_what_another_gives_does_not_stop_the_search():
+    # T = A + B with B shown gives A; A's one need a1 = A gives A again (nothing new); B's one need
+    # b1 = B is then given by B alone. Both hidden cells are worked out.
+    relations = [Relation("T", ("A", "B")), Relation("A", ("a1",)), Relation("B", ("b1",))]
+    assert exposed(relations, {"A", "b1"}) == {"A", "b1"}
