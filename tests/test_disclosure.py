@@ -321,3 +321,13 @@ def test_a_relation_that_repeats_what_another_gives_does_not_stop_the_search():
     # b1 = B is then given by B alone. Both hidden cells are worked out.
     relations = [Relation("T", ("A", "B")), Relation("A", ("a1",)), Relation("B", ("b1",))]
     assert exposed(relations, {"A", "b1"}) == {"A", "b1"}
+
+
+def test_a_table_that_can_only_pin_a_combination_of_withheld_cells_is_refused_naming_the_first():
+    # The table above with p and r shown elsewhere: only q is left to withhold, and p - r still
+    # gives a combination of a, b and c (written, as above, over b and c), so protect refuses,
+    # naming b, the first of those.
+    values = {"T": 12, "a": 4, "b": 4, "c": 4, "p": 10, "q": 6, "r": 10}
+    relations = [Relation("T", ("a", "b", "c")), Relation("p", ("a", "q")), Relation("r", ("b", "q"))]
+    with pytest.raises(ValueError, match=r"^Cannot keep 'b' withheld: this table would give it away with others$"):
+        protect(values, relations, hidden=["a", "b", "c"], published=["T", "p", "r"])
