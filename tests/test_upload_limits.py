@@ -356,3 +356,51 @@ def test_xlsx_unzipped_size_and_part_size_at_the_limit_and_one_byte_over(monkeyp
 def test_tags_are_counted_over_three_blocks():
     rest = b"<si>" * (2**18 + 2)  # one block of 1 MB and 8 bytes more
     assert limits._count_tags(io.BytesIO(rest), b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
+
+
+class _Directory:
+    """A zip directory as `_check_parts` reads it: the parts' names and declared sizes."""
+
+    def __init__(self, *parts: tuple[str, int, int]):
+        self.parts = []
+        for name, size, compressed in parts:
+            info = zipfile.ZipInfo(name)
+            info.file_size, info.compress_size = size, compressed
+            self.parts.append(info)
+
+    def infolist(self) -> list[zipfile.ZipInfo]:
+        return self.parts
+
+
+def test_xlsx_compression_ratio_applies_over_1_mb_and_above_100_times():
+    # Exactly 1 MB from 1 byte (a ratio of 1,048,576) is not checked: only parts over 1 MB are.
+    limits._check_parts(_Directory(("xl/styles.xml", limits.MB, 1)), 10)
+    # 2,000,000 bytes from 20,000 is exactly 100 times: allowed; one byte more is refused.
+    limits._check_parts(_Directory(("xl/styles.xml", 2_000_000, 20_000)), 10)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits._check_parts(_Directory(("xl/styles.xml", 2_000_001, 20_000)), 10)
+    assert refused.value.message == (
+        "The XLSX file's part xl/styles.xml unzips to 100 times its size; the limit is 100. "
+        "A workbook Excel saves is compressed far less."
+    )
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel, or a CSV file"
+
+
+class _Part(io.BytesIO):
+    """A zip part that records how much each read asks for."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.asked: list[int | None] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.asked.append(size)
+        return super().read(size)
+
+
+def test_tags_are_counted_reading_1_mb_at_a_time():
+    # The memory budget: a part is never read whole, only a block of 1 MB (1,048,576 bytes) at a time.
+    # After the head: 1 MB and 8 bytes of tags, so a full block, the last 8 bytes, then nothing.
+    part = _Part(b"<si>" * (2**18 + 2))
+    assert limits._count_tags(part, b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
+    assert part.asked == [limits.MB, limits.MB, limits.MB]
