@@ -384,6 +384,9 @@ def test_xlsx_compression_ratio_applies_over_1_mb_and_above_100_times():
         "A workbook Excel saves is compressed far less."
     )
     assert refused.value.accepted == "an .xlsx workbook saved by Excel, or a CSV file"
+    # A part that declares 0 bytes compressed is measured against 1 byte: 2 MB is 2,097,152 times it.
+    with pytest.raises(limits.LimitExceeded, match="unzips to 2,097,152 times its size"):
+        limits._check_parts(_Directory(("xl/styles.xml", 2 * limits.MB, 0)), 10)
 
 
 class _Part(io.BytesIO):
