@@ -407,3 +407,36 @@ def test_tags_are_counted_reading_1_mb_at_a_time():
     part = _Part(b"<si>" * (2**18 + 2))
     assert limits._count_tags(part, b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
     assert part.asked == [limits.MB, limits.MB, limits.MB]
+
+
+def test_xlsx_rows_are_measured_before_the_workbook_is_opened_at_the_limit_and_one_over():
+    # With a heading, 3 rows is 4 in the sheet: allowed at a limit of 3; 4 rows (5 in the sheet) is
+    # refused, whether the sheet's dimension says so (A1:E5) or its rows are counted.
+    limits.check_xlsx(io.BytesIO(xlsx([HEADINGS, *rows(3)])), max_rows=3)
+    limits.check_xlsx(io.BytesIO(xlsx([HEADINGS, *rows(3)], dimension=False)), max_rows=3)
+    for data in (xlsx([HEADINGS, *rows(4)]), xlsx([HEADINGS, *rows(4)], dimension=False)):
+        with pytest.raises(limits.LimitExceeded, match=r"^The file has more than 3 rows; the limit is 3 rows\.$"):
+            limits.check_xlsx(io.BytesIO(data), max_rows=3)
+
+
+def test_a_file_that_is_not_a_zip_is_left_to_openpyxl_from_its_start():
+    # A CSV saved as .xlsx has no zip end record; one cut short inside its end record has too few
+    # bytes to read: neither is refused here (openpyxl says what is wrong), and reading restarts at 0.
+    for data in (csv_bytes([HEADINGS, *rows(3)]), b"x" * 40 + limits.EOCD + b"\x00" * 4):
+        source = io.BytesIO(data)
+        assert limits.check_xlsx(source, max_rows=3) is None
+        assert source.tell() == 0
+
+
+def test_xlsx_declared_text_values_at_the_limit_are_still_counted(monkeypatch):
+    # A table that declares 9 (the limit) is counted: 9 values are allowed, 10 are refused.
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 9)
+    for count, refused in ((9, False), (10, True)):
+        items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+        table = f'<?xml version="1.0"?>\n<sst xmlns="x" uniqueCount="9">{items}</sst>'.encode()
+        data = rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda _, t=table: t)
+        if refused:
+            with pytest.raises(limits.LimitExceeded, match="has more than 9 different text values"):
+                limits.check_xlsx(io.BytesIO(data), max_rows=3)
+        else:
+            limits.check_xlsx(io.BytesIO(data), max_rows=3)
