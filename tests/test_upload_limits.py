@@ -440,3 +440,32 @@ def test_xlsx_declared_text_values_at_the_limit_are_still_counted(monkeypatch):
                 limits.check_xlsx(io.BytesIO(data), max_rows=3)
         else:
             limits.check_xlsx(io.BytesIO(data), max_rows=3)
+
+
+def _two_parts(name_length: int) -> bytes:
+    """A zip of two empty parts whose names make its directory 2 x 46 bytes plus the names."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for letter in "ab":
+            archive.writestr(letter * name_length, b"")
+    return out.getvalue()
+
+
+def test_xlsx_directory_is_measured_from_its_end_record_before_zipfile_reads_it(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", 2)  # so at most 2 parts and 2,048 bytes of directory
+    at_limit, over_by_one = _two_parts(978), _two_parts(979)  # directories of 92 + 1,956 and 1,958 bytes
+    few_names = _two_parts(1)  # a directory of 94 bytes
+    opened, real_zipfile = [], zipfile.ZipFile
+    monkeypatch.setattr(limits.zipfile, "ZipFile", lambda source: opened.append(source) or real_zipfile(source))
+    limits.check_xlsx(io.BytesIO(at_limit), max_rows=3)
+    assert len(opened) == 1
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits.check_xlsx(io.BytesIO(over_by_one), max_rows=3)
+    # 2,049 bytes of directory is at least 44 parts of 46 bytes.
+    assert refused.value.message == "The XLSX file has 44 parts; the limit is 2 parts."
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel"
+    assert len(opened) == 1  # refused before zipfile read the directory
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", 1)  # 2 parts is one over, however short the directory
+    with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 2 parts; the limit is 1 parts"):
+        limits.check_xlsx(io.BytesIO(few_names), max_rows=3)
+    assert len(opened) == 1
