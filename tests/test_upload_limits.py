@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import struct
 import zipfile
 
 import pytest
@@ -422,7 +423,9 @@ def test_xlsx_rows_are_measured_before_the_workbook_is_opened_at_the_limit_and_o
 def test_a_file_that_is_not_a_zip_is_left_to_openpyxl_from_its_start():
     # A CSV saved as .xlsx has no zip end record; one cut short inside its end record has too few
     # bytes to read: neither is refused here (openpyxl says what is wrong), and reading restarts at 0.
-    for data in (csv_bytes([HEADINGS, *rows(3)]), b"x" * 40 + limits.EOCD + b"\x00" * 4):
+    # An end record whose 10-byte directory is not one (zipfile refuses it) is left the same way.
+    broken = b"x" * 40 + limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 1, 1, 10, 0, 0)
+    for data in (csv_bytes([HEADINGS, *rows(3)]), b"x" * 40 + limits.EOCD + b"\x00" * 4, broken):
         source = io.BytesIO(data)
         assert limits.check_xlsx(source, max_rows=3) is None
         assert source.tell() == 0
@@ -469,3 +472,23 @@ def test_xlsx_directory_is_measured_from_its_end_record_before_zipfile_reads_it(
     with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 2 parts; the limit is 1 parts"):
         limits.check_xlsx(io.BytesIO(few_names), max_rows=3)
     assert len(opened) == 1
+
+
+def test_xlsx_is_read_from_its_start_after_it_is_measured():
+    source = io.BytesIO(xlsx([HEADINGS, *rows(3)]))
+    limits.check_xlsx(source, max_rows=3)
+    assert source.tell() == 0
+
+
+def test_csv_line_at_the_character_limit_is_read_and_one_more_is_refused(monkeypatch):
+    # 10 characters with the line end ("123456789" and a newline) is at a limit of 10; 11 is over.
+    monkeypatch.setattr(limits, "MAX_LINE_CHARACTERS", 10)
+    assert list(limits.text_lines(io.BytesIO(b"123456789\n"))) == ["123456789\n"]
+    with pytest.raises(limits.LimitExceeded) as refused:
+        list(limits.text_lines(io.BytesIO(b"1234567890\n")))
+    assert refused.value.message == "Line 1 has more than 10 characters; the limit is 10 characters."
+    assert refused.value.accepted == "a CSV file of one row per line"
+
+
+def test_a_utf8_byte_order_mark_is_not_read_as_part_of_the_first_heading():
+    assert list(limits.text_lines(io.BytesIO("\ufeffUPN,Sex\n".encode()))) == ["UPN,Sex\n"]
