@@ -492,3 +492,21 @@ def test_csv_line_at_the_character_limit_is_read_and_one_more_is_refused(monkeyp
 
 def test_a_utf8_byte_order_mark_is_not_read_as_part_of_the_first_heading():
     assert list(limits.text_lines(io.BytesIO("\ufeffUPN,Sex\n".encode()))) == ["UPN,Sex\n"]
+
+
+def test_trailing_empty_spreadsheet_cells_do_not_count_towards_the_columns(monkeypatch):
+    # An XLSX row reads its trailing empty cells as None: 5 values and 2 empty cells fit 5 columns.
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 5)
+    assert list(limits.counted_rows([["a", "b", "c", "d", "e", None, None]], 10)) == [["a", "b", "c", "d", "e"]]
+
+
+def test_a_limit_message_writes_large_numbers_with_commas():
+    refused = limits.over("The file", 120_000, 100_000, "rows")
+    assert refused.message == "The file has 120,000 rows; the limit is 100,000 rows."
+
+
+def test_a_zip_declaring_more_parts_than_fit_in_a_signed_count_is_refused():
+    # 40,000 parts (over 32,767) read as an unsigned count, as the zip format stores it.
+    declared = b"x" * 40 + limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 40_000, 40_000, 10, 0, 0)
+    with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 40,000 parts; the limit is 1,000 parts"):
+        limits.check_xlsx(io.BytesIO(declared), max_rows=3)
