@@ -60,7 +60,10 @@ def _config(module: str, tests: list[str]) -> str:
         f"only_mutate = [{json.dumps(module)}]\n"
         'also_copy = ["manage.py"]\n'
         "use_git_change_detection = false\n"
-        "timeout_constant = 60.0\n"
+        # mutmut stops a mutant after (its tests' time + constant) x multiplier x 2 CPU seconds; its
+        # default multiplier (15) let a mutant that loops for ever hold a core for half an hour.
+        "timeout_constant = 10.0\n"
+        "timeout_multiplier = 1.0\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "--reuse-db", "-m", "not browser and not fuzz"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
     )

@@ -243,3 +243,91 @@ def test_suppressed_for_anyone_who_may_not_see_names_in_every_school(world):
     assert suppressed_for(world.teacher, [a]) is False
     assert suppressed_for(world.specialist, [a]) is True
     assert suppressed_for(world.governor, []) is False  # no school: no figures to protect
+
+
+def test_a_level_withheld_whole_keeps_what_earlier_levels_withheld():
+    # As above, with a third level settled before the finer one: its 2 stays withheld when the
+    # finer level falls back to withholding itself whole.
+    values = {("top", "t"): 13, ("top", "z"): 10, ("side", "u"): 2, ("fine", "x"): 3}
+    relations = [Relation(("top", "t"), (("fine", "x"), ("top", "z")))]
+    levels = {"top": [], "side": [], "fine": ["top"]}
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__)
+    assert hidden == {("side", "u"), ("fine", "x"), unshowable("fine")}
+
+
+def test_a_level_is_not_shown_when_withheld_whole_it_still_pins_a_combination_of_settled_cells():
+    # The totals level withholds a, b and c (4 each; T = 12 shown). The finer level's p = a + q and
+    # r = b + q are seen exactly elsewhere (public), so only q can be withheld, and then p - r gives
+    # a - b: no cell comes back alone, but a combination of withheld ones does, so the finer level
+    # is not shown at all (its p and r are public anyway; q is withheld).
+    values = {
+        ("top", "T"): 12,
+        ("top", "a"): 4,
+        ("top", "b"): 4,
+        ("top", "c"): 4,
+        ("fine", "p"): 10,
+        ("fine", "q"): 6,
+        ("fine", "r"): 10,
+    }
+    relations = [
+        Relation(("top", "T"), (("top", "a"), ("top", "b"), ("top", "c"))),
+        Relation(("fine", "p"), (("top", "a"), ("fine", "q"))),
+        Relation(("fine", "r"), (("top", "b"), ("fine", "q"))),
+    ]
+    levels = {"top": [], "fine": ["top"]}
+    public = [("fine", "p"), ("fine", "r")]
+    hidden = protect_levels(values, relations, order=list(levels), context=levels.__getitem__, public=public)
+    assert hidden == {("top", "a"), ("top", "b"), ("top", "c"), ("fine", "q"), unshowable("fine")}
+
+
+def test_a_context_level_not_yet_settled_is_ignored():
+    # The totals-and-sex tables above, each naming the other as context: "all" comes first, so it
+    # is protected alone (the sex table is not settled yet), exactly as with a one-way context.
+    values = {
+        ("all", "a"): 4,
+        ("all", "b"): 5,
+        ("all", "t"): 9,
+        ("F", "a"): 2,
+        ("F", "b"): 3,
+        ("F", "t"): 5,
+        ("M", "a"): 2,
+        ("M", "b"): 2,
+        ("M", "t"): 4,
+    }
+    relations = [Relation((s, "t"), ((s, "a"), (s, "b"))) for s in ("all", "F", "M")]
+    relations += [Relation(("all", c), (("F", c), ("M", c))) for c in "abt"]
+    level_of = {"all": "all", "F": "sex", "M": "sex"}
+
+    def hidden(levels):
+        return protect_levels(
+            values, relations, order=["all", "sex"], context=levels.__getitem__, level_of=lambda k: level_of[k[0]]
+        )
+
+    one_way = hidden({"all": [], "sex": ["all"]})
+    assert hidden({"all": ["sex"], "sex": ["all"]}) == one_way
+    assert {k for k in one_way if k[0] == "all"} == {("all", "a"), ("all", "b")}
+
+
+def test_two_hidden_cells_are_pinned_by_their_sum_and_their_difference():
+    # a = b + c with a shown gives b + c; c = b + d with d shown gives c - b. Adding the two gives
+    # 2c, so c = (a + d) / 2 and b = (a - d) / 2: both are worked out, though no relation has
+    # one hidden cell alone (the elimination must divide by the 2 exactly).
+    relations = [Relation("a", ("b", "c")), Relation("c", ("b", "d"))]
+    assert exposed(relations, {"b", "c"}) == {"b", "c"}
+
+
+def test_a_relation_that_repeats_what_another_gives_does_not_stop_the_search():
+    # T = A + B with B shown gives A; A's one need a1 = A gives A again (nothing new); B's one need
+    # b1 = B is then given by B alone. Both hidden cells are worked out.
+    relations = [Relation("T", ("A", "B")), Relation("A", ("a1",)), Relation("B", ("b1",))]
+    assert exposed(relations, {"A", "b1"}) == {"A", "b1"}
+
+
+def test_a_table_that_can_only_pin_a_combination_of_withheld_cells_is_refused_naming_the_first():
+    # The table above with p and r shown elsewhere: only q is left to withhold, and p - r still
+    # gives a combination of a, b and c (written, as above, over b and c), so protect refuses,
+    # naming b, the first of those.
+    values = {"T": 12, "a": 4, "b": 4, "c": 4, "p": 10, "q": 6, "r": 10}
+    relations = [Relation("T", ("a", "b", "c")), Relation("p", ("a", "q")), Relation("r", ("b", "q"))]
+    with pytest.raises(ValueError, match=r"^Cannot keep 'b' withheld: this table would give it away with others$"):
+        protect(values, relations, hidden=["a", "b", "c"], published=["T", "p", "r"])

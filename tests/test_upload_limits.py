@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import struct
 import zipfile
 
 import pytest
@@ -356,3 +357,156 @@ def test_xlsx_unzipped_size_and_part_size_at_the_limit_and_one_byte_over(monkeyp
 def test_tags_are_counted_over_three_blocks():
     rest = b"<si>" * (2**18 + 2)  # one block of 1 MB and 8 bytes more
     assert limits._count_tags(io.BytesIO(rest), b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
+
+
+class _Directory:
+    """A zip directory as `_check_parts` reads it: the parts' names and declared sizes."""
+
+    def __init__(self, *parts: tuple[str, int, int]):
+        self.parts = []
+        for name, size, compressed in parts:
+            info = zipfile.ZipInfo(name)
+            info.file_size, info.compress_size = size, compressed
+            self.parts.append(info)
+
+    def infolist(self) -> list[zipfile.ZipInfo]:
+        return self.parts
+
+
+def test_xlsx_compression_ratio_applies_over_1_mb_and_above_100_times():
+    # Exactly 1 MB from 1 byte (a ratio of 1,048,576) is not checked: only parts over 1 MB are.
+    limits._check_parts(_Directory(("xl/styles.xml", limits.MB, 1)), 10)
+    # 2,000,000 bytes from 20,000 is exactly 100 times: allowed; one byte more is refused.
+    limits._check_parts(_Directory(("xl/styles.xml", 2_000_000, 20_000)), 10)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits._check_parts(_Directory(("xl/styles.xml", 2_000_001, 20_000)), 10)
+    assert refused.value.message == (
+        "The XLSX file's part xl/styles.xml unzips to 100 times its size; the limit is 100. "
+        "A workbook Excel saves is compressed far less."
+    )
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel, or a CSV file"
+    # A part that declares 0 bytes compressed is measured against 1 byte: 2 MB is 2,097,152 times it.
+    with pytest.raises(limits.LimitExceeded, match="unzips to 2,097,152 times its size"):
+        limits._check_parts(_Directory(("xl/styles.xml", 2 * limits.MB, 0)), 10)
+
+
+class _Part(io.BytesIO):
+    """A zip part that records how much each read asks for."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.asked: list[int | None] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.asked.append(size)
+        return super().read(size)
+
+
+def test_tags_are_counted_reading_1_mb_at_a_time():
+    # The memory budget: a part is never read whole, only a block of 1 MB (1,048,576 bytes) at a time.
+    # After the head: 1 MB and 8 bytes of tags, so a full block, the last 8 bytes, then nothing.
+    part = _Part(b"<si>" * (2**18 + 2))
+    assert limits._count_tags(part, b"<si>" * 3, limits.STRING_TAG, 10**6) == 3 + 2**18 + 2
+    assert part.asked == [limits.MB, limits.MB, limits.MB]
+
+
+def test_xlsx_rows_are_measured_before_the_workbook_is_opened_at_the_limit_and_one_over():
+    # With a heading, 3 rows is 4 in the sheet: allowed at a limit of 3; 4 rows (5 in the sheet) is
+    # refused, whether the sheet's dimension says so (A1:E5) or its rows are counted.
+    limits.check_xlsx(io.BytesIO(xlsx([HEADINGS, *rows(3)])), max_rows=3)
+    limits.check_xlsx(io.BytesIO(xlsx([HEADINGS, *rows(3)], dimension=False)), max_rows=3)
+    for data in (xlsx([HEADINGS, *rows(4)]), xlsx([HEADINGS, *rows(4)], dimension=False)):
+        with pytest.raises(limits.LimitExceeded, match=r"^The file has more than 3 rows; the limit is 3 rows\.$"):
+            limits.check_xlsx(io.BytesIO(data), max_rows=3)
+
+
+def test_a_file_that_is_not_a_zip_is_left_to_openpyxl_from_its_start():
+    # A CSV saved as .xlsx has no zip end record; one cut short inside its end record has too few
+    # bytes to read: neither is refused here (openpyxl says what is wrong), and reading restarts at 0.
+    # An end record whose 10-byte directory is not one (zipfile refuses it) is left the same way.
+    broken = b"x" * 40 + limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 1, 1, 10, 0, 0)
+    for data in (csv_bytes([HEADINGS, *rows(3)]), b"x" * 40 + limits.EOCD + b"\x00" * 4, broken):
+        source = io.BytesIO(data)
+        assert limits.check_xlsx(source, max_rows=3) is None
+        assert source.tell() == 0
+
+
+def test_xlsx_declared_text_values_at_the_limit_are_still_counted(monkeypatch):
+    # A table that declares 9 (the limit) is counted: 9 values are allowed, 10 are refused.
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 9)
+    for count, refused in ((9, False), (10, True)):
+        items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
+        table = f'<?xml version="1.0"?>\n<sst xmlns="x" uniqueCount="9">{items}</sst>'.encode()
+        data = rewrite(xlsx([HEADINGS]), "xl/sharedStrings.xml", lambda _, t=table: t)
+        if refused:
+            with pytest.raises(limits.LimitExceeded, match="has more than 9 different text values"):
+                limits.check_xlsx(io.BytesIO(data), max_rows=3)
+        else:
+            limits.check_xlsx(io.BytesIO(data), max_rows=3)
+
+
+def _two_parts(name_length: int) -> bytes:
+    """A zip of two empty parts whose names make its directory 2 x 46 bytes plus the names."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for letter in "ab":
+            archive.writestr(letter * name_length, b"")
+    return out.getvalue()
+
+
+def test_xlsx_directory_is_measured_from_its_end_record_before_zipfile_reads_it(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", 2)  # so at most 2 parts and 2,048 bytes of directory
+    at_limit, over_by_one = _two_parts(978), _two_parts(979)  # directories of 92 + 1,956 and 1,958 bytes
+    few_names = _two_parts(1)  # a directory of 94 bytes
+    opened, real_zipfile = [], zipfile.ZipFile
+    monkeypatch.setattr(limits.zipfile, "ZipFile", lambda source: opened.append(source) or real_zipfile(source))
+    limits.check_xlsx(io.BytesIO(at_limit), max_rows=3)
+    assert len(opened) == 1
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits.check_xlsx(io.BytesIO(over_by_one), max_rows=3)
+    # 2,049 bytes of directory is at least 44 parts of 46 bytes.
+    assert refused.value.message == "The XLSX file has 44 parts; the limit is 2 parts."
+    assert refused.value.accepted == "an .xlsx workbook saved by Excel"
+    assert len(opened) == 1  # refused before zipfile read the directory
+    monkeypatch.setattr(limits, "MAX_XLSX_MEMBERS", 1)  # 2 parts is one over, however short the directory
+    with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 2 parts; the limit is 1 parts"):
+        limits.check_xlsx(io.BytesIO(few_names), max_rows=3)
+    assert len(opened) == 1
+
+
+def test_xlsx_is_read_from_its_start_after_it_is_measured():
+    source = io.BytesIO(xlsx([HEADINGS, *rows(3)]))
+    limits.check_xlsx(source, max_rows=3)
+    assert source.tell() == 0
+
+
+def test_csv_line_at_the_character_limit_is_read_and_one_more_is_refused(monkeypatch):
+    # 10 characters with the line end ("123456789" and a newline) is at a limit of 10; 11 is over.
+    monkeypatch.setattr(limits, "MAX_LINE_CHARACTERS", 10)
+    assert list(limits.text_lines(io.BytesIO(b"123456789\n"))) == ["123456789\n"]
+    with pytest.raises(limits.LimitExceeded) as refused:
+        list(limits.text_lines(io.BytesIO(b"1234567890\n")))
+    assert refused.value.message == "Line 1 has more than 10 characters; the limit is 10 characters."
+    assert refused.value.accepted == "a CSV file of one row per line"
+
+
+def test_a_utf8_byte_order_mark_is_not_read_as_part_of_the_first_heading():
+    assert list(limits.text_lines(io.BytesIO("\ufeffUPN,Sex\n".encode()))) == ["UPN,Sex\n"]
+
+
+def test_trailing_empty_spreadsheet_cells_do_not_count_towards_the_columns(monkeypatch):
+    # An XLSX row reads its trailing empty cells as None: 5 values and 2 empty cells fit 5 columns.
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 5)
+    assert list(limits.counted_rows([["a", "b", "c", "d", "e", None, None]], 10)) == [["a", "b", "c", "d", "e"]]
+
+
+def test_a_limit_message_writes_large_numbers_with_commas():
+    refused = limits.over("The file", 120_000, 100_000, "rows")
+    assert refused.message == "The file has 120,000 rows; the limit is 100,000 rows."
+
+
+def test_a_zip_declaring_more_parts_than_fit_in_a_signed_count_is_refused():
+    # 40,000 parts (over 32,767) read as an unsigned count, as the zip format stores it.
+    declared = b"x" * 40 + limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 40_000, 40_000, 10, 0, 0)
+    with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 40,000 parts; the limit is 1,000 parts"):
+        limits.check_xlsx(io.BytesIO(declared), max_rows=3)
