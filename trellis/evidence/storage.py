@@ -10,6 +10,8 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 
 # The largest file a note may carry. Override with EVIDENCE_MAX_UPLOAD_BYTES in settings.
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -51,3 +53,20 @@ def evidence_upload_to(instance, filename: str) -> str:
     """A random name under evidence/<school>/: the pupil's name never appears in a path."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"evidence/{instance.pupil.school_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def private_file_response(file: FieldFile, *, content_type: str, filename: str) -> FileResponse:
+    """A stored file sent to someone the caller has checked: a PDF as a download, anything else
+    shown in a sandbox, never cached. Http404 when there is no file or storage has lost it."""
+    if not file:
+        raise Http404("No file")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage") from None
+    response = FileResponse(
+        handle, content_type=content_type, filename=filename, as_attachment=content_type == "application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

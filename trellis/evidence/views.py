@@ -20,7 +20,7 @@ from .access import may_change_note, may_import_weeks, may_record_evidence, may_
 from .charts import weekly_chart
 from .forms import ChangeNoteForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
 from .models import EvidenceNote
-from .storage import max_upload_bytes
+from .storage import max_upload_bytes, private_file_response
 from .tallies import term_tallies
 
 
@@ -133,21 +133,8 @@ def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse
     """The only way to a note's file: need to know, then an audited read. Never a public URL."""
     pupil = get_pupil_for_user(request.user, pupil_id)
     note = get_object_or_404(EvidenceNote, pk=note_id, pupil=pupil)
-    if not note.attachment:
-        raise Http404("No file")
-    try:
-        handle = note.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage") from None
+    response = private_file_response(note.attachment, content_type=note.attachment_type, filename=note.attachment_name)
     audit.record_view(actor=request.user, pupil=pupil, what="evidence file")
-    response = FileResponse(
-        handle,
-        content_type=note.attachment_type,
-        filename=note.attachment_name,
-        as_attachment=note.attachment_type == "application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from trellis.accounts.models import Role
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.evidence.storage import private_file_response
 from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
 from trellis.plans.services import target_smart_warnings
@@ -129,21 +130,8 @@ def advice_report(request: HttpRequest, pupil_id: int, advice_id: int) -> FileRe
     """The only way to a specialist's report: need to know, then an audited read."""
     pupil = get_pupil_for_user(request.user, pupil_id)
     advice = get_object_or_404(Advice, pk=advice_id, pupil=pupil)
-    if not advice.report:
-        raise Http404("No report")
-    try:
-        handle = advice.report.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage") from None
+    response = private_file_response(advice.report, content_type=advice.report_type, filename=advice.report_name)
     audit.record_view(actor=request.user, pupil=pupil, what="specialist report")
-    response = FileResponse(
-        handle,
-        content_type=advice.report_type,
-        filename=advice.report_name,
-        as_attachment=advice.report_type == "application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
 
 
