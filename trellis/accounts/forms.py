@@ -4,10 +4,12 @@ from allauth.account.forms import LoginForm
 from django import forms
 from django.conf import settings
 
-from trellis.lib.forms import Form
+from trellis.lib.forms import CleanTextMixin, Form
 
 from .models import ApiToken
 from .services import MAX_TOKEN_DAYS
+
+PASSWORD_MAX_LENGTH = 4096
 
 
 class TokenForm(Form):
@@ -43,10 +45,18 @@ class TokenForm(Form):
         self.fields["days"].initial = settings.TRELLIS_API_TOKEN_DAYS
 
 
-class SignInForm(LoginForm):
+class SignInForm(CleanTextMixin, LoginForm):
     """allauth's sign-in form with Trellis's wording. Its username is posted as "username", as
     Django's form posted it, so django-axes (AXES_USERNAME_FORM_FIELD), password managers and the
     lockout page read the same name."""
+
+    # Django's password hashers refuse more than 4,096 characters; say so before hashing megabytes.
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

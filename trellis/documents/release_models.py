@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from trellis.lib.models import LimitedTextField
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -70,7 +72,8 @@ class Release(AppendOnly):
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     number = models.PositiveIntegerField(help_text="1 for the first release of this kind for this pupil")
-    html = models.TextField()
+    # Made by Trellis, not typed: a long annual review pack is a few hundred kB; 10 MB leaves room.
+    html = LimitedTextField(max_length=10_000_000)
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64, help_text="of the PDF's bytes")
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

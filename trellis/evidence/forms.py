@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from trellis.accounts.forms import PASSWORD_MAX_LENGTH
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
 from trellis.lib.models import LONG_TEXT
 from trellis.plans.models import Target
@@ -193,6 +194,7 @@ class LeaveVoiceForm(Form):
     password = forms.CharField(
         label="Your password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": "Enter your password to unlock this tablet"},
     )
