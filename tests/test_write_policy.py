@@ -88,6 +88,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "import_transition": {"senco": "own_school", "superuser": BOTH},
     "add_scale": {"senco": "own_school", "superuser": BOTH},
     "set_competent_ranges": {"senco": "own_school", "superuser": BOTH},
+    "enter_benchmark": {"senco": "own_school", "superuser": BOTH},
     # Boxall: staff who assess, for pupils whose SEN record they see (the teacher: their class; the TA: 4B).
     "record_boxall": {"senco": WHOLE, "head": WHOLE, "teacher": "own", "ta": "own", "superuser": EVERY},
     "record_assessments": {
@@ -164,6 +165,7 @@ SCHOOL_ACTIONS = {
     "export_ctf",
     "add_scale",
     "set_competent_ranges",
+    "enter_benchmark",
     "record_assessments",
     "import_weeks",
     "see_smart_list",

@@ -31,7 +31,7 @@ from trellis.pupils.access import (
 from trellis.pupils.models import NeedType, Pupil, nc_year_label
 from trellis.schools.models import School
 
-from . import overview
+from . import benchmarks, overview
 from .overview import (
     FILTERS,
     NO_FILTERS_FOR_SUPPRESSED,
@@ -156,8 +156,13 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         dashboard = overview.build(request.user, schools, choices, today=today)
     except ChoiceError as error:
         return _choice_error(request, error, title)
+    compared = benchmarks.school_comparison(request.user, extra["school"], dashboard) if "school" in extra else None
+    phase_rows = benchmarks.by_phase(request.user, schools, dashboard) if len(schools) > 1 else []
     if download := request.GET.get("download"):
-        return _download(dashboard, download, request.GET.get("table", "breakdown"))
+        table = request.GET.get("table", "breakdown")
+        if table in ("compared", "phases"):
+            return benchmarks.download(compared if table == "compared" else phase_rows, download, table)
+        return _download(dashboard, download, table)
     if dashboard.attention:  # the one part of a dashboard that names pupils
         audit.record(
             actor=request.user,
@@ -203,6 +208,9 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "reviews_link": _reviews_link(request.user, extra.get("school"), dashboard.hide_small),
         # Spending on provision: for those who see every pupil of these schools by name (not governors).
         "money_link": not dashboard.hide_small and whole_schools(request.user, {s.pk for s in schools}),
+        "compared": compared,
+        "has_recorded": any(row.recorded for row in compared or []),
+        "phase_rows": phase_rows,
         **extra,
     }
     return render(request, "dashboards/progress.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import progress_views, views
+from . import benchmark_views, progress_views, views
 
 urlpatterns = [
     path("dashboards/", progress_views.dashboard_home, name="dashboard"),
@@ -13,4 +13,15 @@ urlpatterns = [
         name="dash-identification-download",
     ),
     path("dashboards/destinations/", views.leaver_destinations, name="dash-destinations"),
+    re_path(
+        r"^dashboards/destinations\.(?P<download>csv|xlsx)$",
+        views.leaver_destinations,
+        name="dash-destinations-download",
+    ),
+    path("dashboards/schools/<str:urn>/benchmarks/", benchmark_views.benchmark_figures, name="dash-benchmarks"),
+    path(
+        "dashboards/schools/<str:urn>/benchmarks/<int:pk>/remove/",
+        benchmark_views.remove_benchmark,
+        name="dash-benchmark-remove",
+    ),
 ]

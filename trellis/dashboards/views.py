@@ -11,7 +11,9 @@ from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.tables import csv_response, xlsx_response
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
 
+from .benchmarks import destinations_compared, recorded_text
 from .comparison import (
+    DESTINATION_GROUPS,
     MEASURES,
     E,
     K,
@@ -92,12 +94,26 @@ def _on_roll(profile, hidden) -> Figure:
     return Figure(profile.on_roll, profile.on_roll, cell in hidden, cell in hidden)
 
 
-def leaver_destinations(request: HttpRequest) -> HttpResponse:
-    """Where leavers went, by SEN status and by primary need."""
+def leaver_destinations(request: HttpRequest, download: str | None = None) -> HttpResponse:
+    """Where leavers went, by SEN status and by primary need, and beside national figures."""
     schools, hide_small = _scope(request)
     open_schools = _open_schools(request, schools) if hide_small else []
     status_rows, need_rows = destinations(schools, hide_small=hide_small, open_schools=open_schools)
+    # A school's own destination benchmarks are shown when that one school is.
+    compared = destinations_compared(status_rows, schools[0] if len(schools) == 1 else None)
+    if download:
+        headings = ["Destination"]
+        for _, label in DESTINATION_GROUPS:
+            headings += [f"{label}: these leavers", f"{label}: compared with"]
+        table = [
+            [label, *[text for _, here, figure in cells for text in (here.percent_text, recorded_text(figure))]]
+            for label, cells in compared
+        ]
+        name = f"destinations-compared-{timezone.localdate():%Y-%m-%d}"
+        return (csv_response if download == "csv" else xlsx_response)(name, headings, table)
     context = {
+        "compared": [(label, [(g, here, recorded_text(f)) for g, here, f in cells]) for label, cells in compared],
+        "query": request.GET.urlencode(),
         "status_rows": status_rows,
         "need_rows": need_rows,
         "kinds": [label for label, _ in status_rows],

@@ -28,6 +28,7 @@ POLICY_MODULES = [
     "trellis.families.access",
     "trellis.specialists.access",
     "trellis.documents.access",
+    "trellis.dashboards.access",
 ]
 
 
