@@ -395,6 +395,8 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "dash-identification": _url("dash-identification"),  # counts only
     "dash-identification-download": lambda s: reverse("dash-identification-download", args=["csv"]),
     "dash-destinations": _url("dash-destinations"),  # counts only
+    "dash-destinations-download": lambda s: reverse("dash-destinations-download", args=["csv"]),
+    "dash-benchmarks": _url("dash-benchmarks", urn),  # recorded figures, no pupil
     "import-history": _url("import-history", urn),  # files, dates and who imported
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),
@@ -517,6 +519,7 @@ POST_ONLY = {
     "information-report-training-remove",
     "information-report-publish",
     "document-release",
+    "dash-benchmark-remove",
 }
 POST_ONLY_URLS = {
     "weekly-email": _url("weekly-email"),
@@ -540,6 +543,7 @@ POST_ONLY_URLS = {
     "information-report-training-remove": lambda s: reverse("information-report-training-remove", args=[s.urn, 1]),
     "information-report-publish": _url("information-report-publish", urn),
     "document-release": lambda s: reverse("document-release", args=[s.pupil.pk, s.draft.pk]),
+    "dash-benchmark-remove": lambda s: reverse("dash-benchmark-remove", args=[s.urn, 1]),
 }
 
 API_WITH_PUPIL_DATA: dict[tuple[str, str], Shows] = {

@@ -140,10 +140,14 @@ def test_trust_withheld_at_its_edges():
     assert trust_withheld(school, larger, {"good", "rest"}) == set()
     # ... but a reader who knows the peers' figures would subtract them from the trust's.
     assert trust_withheld(school, larger, {"good", "rest"}, peers_known=True) == {"good", "rest"}
-    # A small trust cell (3 good, 3 shared) is always withheld, with what it takes to keep it so.
+    # Peers with 3 good and 3 shared (the school has none): withheld, with what keeps them so.
     nothing = dict.fromkeys(school, 0)
     small = {"total": 8, "good": 3, "rest": 5, "shared": 3}
     assert trust_withheld(nothing, small, set()) == {"total", "good", "shared"}
+    # No targets at the peers: the trust's small counts are the school's, which the reader sees.
+    assert trust_withheld(school, dict(school), set()) == set()
+    # ... but where the school's are withheld, a small trust count is withheld too.
+    assert trust_withheld(school, dict(school), {"good", "rest"}) == {"good", "rest"}
 
 
 def test_a_teacher_sees_no_comparison_of_their_own_pupils(trust, login):
@@ -360,3 +364,8 @@ def test_only_the_senco_enters_or_removes_benchmarks(trust, login):
     response = login(trust.outsider).post(f"/dashboards/schools/{trust.school_a.urn}/benchmarks/{figure.pk}/remove/")
     assert response.status_code == 404
     assert NationalFigure.objects.filter(pk=figure.pk).exists()
+
+
+def test_the_provision_evaluation_names_the_eef_figures_source(world, login):
+    page = login(world.senco).get(f"/schools/{world.school_a.urn}/provision/evaluation/").content.decode()
+    assert "source: Education Endowment Foundation, Teaching and Learning Toolkit" in page

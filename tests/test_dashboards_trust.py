@@ -145,12 +145,14 @@ def test_a_governor_gets_no_region_links_as_the_region_filter_is_refused_them(tr
 def test_region_and_school_is_one_table_not_two(trust, login, group_by):
     text = login(trust.trustlead).get(f"/dashboards/trust/?group_by={group_by}").content.decode()
     assert text.count(f'href="/dashboards/schools/{trust.school_b.urn}/') == 1  # one row for Birch Primary
-    assert "This is the table" in text and text.count("<table") == 4  # at a glance, by school, per scale, trend
+    assert (
+        "This is the table" in text and text.count("<table") == 5
+    )  # at a glance, by school, by type of school, per scale, trend
 
 
 def test_region_alone_is_its_own_table_beside_the_one_by_school(trust, login):
     text = login(trust.trustlead).get("/dashboards/trust/?group_by=region").content.decode()
-    assert "This is the table" not in text and text.count("<table") == 5
+    assert "This is the table" not in text and text.count("<table") == 6  # and the one by type of school
     assert text.count(">South</a>") == 2  # a row in each table
 
 

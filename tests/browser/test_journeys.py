@@ -117,7 +117,7 @@ def test_trust_leader_drills_from_the_trust_to_a_school_to_its_pupils(sign_in):
     # Region and school chosen as the breakdown: still one table by region and school.
     trust_url = page.url
     visit.goto("/dashboards/trust/?group_by=region&group_by=school")
-    assert main.locator("table").count() == 4, "at a glance, by region and school, each scale, and the trend"
+    assert main.locator("table").count() == 5, "at a glance, by region and school, by type of school, each scale, trend"
     assert "This is the table by region and school above" in main.inner_text()
     # A school's name leads to its own dashboard, which offers only what varies within it.
     page.goto(trust_url)

@@ -184,15 +184,17 @@ def trust_withheld(
     rest shown). The peers' counts (trust minus school) are not shown here: a reader may work out
     the large ones, but no small one, and none of the school's withheld cells. `peers_known`: the
     reader sees the peer schools' figures elsewhere (their dashboards), so only small ones are
-    taken as unknown. The fewest trust cells that do it (small ones always), none of them one
-    that could be worked out itself."""
+    taken as unknown. The fewest trust cells that do it, none of them one that could be worked
+    out itself."""
     peers = {name: trust[name] - school[name] for name in CELLS}
     relations = [Relation((tag, "total"), ((tag, "good"), (tag, "rest"))) for tag in ("school", "peers", "trust")]
     relations += [Relation(("trust", name), (("school", name), ("peers", name))) for name in CELLS]
     small_peers = {("peers", name) for name in CELLS if is_small(peers[name])}
     secret = {("school", name) for name in school_hidden} | small_peers
     unknown = secret if peers_known else secret | {("peers", name) for name in CELLS}
-    small = {name for name in CELLS if is_small(trust[name])}
+    # A small trust count is withheld, unless the reader sees the school's exactly: then it tells
+    # them only the peers' count, which is checked above like the others.
+    small = {name for name in CELLS if is_small(trust[name]) and name in school_hidden}
     for size in range(len(CELLS) + 1):
         for chosen in combinations(CELLS, size):
             if not small <= set(chosen):

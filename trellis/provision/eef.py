@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+SOURCE = "Education Endowment Foundation, Teaching and Learning Toolkit (average impact of each strand)"
+
 # (code, name, published average impact in months)
 STRANDS: list[tuple[str, str, int]] = [
     ("one-to-one", "One to one tuition", 5),

@@ -35,6 +35,7 @@ from .access import (
     visible_groups,
 )
 from .eef import PUBLISHED_MONTHS
+from .eef import SOURCE as EEF_SOURCE
 from .forms import ReviewForm, SessionForm, StrategyForm, UploadForm
 from .models import EhcProvision, Enrolment, Measure
 
@@ -280,6 +281,7 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
         "term": term or "",
         "small_n_below": ev.SMALL_N_BELOW,
         "withheld_note": NOTE,
+        "eef_source": EEF_SOURCE,
     }
     return render(request, "provision/evaluation.html", context)
 
