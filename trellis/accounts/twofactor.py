@@ -70,8 +70,8 @@ class RequireTwoFactorMiddleware:
             if must_have_two_factor(user) and not signed_in_with_school_account(request) and not has_two_factor(user):
                 messages.info(
                     request,
-                    "Your role needs two-factor sign-in. Set up an authenticator app to carry on: "
-                    "you will be asked for a code from it each time you sign in with your password.",
+                    "Your role needs two-factor sign-in. Set up an authenticator app or a passkey to carry on: "
+                    "you will be asked for it each time you sign in with your password.",
                 )
                 target = reverse("mfa_activate_totp")
                 return HttpResponseClientRedirect(target) if getattr(request, "htmx", False) else redirect(target)
@@ -80,6 +80,11 @@ class RequireTwoFactorMiddleware:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    def generate_authenticator_name(self, user: User, type: Authenticator.Type) -> str:
+        """The name a new passkey gets unless the person gives one: "Passkey", then "Passkey 2"..."""
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return "Passkey" if count == 0 else f"Passkey {count + 1}"
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Someone who must have two-factor sign-in cannot remove their last second factor."""
         user = authenticator.user
