@@ -20,6 +20,10 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // Shown until now, for browsers without JavaScript (a <noscript> is not shown where scripts are merely blocked).
+    document.querySelectorAll("[data-passkey-no-script]").forEach(function (element) {
+      element.hidden = true;
+    });
     const supported = typeof window.PublicKeyCredential === "function" && window.allauth && window.allauth.webauthn;
     document.querySelectorAll("[data-passkey-unsupported]").forEach(function (element) {
       element.hidden = Boolean(supported);
