@@ -5,12 +5,15 @@ with Chromium's virtual authenticator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from passkey_authenticator import SoftPasskey, page_options, view_options
 from test_signin_2fa import ENTER_CODE, password_sign_in, signed_in_as, totp_code, with_app
 
@@ -251,3 +254,18 @@ def test_nobody_else_can_remove_or_rename_your_passkey(world, client):
     assert client.post(reverse("mfa_remove_webauthn", args=[pk])).status_code == 404
     assert client.post(reverse("mfa_edit_webauthn", args=[pk]), {"name": "Mine"}).status_code == 404
     assert passkey_of(world.teacher).wrap().name == "Blue key"
+
+
+def test_a_passkey_also_confirms_it_is_you_before_a_change(world, client):
+    password_sign_in(client, "teacher")
+    confirm_password(client)
+    passkey = SoftPasskey()
+    add_passkey(client, passkey)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=10)):  # the confirmation has lapsed
+        assert client.get(ADD)["Location"].startswith("/accounts/reauthenticate/")
+        confirm = f"/accounts/2fa/webauthn/reauthenticate/?next={ADD}"
+        page = client.get(confirm)
+        assert f'href="/accounts/reauthenticate/?next={ADD}"' in page.content.decode()
+        answer = passkey.get(page_options(page)["request_options"])
+        assert client.post(confirm, {"credential": json.dumps(answer), "next": ADD})["Location"] == ADD
+        assert client.get(ADD).status_code == 200

@@ -124,9 +124,11 @@ def serve(var_dir: Path, host: str = "127.0.0.1", **settings: str) -> Iterator[s
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(100):
+        # Up to a minute: on a busy two-core machine Django can take well over ten seconds to start.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=1)  # our own server
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=5)  # our own server
                 break
             except OSError:
                 if server.poll() is not None:
