@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from trellis.pupils.access import WHOLE_SCHOOL_ROLES, scope_for
 
+from . import secret_box
 from .models import Role, User
 
 # Roles that see a whole school or trust. A trust leader is one through TrustMembership.
@@ -91,3 +92,9 @@ class MFAAdapter(DefaultMFAAdapter):
         if authenticator.type not in SECOND_FACTORS or not must_have_two_factor(user):
             return True
         return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exclude(pk=authenticator.pk).exists()
+
+    def encrypt(self, text: str) -> str:
+        return secret_box.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_box.open_sealed(encrypted_text)
