@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -269,3 +270,16 @@ def test_a_passkey_also_confirms_it_is_you_before_a_change(world, client):
         answer = passkey.get(page_options(page)["request_options"])
         assert client.post(confirm, {"credential": json.dumps(answer), "next": ADD})["Location"] == ADD
         assert client.get(ADD).status_code == 200
+
+
+def test_passkey_pages_run_only_scripts_from_trellis_itself_as_the_csp_requires(world, client):
+    password_sign_in(client, "teacher")
+    confirm_password(client)
+    page = client.get(ADD)
+    scripts = re.findall(r"<script\b([^>]*)>", page.content.decode())
+    sources = [re.search(r'src="([^"]+)"', attrs).group(1) for attrs in scripts if "src=" in attrs]
+    assert [source.rsplit("/", 1)[-1] for source in sources[-3:]] == ["webauthn-json.js", "webauthn.js", "passkeys.js"]
+    assert all(source.startswith(settings.STATIC_URL) for source in sources)  # allauth's own files, no CDN
+    inline = [attrs for attrs in scripts if "src=" not in attrs]
+    assert inline == [' id="js_data" type="application/json"']  # data, which no browser runs
+    assert "'unsafe-inline'" not in page["Content-Security-Policy"]
