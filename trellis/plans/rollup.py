@@ -152,7 +152,7 @@ def refresh(pupil_ids: Iterable[int]) -> None:
     ids = sorted({pk for pk in pupil_ids if pk is not None})
     if not ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a transaction of its own only when called outside one
         pupils = {
             pk: (school_id, left_on)
             for pk, school_id, left_on in Pupil.objects.select_for_update()
