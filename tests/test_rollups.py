@@ -379,3 +379,11 @@ def test_the_trust_page_takes_the_same_queries_for_2_schools_and_for_200(world, 
     text = client.get("/dashboards/trust/").content.decode()
     assert "School 000" in text and "School 180" in text  # the schools with targets, in the table by school
     assert "School 197" not in text  # none: no row, as before the rollups
+
+
+def test_a_status_kept_without_a_date_counts_as_not_reviewed():
+    """As status_now reads it (rows written straight to the table, not through the services)."""
+    parts = rollup.pupil_parts([(1, "off_track", None, dt.date(2026, 9, 1), None, None, True, 7)], rollup.ALWAYS)
+    at = {"window_start": dt.date(2026, 11, 2), "cutoff": dt.date(2026, 9, 23), "today": dt.date(2026, 11, 18)}
+    assert figure(parts, M.TARGETS, "not_reviewed", **at) == 1 and figure(parts, M.PUPILS, "not_reviewed", **at) == 1
+    assert figure(parts, M.OVERDUE, "", **at) == 1 and figure(parts, M.STUCK, "", **at) == 1

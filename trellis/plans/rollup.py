@@ -83,12 +83,12 @@ def pupil_parts(targets: list[tuple], until: dt.date) -> Parts:
         part[1] += total
 
     for _, status, reviewed_on, starts_on, gain, share, stuck, scale_id in targets:
-        if status in REVIEWED:
+        if status in REVIEWED and reviewed_on is not None:  # (a status without a date counts as none, as in status_now)
             add(M.TARGETS, Status.NOT_REVIEWED, ALWAYS, 1)
             add(M.TARGETS, Status.NOT_REVIEWED, reviewed_on, -1)
             add(M.TARGETS, status, reviewed_on, 1)
         else:
-            add(M.TARGETS, status or Status.NOT_REVIEWED, ALWAYS, 1)
+            add(M.TARGETS, Status.ACHIEVED if status == Status.ACHIEVED else Status.NOT_REVIEWED, ALWAYS, 1)
         if status != Status.ACHIEVED:
             add(M.OVERDUE, "", ALWAYS, 1)
             add(M.OVERDUE, "", reviewed_on or starts_on, -1)
@@ -99,7 +99,7 @@ def pupil_parts(targets: list[tuple], until: dt.date) -> Parts:
         if share is not None:
             add(M.SHARE, "", ALWAYS, 1, share, scale_id)
     if targets:
-        breaks = sorted({t[2] for t in targets if t[1] in REVIEWED})
+        breaks = sorted({t[2] for t in targets if t[1] in REVIEWED and t[2] is not None})
 
         def worst(window_start: dt.date) -> str:
             return max((_status_on(t[1], t[2], window_start) for t in targets), key=RANK.__getitem__)
