@@ -360,19 +360,20 @@ def pupils_counted(school_ids: Iterable[int]) -> int:
 PUPIL_FIELDS = {"school", "school_id", "left_on"}
 
 
-def target_saved(sender, instance: Target, **kwargs) -> None:
-    refresh([instance.pupil_id])
+def target_saved(sender, instance: Target, raw: bool = False, **kwargs) -> None:
+    if not raw:  # loading fixtures or a backup: the rollups come with them
+        refresh([instance.pupil_id])
 
 
 def target_deleted(sender, instance: Target, **kwargs) -> None:
     refresh([instance.pupil_id])
 
 
-def plan_saved(sender, instance: Plan, created: bool, **kwargs) -> None:
-    if not created:  # a new plan has no targets yet
+def plan_saved(sender, instance: Plan, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created and not raw:  # a new plan has no targets yet
         refresh([instance.pupil_id])
 
 
-def pupil_saved(sender, instance: Pupil, created: bool, update_fields=None, **kwargs) -> None:
-    if not created and (update_fields is None or PUPIL_FIELDS & set(update_fields)):
+def pupil_saved(sender, instance: Pupil, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
+    if not created and not raw and (update_fields is None or PUPIL_FIELDS & set(update_fields)):
         refresh([instance.pk])
