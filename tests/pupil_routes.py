@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.webauthn.internal.auth import WebAuthn
 from allauth.socialaccount.models import SocialApp
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from fixtures_progress import add_review, make_target
 from fixtures_transfer import ctf, ctf_pupil, upn
+from passkey_authenticator import SoftPasskey
 
 from trellis.accounts.models import Membership, Role, User
 from trellis.assessment.models import Domain
@@ -438,6 +440,19 @@ def _with_two_factor(name: str):
     return url
 
 
+def _with_passkey(name: str, *, by_pk: bool = False):
+    """A passkey page: the SENCO's passkey, made once (a software key's answer, as a browser posts it)."""
+
+    def url(s) -> str:
+        passkey = Authenticator.objects.filter(user=s.world.senco, type=Authenticator.Type.WEBAUTHN).first()
+        if passkey is None:
+            options = {"publicKey": {"user": {"id": "MQ"}, "rp": {"id": "testserver"}, "challenge": "AAAA"}}
+            passkey = WebAuthn.add(s.world.senco, "Passkey", SoftPasskey().create(options)).instance
+        return reverse(name, args=[passkey.pk]) if by_pk else reverse(name)
+
+    return url
+
+
 def _oidc(name: str):
     """A Microsoft/Google sign-in route of a service added in the admin."""
 
@@ -482,6 +497,11 @@ PAGES_WITHOUT_PUPIL_DATA |= {
     "mfa_view_recovery_codes": _with_two_factor("mfa_view_recovery_codes"),
     "mfa_generate_recovery_codes": _with_two_factor("mfa_generate_recovery_codes"),
     "mfa_download_recovery_codes": _with_two_factor("mfa_download_recovery_codes"),
+    "mfa_list_webauthn": _with_passkey("mfa_list_webauthn"),
+    "mfa_add_webauthn": _url("mfa_add_webauthn"),
+    "mfa_reauthenticate_webauthn": _with_passkey("mfa_reauthenticate_webauthn"),
+    "mfa_edit_webauthn": _with_passkey("mfa_edit_webauthn", by_pk=True),
+    "mfa_remove_webauthn": _with_passkey("mfa_remove_webauthn", by_pk=True),
     "socialaccount_login_cancelled": _url("socialaccount_login_cancelled"),
     "socialaccount_login_error": _url("socialaccount_login_error"),
     "socialaccount_signup": _url("socialaccount_signup"),  # closed

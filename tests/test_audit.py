@@ -1,13 +1,20 @@
 """Every change to pupil data and every read of a SEN record leaves an audit event that cannot be undone."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from trellis.audit.models import AuditEvent
+from trellis.provision.models import Intervention, InterventionGroup
+from trellis.provision.services import enrol, log_session
 from trellis.pupils import services
+
+from conftest import make_pupil
 
 
 def events_for(pupil, action):
@@ -103,3 +110,24 @@ def test_a_failed_change_leaves_no_audit_event(world):
             pupil=world.in_class, status="E", starts_on=dt.date(2000, 1, 1), by=world.senco
         )  # before the current status began
     assert AuditEvent.objects.count() == count
+
+
+@pytest.mark.parametrize("group_size", [2, 7])
+def test_a_session_register_audits_each_pupil_in_the_same_number_of_queries(world, group_size):
+    """Every pupil of the group has their attendance in their own trail, written together: the
+    register of a group of 7 costs what the register of a group of 2 costs."""
+    intervention = Intervention.objects.create(school=world.school_a, name="Word wasp", cost_per_session=Decimal(5))
+    group = InterventionGroup.objects.create(
+        intervention=intervention, starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2026, 12, 18)
+    )
+    pupils = [make_pupil(world.school_a, surname=f"Reg{i}") for i in range(group_size)]
+    for pupil in pupils:
+        enrol(group=group, pupil=pupil, by=world.senco, measures=[])
+    present = [group.enrolments.get(pupil=pupils[0]).pk]
+    with CaptureQueriesContext(connection) as queries:
+        log_session(group=group, date=dt.date(2026, 11, 16), present=present, by=world.ta)
+    trails = AuditEvent.objects.filter(record_type="intervention attendance")
+    assert sorted(trails.values_list("pupil_id", flat=True)) == sorted(p.pk for p in pupils)
+    assert trails.get(pupil_id=pupils[0].pk).summary == "Word wasp 16/11/2026: present"
+    assert trails.get(pupil_id=pupils[1].pk).summary == "Word wasp 16/11/2026: absent"
+    assert len(queries) == 6, [q["sql"] for q in queries]

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from test_serving import documented_env, run
 
+from trellis.accounts import secret_box
 from trellis.accounts.twofactor import must_have_two_factor
 from trellis.audit.models import AuditEvent
 
@@ -294,3 +295,59 @@ def test_production_says_at_start_up_when_email_only_goes_to_the_console(tmp_pat
     assert "TRELLIS_EMAIL_BACKEND is not set, so email (password resets, invitations) goes to the console" in (
         console.stderr
     )
+
+
+# Secrets at rest
+
+
+def test_the_authenticator_key_and_recovery_seed_are_not_stored_in_the_clear(world, client):
+    """A copy of the database (a backup, a replica) is not enough to make someone's codes."""
+    secret = with_app(world.senco)
+    stored = Authenticator.objects.get(user=world.senco, type="totp").data["secret"]
+    assert stored.startswith("aesgcm1:") and secret not in stored
+    password_sign_in(client, "senco")
+    assert client.post(ENTER_CODE, {"code": totp_code(secret)}).status_code == 302
+    assert client.get(reverse("pupil", args=[world.in_class.pk])).status_code == 200
+    codes = RecoveryCodes.activate(world.senco)
+    assert codes.instance.data["seed"].startswith("aesgcm1:")
+    assert len(codes.get_unused_codes()) == 10
+
+
+def test_a_secret_sealed_under_a_rotated_key_opens_with_the_fallback_and_a_changed_one_not_at_all(settings):
+    sealed = secret_box.seal("JBSWY3DPEHPK3PXP")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    assert secret_box.open_sealed(sealed) == "JBSWY3DPEHPK3PXP"
+    middle = len(sealed) // 2
+    tampered = sealed[:middle] + ("A" if sealed[middle] != "A" else "B") + sealed[middle + 1 :]
+    with pytest.raises(ValueError, match="cannot be opened"):
+        secret_box.open_sealed(tampered)
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ValueError, match="cannot be opened"):
+        secret_box.open_sealed(sealed)
+
+
+def test_a_secret_stored_before_sealing_still_works(world, client):
+    secret = generate_totp_secret()
+    Authenticator.objects.create(user=world.senco, type="totp", data={"secret": secret})
+    password_sign_in(client, "senco")
+    assert client.post(ENTER_CODE, {"code": totp_code(secret)}).status_code == 302
+
+
+def test_the_migration_seals_secrets_stored_in_the_clear_and_leaves_sealed_ones(world, client):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("trellis.accounts.migrations.0009_seal_two_factor_secrets")
+    secret = generate_totp_secret()
+    clear = Authenticator.objects.create(user=world.senco, type="totp", data={"secret": secret})
+    already = with_app(world.head)
+    before = Authenticator.objects.get(user=world.head).data["secret"]
+    migration.seal_existing(apps, None)
+    clear.refresh_from_db()
+    assert secret_box.is_sealed(clear.data["secret"]) and secret_box.open_sealed(clear.data["secret"]) == secret
+    assert Authenticator.objects.get(user=world.head).data["secret"] == before
+    assert secret_box.open_sealed(before) == already
+    password_sign_in(client, "senco")
+    assert client.post(ENTER_CODE, {"code": totp_code(secret)}).status_code == 302

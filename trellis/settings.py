@@ -286,7 +286,14 @@ SOCIALACCOUNT_LOGIN_ON_GET = False  # a cross-site link cannot start a sign-in
 SOCIALACCOUNT_STORE_TOKENS = False  # Trellis calls no Microsoft or Google API
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps_from_environment()}}
 MFA_ADAPTER = "trellis.accounts.twofactor.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn: a security key, or the phone's or computer's own) as a second factor after the
+# password. Not passwordless sign-in (MFA_PASSKEY_LOGIN_ENABLED stays off): see the README "Signing in".
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {
+    "add_webauthn": "trellis.accounts.forms.AddPasskeyForm",
+    "edit_webauthn": "trellis.accounts.forms.EditPasskeyForm",
+    "authenticate_webauthn": "trellis.accounts.forms.PasskeySignInForm",
+}
 MFA_TOTP_ISSUER = "Trellis"
 MFA_TOTP_TOLERANCE = 1  # the code of the 30 seconds before or after: phones' clocks drift, people type slowly
 # Whole-school and trust roles must set up two-factor sign-in (trellis/accounts/twofactor.py).

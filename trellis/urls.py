@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from trellis.accounts import signin
+from trellis.accounts import passkeys, signin
 from trellis.api.api import api
 from trellis.lib import errors, health
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("accounts/password/set/", RedirectView.as_view(pattern_name="password-change"), name="allauth-password-set"),
     # allauth.urls less its unnamed, deprecated /accounts/social/ redirects: every page here is named.
     path("accounts/", include("allauth.account.urls")),
+    # Before allauth's own: the second step says which factors one has; a required last passkey stays.
+    path("accounts/2fa/authenticate/", passkeys.second_step, name="mfa_authenticate"),
+    path("accounts/2fa/webauthn/keys/<int:pk>/remove/", passkeys.remove_passkey, name="mfa_remove_webauthn"),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),

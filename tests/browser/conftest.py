@@ -8,6 +8,7 @@ TRELLIS_REQUIRE_BROWSER=1 so that a missing Chromium fails rather than skips.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -89,47 +90,68 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _environment(var_dir: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TRELLIS_"))}
+    # As `make run`: the demo logins sign in with their password alone (test_signin_2fa.py sets up a code).
+    env.update(TRELLIS_VAR_DIR=str(var_dir), TRELLIS_DEBUG="0", TRELLIS_REQUIRE_2FA="0", PYTHONUNBUFFERED="1")
+    return env | settings
+
+
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory) -> Iterator[str]:
-    """The demo trust, migrated and seeded into a throwaway SQLite database, served on 127.0.0.1.
+def demo_var_dir(tmp_path_factory) -> Path:
+    """The demo trust, migrated and seeded into a throwaway SQLite database in this folder."""
+    var_dir = tmp_path_factory.mktemp("browser-var")
+    # As `make run`: the cache table holds allauth's rate limits (password reset, two-factor codes).
+    for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
+        subprocess.run(MANAGE + command, env=_environment(var_dir), check=True, cwd=ROOT, capture_output=True)  # noqa: S603
+    return var_dir
+
+
+@contextlib.contextmanager
+def serve(var_dir: Path, host: str = "127.0.0.1", **settings: str) -> Iterator[str]:
+    """Trellis on the database in `var_dir`, on a free port of 127.0.0.1, called `host` (passkeys
+    need "localhost": browsers allow WebAuthn over plain HTTP only there)."""
+    port = _free_port()
+    log = open(var_dir / f"server-{port}.log", "w")  # noqa: SIM115  (closed after the server stops)
+    server = subprocess.Popen(  # noqa: S603  (our own manage.py)
+        MANAGE + ["runserver", "--noreload", "--nostatic", f"127.0.0.1:{port}"],
+        env=_environment(var_dir, **settings),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # Up to a minute: on a busy two-core machine Django can take well over ten seconds to start.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in/", timeout=5)  # our own server
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError((var_dir / f"server-{port}.log").read_text()) from None
+                time.sleep(0.1)
+        yield f"http://{host}:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(request) -> Iterator[str]:
+    """The demo trust served on 127.0.0.1 (`demo_var_dir`).
 
     TRELLIS_BROWSER_BASE_URL uses a server already running instead (quicker while writing tests).
     """
     if url := os.environ.get("TRELLIS_BROWSER_BASE_URL"):
         yield url.rstrip("/")
         return
-    var_dir = tmp_path_factory.mktemp("browser-var")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TRELLIS_"))}
-    # As `make run`: the demo logins sign in with their password alone (test_signin_2fa.py sets up a code).
-    env.update(TRELLIS_VAR_DIR=str(var_dir), TRELLIS_DEBUG="0", TRELLIS_REQUIRE_2FA="0", PYTHONUNBUFFERED="1")
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    # As `make run`: the cache table holds allauth's rate limits (password reset, two-factor codes).
-    for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
-        subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
-    port = _free_port()
-    log = open(var_dir / "server.log", "w")  # noqa: SIM115  (closed after the server stops)
-    server = subprocess.Popen(  # noqa: S603  (our own manage.py)
-        manage + ["runserver", "--noreload", "--nostatic", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/sign-in/", timeout=1)  # noqa: S310  (our own server)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError((var_dir / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with serve(request.getfixturevalue("demo_var_dir")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

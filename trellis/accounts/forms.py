@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.forms import LoginForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, AuthenticateWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.conf import settings
 
@@ -68,3 +69,48 @@ class SignInForm(CleanTextMixin, LoginForm):
 
     def add_prefix(self, field_name: str) -> str:
         return super().add_prefix("username" if field_name == "login" else field_name)
+
+
+# Passkeys (allauth.mfa's WebAuthn forms with Trellis's wording and limits). A passkey's answer is a
+# few hundred characters; a security key's, with its attestation certificates, a few thousand.
+PASSKEY_NAME_MAX_LENGTH = 100
+PASSKEY_ANSWER_MAX_LENGTH = 20_000
+
+
+def _passkey_answer_field() -> forms.JSONField:
+    return forms.JSONField(
+        widget=forms.HiddenInput,
+        max_length=PASSKEY_ANSWER_MAX_LENGTH,
+        error_messages={
+            "required": "Use your passkey when your browser asks for it (this needs JavaScript)",
+            "invalid": "Your passkey's answer could not be read. Try again",
+        },
+    )
+
+
+class AddPasskeyForm(CleanTextMixin, AddWebAuthnForm):
+    name = forms.CharField(
+        label="Name for this passkey",
+        help_text="So that you can tell your passkeys apart, for example “Blue key on my lanyard” or “Work laptop”.",
+        required=False,  # allauth names it when left empty: the passkey itself is what matters
+        max_length=PASSKEY_NAME_MAX_LENGTH,
+        error_messages={"max_length": f"Use at most {PASSKEY_NAME_MAX_LENGTH} characters"},
+    )
+    credential = _passkey_answer_field()
+
+
+class EditPasskeyForm(CleanTextMixin, EditWebAuthnForm):
+    name = forms.CharField(
+        label="Name for this passkey",
+        max_length=PASSKEY_NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter a name for the passkey",
+            "max_length": f"Use at most {PASSKEY_NAME_MAX_LENGTH} characters",
+        },
+    )
+
+
+class PasskeySignInForm(CleanTextMixin, AuthenticateWebAuthnForm):
+    """The passkey half of the second step of signing in (the code half is allauth's own form)."""
+
+    credential = _passkey_answer_field()

@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from trellis.pupils.access import WHOLE_SCHOOL_ROLES, scope_for
 
+from . import secret_box
 from .models import Role, User
 
 # Roles that see a whole school or trust. A trust leader is one through TrustMembership.
@@ -70,8 +71,8 @@ class RequireTwoFactorMiddleware:
             if must_have_two_factor(user) and not signed_in_with_school_account(request) and not has_two_factor(user):
                 messages.info(
                     request,
-                    "Your role needs two-factor sign-in. Set up an authenticator app to carry on: "
-                    "you will be asked for a code from it each time you sign in with your password.",
+                    "Your role needs two-factor sign-in. Set up an authenticator app or a passkey to carry on: "
+                    "you will be asked for it each time you sign in with your password.",
                 )
                 target = reverse("mfa_activate_totp")
                 return HttpResponseClientRedirect(target) if getattr(request, "htmx", False) else redirect(target)
@@ -80,9 +81,20 @@ class RequireTwoFactorMiddleware:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    def generate_authenticator_name(self, user: User, type: Authenticator.Type) -> str:
+        """The name a new passkey gets unless the person gives one: "Passkey", then "Passkey 2"..."""
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return "Passkey" if count == 0 else f"Passkey {count + 1}"
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Someone who must have two-factor sign-in cannot remove their last second factor."""
         user = authenticator.user
         if authenticator.type not in SECOND_FACTORS or not must_have_two_factor(user):
             return True
         return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exclude(pk=authenticator.pk).exists()
+
+    def encrypt(self, text: str) -> str:
+        return secret_box.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_box.open_sealed(encrypted_text)

@@ -90,16 +90,18 @@ def record_assessments(
         )
         for pupil, value in parsed.items()
     )
-    for pupil, value in parsed.items():
-        audit.record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            record_type="assessment",
-            pupil=pupil,
-            summary=f"{scale.code} {value} ({domain}{', ' + subject if subject else ''})",
-            changes={"value": [None, value]},
-            via=via,
-        )
+    audit.record_many(
+        {
+            "actor": by,
+            "action": AuditEvent.Action.CREATE,
+            "record_type": "assessment",
+            "pupil": pupil,
+            "summary": f"{scale.code} {value} ({domain}{', ' + subject if subject else ''})",
+            "changes": {"value": [None, value]},
+            "via": via,
+        }
+        for pupil, value in parsed.items()
+    )
     return rows
 
 

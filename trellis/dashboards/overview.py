@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 
@@ -32,9 +33,12 @@ from .progress import (
     Row,
     TrendPoint,
     by_school,
+    from_rollups,
+    groups_of,
     per_pupil,
     pupils_by_status,
     reviewed_as,
+    school_counts,
     status_counts,
     total_of,
     trend,
@@ -244,13 +248,21 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
     on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
     targets = _filtered(Target.objects.current().filter(in_scope, on_roll), choices.filters)
 
-    groups = per_pupil(targets, window)
+    # Whole schools without filters (the trust page as it opens): the rollups, a few rows a school.
+    rolled = not choices.filters and whole_schools(user, ids)
+    found = from_rollups(sorted(ids), window) if rolled else {}
+    counts = partial(school_counts, found, schools) if rolled else None
+    groups = groups_of(found) if rolled else per_pupil(targets, window)
     labels = {s.pk: (s.region.name if s.region_id else "No region", s.name) for s in schools}
     school_rows = by_school(groups, labels) if len(ids) > 1 else []
     total = total_of([g.row for g in groups], "All")
-    rows = status_counts(targets, choices.dimensions, window) if choices.dimensions else []
+    rows = []
+    if counts is not None and {d.key for d in choices.dimensions} <= set(WHOLE_SCHOOL_DIMENSIONS):
+        rows = counts(choices.dimensions) if choices.dimensions else []
+    elif choices.dimensions:
+        rows = status_counts(targets, choices.dimensions, window)
     periods = periods_for(reference, choices, today, span)
-    if not choices.filters and whole_schools(user, ids):
+    if rolled:
         trend_points = trend_from_tally(sorted(ids), periods)
     else:
         reviews = _filtered(Review.objects.filter(prefixed(in_scope, "target__")), choices.filters, "target__")
@@ -276,7 +288,9 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         dims = [d.key for d in choices.dimensions]
         # A school where this reader sees names is shown exactly on its own page: protect against it.
         open_schools = [s.name for s in schools if not suppressed_for(user, [s])]
-        hidden = withheld.hidden_cells(targets, dims, window, several_schools=len(ids) > 1, open_schools=open_schools)
+        hidden = withheld.hidden_cells(
+            targets, dims, window, several_schools=len(ids) > 1, open_schools=open_schools, counts=counts
+        )
         hidden |= withheld.hidden_pupils(pupils) | withheld.hidden_trend(trend_points)
         _, breakdown, school_level = withheld.shown_levels(dims, several_schools=len(ids) > 1)
         if unshowable(breakdown) in hidden:  # even its rows would give a withheld number away
@@ -285,7 +299,7 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
             school_rows, withheld_tables = [], [*withheld_tables, "schools"]
     per_scale, by_level = [], None
     if not hide_small:  # a split by scale beside the whole would be a subtraction
-        per_scale = scales.per_scale(targets)
+        per_scale = scales.per_scale_from_rollups(sorted(ids), today) if rolled else scales.per_scale(targets)
         chosen = Scale.objects.for_school(reference).filter(code=choices.filters.get("scale", "")).first()
         if chosen is not None and chosen.is_ordered:
             by_level = scales.by_level(targets, chosen, periods)
@@ -400,11 +414,7 @@ def school_figures(user, schools: list[School], *, today: dt.date) -> dict[int, 
         return {}
     ids = {s.pk for s in shown}
     window = current_window(shown[0], today)  # one reference calendar, as on the trust dashboard
-    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
-    targets = Target.objects.current().filter(pupil__school_id__in=ids).filter(on_roll)
-    rows: dict[int, Row] = {}
-    for group in per_pupil(targets, window):  # the pass behind the trust dashboard's table by school
-        rows.setdefault(group.school_id, Row(())).add(group.row)
+    rows = {pk: progress.row for pk, progress in from_rollups(sorted(ids), window).items()}
     register = (
         Pupil.objects.filter(school_id__in=ids, sen_status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN])
         .on_roll(today)

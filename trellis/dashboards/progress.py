@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
-from trellis.plans import tally
-from trellis.plans.models import Review, Target
+from trellis.plans import rollup, tally
+from trellis.plans.models import ProgressTally, Review, Target
 from trellis.plans.progress import Status, Window, status_expression
 from trellis.pupils.models import Pupil, SenStatus, nc_year_label
 from trellis.schools.models import TeachingGroup
@@ -275,6 +275,74 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
             row.share_total, row.shared = Decimal(str(share_total or 0)), int(shared)
             groups.append(PupilGroup(school_id, PUPIL_ORDER[worst], pupils, row, int(overdue), int(stuck)))
     return groups
+
+
+# --- The same figures from the rollups (whole schools, no filters) ------------------------------
+
+
+@dataclass
+class SchoolProgress:
+    """One school's current targets by status (with gains), pupils by status, overdue and stuck."""
+
+    row: Row
+    pupils: dict[Status, int]
+    overdue: int
+    stuck: int
+
+
+def from_rollups(school_ids: list[int], window: Window) -> dict[int, SchoolProgress]:
+    """What `per_pupil` finds, per school, read from trellis.plans.rollup (one query, a few rows a
+    school). Schools without current targets are left out, as `per_pupil` leaves them out."""
+    M = ProgressTally.Measure
+    found = rollup.by_school(
+        school_ids, window_start=window.starts_on, cutoff=window.today - OVERDUE_AFTER, today=window.today
+    )
+    result = {}
+    for school_id, figures in found.items():
+        row = Row(())
+        for status in Status:
+            row.counts[status] = figures.get((M.TARGETS, status.value), (0, 0))[0]
+        if not row.total:
+            continue
+        row.gained, row.gain_total = figures.get((M.GAIN, ""), (0, Decimal(0)))
+        row.shared, row.share_total = figures.get((M.SHARE, ""), (0, Decimal(0)))
+        pupils = {status: figures.get((M.PUPILS, status.value), (0, 0))[0] for status in Status}
+        overdue, stuck = figures.get((M.OVERDUE, ""), (0, 0))[0], figures.get((M.STUCK, ""), (0, 0))[0]
+        result[school_id] = SchoolProgress(row, pupils, overdue, stuck)
+    return result
+
+
+def groups_of(found: dict[int, SchoolProgress]) -> list[PupilGroup]:
+    """`per_pupil`'s groups from the rollups: each school's targets carried by one group of no
+    pupils (every use sums them per school), then its pupils by status."""
+    groups = []
+    for school_id, progress in found.items():
+        groups.append(PupilGroup(school_id, Status.ACHIEVED, 0, progress.row, progress.overdue, progress.stuck))
+        groups += [PupilGroup(school_id, s, n, Row(()), 0, 0) for s, n in progress.pupils.items() if n]
+    return groups
+
+
+def school_counts(found: dict[int, SchoolProgress], schools: list, dimensions: list[Dimension]) -> list[Row]:
+    """`status_counts` by dimensions a school decides (trust, region, school), from the rollups."""
+    rows: dict[tuple, Row] = {}
+    for school in schools:
+        progress = found.get(school.pk)
+        if progress is None:
+            continue
+        raw = tuple(_school_value(school, d.key) for d in dimensions)
+        if raw not in rows:
+            labels = tuple(d.label_of(value) for d, value in zip(dimensions, raw, strict=True))
+            rows[raw] = Row(labels, sort_key=(_sort_value(None), *map(_sort_value, raw)))
+        rows[raw].add(progress.row)
+    return sorted(rows.values(), key=lambda r: r.sort_key)
+
+
+def _school_value(school, key: str):
+    if key == "trust":
+        return school.trust.name if school.trust_id else None
+    if key == "region":
+        return school.region.name if school.region_id else None
+    return school.name
 
 
 def pupils_by_status(groups: list[PupilGroup]) -> dict[Status, int]:

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, QuerySet
 
 from trellis.assessment.models import Scale
-from trellis.plans.models import Review, Target
+from trellis.plans import rollup
+from trellis.plans.models import ProgressTally, Review, Target
 
 from .progress import Period
 
@@ -50,6 +51,39 @@ def per_scale(targets: QuerySet[Target]) -> list[ScaleRow]:
             else int((Decimal(str(row["share"])) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)),
         )
         for row in rows
+    ]
+
+
+def per_scale_from_rollups(school_ids: list[int], today) -> list[ScaleRow]:
+    """`per_scale` for whole schools without filters, from trellis.plans.rollup: two queries (the
+    sums per scale, then the scales' names), however many targets."""
+    M = ProgressTally.Measure
+    sums = rollup.by_scale(school_ids, today=today)
+    if not sums:
+        return []
+    grouped: dict[tuple, list] = {}
+    for scale in Scale.objects.filter(pk__in=list(sums)).only("name", "unit", "kind"):
+        gained, gain = sums[scale.pk].get(M.GAIN, (0, Decimal(0)))
+        shared, share = sums[scale.pk].get(M.SHARE, (0, Decimal(0)))
+        if not gained:
+            continue
+        # Grouped by name, unit and kind, as `per_scale` groups: a school's own copy of a scale is one row with it.
+        totals = grouped.setdefault((scale.name, scale.unit, scale.kind), [0, Decimal(0), 0, Decimal(0)])
+        totals[0] += gained
+        totals[1] += gain
+        totals[2] += shared
+        totals[3] += share
+    return [
+        ScaleRow(
+            name=name,
+            unit="" if kind == Scale.Kind.ORDERED else unit,
+            targets=gained,
+            mean_steps=(gain / gained).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+            planned_share=int((share * 100 / shared).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+            if shared
+            else None,
+        )
+        for (name, unit, kind), (gained, gain, shared, share) in sorted(grouped.items())
     ]
 
 

@@ -18,7 +18,7 @@ in every download and API answer that shows it:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
 from django.db.models import QuerySet
@@ -34,6 +34,9 @@ GOOD = "good"  # achieved or on track, a trend column shown as a percentage
 COLUMNS = [*(s.value for s in Status), TOTAL]
 
 Level = frozenset
+# Targets by status for whole-school dimensions, without a query (progress.school_counts, bound).
+Counts = Callable[[list], list[Row]]
+SCHOOL_DECIDED = Level({"trust", "region", SCHOOL})
 
 
 def coordinates(dims: Sequence[str], labels: Sequence[str], school: str | None = None) -> tuple:
@@ -81,9 +84,12 @@ def _multi(dim: str) -> bool:
     return DIMENSIONS[dim].current is not None
 
 
-def level_rows(targets: QuerySet, levels: Iterable[Level], window: Window) -> dict[Level, dict[tuple, Row]]:
+def level_rows(
+    targets: QuerySet, levels: Iterable[Level], window: Window, counts: Counts | None = None
+) -> dict[Level, dict[tuple, Row]]:
     """Rows of every level: one query for each set of multi-valued dimensions kept (usually one),
-    the other levels summed from it."""
+    the other levels summed from it. `counts`, when given, counts by the dimensions a school
+    decides (from the rollups) instead of a query."""
     levels = list(levels)
     universe = Level().union(*levels)
     single = Level(d for d in universe if not _multi(d))
@@ -93,7 +99,13 @@ def level_rows(targets: QuerySet, levels: Iterable[Level], window: Window) -> di
         finest = Level(d for d in level if _multi(d)) | single
         if finest not in fetched:
             dims = sorted(finest)
-            rows = status_counts(targets, [DIMENSIONS[d] for d in dims], window) if dims else []
+            chosen = [DIMENSIONS[d] for d in dims]
+            if not dims:
+                rows = []
+            elif counts is not None and finest <= SCHOOL_DECIDED:
+                rows = counts(chosen)
+            else:
+                rows = status_counts(targets, chosen, window)
             fetched[finest] = {coordinates(dims, row.labels): row for row in rows}
         summed: dict[tuple, Row] = {}
         for coords, row in fetched[finest].items():
@@ -139,7 +151,13 @@ def shown_levels(dims: Sequence[str], *, several_schools: bool) -> tuple[Level, 
 
 
 def hidden_cells(
-    targets: QuerySet, dims: Sequence[str], window: Window, *, several_schools: bool, open_schools: Iterable[str] = ()
+    targets: QuerySet,
+    dims: Sequence[str],
+    window: Window,
+    *,
+    several_schools: bool,
+    open_schools: Iterable[str] = (),
+    counts: Counts | None = None,
 ) -> set:
     """The withheld cells of the totals, the breakdown and the table by school, keyed by the
     dimensions they are shown with (a need's broad area, decided by the need, left out).
@@ -148,7 +166,7 @@ def hidden_cells(
     levels = {sub for level in shown for sub in _subsets(closure(level | {SCHOOL}))}
     if not several_schools:  # one school: the levels without it add nothing and are not shown
         levels = {level for level in levels if SCHOOL in level}
-    values, relations = cube(level_rows(targets, levels, window))
+    values, relations = cube(level_rows(targets, levels, window, counts))
     order = order_of(levels)
     open_schools = set(open_schools)
     public = [cell for cell in values if SCHOOL in cell[0] and dict(cell[1]).get(SCHOOL) in open_schools]

@@ -93,15 +93,17 @@ def write_export(pupils: list[Pupil], out: BinaryIO, *, by, via: str) -> dict[st
                 with storage.open(name, "rb") as handle, archive.open(f"files/{name}", "w") as target:
                     while chunk := handle.read(1024 * 1024):
                         target.write(chunk)
-    for pupil in pupils:
-        audit.record(
-            actor=by,
-            action=AuditEvent.Action.EXPORT,
-            record_type="subject access export",
-            pupil=pupil,
-            record_id=pupil.pk,
-            summary=f"Everything held about the pupil ({sum(len(v) for v in records.values())} records, "
+    audit.record_many(
+        {
+            "actor": by,
+            "action": AuditEvent.Action.EXPORT,
+            "record_type": "subject access export",
+            "pupil": pupil,
+            "record_id": pupil.pk,
+            "summary": f"Everything held about the pupil ({sum(len(v) for v in records.values())} records, "
             f"{len(files)} files)",
-            via=via,
-        )
+            "via": via,
+        }
+        for pupil in pupils
+    )
     return {**{label: len(rows) for label, rows in records.items()}, "files": len(files), "audit events": len(events)}

@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
+from trellis.plans import rollup
 from trellis.plans import tally as review_tally
 from trellis.pupils.bulk import write_new_pupils
 from trellis.pupils.models import ExternalShare, NeedType
@@ -83,6 +84,7 @@ def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: 
             import_string(path)(school=school, rng=school_rng(seed, school.urn, path), today=today)
     parents.seed_families(schools=created, password=password, today=today, seed=seed)
     review_tally.rebuild()  # the reviews went in in bulk, so count them once at the end
+    rollup.rebuild()  # as were the targets and their summaries
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so the dashboards' joins start from the right table
     return summary

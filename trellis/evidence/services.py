@@ -439,16 +439,18 @@ def import_weekly(*, school, text: str, by=None, dry_run: bool = False, via: str
         WeeklyRecord.objects.bulk_create(new, batch_size=1000)
         WeeklyRecord.objects.bulk_update(changed, [*WEEKLY_FIELDS, "source"], batch_size=1000)
         outcome.created, outcome.updated = len(new), len(changed)
-        for pupil, weeks in per_pupil.values():
-            audit.record(
-                actor=by,
-                action=AuditEvent.Action.IMPORT,
-                record_type="weekly record",
-                pupil=pupil,
-                summary=f"Imported {len(weeks)} week(s)",
-                changes={"weeks": [None, weeks]},
-                via=via,
-            )
+        audit.record_many(
+            {
+                "actor": by,
+                "action": AuditEvent.Action.IMPORT,
+                "record_type": "weekly record",
+                "pupil": pupil,
+                "summary": f"Imported {len(weeks)} week(s)",
+                "changes": {"weeks": [None, weeks]},
+                "via": via,
+            }
+            for pupil, weeks in per_pupil.values()
+        )
         if dry_run:
             transaction.set_rollback(True)
     return outcome

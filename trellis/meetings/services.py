@@ -124,17 +124,16 @@ def schedule_meeting(
     )
     meeting.staff.set(staff)
     MeetingPupil.objects.bulk_create(MeetingPupil(meeting=meeting, pupil=p) for p in pupils)
-    for pupil in pupils:
-        audit.record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            record_type="progress meeting",
-            pupil=pupil,
-            record_id=meeting.pk,
-            summary=f"Progress meeting scheduled for {_day(held_on)}",
-            changes={"held_on": [None, held_on.isoformat()], "staff": [None, [u.get_username() for u in staff]]},
-            via=via,
-        )
+    audit.record_for_each(
+        pupils=pupils,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        record_type="progress meeting",
+        record_id=meeting.pk,
+        summary=f"Progress meeting scheduled for {_day(held_on)}",
+        changes={"held_on": [None, held_on.isoformat()], "staff": [None, [u.get_username() for u in staff]]},
+        via=via,
+    )
     return meeting
 
 

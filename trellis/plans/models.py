@@ -299,3 +299,59 @@ class ReviewTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} {self.status} on {self.date}"
+
+
+class ProgressTally(models.Model):
+    """Current targets and pupils of a school by on-track status (and the overdue, stuck, gain and
+    share figures beside them), summed so the trust dashboard reads a few rows a school, not
+    every target. Kept by trellis.plans.rollup in the same transaction as every change.
+
+    Statuses depend on the day (a review counts only in the half term it falls in), so each row
+    says from which days it counts: `date` is the last window start (or overdue cut-off) it
+    applies to, ALWAYS for rows that apply whatever the window; `until` is the last day it
+    applies (a pupil's last day on roll; ALWAYS while no leaving date is recorded). The figure
+    for a window starting on W, on day T, is the sum of rows with date >= W and until >= T:
+    see trellis.plans.rollup."""
+
+    class Measure(models.TextChoices):
+        TARGETS = "targets", "Current targets by status"
+        PUPILS = "pupils", "Pupils by their least good target's status"
+        OVERDUE = "overdue", "Targets without a review for more than eight weeks"
+        STUCK = "stuck", "Stuck targets"
+        GAIN = "gain", "Targets with a gain (count) and their steps (total)"
+        SHARE = "share", "Targets with a planned gain (count) and their share of it achieved (total)"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=8, choices=Measure.choices)
+    status = models.CharField(max_length=12, blank=True)
+    # The scale's id for gain and share (averaged per scale); 0 for the others. Not a foreign key:
+    # a tally row outlives nothing it counts (scales with targets cannot be deleted).
+    scale_key = models.PositiveIntegerField(default=0)
+    date = models.DateField()
+    until = models.DateField()
+    count = models.IntegerField(default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=4, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "measure", "status", "scale_key", "date", "until"], name="one_progress_tally"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "date"], name="progress_tally_read")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.status} {self.date}..{self.until}: {self.count}"
+
+
+class PupilRollup(models.Model):
+    """What one pupil adds to the progress tallies (ProgressTally rows as a list), so a change
+    takes exactly that away before adding the new. A plain id, not a foreign key: when a pupil
+    is deleted their targets' deletions take the contribution away first."""
+
+    pupil_id = models.BigIntegerField(primary_key=True)
+    school_id = models.BigIntegerField()
+    parts = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Pupil {self.pupil_id}: {len(self.parts)} tally parts"

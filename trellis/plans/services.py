@@ -19,7 +19,7 @@ from trellis.idempotency import services as idempotency
 from trellis.lib.models import LONG_TEXT
 from trellis.lib.versions import locked, require_version
 
-from . import tally
+from . import rollup, tally
 from .models import PLAN_CONTENT_FIELDS, Breadth, EhcOutcome, Plan, PlanVersion, Review, SmallStep, Target
 from .progress import Window, assess, stored_status, summarise, summary_fields
 
@@ -480,6 +480,7 @@ def refresh_summary(target: Target) -> None:
     for name, value in fields.items():
         setattr(target, name, value)
     Target.objects.filter(pk=target.pk).update(**fields)
+    rollup.refresh([target.pupil_id])
 
 
 # --- Reading targets with their progress, in a fixed number of queries ------------------------

@@ -166,17 +166,19 @@ def log_session(
     session = Session.objects.create(group=group, date=date, minutes=minutes, notes=notes, recorded_by=by)
     enrolled = group.enrolments.filter(starts_on__lte=date).exclude(ends_on__lt=date).select_related("pupil")
     Attendance.objects.bulk_create(Attendance(session=session, enrolment=e, present=e.pk in present) for e in enrolled)
-    for enrolment in enrolled:
-        audit.record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            record_type="intervention attendance",
-            pupil=enrolment.pupil,
-            record_id=session.pk,
-            summary=f"{group.intervention.name} {date:%d/%m/%Y}: "
+    audit.record_many(
+        {
+            "actor": by,
+            "action": AuditEvent.Action.CREATE,
+            "record_type": "intervention attendance",
+            "pupil": enrolment.pupil,
+            "record_id": session.pk,
+            "summary": f"{group.intervention.name} {date:%d/%m/%Y}: "
             + ("present" if enrolment.pk in present else "absent"),
-            via=via,
-        )
+            "via": via,
+        }
+        for enrolment in enrolled
+    )
     return session
 
 
