@@ -37,7 +37,7 @@ from . import withheld
 from .comparison import DESTINATION_GROUPS
 from .models import NationalFigure
 from .overview import FILTERS, Dashboard
-from .progress import Row, status_counts
+from .progress import Row, from_rollups, status_counts, total_of
 
 GOOD = (Status.ACHIEVED, Status.ON_TRACK)
 CELLS = ("total", "good", "rest", "shared")  # rest: targets neither achieved nor on track
@@ -154,11 +154,14 @@ def _current_targets(today: dt.date) -> QuerySet:
 
 
 def _trust_row(user, school: School, trust_schools: list[int], d: Dashboard, good_hidden, total_hidden) -> ProgressRow:
-    targets = _filtered(
-        _current_targets(d.window.today).filter(pupil__school__trust_id=school.trust_id), d.choices.filters
-    )
-    found = status_counts(targets, [], d.window)
-    trust = found[0] if found else Row(())
+    if d.choices.filters:
+        targets = _filtered(
+            _current_targets(d.window.today).filter(pupil__school__trust_id=school.trust_id), d.choices.filters
+        )
+        found = status_counts(targets, [], d.window)
+        trust = found[0] if found else Row(())
+    else:  # the whole trust as the trust dashboard counts it: the rollups, a few rows a school
+        trust = total_of([p.row for p in from_rollups(sorted(trust_schools), d.window).values()])
     school_cells, trust_cells = _cells_of(d.total), _cells_of(trust)
     hidden: set[str] = set()
     if suppressed_for(user, trust_schools):
@@ -220,21 +223,24 @@ def by_phase(user, schools: list[School], d: Dashboard) -> list[ProgressRow]:
     """Targets by type of school (phase) over the dashboard's schools, with the schools counted:
     one query. Protected after the table by school for a suppressed audience."""
     ids = {s.pk for s in schools}
-    today = d.window.today
-    in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)
-    targets = _filtered(_current_targets(today).filter(in_scope), d.choices.filters)
-    query = (
-        targets.annotate(status=status_expression(d.window))
-        .values("pupil__school_id", "status")
-        .annotate(n=Count("pk"), share_total=Sum("last_share"), shared=Count("last_share"))
-        .order_by()
-    )
     per_school: dict[int, Row] = defaultdict(lambda: Row(()))
-    for item in query:
-        row = per_school[item["pupil__school_id"]]
-        row.counts[Status(item["status"])] += item["n"]
-        row.share_total += item["share_total"] or 0
-        row.shared += item["shared"]
+    if not d.choices.filters and whole_schools(user, ids):  # as the dashboard counts them: the rollups
+        per_school.update({pk: p.row for pk, p in from_rollups(sorted(ids), d.window).items()})
+    else:
+        today = d.window.today
+        in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)
+        targets = _filtered(_current_targets(today).filter(in_scope), d.choices.filters)
+        query = (
+            targets.annotate(status=status_expression(d.window))
+            .values("pupil__school_id", "status")
+            .annotate(n=Count("pk"), share_total=Sum("last_share"), shared=Count("last_share"))
+            .order_by()
+        )
+        for item in query:
+            row = per_school[item["pupil__school_id"]]
+            row.counts[Status(item["status"])] += item["n"]
+            row.share_total += item["share_total"] or 0
+            row.shared += item["shared"]
     labels = dict(School.Phase.choices)
     phases: dict[str, PhaseRow] = {}
     for school in schools:
