@@ -19,60 +19,14 @@ import os
 import random
 import re
 import uuid
-from html.parser import HTMLParser
 from pathlib import Path
 
+from loadplan import COMMENT_MARK, bulk_review_path, pupil_path, review_form, target_path
 from locust import HttpUser, between, events, task
 
 THINK = between(float(os.environ.get("LOAD_THINK_MIN", "5")), float(os.environ.get("LOAD_THINK_MAX", "15")))
-COMMENT_MARK = "Load test "  # every review a load user saves has this comment, then a unique id
 SAVED: list[dict] = []
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would post from the page's form that has a one-time token (`once`):
-    hidden and text inputs with their values, textareas, checked radios."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict[str, str]] = []
-        self._current: dict[str, str] | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._current = {}
-        elif self._current is None:
-            return
-        elif tag == "input" and attributes.get("name"):
-            kind = attributes.get("type", "text")
-            if kind in ("radio", "checkbox") and "checked" not in attributes:
-                return
-            if kind not in ("submit", "button", "file"):
-                self._current[attributes["name"]] = attributes.get("value", "")
-        elif tag == "textarea" and attributes.get("name"):
-            self._textarea = attributes["name"]
-            self._current[self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._current is not None and self._textarea:
-            self._current[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "form" and self._current is not None:
-            self.forms.append(self._current)
-            self._current = None
-
-
-def review_form(html: str) -> dict[str, str] | None:
-    """The new-review form of a target's page (the one form with a one-time token), or None."""
-    parser = FormFields()
-    parser.feed(html)
-    return next((form for form in parser.forms if "once" in form and "value" in form), None)
 
 
 def load_plan() -> dict:
@@ -131,31 +85,29 @@ class Staff(Person):
     @task(2)
     def pupil(self):
         target = random.choice(self.login["targets"])
-        self.open(f"/pupils/{target['pupil']}/", "pupil page")
+        self.open(pupil_path(target), "pupil page")
 
     @task(1)
     def bulk_review_page(self):
-        self.open(f"/schools/{self.login['school']}/reviews/", "bulk review page")
+        self.open(bulk_review_path(self.login), "bulk review page")
 
     @task(4)
     def review(self):
         target = random.choice(self.login["targets"])
-        page = self.open(f"/targets/{target['id']}/", "target page")
+        page = self.open(target_path(target), "target page")
         fields = review_form(page.text) if page.ok else None
         if fields is None:
             return
         mark = f"{COMMENT_MARK}{uuid.uuid4().hex}"
         fields.update(value=random.choice(target["values"]), comment=mark)
         with self.client.post(
-            f"/targets/{target['id']}/",
+            target_path(target),
             data=fields,
             name="save review",
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code == 302 and response.headers.get("Location", "").endswith(
-                f"/targets/{target['id']}/"
-            ):
+            if response.status_code == 302 and response.headers.get("Location", "").endswith(target_path(target)):
                 SAVED.append({"target": target["id"], "comment": mark})
             else:
                 response.failure(f"review of target {target['id']} not saved ({response.status_code})")

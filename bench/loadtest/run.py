@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import random
 import secrets
 import signal
 import socket
@@ -31,13 +30,12 @@ from pathlib import Path
 
 import psycopg
 import requests
+from loadplan import COMMENT_MARK, build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
-PASSWORD = "trellis-demo"  # noqa: S105  (the demo's published password: trellis.demo.logins)
 SAVE_GOAL_MS = 500
-TARGETS_PER_PERSON = 8
 
 
 def setting(name: str, default: str) -> str:
@@ -160,68 +158,6 @@ class Run:
         subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603  (exit 1 on failures: reported below)
 
 
-def build_plan(users: int) -> dict:
-    """Who signs in and what each may open, from the seeded database through the app's own
-    access rules: staff with current targets they may review, leaders with their dashboards."""
-    from trellis.accounts.models import Membership, Role, TrustMembership
-    from trellis.assessment.scales import ScaleError, parse_value
-    from trellis.plans import access
-    from trellis.plans.models import Plan, Target
-    from trellis.pupils.models import Pupil
-
-    rng = random.Random(7)
-    staff, leaders = [], []
-    memberships = list(
-        Membership.objects.filter(role__in=[Role.TEACHER, Role.TA, Role.SENCO])
-        .select_related("user", "school")
-        .order_by("pk")
-    )
-    rng.shuffle(memberships)
-    wanted = users  # at most one person per user, so every user is a different person where the demo has them
-    for membership in memberships:
-        if len(staff) >= wanted:
-            break
-        user = membership.user
-        visible = Pupil.objects.visible_to(user).filter(school=membership.school)
-        targets = (
-            Target.objects.filter(pupil__in=visible, closed_on=None, plan__state=Plan.State.ACTIVE)
-            .select_related("scale", "plan", "pupil")
-            .order_by("?")[:TARGETS_PER_PERSON]
-        )
-        chosen = []
-        for target in targets:
-            if not access.may_review(user, target):
-                continue
-            values = []
-            for raw in {target.baseline_value, target.target_value} - {""}:
-                try:
-                    values.append(parse_value(target.scale, raw))
-                except ScaleError:
-                    continue
-            if values:
-                chosen.append({"id": target.pk, "pupil": target.pupil_id, "values": sorted(values)})
-        if chosen:
-            staff.append(
-                {"username": user.username, "password": PASSWORD, "school": membership.school.urn, "targets": chosen}
-            )
-    for membership in Membership.objects.filter(role=Role.SENIOR_LEADER).select_related("user", "school"):
-        school = f"/dashboards/schools/{membership.school.urn}/"
-        leaders.append(
-            {
-                "username": membership.user.username,
-                "password": PASSWORD,
-                "dashboards": [school, f"{school}?group_by=need,sex"],
-            }
-        )
-    for membership in TrustMembership.objects.select_related("user"):
-        leaders.append(
-            {"username": membership.user.username, "password": PASSWORD, "dashboards": ["/dashboards/trust/"]}
-        )
-    if not staff or not leaders:
-        raise RuntimeError("the demo trust has no staff with targets to review, or no leaders")
-    return {"staff": staff, "leaders": leaders}
-
-
 def stored_reviews(mark: str) -> Counter:
     from trellis.plans.models import Review
 
@@ -293,7 +229,7 @@ def main() -> int:
         plan_file, saved_file = run.out / "plan.json", run.out / "saved.jsonl"
         plan_file.write_text(json.dumps(plan))
         saved_file.unlink(missing_ok=True)
-        mark = "Load test "  # the locustfile's COMMENT_MARK
+        mark = COMMENT_MARK
         before = sum(stored_reviews(mark).values())
         connections.close_all()
         url = run.start_server()
