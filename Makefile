@@ -68,7 +68,7 @@ bench-documents: migrate
 	$(PY) bench/documents.py
 
 # A bounded load test (bench/loadtest/run.py): a throwaway PostgreSQL database on 127.0.0.1 (user postgres),
-# a seeded demo trust, `make serve`, then locust headless: LOAD_USERS (200) for LOAD_SECONDS (300), 5 to 15 s
+# a seeded demo trust, `make serve`, then locust headless: LOAD_USERS (200) for LOAD_SECONDS (420), 5 to 15 s
 # between one person's requests. Prints p50/p95 per request, errors, and reviews posted against stored.
 loadtest: $(INSTALLED)
 	$(PY) bench/loadtest/run.py
