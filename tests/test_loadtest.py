@@ -61,6 +61,7 @@ def test_the_plan_gives_each_person_the_current_targets_they_may_review(world, t
     }
     assert staff["teacher"]["targets"][0] == {"id": in_4b, "pupil": world.in_class.pk, "values": ["2a", "2c"]}
     assert {person["school"] for person in plan["staff"]} == {"100001"}
+    assert plan["leaders"][0]["username"] == "trustlead"  # first: there are fewer leader users than heads
     leaders = {name: person["dashboards"] for name, person in _by_username(plan["leaders"]).items()}
     assert leaders == {
         "head": ["/dashboards/schools/100001/", "/dashboards/schools/100001/?group_by=need,sex"],
