@@ -16,6 +16,7 @@ from trellis.assessment.models import Scale
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.deadlines.rules import ANNUAL_REVIEW
+from trellis.lib import replica
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
@@ -153,7 +154,8 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY if len(schools) == 1 else [])
         if "school" in extra:
             _one_school_choices(choices)
-        dashboard = overview.build(request.user, schools, choices, today=today)
+        with replica.aggregate_reads(request):  # the figures, from a replica when there is one (not just after a save)
+            dashboard = overview.build(request.user, schools, choices, today=today)
     except ChoiceError as error:
         return _choice_error(request, error, title)
     if download := request.GET.get("download"):
