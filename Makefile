@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 RUNTIME := $(VENV)/.installed-runtime
 
-.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents mutate clean
+.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents bench-audit mutate clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
@@ -66,6 +66,11 @@ bench-uploads: migrate
 # PDF timings (a one-pupil parent report: 1 s or less, median; a class of 30: 30 s or less).
 bench-documents: migrate
 	$(PY) bench/documents.py
+
+# The audit trail at 10 million events on PostgreSQL (a throwaway database on the server that
+# BENCH_POSTGRES names, default postgres://postgres@127.0.0.1:5432; about 3 GB while it runs).
+bench-audit: $(INSTALLED)
+	$(PY) bench/audit_growth.py $(if $(EVENTS),--events $(EVENTS))
 
 # Mutation testing of the rule modules against their own tests (mutmut; tests/mutate.py): prints
 # the share of mutants killed per module and fails below 90%. Not part of `make test` or CI.
