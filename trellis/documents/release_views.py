@@ -82,7 +82,9 @@ def draft_page(request: HttpRequest, pupil_id: int, draft_id: int) -> HttpRespon
         return redirect("document-released", draft.pupil_id, draft.release.pk)
     kind = releases.kind_of(draft)
     may_edit = access.may_edit_draft(request.user, draft)
-    form = WordingForm(request.POST or None, kind=kind, initial={"version": draft.version, **draft.wording})
+    form = WordingForm(
+        request.POST or None, kind=kind, pupil=draft.pupil, initial={"version": draft.version, **draft.wording}
+    )
     if request.method == "POST":
         if not may_edit:
             raise Http404("No such draft")
@@ -204,7 +206,7 @@ def batch_page(request: HttpRequest, urn: str) -> HttpResponse:
         raise Http404("No such page")
     year = school.current_academic_year()
     groups = list(school.groups.filter(academic_year=year)) if year else []
-    kinds = [k for k in KINDS.values() if k.subject == PUPIL and k.available]
+    kinds = [k for k in KINDS.values() if k.subject == PUPIL]
     form = BatchForm(request.POST or None, kinds=kinds, groups=groups)
     if request.method == "POST" and form.is_valid():
         if reason := pango_missing():
