@@ -225,6 +225,8 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, kind=batch.JOB_KIND, state=Job.State.SUCCEEDED)
     if job.started_by_id is None or job.started_by_id != request.user.pk or "file" not in job.result:
         raise Http404("No such file")
+    if batch.expired(job, timezone.now()):
+        return redirect("job", job.pk)  # the job page says it has expired
     if not default_storage.exists(job.result["file"]):
         raise Http404("No such file")
     batch.record_download(job, request.user)
