@@ -173,3 +173,15 @@ def test_the_released_annual_review_keeps_the_sencos_words(ehc_review):
     outcome = lxml_html.fromstring(made.html).xpath("//section[@class='outcome']")[1]
     assert "Outcome 2: Read a simple book Reading is starting." in _text(outcome)
     assert "Draft" not in _text(lxml_html.fromstring(made.html).xpath("//main")[0])[:10]
+
+
+def test_who_may_read_but_not_change_a_draft_sees_each_changed_section_under_its_name(ehc_review, login):
+    pupil = ehc_review.other_class
+    draft = _draft(login(ehc_review.senco), pupil, "annual-review")
+    talk = ehc_review.ehc_plan_outcomes.outcomes.order_by("position").first()
+    releases.save_wording(draft=draft, by=ehc_review.senco, wording={f"outcome-{talk.pk}": "Good progress."}, version=1)
+    page = login(ehc_review.specialist).get(reverse("document-draft", args=[pupil.pk, draft.pk])).content.decode()
+    assert "Save the wording" not in page
+    assert (
+        "<h3>Section E, outcome 1: commentary (Say how he feels to a familiar adult)</h3><p>Good progress.</p>" in page
+    )

@@ -28,6 +28,7 @@ class WordingForm(Form):
                 help_text="Plain text: leave a blank line between paragraphs. Leave empty to keep the usual words.",
             )
         self.sections = [key for key, _ in sections]
+        self.labelled = sections
 
     def wording(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key, "") for key in self.sections}

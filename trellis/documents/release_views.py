@@ -107,6 +107,8 @@ def draft_page(request: HttpRequest, pupil_id: int, draft_id: int) -> HttpRespon
         "pupil": draft.pupil,
         "draft": draft,
         "form": form,
+        # For those who may not change it: each section's changed words under its name.
+        "worded": [(label, draft.wording[key]) for key, label in form.labelled if key in draft.wording],
         "may_edit": may_edit,
         "may_release": access.may_release_document(request.user, draft),
         "no_pdf": pango_missing(),
