@@ -453,8 +453,8 @@ def _voice_and_concerns_step(voice: list[dict], concerns: list[tuple[dict, list[
 
 
 def parent_account(email: str) -> User | None:
-    """The one active parent's account here with this email; None when there is none, or more than
-    one, or it is a staff account (staff are never linked to a pupil as a carer by an import)."""
+    """The one active parent's account here with this email (a carer of some pupil, and not staff:
+    an import never links a staff account); None when there is none, or more than one."""
     if not email:
         return None
     found = list(
