@@ -208,6 +208,10 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     return s
 
 
+def _published_year(s) -> str:
+    return information.year_slug(information.latest_publication(s.world.school_a).content["year"])
+
+
 @dataclass(frozen=True)
 class Shows:
     """How to open a route that shows pupil data, as whom, and whose data it shows: `pupil` (an
@@ -421,6 +425,9 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "information-report-contacts": _url("information-report-contacts", urn),
     "information-report": _url("information-report", urn),  # public, no sign-in: the published report
     "information-report-pdf": _url("information-report-pdf", urn),
+    # The same published report at its year's own address (earlier years stay public there).
+    "information-report-year": lambda s: reverse("information-report-year", args=[s.urn, _published_year(s)]),
+    "information-report-year-pdf": lambda s: reverse("information-report-year-pdf", args=[s.urn, _published_year(s)]),
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }

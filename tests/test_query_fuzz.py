@@ -192,6 +192,7 @@ def page_urls() -> list[str]:
         or 1,
         "referral_id": Referral.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "heading": "complaints",  # a heading of the SEN information report
+        "year": "2026-27",  # an earlier year's SEN information report (a 404 when none: still no error)
         "training_id": 1,
         "draft_id": Draft.objects.get(pupil=target.pupil, kind="passport").pk,
         "release_id": Release.objects.get(pupil=target.pupil).pk,

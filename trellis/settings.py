@@ -234,6 +234,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TRELLIS_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TRELLIS_BACKGROUND_IMPORT_ROWS", "2000"))
 TRELLIS_RETENTION_YEARS = int(os.environ.get("TRELLIS_RETENTION_YEARS", "31"))
 TRELLIS_WORKER_STALE_SECONDS = int(os.environ.get("TRELLIS_WORKER_STALE_SECONDS", "60"))
+# A batch of documents' zip (pupils' records) is deleted this many days after it was made.
+TRELLIS_BATCH_KEEP_DAYS = int(os.environ.get("TRELLIS_BATCH_KEEP_DAYS", "7"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
