@@ -18,7 +18,9 @@ EDSM = ["Emerging", "Developing", "Secure", "Mastery"]
 
 
 def _by_level(*counts: list[int]) -> ByLevel:
-    periods = [Period(f"Autumn {n + 1} 2026/27", dt.date(2026, 9, 1), dt.date(2026, 10, 23)) for n in range(len(counts))]
+    periods = [
+        Period(f"Autumn {n + 1} 2026/27", dt.date(2026, 9, 1), dt.date(2026, 10, 23)) for n in range(len(counts))
+    ]
     return ByLevel(SimpleNamespace(name="Developmental scale"), EDSM, [LevelRow(p, c) for p, c in zip(periods, counts)])
 
 
@@ -51,7 +53,9 @@ def test_no_chart_when_no_target_was_reviewed():
 
 
 def test_the_dashboard_draws_the_chart_with_its_alt_text_beside_the_table(world, progress, levels, login):
-    text = html.unescape(login(world.senco).get(f"/dashboards/schools/{world.school_a.urn}/?scale=edsm").content.decode())
+    text = html.unescape(
+        login(world.senco).get(f"/dashboards/schools/{world.school_a.urn}/?scale=edsm").content.decode()
+    )
     figure = text[text.index('<figure class="chart"', text.index("targets by level each period")) :]
     figure = figure[: figure.index("</figure>")]
     # This half term: A secure and B emerging (one each); the half term before: C developing.
