@@ -403,6 +403,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "dash-identification": _url("dash-identification"),  # counts only
     "dash-identification-download": lambda s: reverse("dash-identification-download", args=["csv"]),
     "dash-destinations": _url("dash-destinations"),  # counts only
+    "dash-cohort": _url("dash-cohort"),  # attendance, behaviour and suspensions by need: counts only
     "import-history": _url("import-history", urn),  # files, dates and who imported
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),

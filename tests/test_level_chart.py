@@ -21,7 +21,11 @@ def _by_level(*counts: list[int]) -> ByLevel:
     periods = [
         Period(f"Autumn {n + 1} 2026/27", dt.date(2026, 9, 1), dt.date(2026, 10, 23)) for n in range(len(counts))
     ]
-    return ByLevel(SimpleNamespace(name="Developmental scale"), EDSM, [LevelRow(p, c) for p, c in zip(periods, counts)])
+    return ByLevel(
+        SimpleNamespace(name="Developmental scale"),
+        EDSM,
+        [LevelRow(p, c) for p, c in zip(periods, counts, strict=True)],
+    )
 
 
 def test_each_bar_is_split_by_share_of_the_periods_targets():
