@@ -78,6 +78,8 @@ def test_governors_see_small_counts_withheld(world, login):
     semh = NeedType.objects.get(code="SEMH").name
     assert _rows(page, "Autumn")[semh][0] == "withheld"
     assert _rows(page, "Autumn")[semh][1] == "withheld"  # the rate of a withheld group
+    # Complementary suppression: one withheld n would be the total less the others, so at least two are.
+    assert sum(row[0] == "withheld" for row in _rows(page, "Autumn").values()) >= 2
 
 
 def test_the_download_has_the_same_rows(world, login):

@@ -11,7 +11,7 @@ exclusions each term of an academic year, by primary need, broad area of need or
 - For readers who may not see names (governors) the pupil counts go through disclosure control
   (trellis.lib.disclosure.protect_levels) across the three tables, and every rate, total and mean
   of a withheld group is withheld with it.
-Six queries, however many schools, pupils, weeks and terms.
+Five queries, however many schools, pupils, weeks and terms.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from django.db.models import Sum
 
 from trellis.evidence.models import Exclusion, WeeklyRecord
 from trellis.lib.disclosure import WITHHELD, Relation, protect_levels, unshowable
@@ -149,12 +147,12 @@ def cohort(user, schools: list, *, year: str, starts_on: dt.date, ends_on: dt.da
     """The three tables' cells for every term, then the one `breakdown` shown (see the module)."""
     ids = {s.pk for s in schools}
     needs = {n.code: n for n in NeedType.objects.order_by("order", "name")}
-    pupils = list(
+    population = (
         Pupil.objects.filter(aggregate_filter(user, ids), school_id__in=ids)
         .exclude(left_on__lt=starts_on)
         .exclude(enrolled_on__gt=ends_on)
-        .values_list("pk", "school_id", "sen_status", "primary_need_id", "enrolled_on", "left_on")
     )
+    pupils = list(population.values_list("pk", "school_id", "sen_status", "primary_need_id", "enrolled_on", "left_on"))
     by_school = _half_terms(ids, starts_on, ends_on)
 
     def find(school_id: int, day: dt.date) -> str | None:
@@ -175,17 +173,16 @@ def cohort(user, schools: list, *, year: str, starts_on: dt.date, ends_on: dt.da
                 if (enrolled_on is None or enrolled_on <= last) and (left_on is None or left_on > first):
                     _add(cells, keys_of[pk], term, lambda c: setattr(c, "pupils", c.pupils + 1))
     weeks = (
-        WeeklyRecord.objects.filter(pupil_id__in=list(keys_of), week_starting__gte=starts_on - SLACK)
+        WeeklyRecord.objects.filter(pupil__in=population.values("pk"), week_starting__gte=starts_on - SLACK)
         .filter(week_starting__lte=ends_on)
-        .values("pupil_id", "week_starting")
-        .annotate(a=Sum("sessions_attended"), p=Sum("sessions_possible"), n=Sum("behaviour_negative"))
+        .values("pupil_id", "week_starting", "sessions_attended", "sessions_possible", "behaviour_negative")
     )
     for row in weeks:
         pk = row["pupil_id"]
         if term := find(school_of[pk], row["week_starting"]):
             _add(cells, keys_of[pk], term, lambda c, r=row: _add_week(c, r))
     for pk, kind, day, sessions in Exclusion.objects.filter(
-        pupil_id__in=list(keys_of), starts_on__gte=starts_on, starts_on__lte=ends_on
+        pupil__in=population.values("pk"), starts_on__gte=starts_on, starts_on__lte=ends_on
     ).values_list("pupil_id", "kind", "starts_on", "sessions"):
         if term := find(school_of[pk], day):
             _add(cells, keys_of[pk], term, lambda c, k=kind, s=sessions, p=pk: _add_exclusion(c, k, s, p))
@@ -223,9 +220,9 @@ def _add(cells, keys: dict, term: str, change) -> None:
 
 
 def _add_week(cell: Cell, row: dict) -> None:
-    cell.attended += row["a"]
-    cell.possible += row["p"]
-    cell.incidents += row["n"]
+    cell.attended += row["sessions_attended"]
+    cell.possible += row["sessions_possible"]
+    cell.incidents += row["behaviour_negative"]
 
 
 def _add_exclusion(cell: Cell, kind: str, sessions: int | None, pk: int) -> None:
