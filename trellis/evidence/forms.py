@@ -161,6 +161,7 @@ class ExclusionForm(VersionedForm):
         label="The length is in",
         choices=[("days", "School days (half days allowed, for example 2.5)"), ("sessions", "Sessions (two a day)")],
         initial="days",
+        required=False,  # days unless sessions are chosen; a permanent exclusion has no length
         widget=forms.RadioSelect,
     )
     reason = forms.ChoiceField(label="Reason", required=False)
