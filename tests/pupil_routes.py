@@ -37,6 +37,7 @@ from trellis.documents import services as documents
 from trellis.documents.information_report import WRITTEN
 from trellis.documents.models import Draft, Release, Sending
 from trellis.documents.registry import get_kind
+from trellis.evidence import exclusions
 from trellis.evidence import services as evidence
 from trellis.families import services as families
 from trellis.families.models import Carer
@@ -80,6 +81,9 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
         activity="Bears",
         outcome="Counted to 14",
         upload=SimpleUploadedFile("bears.png", PNG, content_type="image/png"),
+    )
+    s.exclusion = exclusions.record_exclusion(
+        pupil=world.in_class, by=world.senco, kind="suspension", starts_on=today, sessions=2, reason="Bullying"
     )
     s.intervention = Intervention.objects.create(school=world.school_a, name="Numeracy", cost_per_session=Decimal(12))
     s.group = InterventionGroup.objects.create(
@@ -315,6 +319,10 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
     "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
     "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "evidence-exclusion-new": Shows(_url("evidence-exclusion-new", pupil)),
+    "evidence-exclusion-change": Shows(
+        lambda s: reverse("evidence-exclusion-change", args=[s.pupil.pk, s.exclusion.pk])
+    ),
     "pupil-boxall": Shows(_url("pupil-boxall", pupil)),
     "boxall-new": Shows(_url("boxall-new", pupil)),
     "pupil-voice": Shows(_url("pupil-voice", pupil)),  # the start page; a POST locks the session to the pupil
@@ -401,6 +409,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "dash-identification": _url("dash-identification"),  # counts only
     "dash-identification-download": lambda s: reverse("dash-identification-download", args=["csv"]),
     "dash-destinations": _url("dash-destinations"),  # counts only
+    "dash-cohort": _url("dash-cohort"),  # attendance, behaviour and suspensions by need: counts only
     "import-history": _url("import-history", urn),  # files, dates and who imported
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),

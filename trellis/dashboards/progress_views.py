@@ -33,6 +33,7 @@ from trellis.pupils.models import NeedType, Pupil, nc_year_label
 from trellis.schools.models import School
 
 from . import overview
+from .level_chart import level_chart
 from .overview import (
     FILTERS,
     NO_FILTERS_FOR_SUPPRESSED,
@@ -189,6 +190,7 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "total_row": _row(dashboard, dashboard.total, []),
         "trend": _trend(dashboard),
         "trend_chart": _trend_chart(dashboard),
+        "level_chart": level_chart(dashboard.by_level) if dashboard.by_level else None,
         "dimensions": [d for d in DIMENSIONS.values() if "school" not in extra or d.key not in WHOLE_SCHOOL_DIMENSIONS],
         "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
         "needs": NeedType.objects.order_by("order", "name"),

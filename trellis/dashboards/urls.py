@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import progress_views, views
+from . import cohort_views, progress_views, views
 
 urlpatterns = [
     path("dashboards/", progress_views.dashboard_home, name="dashboard"),
@@ -13,4 +13,5 @@ urlpatterns = [
         name="dash-identification-download",
     ),
     path("dashboards/destinations/", views.leaver_destinations, name="dash-destinations"),
+    path("dashboards/cohort/", cohort_views.cohort_page, name="dash-cohort"),
 ]

@@ -44,6 +44,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.deadlines.seed_school",
     "trellis.demo.specialists.seed_school",
     "trellis.demo.boxall.seed_school",
+    "trellis.demo.exclusions.seed_school",
 ]
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from trellis.evidence.exclusions import exclusions_between
 from trellis.evidence.models import EvidenceNote
 from trellis.meetings.models import MeetingPupil
 from trellis.plans.charts import target_chart
@@ -192,6 +193,7 @@ def annual_review(pupil, reader, today: dt.date) -> dict:
         "hours_share": pupil_record.percent(delivered, specified),
         "provision": pupil_record.provision_tried(pupil, reader, until=today, since=since),
         "attendance": pupil_record.attendance_behaviour(pupil, since=since, until=today),
+        "exclusions": exclusions_between(pupil, since=since, until=today),
         "professionals": pupil_record.professionals(pupil),
         "meeting": _latest_decisions(pupil),
         "blank_rows": range(BLANK_ROWS),
