@@ -8,11 +8,13 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.accounts.models import Membership, User
+from trellis.accounts.models import Membership, TrustMembership, User
+from trellis.families.models import Carer, PupilLogin
 from trellis.pupils import access
 from trellis.pupils.models import ExternalShare, GroupMembership, Pupil
-from trellis.schools.models import AcademicYear, GroupStaff, TeachingGroup
+from trellis.schools.models import AcademicYear, GroupStaff, School, TeachingGroup
 
+from conftest import make_user
 from need_to_know import SEN_RECORD_VISIBLE, VISIBLE
 
 pytestmark = pytest.mark.dates
@@ -245,8 +247,6 @@ def test_prefixed_keeps_negation_and_nesting():
 
 
 def test_a_malformed_urn_is_refused_even_if_a_school_had_it(world):
-    from trellis.schools.models import School
-
     School.objects.filter(pk=world.school_b.pk).update(urn="10000b")
     # Nine digits is one more than the column holds (PostgreSQL refuses to store it), so it is only asked.
     for urn in ("10000b", "123456789"):
@@ -271,3 +271,181 @@ def test_a_pupil_fetched_for_the_register_does_not_open_the_sen_record(world, dj
     with django_assert_num_queries(0):  # remembered from the SEN-record fetch, with its school and need
         assert access.sees_sen_record(teacher, pupil) is True
         assert (pupil.school.urn, pupil.primary_need.code) == ("100001", "SLCN")
+
+
+# Parents, carers and pupils' own sign-ins: the family rules called directly (test_families_access.py
+# and test_pupil_sign_in.py walk them through every page; too slow for each mutant to run).
+
+
+@pytest.fixture
+def family(world):
+    """`mum` is the mother of `in_class` and of `pupil_b` (at school B); `dad`'s link to
+    `in_class` is restricted by a court order."""
+    world.mum = make_user("mum")
+    world.dad = make_user("dad")
+    Carer.objects.create(user=world.mum, pupil=world.in_class, relationship="mother")
+    Carer.objects.create(user=world.mum, pupil=world.pupil_b, relationship="mother")
+    Carer.objects.create(user=world.dad, pupil=world.in_class, relationship="father", restricted=True)
+    return world
+
+
+def test_a_parent_opens_their_own_children_and_nobody_else(family, django_assert_num_queries):
+    mum = fresh(family.mum)
+    assert access.get_child_for_user(mum, family.in_class.pk) == family.in_class
+    assert access.get_child_for_user(mum, str(family.pupil_b.pk)) == family.pupil_b
+    for pupil_id in (family.other_class.pk, family.confidential.pk, "abc", None, 10**9):
+        with pytest.raises(Http404):
+            access.get_child_for_user(mum, pupil_id)
+    with django_assert_num_queries(1):  # the child, with their school and need (the links were read once)
+        child = access.get_child_for_user(mum, family.in_class.pk)
+        assert (child.school.urn, child.primary_need.code) == ("100001", "SLCN")
+
+
+def test_a_restricted_link_or_a_child_who_has_left_opens_nothing(family):
+    with pytest.raises(Http404):
+        access.get_child_for_user(fresh(family.dad), family.in_class.pk)
+    today = timezone.localdate()
+    for left_on, opens in [(today + dt.timedelta(days=1), True), (today, False)]:  # access ends on the leaving day
+        Pupil.objects.filter(pk=family.pupil_b.pk).update(left_on=left_on)
+        assert (
+            {p.pk for p in access.children_of(fresh(family.mum))} == {family.in_class.pk, family.pupil_b.pk}
+        ) is opens
+
+
+def test_children_of_lists_a_parents_children_with_their_schools_and_nobody_for_staff(
+    family, django_assert_num_queries
+):
+    mum = fresh(family.mum)
+    access.scope_for(mum)
+    with django_assert_num_queries(2):  # the links, then the children with their schools
+        children = list(access.children_of(mum))
+        assert {(c.legal_surname, c.school.urn) for c in children} == {("Inclass", "100001"), ("Birchpupil", "100002")}
+    for user in (family.dad, family.senco, family.superuser):
+        assert not access.children_of(fresh(user)).exists()
+
+
+def test_the_family_flag_adds_a_parents_own_children_and_nothing_else(family):
+    mum = fresh(family.mum)
+    assert names(family, Pupil.objects.visible_to(mum, family=True)) == {"in_class", "pupil_b"}
+    assert not Pupil.objects.visible_to(mum).exists()  # the staff pages: never, not even their own child
+    assert not Pupil.objects.visible_to(mum, register=True).exists()
+    assert access.get_pupil_for_user(mum, family.in_class.pk, family=True) == family.in_class
+    for pupil_id, family_flag in [(family.in_class.pk, False), (family.other_class.pk, True)]:
+        with pytest.raises(Http404):
+            access.get_pupil_for_user(mum, pupil_id, family=family_flag)
+    # Staff lose nothing and gain nothing with the flag.
+    assert names(family, Pupil.objects.visible_to(fresh(family.teacher), family=True)) == {"in_class"}
+
+
+def test_staff_ask_no_query_about_children(family, django_assert_num_queries):
+    teacher = fresh(family.teacher)
+    access.scope_for(teacher)
+    with django_assert_num_queries(0):  # the register's filter, without the family pages' children
+        access.visible_pupil_filter(teacher)
+    with django_assert_num_queries(1):
+        assert access.scope_for(teacher).children == set()
+    with django_assert_num_queries(0):  # asked once a request
+        assert access.scope_for(teacher).children == set()
+
+
+@pytest.mark.parametrize(
+    ("who", "roles", "allowed"),
+    [
+        ("mum", {"parent"}, True),
+        ("dad", {"parent"}, False),  # restricted
+        ("senco", {"parent"}, False),  # staff never speak for the family
+        ("superuser", {"parent"}, False),  # not even a superuser
+        ("mum", {"senco"}, False),  # a parent holds no staff role
+        ("senco", {"parent", "senco"}, True),
+        ("mum", {"parent", "senco"}, True),
+        ("teacher", {"senco"}, False),
+        ("superuser", {"senco"}, True),
+    ],
+)
+def test_works_with_a_pupil_as_parent_or_staff(family, who, roles, allowed):
+    assert access.works_with(fresh(getattr(family, who)), family.in_class, roles) is allowed
+
+
+def test_a_parent_works_with_their_own_child_only(family):
+    mum = fresh(family.mum)
+    assert access.works_with(mum, family.pupil_b, {"parent"}) is True
+    assert access.works_with(mum, family.other_class, {"parent"}) is False
+
+
+@pytest.fixture
+def own_sign_in(world):
+    """`in_class` (Year 4) has their own sign-in; school A allows them from Year 4."""
+    School.objects.filter(pk=world.school_a.pk).update(pupil_sign_in=True, pupil_sign_in_from_year=4)
+    world.sam = make_user("sam4b")
+    world.sam_login = PupilLogin.objects.create(user=world.sam, pupil=world.in_class)
+    return world
+
+
+def test_a_pupil_signs_in_to_their_own_record_only_while_it_is_active(own_sign_in, django_assert_num_queries):
+    w = own_sign_in
+    with django_assert_num_queries(1):  # the link with the pupil, their school and need
+        pupil = access.get_own_record_for_user(w.sam)
+        assert (pupil, pupil.school.urn, pupil.primary_need.code) == (w.in_class, "100001", "SLCN")
+    today = timezone.localdate()
+    Pupil.objects.filter(pk=w.in_class.pk).update(left_on=today + dt.timedelta(days=1))
+    assert access.get_own_record_for_user(w.sam) == w.in_class  # leaving tomorrow: still on roll
+    for change in [
+        lambda: Pupil.objects.filter(pk=w.in_class.pk).update(left_on=today),  # left today
+        lambda: PupilLogin.objects.filter(pk=w.sam_login.pk).update(ended_at=timezone.now()),
+        lambda: School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in_from_year=5),
+        lambda: School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in=False),
+    ]:
+        Pupil.objects.filter(pk=w.in_class.pk).update(left_on=None)
+        PupilLogin.objects.filter(pk=w.sam_login.pk).update(ended_at=None)
+        School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in=True, pupil_sign_in_from_year=4)
+        assert access.get_own_record_for_user(w.sam) == w.in_class
+        change()
+        with pytest.raises(Http404):
+            access.get_own_record_for_user(w.sam)
+
+
+def test_nobody_else_has_an_own_record(own_sign_in):
+    from django.contrib.auth.models import AnonymousUser
+
+    for user in (own_sign_in.senco, own_sign_in.superuser, AnonymousUser()):
+        with pytest.raises(Http404):
+            access.get_own_record_for_user(user)
+    assert not Pupil.objects.visible_to(own_sign_in.sam).exists()  # the staff pages: nothing
+
+
+def test_only_a_specialist_and_nothing_else_lands_on_their_shared_pupils(world):
+    assert access.only_specialist(fresh(world.specialist)) is True
+    for role in ("senco", "teacher", "trustlead", "superuser", "outsider"):
+        assert access.only_specialist(fresh(getattr(world, role))) is False, role
+    nobody = User.objects.create_user(username="nobody", password="x" * 20)
+    assert access.only_specialist(nobody) is False  # no role at all: not a specialist either
+    # A specialist at two schools is still only a specialist; one who also teaches, or leads a trust, is not.
+    Membership.objects.create(user=world.specialist, school=world.school_c, role="specialist")
+    assert access.only_specialist(fresh(world.specialist)) is True
+    Membership.objects.create(user=world.specialist, school=world.school_b, role="teacher")
+    assert access.only_specialist(fresh(world.specialist)) is False
+    visitor = User.objects.create_user(username="visitor", password="x" * 20)
+    Membership.objects.create(user=visitor, school=world.school_a, role="specialist")
+    TrustMembership.objects.create(user=visitor, trust=world.school_a.trust)
+    assert access.only_specialist(visitor) is False
+    root = User.objects.create_superuser("root2", password="x" * 20)
+    Membership.objects.create(user=root, school=world.school_a, role="specialist")
+    assert access.only_specialist(root) is False
+
+
+def test_a_role_gives_nothing_at_a_school_where_it_is_not_held(world):
+    """A share or a class at another school than the one where the user holds the role opens nothing
+    (a teacher who has left the school, still listed on a class; a share made before the specialist's
+    membership ended)."""
+    today = timezone.localdate()
+    ExternalShare.objects.create(pupil=world.pupil_b, specialist=world.specialist, expires_on=today)
+    assert names(world, Pupil.objects.visible_to(fresh(world.specialist))) == {"other_class"}
+    Membership.objects.filter(user=world.teacher).delete()
+    assert not Pupil.objects.visible_to(fresh(world.teacher)).exists()
+
+
+def test_a_share_of_a_confidential_pupil_gives_a_specialist_nothing(world):
+    ExternalShare.objects.create(
+        pupil=world.confidential, specialist=world.specialist, expires_on=timezone.localdate() + dt.timedelta(days=5)
+    )
+    assert names(world, Pupil.objects.visible_to(fresh(world.specialist))) == {"other_class"}
