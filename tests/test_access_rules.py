@@ -449,3 +449,26 @@ def test_a_share_of_a_confidential_pupil_gives_a_specialist_nothing(world):
         pupil=world.confidential, specialist=world.specialist, expires_on=timezone.localdate() + dt.timedelta(days=5)
     )
     assert names(world, Pupil.objects.visible_to(fresh(world.specialist))) == {"other_class"}
+
+
+def test_a_teachers_aggregates_count_their_pupils_as_of_the_day_asked(world):
+    """A dashboard's period ending yesterday counts the class as it was yesterday: a pupil who left
+    the class yesterday counts then, not today."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    GroupMembership.objects.filter(pupil=world.in_class).update(ends_on=yesterday)
+    a = world.school_a.pk
+    for user in (world.teacher, world.ta):
+        for today, counted in [(yesterday, {"in_class"}), (None, set())]:
+            chosen = Pupil.objects.filter(access.aggregate_filter(fresh(user), {a}, today=today))
+            assert names(world, chosen) == counted, (user, today)
+    # The SENCO of A who also teaches a class at B, asking about both: all of A, and at B their class
+    # as it was on that day.
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.senco, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b, ends_on=yesterday)
+    Membership.objects.create(user=world.senco, school=world.school_b, role="teacher")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    for today, counted in [(yesterday, school_a | {"pupil_b"}), (None, school_a)]:
+        both = access.aggregate_filter(fresh(world.senco), {a, world.school_b.pk}, today=today)
+        assert names(world, Pupil.objects.filter(both)) == counted, today
