@@ -14,7 +14,7 @@ from trellis.pupils import access
 from trellis.pupils.models import ExternalShare, GroupMembership, Pupil
 from trellis.schools.models import AcademicYear, GroupStaff, School, TeachingGroup
 
-from conftest import make_user
+from conftest import make_pupil, make_user
 from need_to_know import SEN_RECORD_VISIBLE, VISIBLE
 
 pytestmark = pytest.mark.dates
@@ -330,9 +330,10 @@ def test_the_family_flag_adds_a_parents_own_children_and_nothing_else(family):
     assert not Pupil.objects.visible_to(mum).exists()  # the staff pages: never, not even their own child
     assert not Pupil.objects.visible_to(mum, register=True).exists()
     assert access.get_pupil_for_user(mum, family.in_class.pk, family=True) == family.in_class
-    for pupil_id, family_flag in [(family.in_class.pk, False), (family.other_class.pk, True)]:
-        with pytest.raises(Http404):
-            access.get_pupil_for_user(mum, pupil_id, family=family_flag)
+    with pytest.raises(Http404):  # without the flag (the staff pages): not their own child either
+        access.get_pupil_for_user(mum, family.in_class.pk)
+    with pytest.raises(Http404):
+        access.get_pupil_for_user(mum, family.other_class.pk, family=True)
     # Staff lose nothing and gain nothing with the flag.
     assert names(family, Pupil.objects.visible_to(fresh(family.teacher), family=True)) == {"in_class"}
 
@@ -474,3 +475,43 @@ def test_a_teachers_aggregates_count_their_pupils_as_of_the_day_asked(world):
     for today, counted in [(yesterday, school_a | {"pupil_b"}), (None, school_a)]:
         both = access.aggregate_filter(fresh(world.senco), {a, world.school_b.pk}, today=today)
         assert names(world, Pupil.objects.filter(both)) == counted, today
+
+
+def test_staff_who_are_also_parents_see_their_children_on_the_family_pages_and_their_school_as_staff(family):
+    """The family flag adds a parent's children to whatever their staff roles give (a SENCO at A or a
+    trust leader whose child is at C), and the roles lose nothing by it."""
+    Carer.objects.create(user=family.senco, pupil=family.pupil_c, relationship="mother")
+    Carer.objects.create(user=family.trustlead, pupil=family.pupil_c, relationship="father")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    senco = fresh(family.senco)
+    assert names(family, Pupil.objects.visible_to(senco, family=True)) == school_a | {"pupil_c"}
+    assert names(family, Pupil.objects.visible_to(senco)) == school_a
+    trust = {"in_class", "other_class", "expired_share", "pupil_b"}
+    assert names(family, Pupil.objects.visible_to(fresh(family.trustlead), family=True)) == trust | {"pupil_c"}
+
+
+def test_a_head_who_also_leads_the_trust_sees_their_own_school_whole_and_the_trusts_open_records(world):
+    TrustMembership.objects.create(user=world.outsider, trust=world.school_a.trust)
+    assert names(world, Pupil.objects.visible_to(fresh(world.outsider))) == VISIBLE["trustlead"] | {"pupil_c"}
+
+
+def test_the_filter_asks_for_the_sen_record_unless_told_the_register(world):
+    """The office without the grant: the register of A's open pupils, no SEN record (provision and
+    dashboards ask the filter without saying which)."""
+    office = fresh(world.administrator)
+    assert not Pupil.objects.filter(access.visible_pupil_filter(office)).exists()
+    register = Pupil.objects.filter(access.visible_pupil_filter(office, register=True))
+    assert names(world, register) == VISIBLE["administrator"]
+
+
+def test_a_governor_who_teaches_at_another_school_counts_all_of_theirs_and_their_class_there(world):
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.governor, role=GroupStaff.Role.TEACHER)
+    Membership.objects.create(user=world.governor, school=world.school_b, role="teacher")
+    extra = make_pupil(world.school_b, surname="Birchother")  # at B, not in the class
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    a, b = world.school_a.pk, world.school_b.pk
+    counted = Pupil.objects.filter(access.aggregate_filter(fresh(world.governor), {a, b}))
+    assert {p.pk for p in counted} == {p.pk for p in Pupil.objects.filter(school_id=a)} | {world.pupil_b.pk}
+    assert extra.pk not in {p.pk for p in counted}
