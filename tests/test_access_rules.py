@@ -12,7 +12,7 @@ from trellis.accounts.models import Membership, TrustMembership, User
 from trellis.families.models import Carer, PupilLogin
 from trellis.pupils import access
 from trellis.pupils.models import ExternalShare, GroupMembership, Pupil
-from trellis.schools.models import AcademicYear, GroupStaff, School, TeachingGroup
+from trellis.schools.models import AcademicYear, GroupStaff, School, TeachingGroup, Trust
 
 from conftest import make_pupil, make_user
 from need_to_know import SEN_RECORD_VISIBLE, VISIBLE
@@ -515,3 +515,38 @@ def test_a_governor_who_teaches_at_another_school_counts_all_of_theirs_and_their
     counted = Pupil.objects.filter(access.aggregate_filter(fresh(world.governor), {a, b}))
     assert {p.pk for p in counted} == {p.pk for p in Pupil.objects.filter(school_id=a)} | {world.pupil_b.pk}
     assert extra.pk not in {p.pk for p in counted}
+
+
+def test_a_leader_of_two_trusts_sees_the_open_records_of_both(world):
+    second = Trust.objects.create(name="Second Trust")
+    School.objects.filter(pk=world.school_c.pk).update(trust=second)
+    leader = make_user("twotrusts")
+    for trust in (world.school_a.trust, second):  # the links' ids are not the trusts' ids
+        TrustMembership.objects.create(user=leader, trust=trust)
+    assert names(world, Pupil.objects.visible_to(leader)) == VISIBLE["trustlead"] | {"pupil_c"}
+    assert access.scope_for(leader).trust_school_ids == {world.school_a.pk, world.school_b.pk, world.school_c.pk}
+
+
+def test_roles_at_two_schools_add_up(world):
+    """A SENCO at A who teaches a class at B sees all of A and their class at B; a teacher at A who
+    visits B as a specialist sees their class at A and the pupil shared with them at B."""
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.senco, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    Membership.objects.create(user=world.senco, school=world.school_b, role="teacher")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    assert names(world, Pupil.objects.visible_to(fresh(world.senco))) == school_a | {"pupil_b"}
+    Membership.objects.create(user=world.teacher, school=world.school_b, role="specialist")
+    ExternalShare.objects.create(pupil=world.pupil_b, specialist=world.teacher, expires_on=timezone.localdate())
+    assert names(world, Pupil.objects.visible_to(fresh(world.teacher))) == {"in_class", "pupil_b"}
+
+
+def test_a_class_at_a_school_where_the_teacher_holds_no_teaching_role_opens_nothing(world):
+    """Still on the staff list of a class at B, where they are now only a governor."""
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.teacher, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    Membership.objects.create(user=world.teacher, school=world.school_b, role="governor")
+    assert names(world, Pupil.objects.visible_to(fresh(world.teacher))) == {"in_class"}
