@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 RUNTIME := $(VENV)/.installed-runtime
 
-.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents mutate clean
+.PHONY: run serve test lint migrate seed bench bench-uploads bench-documents bench-audit loadtest mutate clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Trellis needs Python 3.11 or newer (python3 --version)."; exit 1; }
@@ -66,6 +66,17 @@ bench-uploads: migrate
 # PDF timings (a one-pupil parent report: 1 s or less, median; a class of 30: 30 s or less).
 bench-documents: migrate
 	$(PY) bench/documents.py
+
+# A bounded load test (bench/loadtest/run.py): a throwaway PostgreSQL database on 127.0.0.1 (user postgres),
+# a seeded demo trust, `make serve`, then locust headless: LOAD_USERS (200) for LOAD_SECONDS (420), 5 to 15 s
+# between one person's requests. Prints p50/p95 per request, errors, and reviews posted against stored.
+loadtest: $(INSTALLED)
+	$(PY) bench/loadtest/run.py
+
+# The audit trail at 10 million events on PostgreSQL (a throwaway database on the server that
+# BENCH_POSTGRES names, default postgres://postgres@127.0.0.1:5432; about 3 GB while it runs).
+bench-audit: $(INSTALLED)
+	$(PY) bench/audit_growth.py $(if $(EVENTS),--events $(EVENTS))
 
 # Mutation testing of the rule modules against their own tests (mutmut; tests/mutate.py): prints
 # the share of mutants killed per module and fails below 90%. Not part of `make test` or CI.

@@ -37,6 +37,7 @@ from trellis.documents import services as documents
 from trellis.documents.information_report import WRITTEN
 from trellis.documents.models import Draft, Release, Sending
 from trellis.documents.registry import get_kind
+from trellis.evidence import exclusions
 from trellis.evidence import services as evidence
 from trellis.families import services as families
 from trellis.families.models import Carer
@@ -80,6 +81,9 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
         activity="Bears",
         outcome="Counted to 14",
         upload=SimpleUploadedFile("bears.png", PNG, content_type="image/png"),
+    )
+    s.exclusion = exclusions.record_exclusion(
+        pupil=world.in_class, by=world.senco, kind="suspension", starts_on=today, sessions=2, reason="Bullying"
     )
     s.intervention = Intervention.objects.create(school=world.school_a, name="Numeracy", cost_per_session=Decimal(12))
     s.group = InterventionGroup.objects.create(
@@ -208,6 +212,10 @@ def seed(world, settings, tmp_path) -> SimpleNamespace:
     return s
 
 
+def _published_year(s) -> str:
+    return information.year_slug(information.latest_publication(s.world.school_a).content["year"])
+
+
 @dataclass(frozen=True)
 class Shows:
     """How to open a route that shows pupil data, as whom, and whose data it shows: `pupil` (an
@@ -311,6 +319,10 @@ PAGES_WITH_PUPIL_DATA: dict[str, Shows] = {
     "evidence-note-change": Shows(lambda s: reverse("evidence-note-change", args=[s.pupil.pk, s.note.pk])),
     "evidence-voice-new": Shows(_url("evidence-voice-new", pupil)),
     "evidence-week-new": Shows(_url("evidence-week-new", pupil)),
+    "evidence-exclusion-new": Shows(_url("evidence-exclusion-new", pupil)),
+    "evidence-exclusion-change": Shows(
+        lambda s: reverse("evidence-exclusion-change", args=[s.pupil.pk, s.exclusion.pk])
+    ),
     "pupil-boxall": Shows(_url("pupil-boxall", pupil)),
     "boxall-new": Shows(_url("boxall-new", pupil)),
     "pupil-voice": Shows(_url("pupil-voice", pupil)),  # the start page; a POST locks the session to the pupil
@@ -399,6 +411,7 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "dash-destinations": _url("dash-destinations"),  # counts only
     "dash-destinations-download": lambda s: reverse("dash-destinations-download", args=["csv"]),
     "dash-benchmarks": _url("dash-benchmarks", urn),  # recorded figures, no pupil
+    "dash-cohort": _url("dash-cohort"),  # attendance, behaviour and suspensions by need: counts only
     "import-history": _url("import-history", urn),  # files, dates and who imported
     "import-upload": _url("import-upload", urn),
     "weekly-import": _url("weekly-import", urn),
@@ -423,6 +436,9 @@ PAGES_WITHOUT_PUPIL_DATA: dict[str, Callable[[SimpleNamespace], str]] = {
     "information-report-contacts": _url("information-report-contacts", urn),
     "information-report": _url("information-report", urn),  # public, no sign-in: the published report
     "information-report-pdf": _url("information-report-pdf", urn),
+    # The same published report at its year's own address (earlier years stay public there).
+    "information-report-year": lambda s: reverse("information-report-year", args=[s.urn, _published_year(s)]),
+    "information-report-year-pdf": lambda s: reverse("information-report-year-pdf", args=[s.urn, _published_year(s)]),
     # The child's first name and school, to whoever holds the one-time link (never the surname).
     "family-sign-up": lambda s: reverse("family-sign-up", args=[s.invitation_token]),
 }

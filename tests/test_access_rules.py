@@ -8,11 +8,13 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.accounts.models import Membership, User
+from trellis.accounts.models import Membership, TrustMembership, User
+from trellis.families.models import Carer, PupilLogin
 from trellis.pupils import access
 from trellis.pupils.models import ExternalShare, GroupMembership, Pupil
-from trellis.schools.models import AcademicYear, GroupStaff, TeachingGroup
+from trellis.schools.models import AcademicYear, GroupStaff, School, TeachingGroup, Trust
 
+from conftest import make_pupil, make_user
 from need_to_know import SEN_RECORD_VISIBLE, VISIBLE
 
 pytestmark = pytest.mark.dates
@@ -245,8 +247,6 @@ def test_prefixed_keeps_negation_and_nesting():
 
 
 def test_a_malformed_urn_is_refused_even_if_a_school_had_it(world):
-    from trellis.schools.models import School
-
     School.objects.filter(pk=world.school_b.pk).update(urn="10000b")
     # Nine digits is one more than the column holds (PostgreSQL refuses to store it), so it is only asked.
     for urn in ("10000b", "123456789"):
@@ -271,3 +271,282 @@ def test_a_pupil_fetched_for_the_register_does_not_open_the_sen_record(world, dj
     with django_assert_num_queries(0):  # remembered from the SEN-record fetch, with its school and need
         assert access.sees_sen_record(teacher, pupil) is True
         assert (pupil.school.urn, pupil.primary_need.code) == ("100001", "SLCN")
+
+
+# Parents, carers and pupils' own sign-ins: the family rules called directly (test_families_access.py
+# and test_pupil_sign_in.py walk them through every page; too slow for each mutant to run).
+
+
+@pytest.fixture
+def family(world):
+    """`mum` is the mother of `in_class` and of `pupil_b` (at school B); `dad`'s link to
+    `in_class` is restricted by a court order."""
+    world.mum = make_user("mum")
+    world.dad = make_user("dad")
+    Carer.objects.create(user=world.mum, pupil=world.in_class, relationship="mother")
+    Carer.objects.create(user=world.mum, pupil=world.pupil_b, relationship="mother")
+    Carer.objects.create(user=world.dad, pupil=world.in_class, relationship="father", restricted=True)
+    return world
+
+
+def test_a_parent_opens_their_own_children_and_nobody_else(family, django_assert_num_queries):
+    mum = fresh(family.mum)
+    assert access.get_child_for_user(mum, family.in_class.pk) == family.in_class
+    assert access.get_child_for_user(mum, str(family.pupil_b.pk)) == family.pupil_b
+    for pupil_id in (family.other_class.pk, family.confidential.pk, "abc", None, 10**9):
+        with pytest.raises(Http404):
+            access.get_child_for_user(mum, pupil_id)
+    with django_assert_num_queries(1):  # the child, with their school and need (the links were read once)
+        child = access.get_child_for_user(mum, family.in_class.pk)
+        assert (child.school.urn, child.primary_need.code) == ("100001", "SLCN")
+
+
+def test_a_restricted_link_or_a_child_who_has_left_opens_nothing(family):
+    with pytest.raises(Http404):
+        access.get_child_for_user(fresh(family.dad), family.in_class.pk)
+    today = timezone.localdate()
+    for left_on, opens in [(today + dt.timedelta(days=1), True), (today, False)]:  # access ends on the leaving day
+        Pupil.objects.filter(pk=family.pupil_b.pk).update(left_on=left_on)
+        assert (
+            {p.pk for p in access.children_of(fresh(family.mum))} == {family.in_class.pk, family.pupil_b.pk}
+        ) is opens
+
+
+def test_children_of_lists_a_parents_children_with_their_schools_and_nobody_for_staff(
+    family, django_assert_num_queries
+):
+    mum = fresh(family.mum)
+    access.scope_for(mum)
+    with django_assert_num_queries(2):  # the links, then the children with their schools
+        children = list(access.children_of(mum))
+        assert {(c.legal_surname, c.school.urn) for c in children} == {("Inclass", "100001"), ("Birchpupil", "100002")}
+    for user in (family.dad, family.senco, family.superuser):
+        assert not access.children_of(fresh(user)).exists()
+
+
+def test_the_family_flag_adds_a_parents_own_children_and_nothing_else(family):
+    mum = fresh(family.mum)
+    assert names(family, Pupil.objects.visible_to(mum, family=True)) == {"in_class", "pupil_b"}
+    assert not Pupil.objects.visible_to(mum).exists()  # the staff pages: never, not even their own child
+    assert not Pupil.objects.visible_to(mum, register=True).exists()
+    assert access.get_pupil_for_user(mum, family.in_class.pk, family=True) == family.in_class
+    with pytest.raises(Http404):  # without the flag (the staff pages): not their own child either
+        access.get_pupil_for_user(mum, family.in_class.pk)
+    with pytest.raises(Http404):
+        access.get_pupil_for_user(mum, family.other_class.pk, family=True)
+    # Staff lose nothing and gain nothing with the flag.
+    assert names(family, Pupil.objects.visible_to(fresh(family.teacher), family=True)) == {"in_class"}
+
+
+def test_staff_ask_no_query_about_children(family, django_assert_num_queries):
+    teacher = fresh(family.teacher)
+    access.scope_for(teacher)
+    with django_assert_num_queries(0):  # the register's filter, without the family pages' children
+        access.visible_pupil_filter(teacher)
+    with django_assert_num_queries(1):
+        assert access.scope_for(teacher).children == set()
+    with django_assert_num_queries(0):  # asked once a request
+        assert access.scope_for(teacher).children == set()
+
+
+@pytest.mark.parametrize(
+    ("who", "roles", "allowed"),
+    [
+        ("mum", {"parent"}, True),
+        ("dad", {"parent"}, False),  # restricted
+        ("senco", {"parent"}, False),  # staff never speak for the family
+        ("superuser", {"parent"}, False),  # not even a superuser
+        ("mum", {"senco"}, False),  # a parent holds no staff role
+        ("senco", {"parent", "senco"}, True),
+        ("mum", {"parent", "senco"}, True),
+        ("teacher", {"senco"}, False),
+        ("superuser", {"senco"}, True),
+    ],
+)
+def test_works_with_a_pupil_as_parent_or_staff(family, who, roles, allowed):
+    assert access.works_with(fresh(getattr(family, who)), family.in_class, roles) is allowed
+
+
+def test_a_parent_works_with_their_own_child_only(family):
+    mum = fresh(family.mum)
+    assert access.works_with(mum, family.pupil_b, {"parent"}) is True
+    assert access.works_with(mum, family.other_class, {"parent"}) is False
+
+
+@pytest.fixture
+def own_sign_in(world):
+    """`in_class` (Year 4) has their own sign-in; school A allows them from Year 4."""
+    School.objects.filter(pk=world.school_a.pk).update(pupil_sign_in=True, pupil_sign_in_from_year=4)
+    world.sam = make_user("sam4b")
+    world.sam_login = PupilLogin.objects.create(user=world.sam, pupil=world.in_class)
+    return world
+
+
+def test_a_pupil_signs_in_to_their_own_record_only_while_it_is_active(own_sign_in, django_assert_num_queries):
+    w = own_sign_in
+    with django_assert_num_queries(1):  # the link with the pupil, their school and need
+        pupil = access.get_own_record_for_user(w.sam)
+        assert (pupil, pupil.school.urn, pupil.primary_need.code) == (w.in_class, "100001", "SLCN")
+    today = timezone.localdate()
+    Pupil.objects.filter(pk=w.in_class.pk).update(left_on=today + dt.timedelta(days=1))
+    assert access.get_own_record_for_user(w.sam) == w.in_class  # leaving tomorrow: still on roll
+    for change in [
+        lambda: Pupil.objects.filter(pk=w.in_class.pk).update(left_on=today),  # left today
+        lambda: PupilLogin.objects.filter(pk=w.sam_login.pk).update(ended_at=timezone.now()),
+        lambda: School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in_from_year=5),
+        lambda: School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in=False),
+    ]:
+        Pupil.objects.filter(pk=w.in_class.pk).update(left_on=None)
+        PupilLogin.objects.filter(pk=w.sam_login.pk).update(ended_at=None)
+        School.objects.filter(pk=w.school_a.pk).update(pupil_sign_in=True, pupil_sign_in_from_year=4)
+        assert access.get_own_record_for_user(w.sam) == w.in_class
+        change()
+        with pytest.raises(Http404):
+            access.get_own_record_for_user(w.sam)
+
+
+def test_nobody_else_has_an_own_record(own_sign_in):
+    from django.contrib.auth.models import AnonymousUser
+
+    for user in (own_sign_in.senco, own_sign_in.superuser, AnonymousUser()):
+        with pytest.raises(Http404):
+            access.get_own_record_for_user(user)
+    assert not Pupil.objects.visible_to(own_sign_in.sam).exists()  # the staff pages: nothing
+
+
+def test_only_a_specialist_and_nothing_else_lands_on_their_shared_pupils(world):
+    assert access.only_specialist(fresh(world.specialist)) is True
+    for role in ("senco", "teacher", "trustlead", "superuser", "outsider"):
+        assert access.only_specialist(fresh(getattr(world, role))) is False, role
+    nobody = User.objects.create_user(username="nobody", password="x" * 20)
+    assert access.only_specialist(nobody) is False  # no role at all: not a specialist either
+    # A specialist at two schools is still only a specialist; one who also teaches, or leads a trust, is not.
+    Membership.objects.create(user=world.specialist, school=world.school_c, role="specialist")
+    assert access.only_specialist(fresh(world.specialist)) is True
+    Membership.objects.create(user=world.specialist, school=world.school_b, role="teacher")
+    assert access.only_specialist(fresh(world.specialist)) is False
+    visitor = User.objects.create_user(username="visitor", password="x" * 20)
+    Membership.objects.create(user=visitor, school=world.school_a, role="specialist")
+    TrustMembership.objects.create(user=visitor, trust=world.school_a.trust)
+    assert access.only_specialist(visitor) is False
+    root = User.objects.create_superuser("root2", password="x" * 20)
+    Membership.objects.create(user=root, school=world.school_a, role="specialist")
+    assert access.only_specialist(root) is False
+
+
+def test_a_role_gives_nothing_at_a_school_where_it_is_not_held(world):
+    """A share or a class at another school than the one where the user holds the role opens nothing
+    (a teacher who has left the school, still listed on a class; a share made before the specialist's
+    membership ended)."""
+    today = timezone.localdate()
+    ExternalShare.objects.create(pupil=world.pupil_b, specialist=world.specialist, expires_on=today)
+    assert names(world, Pupil.objects.visible_to(fresh(world.specialist))) == {"other_class"}
+    Membership.objects.filter(user=world.teacher).delete()
+    assert not Pupil.objects.visible_to(fresh(world.teacher)).exists()
+
+
+def test_a_share_of_a_confidential_pupil_gives_a_specialist_nothing(world):
+    ExternalShare.objects.create(
+        pupil=world.confidential, specialist=world.specialist, expires_on=timezone.localdate() + dt.timedelta(days=5)
+    )
+    assert names(world, Pupil.objects.visible_to(fresh(world.specialist))) == {"other_class"}
+
+
+def test_a_teachers_aggregates_count_their_pupils_as_of_the_day_asked(world):
+    """A dashboard's period ending yesterday counts the class as it was yesterday: a pupil who left
+    the class yesterday counts then, not today."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    # The classes' school year covers yesterday (on a year's first day, it starts a day earlier here).
+    AcademicYear.objects.filter(starts_on__gt=yesterday).update(starts_on=yesterday)
+    GroupMembership.objects.filter(pupil=world.in_class).update(ends_on=yesterday)
+    a = world.school_a.pk
+    for user in (world.teacher, world.ta):
+        for today, counted in [(yesterday, {"in_class"}), (None, set())]:
+            chosen = Pupil.objects.filter(access.aggregate_filter(fresh(user), {a}, today=today))
+            assert names(world, chosen) == counted, (user, today)
+    # The SENCO of A who also teaches a class at B, asking about both: all of A, and at B their class
+    # as it was on that day.
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.senco, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b, ends_on=yesterday)
+    Membership.objects.create(user=world.senco, school=world.school_b, role="teacher")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    for today, counted in [(yesterday, school_a | {"pupil_b"}), (None, school_a)]:
+        both = access.aggregate_filter(fresh(world.senco), {a, world.school_b.pk}, today=today)
+        assert names(world, Pupil.objects.filter(both)) == counted, today
+
+
+def test_staff_who_are_also_parents_see_their_children_on_the_family_pages_and_their_school_as_staff(family):
+    """The family flag adds a parent's children to whatever their staff roles give (a SENCO at A or a
+    trust leader whose child is at C), and the roles lose nothing by it."""
+    Carer.objects.create(user=family.senco, pupil=family.pupil_c, relationship="mother")
+    Carer.objects.create(user=family.trustlead, pupil=family.pupil_c, relationship="father")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    senco = fresh(family.senco)
+    assert names(family, Pupil.objects.visible_to(senco, family=True)) == school_a | {"pupil_c"}
+    assert names(family, Pupil.objects.visible_to(senco)) == school_a
+    trust = {"in_class", "other_class", "expired_share", "pupil_b"}
+    assert names(family, Pupil.objects.visible_to(fresh(family.trustlead), family=True)) == trust | {"pupil_c"}
+
+
+def test_a_head_who_also_leads_the_trust_sees_their_own_school_whole_and_the_trusts_open_records(world):
+    TrustMembership.objects.create(user=world.outsider, trust=world.school_a.trust)
+    assert names(world, Pupil.objects.visible_to(fresh(world.outsider))) == VISIBLE["trustlead"] | {"pupil_c"}
+
+
+def test_the_filter_asks_for_the_sen_record_unless_told_the_register(world):
+    """The office without the grant: the register of A's open pupils, no SEN record (provision and
+    dashboards ask the filter without saying which)."""
+    office = fresh(world.administrator)
+    assert not Pupil.objects.filter(access.visible_pupil_filter(office)).exists()
+    register = Pupil.objects.filter(access.visible_pupil_filter(office, register=True))
+    assert names(world, register) == VISIBLE["administrator"]
+
+
+def test_a_governor_who_teaches_at_another_school_counts_all_of_theirs_and_their_class_there(world):
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.governor, role=GroupStaff.Role.TEACHER)
+    Membership.objects.create(user=world.governor, school=world.school_b, role="teacher")
+    extra = make_pupil(world.school_b, surname="Birchother")  # at B, not in the class
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    a, b = world.school_a.pk, world.school_b.pk
+    counted = Pupil.objects.filter(access.aggregate_filter(fresh(world.governor), {a, b}))
+    assert {p.pk for p in counted} == {p.pk for p in Pupil.objects.filter(school_id=a)} | {world.pupil_b.pk}
+    assert extra.pk not in {p.pk for p in counted}
+
+
+def test_a_leader_of_two_trusts_sees_the_open_records_of_both(world):
+    second = Trust.objects.create(name="Second Trust")
+    School.objects.filter(pk=world.school_c.pk).update(trust=second)
+    leader = make_user("twotrusts")
+    for trust in (world.school_a.trust, second):  # the links' ids are not the trusts' ids
+        TrustMembership.objects.create(user=leader, trust=trust)
+    assert names(world, Pupil.objects.visible_to(leader)) == VISIBLE["trustlead"] | {"pupil_c"}
+    assert access.scope_for(leader).trust_school_ids == {world.school_a.pk, world.school_b.pk, world.school_c.pk}
+
+
+def test_roles_at_two_schools_add_up(world):
+    """A SENCO at A who teaches a class at B sees all of A and their class at B; a teacher at A who
+    visits B as a specialist sees their class at A and the pupil shared with them at B."""
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.senco, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    Membership.objects.create(user=world.senco, school=world.school_b, role="teacher")
+    school_a = {"in_class", "other_class", "confidential", "expired_share"}
+    assert names(world, Pupil.objects.visible_to(fresh(world.senco))) == school_a | {"pupil_b"}
+    Membership.objects.create(user=world.teacher, school=world.school_b, role="specialist")
+    ExternalShare.objects.create(pupil=world.pupil_b, specialist=world.teacher, expires_on=timezone.localdate())
+    assert names(world, Pupil.objects.visible_to(fresh(world.teacher))) == {"in_class", "pupil_b"}
+
+
+def test_a_class_at_a_school_where_the_teacher_holds_no_teaching_role_opens_nothing(world):
+    """Still on the staff list of a class at B, where they are now only a governor."""
+    year_b = world.school_b.academic_years.get()
+    class_b = TeachingGroup.objects.create(school=world.school_b, academic_year=year_b, name="4A", nc_year=4)
+    GroupStaff.objects.create(group=class_b, user=world.teacher, role=GroupStaff.Role.TEACHER)
+    GroupMembership.objects.create(pupil=world.pupil_b, group=class_b)
+    Membership.objects.create(user=world.teacher, school=world.school_b, role="governor")
+    assert names(world, Pupil.objects.visible_to(fresh(world.teacher))) == {"in_class"}

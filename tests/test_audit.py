@@ -1,6 +1,7 @@
 """Every change to pupil data and every read of a SEN record leaves an audit event that cannot be undone."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trellis.audit.models import AuditEvent
+from trellis.lib.versions import last_change
 from trellis.provision.models import Intervention, InterventionGroup
 from trellis.provision.services import enrol, log_session
 from trellis.pupils import services
@@ -131,3 +133,36 @@ def test_a_session_register_audits_each_pupil_in_the_same_number_of_queries(worl
     assert trails.get(pupil_id=pupils[0].pk).summary == "Word wasp 16/11/2026: present"
     assert trails.get(pupil_id=pupils[1].pk).summary == "Word wasp 16/11/2026: absent"
     assert len(queries) == 6, [q["sql"] for q in queries]
+
+
+def _event(pupil, at, record_type, *, action="view", actor=None, record_id=""):
+    event = AuditEvent(
+        at=at, actor=actor, actor_name="someone", pupil_id=pupil.pk, action=action, record_type=record_type
+    )
+    event.record_id = record_id
+    event.save()
+    return event
+
+
+def test_the_pupil_page_lists_the_newest_100_events_later_written_first_within_a_second(world, login):
+    # The list is read through the pupil-first index (pupil, newest, last written): the page reads
+    # 100 rows however long the trail is; events of the same moment are listed last written first.
+    moment = timezone.now() + dt.timedelta(hours=1)  # after the fixture's events and the SENCO's own view
+    for number in range(1, 104):
+        _event(world.other_class, moment, f"note {number:03}")
+    page = login(world.senco).get(reverse("pupil", args=[world.other_class.pk])).content.decode()
+    trail = page.split('<h2 id="audit-trail">', 1)[1]
+    shown = [int(n) for n in re.findall(r"Viewed note (\d{3})", trail)]
+    assert shown == list(range(103, 3, -1))  # 103 down to 4; nothing older
+
+
+def test_the_last_change_to_a_record_is_the_latest_change_or_removal_not_a_later_view(world):
+    moment = timezone.now() - dt.timedelta(hours=2)
+    pupil = world.in_class
+    _event(pupil, moment, "target review", action="update", actor=world.teacher, record_id="77")
+    _event(pupil, moment, "target review", action="delete", actor=world.senco, record_id="77")  # same moment, later
+    _event(pupil, moment + dt.timedelta(minutes=5), "target review", action="view", actor=world.ta, record_id="77")
+    _event(pupil, moment + dt.timedelta(minutes=9), "target review", action="update", record_id="78")
+    by, at = last_change("target review", 77)
+    assert (by, at) == (world.senco.get_full_name() or world.senco.username, moment)
+    assert last_change("target review", 79) == ("someone else", None)

@@ -19,6 +19,7 @@ UNITS = sorted([*DEPLOY.glob("*.service"), *DEPLOY.glob("*.timer")])
 SERVICES = {
     "trellis-web.service": "/opt/trellis/.venv/bin/gunicorn --config /opt/trellis/deploy/gunicorn.conf.py",
     "trellis-worker.service": "/opt/trellis/.venv/bin/python /opt/trellis/manage.py run_worker",
+    "trellis-daily.service": "/opt/trellis/.venv/bin/python /opt/trellis/manage.py run_scheduled daily",
     "trellis-weekly.service": "/opt/trellis/.venv/bin/python /opt/trellis/manage.py run_scheduled weekly",
     "trellis-monthly.service": "/opt/trellis/.venv/bin/python /opt/trellis/manage.py run_scheduled monthly",
 }
@@ -32,7 +33,12 @@ def read_unit(path: Path) -> configparser.ConfigParser:
 
 
 def test_the_expected_units_are_there():
-    assert {path.name for path in UNITS} == {*SERVICES, "trellis-weekly.timer", "trellis-monthly.timer"}
+    assert {path.name for path in UNITS} == {
+        *SERVICES,
+        "trellis-daily.timer",
+        "trellis-weekly.timer",
+        "trellis-monthly.timer",
+    }
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
@@ -66,7 +72,10 @@ def test_each_service_runs_the_app_as_its_own_user_with_the_environment_file(nam
     assert unit["Unit"]["Description"]
 
 
-@pytest.mark.parametrize(("period", "calendar"), [("weekly", "Mon *-*-* 02:00:00"), ("monthly", "*-*-01 03:00:00")])
+@pytest.mark.parametrize(
+    ("period", "calendar"),
+    [("daily", "*-*-* 04:00:00"), ("weekly", "Mon *-*-* 02:00:00"), ("monthly", "*-*-01 03:00:00")],
+)
 def test_timers_start_their_jobs_in_london_time_and_catch_up(period, calendar):
     unit = read_unit(DEPLOY / f"trellis-{period}.timer")
     timer = unit["Timer"]

@@ -17,6 +17,7 @@ from trellis.plans.progress import (
     assess,
     current_window,
     expected_gain,
+    share_of_planned,
     status_now,
     stored_status,
     summarise,
@@ -284,6 +285,7 @@ def test_one_step_of_movement_is_at_risk_however_far_behind():
         (None, dt.date(2026, 1, 6), Decimal("1.5")),  # no date and no school year: half
         (dt.date(2026, 1, 1), dt.date(2026, 1, 1), Decimal(3)),  # due on the start day, reviewed that day
         (dt.date(2025, 12, 1), dt.date(2025, 11, 1), Decimal("1.5")),  # due before the start, reviewed before
+        (dt.date(2026, 1, 1), dt.date(2025, 12, 31), Decimal("1.5")),  # due on the start day, reviewed the day before
     ],
 )
 def test_expected_gain_is_pro_rata_from_start_to_target_date(due_on, on, expected):
@@ -297,6 +299,7 @@ def test_expected_gain_is_pro_rata_from_start_to_target_date(due_on, on, expecte
         (["2b", "2a", "2b"], False),  # equal values two apart are not three in a row
         (["2B", "2b"], False),
         (["2b", "2B", "2b"], True),  # capitals do not matter
+        (["2b", "2b", "2c"], False),  # two equal values, then back to the baseline: the last three differ
     ],
 )
 def test_stuck_needs_the_last_three_values_equal(values, stuck):
@@ -310,6 +313,45 @@ def test_status_now_keeps_a_review_from_the_first_day_of_the_half_term():
     assert status_now("achieved", day_before, WINDOW) == Status.ACHIEVED
     assert status_now("", first_day, WINDOW) == Status.NOT_REVIEWED
     assert status_now("at_risk", None, WINDOW) == Status.NOT_REVIEWED
+
+
+def test_status_expression_gives_status_now_in_sql(world):
+    """The dashboards' SQL twin of `status_now`, on targets whose summary fields are set by hand."""
+    from fixtures_progress import make_target
+
+    from trellis.plans.progress import status_expression
+
+    first_day, day_before = WINDOW.starts_on, WINDOW.starts_on - dt.timedelta(days=1)
+    cases = [
+        ("on_track", first_day, "on_track"),  # reviewed on the half term's first day
+        ("on_track", day_before, "not_reviewed"),  # the day before: not this half term
+        ("achieved", day_before, "achieved"),  # achieved stays achieved
+        ("achieved", None, "achieved"),
+        ("", first_day, "not_reviewed"),  # reviewed, but nothing could be assessed
+        ("at_risk", None, "not_reviewed"),
+    ]
+    for n, (last_status, reviewed_on, _) in enumerate(cases):
+        make_target(world.in_class, description=f"target {n}", last_status=last_status, last_reviewed_on=reviewed_on)
+    found = Target.objects.annotate(now=status_expression(WINDOW)).order_by("pk").values_list("now", flat=True)
+    assert list(found) == [expected for _, _, expected in cases]
+    assert [status_now(s, d, WINDOW).value for s, d, _ in cases] == list(found)
+
+
+def test_share_of_planned_is_the_gain_over_the_planned_gain_when_there_is_one():
+    def share(gain, planned):
+        return share_of_planned(Progress(Status.AT_RISK, False, gain, None, planned, None, None))
+
+    assert share(Decimal(2), Decimal(3)) == Decimal("0.6667")  # rounded to four places
+    assert share(Decimal(1), Decimal(1)) == Decimal(1)  # a one-step target reached: the progress planned
+    assert share(Decimal(0), Decimal(2)) == Decimal(0)
+    assert share(Decimal(-1), Decimal(4)) == Decimal("-0.25")  # backwards
+    for gain, planned in [(None, Decimal(3)), (Decimal(1), None), (Decimal(1), Decimal(0)), (Decimal(1), Decimal(-2))]:
+        assert share(gain, planned) is None, (gain, planned)
+    assert share_of_planned(None) is None
+
+
+def test_a_target_value_off_the_scale_has_no_planned_gain_but_keeps_the_reviews_gain():
+    assert status(target(goal="zz"), ["2b"]) == Progress(Status.NOT_REVIEWED, False, 1, None, None, "2b", TODAY, DUE)
 
 
 def test_stored_status_keeps_nothing_for_not_reviewed():
@@ -340,6 +382,11 @@ def test_summarise_gives_the_status_each_review_left_and_the_summary_keeps_the_l
     empty = {"last_reviewed_on": None, "last_status": "", "last_gain": None, "last_share": None, "stuck": False}
     assert summary_fields([]) == empty
     assert summary_fields([], stuck_without_reviews=True) == {**empty, "stuck": True}
+    # The last review's stuck flag, not the one for a target without reviews.
+    flat = summarise(undated, reviews("2c", "2c"), year_ends_on=DUE)
+    assert summary_fields(flat)["stuck"] is True
+    assert summary_fields(flat, stuck_without_reviews=False)["stuck"] is True
+    assert summary_fields(progress, stuck_without_reviews=True)["stuck"] is False
 
 
 def test_the_window_is_this_schools_half_term_found_in_one_query(world, django_assert_num_queries):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from trellis.accounts.models import User
 from trellis.deadlines.models import AnnualReview, EhcAssessmentRequest
 from trellis.documents.models import Draft, Release
-from trellis.evidence.models import EvidenceNote
+from trellis.evidence.models import EvidenceNote, Exclusion
 from trellis.families.models import Carer
 from trellis.identification.models import Concern
 from trellis.meetings.models import Action, Meeting
@@ -175,6 +175,7 @@ def page_urls() -> list[str]:
         "class_id": TeachingGroup.objects.filter(school=school).first().pk,
         "share_id": share.pk if share else 1,
         "note_id": note.pk,
+        "exclusion_id": Exclusion.objects.filter(pupil_id=target.pupil_id).values_list("pk", flat=True).first() or 1,
         "pk": ImportRun.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
         "token": "0" * 32,
         "meeting_id": Meeting.objects.filter(school=school).values_list("pk", flat=True).first() or 1,
@@ -192,6 +193,7 @@ def page_urls() -> list[str]:
         or 1,
         "referral_id": Referral.objects.filter(pupil__school=school).values_list("pk", flat=True).first() or 1,
         "heading": "complaints",  # a heading of the SEN information report
+        "year": "2026-27",  # an earlier year's SEN information report (a 404 when none: still no error)
         "training_id": 1,
         "draft_id": Draft.objects.get(pupil=target.pupil, kind="passport").pk,
         "release_id": Release.objects.get(pupil=target.pupil).pk,

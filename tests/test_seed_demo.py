@@ -338,6 +338,17 @@ def test_prints_the_logins_and_where_to_sign_in(db):
     assert all(re.search(rf"^\s+{name}\s", output, re.M) for name in DEMO_USERNAMES)
 
 
+def test_a_verbose_seed_says_how_long_each_stage_took(db):
+    output = seed(*SMALL, "--verbosity", "2")
+    for stage in [
+        *builder.SCHOOL_STAGES,
+        "core: schools, staff, pupils, SEN history",
+        "review tallies and progress rollups",
+        "commit",
+    ]:
+        assert re.search(rf"^ +\d+\.\d s  {re.escape(stage)}$", output, re.M), stage
+
+
 def test_number_of_queries_does_not_grow_with_pupils(db, monkeypatch):
     # The core stages; later stages write in fixed-size batches, so theirs grow by the batch.
     monkeypatch.setattr(builder, "SCHOOL_STAGES", [])

@@ -19,8 +19,11 @@ from tests.fixtures_documents import demo_school  # noqa: F401 - a fixture for t
 from trellis.accounts.models import Role
 from trellis.assessment.models import Assessment, Domain, Scale
 from trellis.audit.models import AuditEvent
-from trellis.evidence.models import EvidenceNote, WeeklyRecord
+from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord
+from trellis.families.models import Carer, Invitation
 from trellis.families.services import link_carer
+from trellis.identification.models import Concern, ConcernEvidence
+from trellis.lib.upn import make_upn
 from trellis.plans.models import Plan, Review, Target
 from trellis.provision.models import Enrolment
 from trellis.pupils import services as pupil_services
@@ -37,7 +40,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 @pytest.fixture
 def leaver(demo_school, settings, tmp_path):  # noqa: F811 - the imported fixture
     """A demo pupil with targets and interventions, given assessments, an evidence file, attendance,
-    an EHC plan and a parent; and Oak Academy, a school of another trust, with its SENCO."""
+    an EHC plan, "I can" statements, a decided concern and two parents (one has a parent's account
+    at Oak too: a sibling there); and Oak Academy, a school of another trust, with its SENCO."""
     settings.MEDIA_ROOT = tmp_path / "media"
     today = timezone.localdate()
     pupil = next(
@@ -67,9 +71,45 @@ def leaver(demo_school, settings, tmp_path):  # noqa: F811 - the imported fixtur
     )
     parent = make_user("parentofleaver", email="parent@example.org", last_name="Parent")
     link_carer(pupil=pupil, user=parent, relationship="mother", by=demo_school.senco)
+    father = make_user("fatherofleaver", email="dad@example.org", last_name="Parent")
+    link_carer(pupil=pupil, user=father, relationship="father", by=demo_school.senco)
+    PupilVoiceEntry.objects.filter(pupil=pupil).delete()  # the demo's own: the hand count below is these
+    PupilVoiceEntry.objects.create(
+        pupil=pupil, date=today - dt.timedelta(days=30), statement="I can read my name", rating=3, recorded="by"
+    )
+    PupilVoiceEntry.objects.create(
+        pupil=pupil, date=today, statement="I can ask for help", rating=1, comment="With a card, sometimes"
+    )
+    Concern.objects.filter(pupil=pupil).delete()
+    concern = Concern.objects.create(
+        pupil=pupil,
+        source=Concern.Source.PARENT,
+        area=Domain.SLC,
+        what_seen="Does not follow two-part instructions",
+        contexts="Maths, PE",
+        noticed_since=today - dt.timedelta(days=400),
+        raised_on=today - dt.timedelta(days=380),
+        raised_by=demo_school.senco,
+        decision=Concern.Decision.SEN_SUPPORT,
+        decision_reasons="Screening and observation agree",
+        decided_on=today - dt.timedelta(days=350),
+    )
+    ConcernEvidence.objects.create(
+        concern=concern, kind="screening", date=today - dt.timedelta(days=360), summary="Language screen", result="78"
+    )
     oak = create_school(
         urn="100004", name="Oak Academy", la_number="803", estab_number="4002", trust_name="Oak Trust", today=today
     )
+    # A sibling at Oak, for parents' accounts there.
+    sibling = Pupil.objects.create(
+        school=oak,
+        upn=make_upn("803", "4002", 24, 1),
+        legal_surname="Parent",
+        legal_forename="Kit",
+        date_of_birth=dt.date(2014, 1, 1),
+    )
+    link_carer(pupil=sibling, user=parent, relationship="mother", by=None)
+    demo_school.oak_sibling = sibling
     demo_school.oak, demo_school.leaver = oak, pupil
     demo_school.oak_senco = make_user("oaksenco", school=oak, role=Role.SENCO)
     return demo_school
@@ -102,7 +142,7 @@ def _rezip(package: bytes, change) -> bytes:
 def test_the_package_validates_against_the_published_schema(leaver):
     record = _record(_package(leaver.leaver))
     jsonschema_rs.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(record)
-    assert record["schema_version"] == "1.0"
+    assert record["schema_version"] == "1.1"
     assert schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema()["$defs"]["target"]["properties"]["area"]["enum"]) == set(Domain.values)
 
@@ -118,7 +158,7 @@ def test_the_package_holds_no_other_pupils_data(leaver):
 
 
 def test_round_trip_between_schools_of_different_trusts(leaver):
-    source = leaver.leaver
+    source, today = leaver.leaver, timezone.localdate()
     assert leaver.oak.trust != source.school.trust
     package = _package(source)
     plan = import_transition(source=io.BytesIO(package), file_name="leaver.zip", school=leaver.oak, by=leaver.oak_senco)
@@ -177,10 +217,96 @@ def test_round_trip_between_schools_of_different_trusts(leaver):
     assert [p.intervention for p in past] == [e.group.intervention.name for e in enrolments]
     assert not Enrolment.objects.filter(pupil=arrived).exists()
     assert not leaver.oak.interventions.exists()
+    # the pupil's voice and the concern with its evidence and decision, as the first school had them
+    voice = ["date", "statement", "rating", "recorded", "comment"]
+    assert list(PupilVoiceEntry.objects.filter(pupil=arrived).order_by("date").values_list(*voice)) == [
+        (today - dt.timedelta(days=30), "I can read my name", 3, "by", ""),
+        (today, "I can ask for help", 1, "with", "With a card, sometimes"),
+    ]
+    concern = Concern.objects.get(pupil=arrived)
+    assert (concern.source, concern.area, concern.what_seen, concern.contexts) == (
+        "parent",
+        "slc",
+        "Does not follow two-part instructions",
+        "Maths, PE",
+    )
+    assert (concern.noticed_since, concern.raised_on, concern.decided_on) == (
+        today - dt.timedelta(days=400),
+        today - dt.timedelta(days=380),
+        today - dt.timedelta(days=350),
+    )
+    assert concern.decision == "sen_support" and concern.decision_reasons == "Screening and observation agree"
+    assert concern.raised_by is None and concern.raiser == (
+        leaver.senco.get_full_name() or leaver.senco.username
+    )  # a name: no account travels
+    assert list(concern.evidence.values_list("kind", "summary", "result")) == [("screening", "Language screen", "78")]
+    # both parents have a parent's account in this Trellis: linked, as they were (see below for the others)
+    assert [(c.user.username, c.relationship) for c in Carer.objects.filter(pupil=arrived)] == [
+        ("parentofleaver", "mother"),
+        ("fatherofleaver", "father"),
+    ]
+    assert Arrival.objects.get(pupil=arrived).carers == []
+    assert (plan.counts["voice"], plan.counts["concerns"], plan.counts["carers_linked"]) == (2, 1, 2)
     # audited as an import, with its run
     event = AuditEvent.objects.get(pupil_id=arrived.pk, action=AuditEvent.Action.IMPORT)
     assert event.actor == leaver.oak_senco and "Alder Primary" in event.summary
     assert ImportRun.objects.get(school=leaver.oak).file_format == "TRANS"
+
+
+def test_a_version_1_0_package_without_voice_or_concerns_is_still_read(leaver):
+    def as_1_0(record):
+        record["schema_version"] = "1.0"
+        del record["pupil_voice"], record["concerns"]
+
+    package = _rezip(_package(leaver.leaver), as_1_0)
+    plan = import_transition(source=io.BytesIO(package), file_name="old.zip", school=leaver.oak, by=leaver.oak_senco)
+    assert plan.applied, [str(p) for p in plan.problems]
+    arrived = Pupil.objects.get(school=leaver.oak, upn=leaver.leaver.upn)
+    assert not PupilVoiceEntry.objects.filter(pupil=arrived).exists() and not arrived.concerns.exists()
+    assert (plan.counts["voice"], plan.counts["concerns"]) == (0, 0)
+
+
+def _father_email(email: str):
+    """The package as another Trellis would make it, where the father's email is `email`."""
+    return lambda record: record["contacts"]["carers"][1].update(email=email)
+
+
+def test_only_one_parents_account_is_linked_never_staff_nor_one_of_two(leaver):
+    """Linking gives the account the pupil's family pages: only a parent's account is linked, never
+    a staff account that is a parent too (DAD in capitals: the same address), nor one of two
+    accounts with the email; those wait for the SENCO to invite."""
+    dual = make_user("dadatoak", email="DAD@oak.example", school=leaver.oak, role=Role.TEACHER)
+    link_carer(pupil=leaver.oak_sibling, user=dual, relationship="father", by=None)
+    link_carer(
+        pupil=leaver.oak_sibling,
+        user=make_user("parentagain", email="parent@example.org"),
+        relationship="carer",
+        by=None,
+    )
+    package = _rezip(_package(leaver.leaver), _father_email("dad@oak.example"))
+    plan = import_transition(source=io.BytesIO(package), file_name="a.zip", school=leaver.oak, by=leaver.oak_senco)
+    arrived = Pupil.objects.get(school=leaver.oak, upn=leaver.leaver.upn)
+    assert not Carer.objects.filter(pupil=arrived).exists()
+    assert [c["email"] for c in Arrival.objects.get(pupil=arrived).carers] == ["parent@example.org", "dad@oak.example"]
+    assert (plan.counts["carers_linked"], plan.counts["carers_to_invite"]) == (0, 2)
+
+
+def test_the_senco_invites_the_carers_the_package_named_from_the_family_page(leaver, login):
+    package = _rezip(_package(leaver.leaver), _father_email("dad@example.org.uk"))  # no account here
+    import_transition(source=io.BytesIO(package), file_name="a.zip", school=leaver.oak, by=leaver.oak_senco)
+    arrived = Pupil.objects.get(school=leaver.oak, upn=leaver.leaver.upn)
+    client = login(leaver.oak_senco)
+    page = client.get(f"/pupils/{arrived.pk}/family/").content.decode()
+    assert "Named by the previous school" in page
+    assert "Fatherofleaver Parent (Father), dad@example.org.uk, from Alder Primary" in page
+    assert "parent@example.org" not in page.split("Named by the previous school")[1]  # linked already
+    invited = client.post(
+        f"/pupils/{arrived.pk}/family/",
+        {"invite": "1", "invite-email": "dad@example.org.uk", "invite-relationship": "father"},
+    ).content.decode()
+    assert "Send this link to them" in invited
+    assert Invitation.objects.get(pupil=arrived).email == "dad@example.org.uk"
+    assert "Named by the previous school" not in invited  # invited: no longer waiting
 
 
 def test_importing_the_same_package_again_is_refused_and_changes_nothing(leaver):
@@ -232,6 +358,9 @@ def _set(path: list, value):
         (_set(["attendance", 0, "sessions_attended"], 11), "attendance[0].sessions_attended", "more than"),
         (lambda r: r["attendance"].append(dict(r["attendance"][0])), "attendance[1].week_starting", "given twice"),
         (_set(["evidence", 0, "file", "path"], "../../etc/passwd"), "evidence[0].file.path", "does not match"),
+        (_set(["pupil_voice", 0, "rating"], 4), "pupil_voice[0].rating", "is not one of"),
+        (_set(["concerns", 0, "decided_on"], None), "concerns[0].decided_on", "a decision needs its date"),
+        (_set(["concerns", 0, "raised_on"], "2026-13-01"), "concerns[0].raised_on", "not a date"),
     ],
 )
 def test_bad_records_are_refused_naming_the_file_record_and_field(leaver, change, where, words):
@@ -272,7 +401,7 @@ def test_not_a_zip_a_damaged_file_and_a_zip_bomb_are_refused(leaver):
         "no transition.json"
         in import_transition(source=io.BytesIO(empty.getvalue()), file_name="x.zip", school=school).problems[0].message
     )
-    assert not Pupil.objects.filter(school=school).exists()
+    assert not Pupil.objects.filter(school=school, upn=leaver.leaver.upn).exists()
 
 
 def test_the_commands_export_and_import_and_audit(leaver, tmp_path):
@@ -285,9 +414,9 @@ def test_the_commands_export_and_import_and_audit(leaver, tmp_path):
     out = io.StringIO()
     call_command("import_transition", str(zipped), "--school", leaver.oak.urn, "--dry-run", stdout=out)
     assert out.getvalue().startswith("Would import into Oak Academy:")
-    assert not Pupil.objects.filter(school=leaver.oak).exists()
+    assert not Pupil.objects.filter(school=leaver.oak, upn=leaver.leaver.upn).exists()
     call_command("import_transition", str(zipped), "--school", leaver.oak.urn, stdout=io.StringIO())
-    arrived = Pupil.objects.get(school=leaver.oak)
+    arrived = Pupil.objects.get(school=leaver.oak, upn=leaver.leaver.upn)
     assert AuditEvent.objects.get(pupil_id=arrived.pk, action=AuditEvent.Action.IMPORT).via == "command"
     with pytest.raises(CommandError, match="was not imported: 1 problems"):
         call_command(
@@ -311,9 +440,10 @@ def test_the_upload_page_previews_then_imports_a_package(leaver, login, settings
     text = page.content.decode()
     assert page.status_code == 200 and "Check the pupil who is joining" in text
     assert f"UPN {leaver.leaver.upn}" in text and "Alder Primary (URN 100001), Test Trust" in text
-    assert not Pupil.objects.filter(school=leaver.oak).exists()  # the preview is a dry run
+    assert "Concerns raised</dt><dd>1</dd>" in text and "2 linked to their parent's account here; 0 to invite" in text
+    assert not Pupil.objects.filter(school=leaver.oak, upn=leaver.leaver.upn).exists()  # the preview is a dry run
     done = client.post(response["Location"] + "confirm/")
-    arrived = Pupil.objects.get(school=leaver.oak)
+    arrived = Pupil.objects.get(school=leaver.oak, upn=leaver.leaver.upn)
     assert done.status_code == 302 and done["Location"] == f"/pupils/{arrived.pk}/"
     assert AuditEvent.objects.filter(pupil_id=arrived.pk, action=AuditEvent.Action.IMPORT, via="web").count() == 1
 
@@ -327,7 +457,7 @@ def test_the_upload_page_lists_a_packages_problems_and_imports_nothing(leaver, l
     assert "The package cannot be imported" in text
     assert "leaver.zip: transition.json" in text and "plans[0].targets[0].scale" in text
     assert "Oak Academy has no scale &#x27;alder-own-scale&#x27;" in text
-    assert not Pupil.objects.filter(school=leaver.oak).exists()
+    assert not Pupil.objects.filter(school=leaver.oak, upn=leaver.leaver.upn).exists()
 
 
 def test_only_the_senco_imports_a_package(leaver, login, settings, tmp_path):
@@ -338,7 +468,7 @@ def test_only_the_senco_imports_a_package(leaver, login, settings, tmp_path):
     refused = client.get(location)
     assert refused.status_code == 403 and "only the SENCO can import it" in refused.content.decode()
     assert client.post(location + "confirm/").status_code == 403
-    assert not Pupil.objects.filter(school=leaver.oak).exists()
+    assert not Pupil.objects.filter(school=leaver.oak, upn=leaver.leaver.upn).exists()
 
 
 def test_the_package_download_is_for_staff_who_see_the_sen_record_and_is_audited(leaver, login):

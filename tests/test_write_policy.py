@@ -64,6 +64,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "office_granted": WHOLE,
         "superuser": EVERY,
     },
+    # Suspensions and exclusions: the SENCO and senior leaders record them (teachers of the pupil see them).
+    "record_exclusion": {"senco": WHOLE, "head": WHOLE, "superuser": EVERY},
     "change_note": {"senco": WHOLE, "teacher": "own", "superuser": EVERY},
     "raise_concern": {
         "senco": WHOLE,
@@ -189,6 +191,7 @@ PUPIL_OBJECT = {
     "record_evidence": "pupil",
     "record_voice": "pupil",
     "record_weekly": "pupil",
+    "record_exclusion": "pupil",
     "record_boxall": "pupil",
     "change_note": "note",
     "raise_concern": "pupil",

@@ -7,6 +7,8 @@ TRELLIS_SECRET_KEY required in production; otherwise one is made and kept in var
 TRELLIS_ALLOWED_HOSTS  comma-separated; default 127.0.0.1,localhost.
 DATABASE_URL       sqlite:////absolute/path.sqlite3 or postgres://user@host:port/name.
 TRELLIS_PG_OPTIONS PostgreSQL session settings (default "-c random_page_cost=1.1", for SSDs).
+DATABASE_REPLICA_URL  a PostgreSQL replica of DATABASE_URL: the dashboards' aggregate reads go there.
+TRELLIS_REPLICA_AFTER_SAVE_SECONDS  after a save, that person's dashboards read the primary this long (60).
 TRELLIS_SESSION_IDLE_MINUTES  sign out after this many minutes without a request (default 30).
 TRELLIS_API_TOKEN_DAYS  how long a new API token lasts unless its maker says (default 90).
 TRELLIS_PROXY_COUNT  reverse proxies in front of the app, for the sign-in throttle's addresses (default 0).
@@ -140,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trellis.lib.replica.StickToPrimaryAfterSave",  # after a save, this person's dashboards read the primary
     "trellis.accounts.idle.IdleTimeoutMiddleware",  # before sign-in is required: keeps an expired form
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +204,20 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # Without it a request (and the load balancer's health check) waits for ever on a lost server.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
+# Dashboards' aggregate reads from a PostgreSQL replica (trellis/lib/replica.py): only with
+# DATABASE_REPLICA_URL. After a save, that person's dashboards read the primary for this long.
+REPLICA_AFTER_SAVE_SECONDS = int(os.environ.get("TRELLIS_REPLICA_AFTER_SAVE_SECONDS", "60"))
+if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True)
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a replica of DATABASE_URL's database (PostgreSQL)")
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # under test, the replica is the test database itself
+    DATABASE_ROUTERS = ["trellis.lib.replica.ReplicaRouter"]
+
 # Nothing in process memory: several app processes (or machines) serve one trust, so sessions
 # (Django's default, the database), sign-in throttling (django-axes, the database), one-time keys
 # and locks (the database) and the cache are shared. `manage.py createcachetable` makes its table.
@@ -217,6 +234,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TRELLIS_BACKGROUND_IMPORT_ROWS = int(os.environ.get("TRELLIS_BACKGROUND_IMPORT_ROWS", "2000"))
 TRELLIS_RETENTION_YEARS = int(os.environ.get("TRELLIS_RETENTION_YEARS", "31"))
 TRELLIS_WORKER_STALE_SECONDS = int(os.environ.get("TRELLIS_WORKER_STALE_SECONDS", "60"))
+# A batch of documents' zip (pupils' records) is deleted this many days after it was made.
+TRELLIS_BATCH_KEEP_DAYS = int(os.environ.get("TRELLIS_BATCH_KEEP_DAYS", "7"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

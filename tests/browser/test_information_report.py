@@ -1,5 +1,6 @@
 """The SEN information report in Chromium at desktop and phone widths: the SENCO writes and
-publishes it, and anyone reads the public page without signing in; every page checked with axe."""
+publishes it, and anyone reads the public page, and the year's own page, without signing in; every
+page checked with axe."""
 
 from __future__ import annotations
 
@@ -51,6 +52,15 @@ def test_senco_publishes_the_report_and_the_public_read_it_without_signing_in(si
         text = public.page.inner_text("main")
         assert "Ms Rowan Ash" in text and "Northshire SENDIASS" in text and "Sign in" not in text
         assert public.page.get_by_role("table").count() >= 1
+        # The same year at its own address, where it stays once a later year's is published.
+        year = re.search(r"SEN information report (\d{4})/(\d{2})", public.page.inner_text("h1")).groups()
+        public.goto(f"/schools/{urn}/sen-information-report/{year[0]}-{year[1]}/")
+        assert "Ms Rowan Ash" in public.page.inner_text("main")
+        assert (
+            public.page.get_by_role("link", name="Download as PDF")
+            .get_attribute("href")
+            .endswith(f"/sen-information-report/{year[0]}-{year[1]}.pdf")
+        )
         public.page.goto(f"{demo_server}/schools/{urn}/sen-information-report/draft/")
         assert "/sign-in/" in public.page.url  # the draft pages ask for sign-in
     finally:

@@ -342,3 +342,28 @@ def test_senco_changes_a_drafts_wording_releases_it_and_logs_where_it_went(sign_
     page.get_by_role("button", name="Send and log it").click()
     visit.check()
     expect(page.locator("main table")).to_contain_text("Dr Ada Jones")
+
+
+def test_senco_rewords_an_annual_review_packs_sections_before_release(sign_in):
+    """Each narrative section of the pack has its own box (one per EHC outcome); the figures stay."""
+    visit = sign_in("senco")
+    page = visit.page
+    page.get_by_role("link", name="SEN register").first.click()
+    register = page.url.removeprefix(visit.base_url).split("?")[0]
+    visit.goto(f"{register}?status=E")
+    page.locator("main table a[href^='/pupils/']").first.click()
+    pupil = re.search(r"/pupils/(\d+)/", page.url).group(1)
+    visit.goto(f"/pupils/{pupil}/documents/annual-review/versions/")
+    if page.get_by_role("link", name="Open the draft").count():  # the other width's run started it
+        page.get_by_role("link", name="Open the draft").click()
+    else:
+        page.get_by_role("button", name="Start a draft").click()
+    visit.check()
+    page.get_by_label("Section A: a summary of the views").fill("The family feel the year went well.")
+    page.get_by_label("Proposed changes to the EHC plan").fill("Add an outcome for independence.")
+    page.get_by_role("button", name="Save the wording").click()
+    visit.check()
+    page.get_by_role("link", name="See the draft as it reads now").click()
+    visit.check()
+    main = page.inner_text("main")
+    assert "The family feel the year went well." in main and "Add an outcome for independence." in main

@@ -3,11 +3,16 @@ need to know pupil by pupil, the zip for the person who asked only, its download
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
 import pytest
+import time_machine
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.test_jobs import run_worker
 from trellis.audit.models import AuditEvent
@@ -93,3 +98,54 @@ def test_the_batch_page_is_for_staff_who_see_pupils(world, login):
     response = login(world.teacher).post(url, {"kind": "governors-report", "group": ""})
     assert "Select a valid choice" in response.content.decode()
     assert not Job.objects.exists()
+
+
+@pytest.mark.dates
+def test_the_zip_is_deleted_when_its_days_are_up_and_the_job_page_says_so(world, login, settings):
+    """Made at 10:00 and kept 3 days (TRELLIS_BATCH_KEEP_DAYS): downloadable at 09:59 three days on,
+    not at 10:01; the daily job (04:00) that runs after then deletes the file, not one before."""
+    settings.TRELLIS_BATCH_KEEP_DAYS = 3
+    client = login(world.senco)
+    made_on = timezone.localdate()
+    job = _batch(client, world, kind="passport", group=world.class_4b.pk)
+    stored = job.result["file"]
+    up = timezone.localtime(job.kept_until)
+    assert (up.date(), up.hour, up.minute) == (made_on + dt.timedelta(days=3), 10, 0)
+    page = client.get(reverse("job", args=[job.pk])).content.decode()
+    assert f"The zip is kept until {up:%-d %B %Y} 10:00, then deleted." in page
+
+    def daily_job_on(moment: dt.datetime) -> None:
+        with time_machine.travel(moment, tick=False):
+            call_command("run_scheduled", "daily", stdout=io.StringIO())
+            run_worker()
+
+    just_before = up.replace(minute=0, second=0, microsecond=0) - dt.timedelta(minutes=1)
+    daily_job_on(just_before)
+    assert default_storage.exists(stored)
+    with time_machine.travel(just_before, tick=False):  # signed in again: sessions end sooner than that
+        client = login(world.senco)
+        assert len(_zip(client, Job.objects.get(pk=job.pk)).namelist()) == 2
+
+    just_after = just_before + dt.timedelta(minutes=2)
+    with time_machine.travel(just_after, tick=False):  # before the daily job: no download, the page says why
+        client = login(world.senco)
+        response = client.get(reverse("document-batch-download", args=[job.pk]))
+        assert response.status_code == 302 and response.url == reverse("job", args=[job.pk])
+        page = client.get(reverse("job", args=[job.pk])).content.decode()
+        assert f"The zip's time was up on {up:%-d %B %Y} at 10:00: it can no longer be downloaded" in page
+        assert "Download the zip" not in page
+    next_night = (just_after + dt.timedelta(days=1)).replace(hour=4, minute=0)
+    daily_job_on(next_night)
+    assert not default_storage.exists(stored)
+    job.refresh_from_db()
+    assert "file" not in job.result and job.deleted_at == next_night
+    with time_machine.travel(next_night, tick=False):
+        client = login(world.senco)
+        page = client.get(reverse("job", args=[job.pk])).content.decode()
+        assert f"The zip was deleted on {next_night:%-d %B %Y}" in page and "Make the documents again" in page
+        assert client.get(reverse("document-batch-download", args=[job.pk])).status_code == 404
+    cleanup = Job.objects.filter(kind="expire_document_batches").order_by("pk")
+    assert [j.summary for j in cleanup] == [
+        "deleted 0 zips of documents past their time",
+        "deleted 1 zip of documents past their time",
+    ]

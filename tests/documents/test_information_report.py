@@ -253,3 +253,72 @@ def test_the_public_pdf_is_a_tagged_pdf_with_real_tables(world, school, client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     document = pikepdf.open(io.BytesIO(response.content))
     assert str(document.Root.Lang) == "en-GB" and document.Root.MarkInfo.Marked
+
+
+def _two_years(world, school):
+    """This year's report published, then next year's, with one heading reworded."""
+    report = editing.start_report(school=school, by=world.senco, today=TODAY)
+    _fill(report, world.senco)
+    editing.publish(report=report, by=world.senco, today=TODAY)
+    year = report.academic_year
+    starts = year.ends_on + dt.timedelta(days=1)
+    following = school.academic_years.create(
+        name=f"{starts.year}/{(starts.year + 1) % 100:02d}", starts_on=starts, ends_on=starts + dt.timedelta(days=364)
+    )
+    later = editing.start_report(school=school, by=world.senco, today=starts)
+    editing.save_section(report=later, key="complaints", by=world.senco, text="Our new complaints procedure.")
+    editing.publish(report=later, by=world.senco, today=starts)
+    return year, following
+
+
+def test_an_earlier_years_report_has_its_own_public_page_linked_from_the_latest(
+    world, school, client, django_assert_max_num_queries
+):
+    year, following = _two_years(world, school)
+    earlier, latest = editing.year_slug(year.name), editing.year_slug(following.name)
+    assert earlier == year.name.replace("/", "-") and len(earlier) == 7  # e.g. 2026-27
+    base = f"/schools/{school.urn}/sen-information-report/"
+    with django_assert_max_num_queries(3):
+        page = client.get(base).content.decode()
+    assert "Our new complaints procedure." in page
+    links = lxml_html.fromstring(page).xpath("//nav[@aria-labelledby='other-years']//a")
+    assert [(a.get("href"), a.text_content()) for a in links] == [
+        (f"{base}{earlier}/", f"SEN information report {year.name}")
+    ]
+    with django_assert_max_num_queries(3):
+        response = client.get(f"{base}{earlier}/")  # nobody signed in
+    old = response.content.decode()
+    assert response.status_code == 200 and f"SEN information report {year.name}</h1>" in old
+    assert "What we do: Complaints." in old and "Our new complaints procedure." not in old
+    assert f"This is the report for {year.name}, kept for reference." in old
+    assert f'<a href="{base}">Read the school\'s latest report ({following.name})</a>' in old
+    assert (
+        f'href="{base}{latest}/"' in old and f'href="/schools/{school.urn}/sen-information-report/{earlier}.pdf"' in old
+    )
+    for name in ["Inclass", "Otherclass", "Countme"]:
+        assert name not in old
+    # The latest year's own address reads as the latest, with no "kept for reference".
+    assert "kept for reference" not in client.get(f"{base}{latest}/").content.decode()
+
+
+def test_a_year_not_published_has_no_public_page(world, school, client):
+    year, following = _two_years(world, school)
+    base = f"/schools/{school.urn}/sen-information-report/"
+    starts = following.ends_on + dt.timedelta(days=1)
+    third = school.academic_years.create(name="2099/00", starts_on=starts, ends_on=starts + dt.timedelta(days=364))
+    editing.start_report(school=school, by=world.senco, today=third.starts_on)  # a draft: never public
+    for missing_year in ["2099-00", "1999-00", "draft-x", "2026-27-"]:
+        assert client.get(f"{base}{missing_year}/").status_code == 404, missing_year
+    assert (
+        client.get(f"/schools/{world.school_b.urn}/sen-information-report/{editing.year_slug(year.name)}/").status_code
+        == 404
+    )
+
+
+@pytest.mark.pdf
+def test_an_earlier_years_pdf_is_that_years(world, school, client):
+    year, _ = _two_years(world, school)
+    slug = editing.year_slug(year.name)
+    response = client.get(f"/schools/{school.urn}/sen-information-report/{slug}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="sen-information-report-{school.urn}-{slug}.pdf"'

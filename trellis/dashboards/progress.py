@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from trellis.plans import rollup, tally
@@ -263,7 +263,7 @@ def per_pupil(targets: QuerySet[Target], window: Window) -> list[PupilGroup]:
     )
     outer = f"SELECT school, worst, COUNT(*), {summed} FROM ({sql}) AS per_pupil GROUP BY school, worst"  # noqa: S608 - our own SQL
     groups = []
-    with connection.cursor() as cursor:
+    with connections[inner.db].cursor() as cursor:  # inner.db: where the router reads (a replica, trellis.lib.replica)
         cursor.execute(outer, params)
         rows = cursor.fetchall()
         for school_id, worst, pupils, n, *by_status, gain_total, gained, share_total, shared, overdue, stuck in rows:

@@ -16,6 +16,7 @@ from trellis.assessment.models import Scale
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
 from trellis.deadlines.rules import ANNUAL_REVIEW
+from trellis.lib import replica
 from trellis.lib.charts import percent_line_chart
 from trellis.lib.disclosure import NOTE, suppressed_for
 from trellis.lib.query import IdField, query_value
@@ -32,6 +33,7 @@ from trellis.pupils.models import NeedType, Pupil, nc_year_label
 from trellis.schools.models import School
 
 from . import benchmarks, overview
+from .level_chart import level_chart
 from .overview import (
     FILTERS,
     NO_FILTERS_FOR_SUPPRESSED,
@@ -153,7 +155,8 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         choices = parse_choices(request.GET, default_group_by=DEFAULT_GROUP_BY if len(schools) == 1 else [])
         if "school" in extra:
             _one_school_choices(choices)
-        dashboard = overview.build(request.user, schools, choices, today=today)
+        with replica.aggregate_reads(request):  # the figures, from a replica when there is one (not just after a save)
+            dashboard = overview.build(request.user, schools, choices, today=today)
     except ChoiceError as error:
         return _choice_error(request, error, title)
     compared = benchmarks.school_comparison(request.user, extra["school"], dashboard) if "school" in extra else None
@@ -192,6 +195,7 @@ def _page(request: HttpRequest, schools: list, title: str, **extra) -> HttpRespo
         "total_row": _row(dashboard, dashboard.total, []),
         "trend": _trend(dashboard),
         "trend_chart": _trend_chart(dashboard),
+        "level_chart": level_chart(dashboard.by_level) if dashboard.by_level else None,
         "dimensions": [d for d in DIMENSIONS.values() if "school" not in extra or d.key not in WHOLE_SCHOOL_DIMENSIONS],
         "chosen": [d.key for d in dashboard.choices.dimensions] + ["", ""],
         "needs": NeedType.objects.order_by("order", "name"),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import benchmark_views, progress_views, views
+from . import benchmark_views, cohort_views, progress_views, views
 
 urlpatterns = [
     path("dashboards/", progress_views.dashboard_home, name="dashboard"),
@@ -24,4 +24,5 @@ urlpatterns = [
         benchmark_views.remove_benchmark,
         name="dash-benchmark-remove",
     ),
+    path("dashboards/cohort/", cohort_views.cohort_page, name="dash-cohort"),
 ]

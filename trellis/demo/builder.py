@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -42,6 +44,7 @@ SCHOOL_STAGES: list[str] = [
     "trellis.demo.deadlines.seed_school",
     "trellis.demo.specialists.seed_school",
     "trellis.demo.boxall.seed_school",
+    "trellis.demo.exclusions.seed_school",
 ]
 
 
@@ -52,6 +55,9 @@ class DemoSummary:
     leavers: int = 0
     users: int = 0
     teacher_class: str = ""
+    # Seconds spent in each stage, summed over the schools (manage.py seed_demo -v 2 prints them).
+    seconds: Counter = field(default_factory=Counter)
+    built_in: float = 0.0  # seconds from the start to just before the commit
 
 
 def school_rng(seed: int, urn: str, stage: str = "core") -> random.Random:
@@ -62,12 +68,14 @@ def school_rng(seed: int, urn: str, stage: str = "core") -> random.Random:
 @transaction.atomic
 def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: int = 1, today: dt.date) -> DemoSummary:
     """Seed a whole demo trust (into an empty database: the command checks) and run SCHOOL_STAGES."""
+    began = time.monotonic()
     specs = organisation.school_specs(schools, pupils_per_school)
     created = organisation.create_schools(specs, today=today)
     password = make_password(logins.DEMO_PASSWORD)
     usernames = staff.Usernames(reserved=set(logins.DEMO_USERNAMES))
     summary = DemoSummary(schools=created)
     for index, (school, spec) in enumerate(zip(created, specs, strict=True)):
+        started = time.monotonic()
         rng = school_rng(seed, school.urn)
         school_summary = _seed_school_core(
             rng, school=school, spec=spec, today=today, usernames=usernames, password=password, first=index == 0
@@ -76,17 +84,27 @@ def build_demo(*, schools: int = 6, pupils_per_school: int | None = None, seed: 
         summary.leavers += school_summary.leavers
         summary.users += school_summary.users
         summary.teacher_class = summary.teacher_class or school_summary.teacher_class
+        summary.seconds["core: schools, staff, pupils, SEN history"] += time.monotonic() - started
     logins.create_trust_lead(created[0].trust, password)
     logins.create_superuser(password)
     summary.users += 2
     for school in created:
         for path in SCHOOL_STAGES:
+            started = time.monotonic()
             import_string(path)(school=school, rng=school_rng(seed, school.urn, path), today=today)
+            summary.seconds[path] += time.monotonic() - started
+    started = time.monotonic()
     parents.seed_families(schools=created, password=password, today=today, seed=seed)
+    summary.seconds["trellis.demo.parents.seed_families"] += time.monotonic() - started
+    started = time.monotonic()
     review_tally.rebuild()  # the reviews went in in bulk, so count them once at the end
     rollup.rebuild()  # as were the targets and their summaries
+    summary.seconds["review tallies and progress rollups"] += time.monotonic() - started
+    started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, so the dashboards' joins start from the right table
+    summary.seconds["ANALYZE"] += time.monotonic() - started
+    summary.built_in = time.monotonic() - began
     return summary
 
 

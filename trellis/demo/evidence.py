@@ -90,13 +90,13 @@ class Drawn:
         self.notes.append(EvidenceNote(**fields))
 
     def save(self) -> None:
-        EvidenceNote.objects.bulk_create(self.notes, batch_size=2000)
+        bulk.insert_objects(EvidenceNote, self.notes)
         bulk.insert_rows(
             EvidenceNote.targets.through,
             ["evidencenote_id", "target_id"],
             [(self.notes[index].pk, target_id) for index, target_id in self.links],
         )
-        PupilVoiceEntry.objects.bulk_create(self.voice, batch_size=2000)
+        bulk.insert_objects(PupilVoiceEntry, self.voice)
         bulk.insert_rows(WeeklyRecord, WEEK_FIELDS, self.weeks)
 
 

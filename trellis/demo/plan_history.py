@@ -10,6 +10,7 @@ import random
 from trellis.assessment.models import Domain
 from trellis.plans.models import Plan, Target
 from trellis.plans.progress import Status
+from trellis.pupils import bulk
 from trellis.pupils.models import SenStatus, SenStatusEntry
 
 from . import plan_texts as texts
@@ -17,7 +18,6 @@ from .dates import at_noon, term_day
 from .targets import Goal, draw_goal, gains, insert_reviews, moved, review, value
 from .wording import about
 
-BATCH = 5000
 HISTORY_PLANS = 4  # archived yearly plans per pupil at most: the years before the active plan, since records
 # moved into Trellis
 MIN_PLAN_DAYS = 90  # a spell on the register shorter than this had no plan of its own
@@ -75,7 +75,7 @@ def seed_history(rng: random.Random, *, spans, current_starts, today, scales, pe
                 drawn.append(rows)
                 if target.last_status != Status.ACHIEVED:
                     unmet.setdefault(plan.pupil_id, []).append((target, goal))
-        Target.objects.bulk_create(targets, batch_size=BATCH)
+        bulk.insert_objects(Target, targets)
         insert_reviews(targets, drawn, at_noon)
         earlier = unmet
 
@@ -90,7 +90,7 @@ def _archived_plans(rng: random.Random, spans, current_starts, today) -> tuple[l
             kind = Plan.Kind.EHC if ehc else rng.choices([Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP], weights=[3, 1])[0]
             plans.append(_archived_plan(rng, pk, kind, begin, stop))
             ages.append(age)
-    Plan.objects.bulk_create(plans, batch_size=BATCH)
+    bulk.insert_objects(Plan, plans)
     return plans, ages
 
 

@@ -21,6 +21,7 @@ from trellis.assessment.models import Domain
 from trellis.assessment.scales import scales_by_id
 from trellis.plans.models import EhcOutcome, Plan, PlanVersion, Target
 from trellis.plans.progress import Window, current_window
+from trellis.pupils import bulk
 from trellis.pupils.models import Pupil, SenStatus
 from trellis.schools.models import School
 
@@ -82,8 +83,8 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history, se
         return {}
     now = seeded_at(today)
     plans, targeted, current_starts = _draw_plans(rng, sen, today=today, now=now, history=history)
-    Plan.objects.bulk_create(plans, batch_size=BATCH)
-    PlanVersion.objects.bulk_create(_versions(rng, plans, now), batch_size=BATCH)
+    bulk.insert_objects(Plan, plans)
+    bulk.insert_objects(PlanVersion, _versions(rng, plans, now))
     outcomes = _outcomes(rng, [plans[index] for index in targeted])
     targets, shapes = [], []
     for index in targeted:
@@ -97,7 +98,7 @@ def _seed_current(rng, sen, *, scales, window, today, people, years, history, se
         _draw_reviews(rng, target, shape, window=window, today=today, people=people, years=years)
         for target, shape in zip(targets, shapes, strict=True)
     ]
-    Target.objects.bulk_create(targets, batch_size=BATCH)
+    bulk.insert_objects(Target, targets)
     insert_reviews(targets, drawn, lambda day: now)
     return current_starts
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
+from trellis.evidence.exclusions import exclusions_between
 from trellis.evidence.models import EvidenceNote
 from trellis.meetings.models import MeetingPupil
 from trellis.plans.charts import target_chart
@@ -26,6 +28,16 @@ from . import ehc_sections, pupil_record
 
 EVIDENCE_A_TARGET = 3  # the newest notes shown under each target; the count says how many more
 BLANK_ROWS = 4  # lines for the meeting to write proposed changes on
+
+# The narrative the SENCO may write in a draft, since each LA has its own form; the figures, tables
+# and records beside each stay as Trellis makes them. Proposed changes replace the blank table.
+SECTIONS = (
+    ("views_summary", "Section A: a summary of the views (shown above the views recorded)"),
+    ("needs_summary", "Section B: a summary of the special educational needs (shown above the needs recorded)"),
+    ("provision_summary", "Section F: commentary on the provision (shown above the hours table)"),
+    ("attendance_summary", "Attendance and behaviour: commentary (shown above the figures)"),
+    ("proposed_changes", "Proposed changes to the EHC plan (replaces the blank table for the meeting)"),
+)
 
 
 def refusal(pupil) -> str:
@@ -56,6 +68,11 @@ class OutcomeProgress:
     targets: list[TargetProgress]
 
     @property
+    def key(self) -> str:
+        """The draft's wording key for this outcome's commentary ("" for the unlinked targets)."""
+        return outcome_key(self.outcome) if self.outcome else ""
+
+    @property
     def summary(self) -> str:
         """How many targets are achieved or on track, of how many."""
         good = sum(1 for t in self.targets if t.target.progress.status in (Status.ACHIEVED, Status.ON_TRACK))
@@ -81,6 +98,21 @@ def _ehc_outcomes_plan(pupil) -> Plan | None:
     return (
         plans.order_by("-starts_on", "-created_at").filter(state=Plan.State.ACTIVE).first()
         or plans.order_by("-starts_on", "-created_at").first()
+    )
+
+
+def outcome_key(outcome: EhcOutcome) -> str:
+    return f"outcome-{outcome.pk}"
+
+
+def outcome_sections(pupil) -> tuple[tuple[str, str], ...]:
+    """A commentary for each outcome of the pupil's EHC plan, in the plan's order."""
+    plan = _ehc_outcomes_plan(pupil)
+    if plan is None:
+        return ()
+    return tuple(
+        (outcome_key(o), f"Section E, outcome {o.position}: commentary ({Truncator(o.text).chars(70)})")
+        for o in plan.outcomes.order_by("position", "pk")
     )
 
 
@@ -161,6 +193,7 @@ def annual_review(pupil, reader, today: dt.date) -> dict:
         "hours_share": pupil_record.percent(delivered, specified),
         "provision": pupil_record.provision_tried(pupil, reader, until=today, since=since),
         "attendance": pupil_record.attendance_behaviour(pupil, since=since, until=today),
+        "exclusions": exclusions_between(pupil, since=since, until=today),
         "professionals": pupil_record.professionals(pupil),
         "meeting": _latest_decisions(pupil),
         "blank_rows": range(BLANK_ROWS),

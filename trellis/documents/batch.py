@@ -2,7 +2,8 @@
 
 Need to know applies pupil by pupil: the zip holds only the pupils the person who asked may see
 (a teacher's batch: the pupils they teach), rendered as they may see them. The zip is for that
-person only; downloading it is audited as an export of each pupil's record.
+person only; downloading it is audited as an export of each pupil's record. It is kept for
+TRELLIS_BATCH_KEEP_DAYS days, then deleted by the daily scheduled job (`delete_expired`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import secrets
 import tempfile
 import zipfile
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Q
@@ -91,15 +93,39 @@ def run(job: Job) -> Outcome:
     summary = f"{kind.title}: {len(made)} PDF{'s' if len(made) != 1 else ''} for {where}"
     if skipped:  # e.g. the annual review pack for pupils without an EHC plan
         summary += f"; {len(skipped)} pupil{'s' if len(skipped) != 1 else ''} left out, as it cannot be made for them"
+    kept_until = timezone.now() + dt.timedelta(days=settings.TRELLIS_BATCH_KEEP_DAYS)
     return Outcome(
         summary,
         result={
             "file": stored,
+            "kept_until": kept_until.isoformat(timespec="seconds"),
             "pupils": made,
             "url": reverse("document-batch-download", args=[job.pk]),
             "link_text": f"Download the zip of {len(made)} PDFs",
         },
     )
+
+
+def expired(job: Job, now: dt.datetime) -> bool:
+    """The zip's time is up (whether or not the daily job has deleted it yet). A zip made before
+    zips had a time is kept for the days from when its job finished."""
+    until = job.kept_until or (job.finished_at or job.created_at) + dt.timedelta(days=settings.TRELLIS_BATCH_KEEP_DAYS)
+    return until <= now
+
+
+def delete_expired(job: Job) -> Outcome:
+    """The daily job: delete each batch's zip whose time is up; the job page then says when it went."""
+    now = timezone.now()
+    deleted = 0
+    for batch in Job.objects.filter(kind=JOB_KIND, state=Job.State.SUCCEEDED, result__has_key="file"):
+        if not expired(batch, now):
+            continue
+        default_storage.delete(batch.result["file"])
+        kept = {k: v for k, v in batch.result.items() if k not in ("file", "url", "link_text")}
+        batch.result = kept | {"deleted_at": now.isoformat(timespec="seconds")}
+        batch.save(update_fields=["result"])
+        deleted += 1
+    return Outcome(f"deleted {deleted} zip{'' if deleted == 1 else 's'} of documents past their time")
 
 
 def zip_name(job: Job) -> str:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
@@ -178,6 +179,31 @@ def publish(*, report: InformationReport, by, today: dt.date, via: str = "web") 
         via=via,
     )
     return publication
+
+
+def year_slug(name: str) -> str:
+    """An academic year in a link: "2025/26" -> "2025-26"."""
+    return slugify(name.replace("/", "-"))
+
+
+def published_years(school) -> list[tuple[str, str]]:
+    """Each academic year with a published report, newest first: (slug for the link, name)."""
+    years = (
+        Publication.objects.filter(report__school=school)
+        .order_by("-report__academic_year__starts_on")
+        .values_list("report__academic_year__name", flat=True)
+        .distinct()
+    )
+    return [(year_slug(name), name) for name in years]
+
+
+def publication_of_year(school, name: str) -> Publication | None:
+    """The last publication of that year's report: what the public read at the end of that year."""
+    return (
+        Publication.objects.filter(report__school=school, report__academic_year__name=name)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
 
 
 def latest_publication(school) -> Publication | None:

@@ -26,6 +26,16 @@ CYCLE_KINDS = [Plan.Kind.SEN_SUPPORT, Plan.Kind.ILP, Plan.Kind.EHC]  # a passpor
 RESULT_ORDER = [Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
 NOT_REVIEWED = "Not reviewed"
 
+# The narrative the SENCO may write in a draft, since each LA has its own request form; the
+# cycles, tables and records beside each stay as Trellis makes them.
+SECTIONS = (
+    ("why_request", "Why the school is asking for an assessment (shown at the start)"),
+    ("graduated_summary", "A summary of the graduated approach (shown above the plan cycles)"),
+    ("provision_summary", "What the provision tried shows (shown above the provision table)"),
+    ("advice_summary", "A summary of the advice from professionals (shown above the list)"),
+    ("views_summary", "A summary of the views of the pupil and parents (shown above the views recorded)"),
+)
+
 
 def result_label(target: Target) -> str:
     """The target's status as its latest review left it (not this half term's: old cycles are over)."""

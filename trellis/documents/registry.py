@@ -1,7 +1,6 @@
 """Every kind of document: what it is about, who reads it, how its content is built, its template.
 
-The shape is ready for drafts and release and for batch generation (a later part): each of those
-only needs the kind's `build` and `audience`.
+Drafts and release, and batch generation, need only a kind's `build`, `audience` and `sections`.
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ class Kind:
     title: str
     subject: str  # PUPIL or SCHOOL
     audience: str  # who the document is written for: "parents", "pupil", "governors", "staff"
-    template: str = ""
-    build: Callable | None = None  # (subject, reader, today) -> context; None: not yet available
+    template: str
+    build: Callable  # (subject, reader, today) -> context
     pupils_shown: Callable | None = None  # (school, reader) -> the pupils a school document names
     refusal: Callable | None = None  # (subject) -> why it cannot be made for this subject ("" when it can)
     # (reader, school) -> may open it, beyond seeing the school at all (documents/access.py); None:
@@ -32,18 +31,18 @@ class Kind:
     # The sections whose words the SENCO may change in a draft: (key, label). Every pupil document
     # also takes a covering note (COVER) at the top, e.g. the local authority's own introduction.
     sections: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def available(self) -> bool:
-        return self.build is not None
+    # (pupil) -> sections that depend on the pupil's record, e.g. a commentary for each EHC outcome.
+    pupil_sections: Callable | None = None
 
     def refused(self, subject) -> str:
         """Why this document cannot be made for `subject` ("" when it can), in words to show as they are."""
         return self.refusal(subject) if self.refusal else ""
 
-    @property
-    def editable_sections(self) -> tuple[tuple[str, str], ...]:
-        return (COVER, *self.sections) if self.subject == PUPIL else ()
+    def editable_sections(self, pupil) -> tuple[tuple[str, str], ...]:
+        """The sections of `pupil`'s draft whose words the SENCO may change: (key, label)."""
+        if self.subject != PUPIL:
+            return ()
+        return (COVER, *self.sections, *(self.pupil_sections(pupil) if self.pupil_sections else ()))
 
     @property
     def for_families(self) -> bool:
@@ -94,6 +93,8 @@ KINDS: dict[str, Kind] = {
             "documents/annual_review.html",
             annual_review.annual_review,
             refusal=annual_review.refusal,
+            sections=annual_review.SECTIONS,
+            pupil_sections=annual_review.outcome_sections,
         ),
         Kind(
             "ehc-request",
@@ -102,8 +103,17 @@ KINDS: dict[str, Kind] = {
             "staff",
             "documents/ehc_request.html",
             ehc_request.ehc_request,
+            sections=ehc_request.SECTIONS,
         ),
-        Kind("transition", "Transition file", PUPIL, "staff", "documents/transition.html", transition.transition),
+        Kind(
+            "transition",
+            "Transition file",
+            PUPIL,
+            "staff",
+            "documents/transition.html",
+            transition.transition,
+            sections=transition.SECTIONS,
+        ),
         Kind(
             "governors-report",
             "Governors' SEND report",
@@ -140,12 +150,10 @@ class UnknownKind(ValueError):
 
 
 def get_kind(slug: str, subject: str | None = None) -> Kind:
-    """The kind, available and about `subject`; otherwise UnknownKind with what to do instead."""
+    """The kind, about `subject`; otherwise UnknownKind with what to do instead."""
     kind = KINDS.get(slug)
     if kind is None:
         raise UnknownKind(f"Unknown document {slug!r}: choose one of {', '.join(KINDS)}.")
-    if not kind.available:
-        raise UnknownKind(f"{kind.title} ({slug}) is not yet available: it comes in the next release.")
     if subject is not None and kind.subject != subject:
         raise UnknownKind(
             f"{kind.title} ({slug}) is about a {kind.subject}: give --{'pupil UPN' if kind.subject == PUPIL else 'school URN'}."

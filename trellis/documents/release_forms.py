@@ -16,9 +16,10 @@ class WordingForm(Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: Kind, **kwargs):
+    def __init__(self, *args, kind: Kind, pupil, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in kind.editable_sections:
+        sections = kind.editable_sections(pupil)
+        for key, label in sections:
             self.fields[key] = forms.CharField(
                 label=label,
                 required=False,
@@ -26,7 +27,8 @@ class WordingForm(Form):
                 widget=forms.Textarea(attrs={"rows": 4}),
                 help_text="Plain text: leave a blank line between paragraphs. Leave empty to keep the usual words.",
             )
-        self.sections = [key for key, _ in kind.editable_sections]
+        self.sections = [key for key, _ in sections]
+        self.labelled = sections
 
     def wording(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key, "") for key in self.sections}

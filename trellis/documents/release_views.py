@@ -82,7 +82,9 @@ def draft_page(request: HttpRequest, pupil_id: int, draft_id: int) -> HttpRespon
         return redirect("document-released", draft.pupil_id, draft.release.pk)
     kind = releases.kind_of(draft)
     may_edit = access.may_edit_draft(request.user, draft)
-    form = WordingForm(request.POST or None, kind=kind, initial={"version": draft.version, **draft.wording})
+    form = WordingForm(
+        request.POST or None, kind=kind, pupil=draft.pupil, initial={"version": draft.version, **draft.wording}
+    )
     if request.method == "POST":
         if not may_edit:
             raise Http404("No such draft")
@@ -105,6 +107,8 @@ def draft_page(request: HttpRequest, pupil_id: int, draft_id: int) -> HttpRespon
         "pupil": draft.pupil,
         "draft": draft,
         "form": form,
+        # For those who may not change it: each section's changed words under its name.
+        "worded": [(label, draft.wording[key]) for key, label in form.labelled if key in draft.wording],
         "may_edit": may_edit,
         "may_release": access.may_release_document(request.user, draft),
         "no_pdf": pango_missing(),
@@ -204,7 +208,7 @@ def batch_page(request: HttpRequest, urn: str) -> HttpResponse:
         raise Http404("No such page")
     year = school.current_academic_year()
     groups = list(school.groups.filter(academic_year=year)) if year else []
-    kinds = [k for k in KINDS.values() if k.subject == PUPIL and k.available]
+    kinds = [k for k in KINDS.values() if k.subject == PUPIL]
     form = BatchForm(request.POST or None, kinds=kinds, groups=groups)
     if request.method == "POST" and form.is_valid():
         if reason := pango_missing():
@@ -223,6 +227,8 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk, kind=batch.JOB_KIND, state=Job.State.SUCCEEDED)
     if job.started_by_id is None or job.started_by_id != request.user.pk or "file" not in job.result:
         raise Http404("No such file")
+    if batch.expired(job, timezone.now()):
+        return redirect("job", job.pk)  # the job page says it has expired
     if not default_storage.exists(job.result["file"]):
         raise Http404("No such file")
     batch.record_download(job, request.user)

@@ -63,10 +63,10 @@ def start_draft(*, pupil, kind: Kind, by) -> Draft:
     return draft
 
 
-def clean_wording(kind: Kind, wording: dict[str, str]) -> dict[str, str]:
-    """Plain text per known section (no HTML is ever taken: the templates escape it), empty
-    sections left out; an unknown section or one too long is refused."""
-    allowed = dict(kind.editable_sections)
+def clean_wording(kind: Kind, pupil, wording: dict[str, str]) -> dict[str, str]:
+    """Plain text per known section of `pupil`'s draft (no HTML is ever taken: the templates escape
+    it), empty sections left out; an unknown section or one too long is refused."""
+    allowed = dict(kind.editable_sections(pupil))
     cleaned = {}
     for key, text in wording.items():
         if key not in allowed:
@@ -82,7 +82,7 @@ def clean_wording(kind: Kind, wording: dict[str, str]) -> dict[str, str]:
 def save_wording(*, draft: Draft, by, wording: dict[str, str], version: int) -> Draft:
     """Change a draft's wording; refused once released, or when someone saved it since `version`."""
     kind = kind_of(draft)
-    cleaned = clean_wording(kind, wording)
+    cleaned = clean_wording(kind, draft.pupil, wording)
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         if locked.released:

@@ -1,5 +1,5 @@
-"""The SEN information report: the public page and PDF (no sign-in: the latest publication only),
-and the SENCO's pages to write and publish this year's report (drafts: SENCO and senior leaders)."""
+"""The SEN information report: the public pages and PDFs (no sign-in: the latest publication, and
+the last publication of each earlier year), and the SENCO's pages to write and publish this year's report (drafts: SENCO and senior leaders)."""
 
 from __future__ import annotations
 
@@ -31,14 +31,21 @@ KIND = KINDS["sen-information-report"]
 
 
 @login_not_required
-def public_report(request: HttpRequest, urn: str, fmt: str = "html") -> HttpResponse:
-    """What the school published last: the page a school links to from its website."""
+def public_report(request: HttpRequest, urn: str, fmt: str = "html", year: str = "") -> HttpResponse:
+    """What the school published last (the page a school links to from its website), or, given
+    `year` ("2025-26"), the last it published for that year; each links to the other years'."""
     if not (urn.isascii() and urn.isdigit() and len(urn) <= 8):
         raise Http404("No such school")
     school = get_object_or_404(School, urn=urn)
-    publication = editing.latest_publication(school)
+    years = editing.published_years(school)
+    if year:
+        name = next((name for slug, name in years if slug == year), None)
+        publication = editing.publication_of_year(school, name) if name else None
+    else:
+        publication = editing.latest_publication(school)
     if publication is None:
         raise Http404("Not published")  # a draft is never public, and neither is that one exists
+    shown = editing.year_slug(publication.content["year"])
     context = {
         "kind": KIND,
         "school": school,
@@ -46,12 +53,16 @@ def public_report(request: HttpRequest, urn: str, fmt: str = "html") -> HttpResp
         "public": True,
         "published_on": timezone.localtime(publication.published_at),
         "pdf": fmt == "pdf",
+        "year": year,  # "" on the latest's own page
+        "latest": years[0] if years else None,
+        "other_years": [(slug, name) for slug, name in years if slug != shown],
     }
     if fmt == "pdf":
         if reason := pango_missing():
             return render(request, "documents/no_pdf.html", {"kind": KIND, "reason": reason}, status=503)
         response = HttpResponse(write_pdf(render_to_string(KIND.template, context)), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="sen-information-report-{school.urn}.pdf"'
+        name = f"sen-information-report-{school.urn}{'-' + year if year else ''}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, KIND.template, context)
 

@@ -18,6 +18,15 @@ from trellis.pupils.areas import domain_label
 from trellis.pupils.models import NeedType, SenStatus, nc_year_label
 from trellis.transfer.package import transition_record
 
+# The narrative the SENCO may write in a draft for the next school (or the LA's own form); the
+# tables stay as Trellis makes them. "Strategies that work" replaces the list drawn from the record.
+SECTIONS = (
+    ("about", "About the pupil, for the next school (shown at the start)"),
+    ("strategies", "Strategies that work (replaces the list drawn from the record)"),
+    ("provision_summary", "What the provision history shows (shown above the table)"),
+    ("next_steps", "Advice for the next school (shown before the key contacts)"),
+)
+
 PLAN_KINDS = {"sen_support": "SEN support plan", "ilp": "Individual learning plan", "passport": "Pupil passport"} | {
     "ehc": "EHC plan outcomes"
 }

@@ -47,4 +47,7 @@ urlpatterns += [
         name="information-report-training-remove",
     ),
     path(f"{REPORT}/draft/publish/", report_views.publish, name="information-report-publish"),
+    # An earlier year's, e.g. 2025-26 (after the draft's paths: "draft" is no year).
+    path(f"{REPORT}/<slug:year>/", report_views.public_report, name="information-report-year"),
+    path(f"{REPORT}/<slug:year>.pdf", report_views.public_report, {"fmt": "pdf"}, name="information-report-year-pdf"),
 ]

@@ -15,6 +15,8 @@ EVIDENCE_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.TEACHER, Role.TA}
 WEEKLY_ROLES = EVIDENCE_ROLES | {Role.ADMINISTRATOR}
 # Importing a whole school's weeks: the SENCO, senior leaders and the office.
 IMPORT_ROLES = {Role.SENCO, Role.SENIOR_LEADER, Role.ADMINISTRATOR}
+# Suspensions and exclusions are decided by the head teacher: the SENCO and senior leaders record them.
+EXCLUSION_ROLES = {Role.SENCO, Role.SENIOR_LEADER}
 
 
 def may_record_evidence(user, pupil) -> bool:
@@ -30,6 +32,11 @@ def may_record_voice(user, pupil) -> bool:
 def may_record_weekly(user, pupil) -> bool:
     """Record a week of behaviour and attendance."""
     return works_with(user, pupil, WEEKLY_ROLES)
+
+
+def may_record_exclusion(user, pupil) -> bool:
+    """Record or correct a suspension or permanent exclusion (everyone who sees the pupil sees them)."""
+    return works_with(user, pupil, EXCLUSION_ROLES)
 
 
 def may_change_note(user, note: EvidenceNote) -> bool:

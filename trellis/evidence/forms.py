@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
 
 from trellis.accounts.forms import PASSWORD_MAX_LENGTH
 from trellis.lib.forms import Form, OnceForm, ThreePartDateField, VersionedForm
-from trellis.lib.models import LONG_TEXT
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT
 from trellis.plans.models import Target
 from trellis.pupils.areas import domain_choices
 
-from .models import PupilVoiceEntry
+from .exclusions import MAX_SESSIONS
+from .models import Exclusion, PupilVoiceEntry
 from .services import VoiceAnswer
 from .storage import ALLOWED_DESCRIPTION, max_upload_bytes
 
@@ -125,6 +128,87 @@ class WeekForm(Form):
         if attended is not None and possible is not None and attended > possible:
             self.add_error("sessions_attended", "Sessions attended cannot be more than sessions possible")
         return data
+
+
+class ExclusionForm(VersionedForm):
+    """A suspension (its length in days or sessions) or a permanent exclusion, with a reason from the
+    school's list or a new one (which joins the list)."""
+
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=Exclusion.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a suspension or a permanent exclusion"},
+    )
+    starts_on = ThreePartDateField(label="First day")
+    length = forms.DecimalField(
+        label="Length of a suspension",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=4,
+        decimal_places=1,
+        help_text="Leave empty for a permanent exclusion",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-width-4"}),
+        error_messages={
+            "invalid": "Enter the length as a number, like 2.5",
+            "min_value": "A suspension is at least half a day (1 session)",
+            "max_decimal_places": "Enter whole sessions, or days in halves (for example 2.5)",
+            "max_digits": "A suspension is at most 45 school days (90 sessions)",
+            "max_whole_digits": "A suspension is at most 45 school days (90 sessions)",
+        },
+    )
+    unit = forms.ChoiceField(
+        label="The length is in",
+        choices=[("days", "School days (half days allowed, for example 2.5)"), ("sessions", "Sessions (two a day)")],
+        initial="days",
+        required=False,  # days unless sessions are chosen; a permanent exclusion has no length
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(label="Reason", required=False)
+    new_reason = forms.CharField(
+        label="Or a reason not in the list",
+        required=False,
+        max_length=100,
+        help_text="It is added to your school's list",
+    )
+    details = forms.CharField(
+        label="What happened, briefly (optional)",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, reasons: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "Choose a reason"), *[(r, r) for r in reasons]]
+
+    def clean(self):
+        data = super().clean()
+        kind, length, unit = data.get("kind"), data.get("length"), data.get("unit") or "days"
+        if kind == Exclusion.Kind.SUSPENSION:
+            sessions = None if length is None else length * 2 if unit == "days" else length
+            if length is None:
+                self.add_error("length", "Enter how long the suspension is")
+            elif sessions != sessions.to_integral_value():
+                self.add_error("length", "Enter whole sessions, or days in halves (for example 2.5)")
+            elif sessions > MAX_SESSIONS:
+                self.add_error("length", "A suspension is at most 45 school days (90 sessions)")
+            else:
+                data["sessions"] = int(sessions)
+        elif kind == Exclusion.Kind.PERMANENT and length is not None:
+            self.add_error("length", "A permanent exclusion has no length: leave it empty")
+        reason, new_reason = data.get("reason"), " ".join(data.get("new_reason", "").split())
+        if reason and new_reason:
+            self.add_error("new_reason", "Choose a reason from the list or type a new one, not both")
+        elif not reason and not new_reason:
+            self.add_error("reason", "Choose the reason, or type one not in the list")
+        data["reason"] = reason or new_reason
+        return data
+
+    def exclusion_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {name: data[name] for name in ("kind", "starts_on", "reason", "details")}
+        return fields | {"sessions": data.get("sessions")}
 
 
 class WeeklyImportForm(Form):

@@ -6,12 +6,13 @@ the target side or here) without changing what they hold.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from trellis.lib.models import LONG_TEXT, LimitedTextField
+from trellis.lib.models import LONG_TEXT, SHORT_TEXT, LimitedTextField
 from trellis.pupils.areas import domain_label
 
 from .storage import evidence_upload_to, private_storage
@@ -128,3 +129,53 @@ class WeeklyRecord(models.Model):
         if not self.sessions_possible:
             return None
         return round(100 * self.sessions_attended / self.sessions_possible, 1)
+
+
+class Exclusion(models.Model):
+    """A suspension (a fixed-period exclusion) or a permanent exclusion, kept beside attendance.
+
+    A suspension's length is in sessions, two a school day, as attendance is; a permanent exclusion
+    has no length. The reason comes from the school's list (exclusions.reasons_for), not DfE codes."""
+
+    class Kind(models.TextChoices):
+        SUSPENSION = "suspension", "Suspension (fixed-period exclusion)"
+        PERMANENT = "permanent", "Permanent exclusion"
+
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="exclusions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    starts_on = models.DateField("first day")
+    sessions = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How long a suspension is, in sessions (two a school day)"
+    )
+    reason = models.CharField(max_length=100)
+    details = LimitedTextField(max_length=SHORT_TEXT, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, editable=False, help_text="Goes up with every change"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "starts_on"]), models.Index(fields=["starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="suspension", sessions__gte=1, sessions__lte=90)
+                | models.Q(kind="permanent", sessions__isnull=True),
+                name="exclusion_length_fits_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_on}"
+
+    @property
+    def days(self) -> Decimal | None:
+        """The length in school days (a session is half a day)."""
+        return None if self.sessions is None else Decimal(self.sessions) / 2
+
+    @property
+    def length_text(self) -> str:
+        if self.sessions is None:
+            return "Permanent"
+        return f"{self.days:f} day{'s' if self.sessions != 2 else ''} ({self.sessions} session{'s' if self.sessions != 1 else ''})"

@@ -11,5 +11,11 @@ urlpatterns = [
     path("pupils/<int:pupil_id>/voice/", voice.voice_page, name="pupil-voice"),
     path("voice/unlock/", voice.leave_voice, name="pupil-voice-leave"),
     path("pupils/<int:pupil_id>/evidence/weeks/new/", views.record_week, name="evidence-week-new"),
+    path("pupils/<int:pupil_id>/evidence/exclusions/new/", views.add_exclusion, name="evidence-exclusion-new"),
+    path(
+        "pupils/<int:pupil_id>/evidence/exclusions/<int:exclusion_id>/",
+        views.change_exclusion,
+        name="evidence-exclusion-change",
+    ),
     path("schools/<str:urn>/weekly/import/", views.import_weeks, name="weekly-import"),
 ]

@@ -15,11 +15,11 @@ from trellis.idempotency.services import AlreadySaved
 from trellis.lib.forms import saved_form
 from trellis.pupils.access import get_pupil_for_user, get_school_for_user
 
-from . import services
-from .access import may_change_note, may_import_weeks, may_record_evidence, may_record_weekly
+from . import exclusions, services
+from .access import may_change_note, may_import_weeks, may_record_evidence, may_record_exclusion, may_record_weekly
 from .charts import weekly_chart
-from .forms import ChangeNoteForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
-from .models import EvidenceNote
+from .forms import ChangeNoteForm, ExclusionForm, NewNoteForm, VoiceForm, WeekForm, WeeklyImportForm
+from .models import EvidenceNote, Exclusion
 from .storage import max_upload_bytes, private_file_response
 from .tallies import term_tallies
 
@@ -32,6 +32,7 @@ def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
     notes = list(pupil.evidence_notes.select_related("recorded_by"))
     for note in notes:
         note.pupil = pupil
+    excluded = list(pupil.exclusions.all())
     return render(
         request,
         "evidence/page.html",
@@ -41,11 +42,13 @@ def evidence_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "voice": list(pupil.voice_entries.select_related("recorded_by")),
             "weeks": weeks,
             "chart": weekly_chart(weeks),
-            "tallies": term_tallies(weeks, list(pupil.school.academic_years.prefetch_related("half_terms")))
-            if weeks
+            "tallies": term_tallies(weeks, list(pupil.school.academic_years.prefetch_related("half_terms")), excluded)
+            if weeks or excluded
             else [],
+            "exclusions": excluded,
             "can_add": may_record_evidence(request.user, pupil),
             "can_weekly": may_record_weekly(request.user, pupil),
+            "can_exclusion": may_record_exclusion(request.user, pupil),
         },
     )
 
@@ -127,6 +130,47 @@ def record_week(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return _saved(request, pupil, form, save, "Week saved.") or _form(
         request, pupil, form, "Record a week of behaviour and attendance"
     )
+
+
+def add_exclusion(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = _writable_pupil(request, pupil_id, may_record_exclusion)
+    form = ExclusionForm(
+        request.POST or None, initial={"unit": "days"}, reasons=exclusions.reasons_for(pupil.school_id)
+    )
+    return saved_form(
+        request,
+        form,
+        lambda **_: exclusions.record_exclusion(pupil=pupil, by=request.user, **form.exclusion_fields()),
+        errors=exclusions.ExclusionError,
+        done="Suspension or exclusion saved.",
+        then=reverse("pupil-evidence", args=[pupil.pk]) + "#exclusions",
+    ) or _form(request, pupil, form, "Record a suspension or exclusion")
+
+
+def change_exclusion(request: HttpRequest, pupil_id: int, exclusion_id: int) -> HttpResponse:
+    pupil = _writable_pupil(request, pupil_id, may_record_exclusion)
+    exclusion = get_object_or_404(Exclusion, pk=exclusion_id, pupil=pupil)
+    exclusion.pupil = pupil
+    initial = {
+        "kind": exclusion.kind,
+        "starts_on": exclusion.starts_on,
+        "length": exclusion.sessions,
+        "unit": "sessions",
+        "reason": exclusion.reason,
+        "details": exclusion.details,
+        "version": exclusion.version,
+    }
+    form = ExclusionForm(request.POST or None, initial=initial, reasons=exclusions.reasons_for(pupil.school_id))
+    return saved_form(
+        request,
+        form,
+        lambda version, **_: exclusions.change_exclusion(
+            exclusion=exclusion, by=request.user, version=version, **form.exclusion_fields()
+        ),
+        errors=exclusions.ExclusionError,
+        done="Suspension or exclusion changed.",
+        then=reverse("pupil-evidence", args=[pupil.pk]) + "#exclusions",
+    ) or _form(request, pupil, form, "Change a suspension or exclusion")
 
 
 def note_file(request: HttpRequest, pupil_id: int, note_id: int) -> FileResponse:

@@ -30,11 +30,12 @@ from trellis.plans.progress import current_window
 from trellis.plans.services import with_progress
 from trellis.provision.models import Enrolment
 from trellis.pupils.access import children_of, get_child_for_user, get_pupil_for_user
+from trellis.transfer.models import Arrival
 
 from . import access, services
 from .age import compulsory_school_age_ends, decides_for_themselves
 from .forms import AnswerForm, ConsentForm, InviteForm, LinkForm, RestrictForm, SignUpForm, ViewsForm
-from .models import Carer, Consent, Invitation, ParentView, PlanResponse
+from .models import Carer, Consent, Invitation, ParentView, PlanResponse, Relationship
 from .words import plain_kind
 
 # --- Parents and carers ----------------------------------------------------------------------
@@ -226,6 +227,19 @@ def _managed(request: HttpRequest, pupil_id: int):
     return pupil
 
 
+def _named_by_previous_school(pupil, carers: list[Carer], invitations: list[Invitation]) -> list[dict]:
+    """The carers a transition package named who are neither linked nor invited yet."""
+    arrival = Arrival.objects.filter(pupil=pupil).only("carers", "from_school_name").first()
+    if arrival is None:
+        return []
+    done = {c.user.email.lower() for c in carers if c.user.email} | {i.email.lower() for i in invitations}
+    return [
+        c | {"school": arrival.from_school_name, "label": Relationship(c["relationship"]).label}
+        for c in arrival.carers
+        if c["email"].lower() not in done
+    ]
+
+
 def manage(request: HttpRequest, pupil_id: int) -> HttpResponse:
     """Who is linked to the pupil, open invitations, and forms to invite or link someone."""
     pupil = _managed(request, pupil_id)
@@ -255,10 +269,13 @@ def manage(request: HttpRequest, pupil_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"Linked {user}.")
                 return redirect("pupil-family", pupil.pk)
+    carers = list(pupil.carers.select_related("user", "restricted_by"))
+    invitations = list(Invitation.objects.filter(pupil=pupil, used_at__isnull=True, expires_at__gt=timezone.now()))
     context = {
         "pupil": pupil,
-        "carers": pupil.carers.select_related("user", "restricted_by"),
-        "invitations": Invitation.objects.filter(pupil=pupil, used_at__isnull=True, expires_at__gt=timezone.now()),
+        "carers": carers,
+        "invitations": invitations,
+        "named": _named_by_previous_school(pupil, carers, invitations),
         "invite_form": invite_form,
         "link_form": link_form,
         "link_url": link_url,

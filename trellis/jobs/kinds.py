@@ -21,9 +21,11 @@ KINDS: dict[str, Kind] = {
     "prune_queue": Kind("Clear finished work from the job queue", "trellis.jobs.housekeeping.prune_queue"),
     "retention_review": Kind("List SEN files past retention", "trellis.dataprotection.jobs.retention_review"),
     "weekly_digest": Kind("Email the weekly to-do lists", "trellis.todo.digest.send_weekly_digests"),
+    "expire_document_batches": Kind("Delete batch zips past their time", "trellis.documents.batch.delete_expired"),
 }
 
 SCHEDULED: dict[str, tuple[str, ...]] = {
+    "daily": ("expire_document_batches",),
     "weekly": ("prune_queue", "weekly_digest"),
     "monthly": ("retention_review",),
 }

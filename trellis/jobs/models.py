@@ -3,9 +3,15 @@ what came of it. The queue itself is django-tasks' (its own table); a Job is wha
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 class Job(models.Model):
@@ -51,6 +57,20 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def kept_until(self) -> dt.datetime | None:
+        """When a result kept for a time (a batch's zip) is deleted; None when nothing is kept."""
+        return _when(self.result.get("kept_until")) if "file" in self.result else None
+
+    @property
+    def kept_until_passed(self) -> bool:
+        return self.kept_until is not None and self.kept_until <= timezone.now()
+
+    @property
+    def deleted_at(self) -> dt.datetime | None:
+        """When that result was deleted, its time being up."""
+        return _when(self.result.get("deleted_at"))
 
     @property
     def percent(self) -> int | None:

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from trellis.lib.disclosure import suppressed_for
 from trellis.lib.query import BadQuery, query_value
+from trellis.lib.tables import csv_response, xlsx_response
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates, whole_schools
 
 from .evaluation import SMALL_N_BELOW
+from .money_tables import TABLES, money_table
 from .spending import ACADEMIC_YEAR, spending, year_name
 
 YEAR = forms.RegexField(regex=ACADEMIC_YEAR, required=False, error_messages={"invalid": "Enter the year like 2026/27"})
@@ -30,7 +32,19 @@ def _page(request: HttpRequest, schools: list, *, title: str, school=None) -> Ht
         figures = spending(schools, year=year)
     except ValueError as error:  # 2026/99: the right shape, not a year
         raise BadQuery([f"'year': {error}"]) from None
+    if kind := request.GET.get("download"):
+        table = request.GET.get("table", "stream")
+        if kind not in ("csv", "xlsx") or table not in TABLES:
+            raise Http404("No such download")
+        headings, rows = money_table(figures, table, several=len(schools) > 1)
+        name = f"money-{table}-{(school.urn if school else 'schools')}-{year.replace('/', '-')}"
+        return (csv_response if kind == "csv" else xlsx_response)(name, headings, rows)
+    query = request.GET.copy()
+    query.pop("download", None)
+    query.pop("table", None)
+    query["year"] = year
     context = {
+        "query": query.urlencode(),
         "title": title,
         "school": school,
         "several": len(schools) > 1,

@@ -24,7 +24,7 @@ from trellis.schools.models import TeachingGroup
 from trellis.todo.items import end_of_week
 
 from . import evaluation as ev
-from . import importer, reports, services
+from . import importer, plan_filter, reports, services
 from .access import (
     get_group_for_user,
     may_edit_group,
@@ -271,11 +271,19 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
         for item in evaluations:
             item.rows = [row for row in item.rows if row.scale_code == scale]
         evaluations = [item for item in evaluations if item.rows]  # interventions measured on other scales
+    plan = _plan_kind(request, hide_small)
+    if plan:
+        kept = plan_filter.pupils_with_plan({row.pupil_id for item in evaluations for row in item.rows}, plan)
+        for item in evaluations:
+            item.rows = [row for row in item.rows if row.pupil_id in kept]
+        evaluations = [item for item in evaluations if item.rows]
     breakdown = reports.school_breakdown(evaluations)
     context = {
         "school": school,
         "scales": [] if hide_small else used,
         "scale": scale,
+        "plan_kinds": [] if hide_small else plan_filter.CHOICES,
+        "plan": plan,
         "breakdown": ev.shown(breakdown, suppressed=hide_small),
         "hide_small": hide_small,
         "term": term or "",
@@ -284,6 +292,18 @@ def school_evaluation(request: HttpRequest, urn: str) -> HttpResponse:
         "eef_source": EEF_SOURCE,
     }
     return render(request, "provision/evaluation.html", context)
+
+
+def _plan_kind(request: HttpRequest, hide_small: bool) -> str:
+    """The plan-type filter, as on the dashboards; refused (with a message) when numbers are withheld."""
+    plan = request.GET.get("plan", "").strip()
+    if plan and hide_small:
+        messages.error(request, "Figures for one kind of plan are not available with numbers withheld: showing all")
+        return ""
+    if plan and plan not in plan_filter.ALLOWED:
+        messages.error(request, f"There is no kind of plan called ‘{plan}’: showing pupils with any plan or none")
+        return ""
+    return plan
 
 
 def pupil_provision(request: HttpRequest, pupil_id: int) -> HttpResponse:

@@ -67,6 +67,9 @@ class Arrival(models.Model):
     from_trust = models.CharField("previous school's trust", max_length=200, blank=True)
     exported_at = models.CharField(max_length=40, help_text="When the previous school made the package")
     plans = models.ManyToManyField("plans.Plan", blank=True, related_name="arrivals")
+    # The parents and carers the package named who have no parent's account here: [{name, email,
+    # relationship}], for the SENCO to invite from the pupil's parents and carers page.
+    carers = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.pupil} from {self.from_school_name}"

@@ -1,8 +1,8 @@
 """The transition package for the next school: one pupil's SEN record as JSON, with its evidence files.
 
 `transition_record` collects what the next school needs (needs, plans with their targets and
-reviews, provision with its impact, assessments, attendance, the medical flag, key contacts,
-evidence) as plain JSON values, in the shape `docs/transition-schema.json` describes. The
+reviews, provision with its impact, assessments, attendance, the pupil's "I can" statements,
+concerns raised with their evidence and decision, the medical flag, key contacts, evidence) as plain JSON values, in the shape `docs/transition-schema.json` describes. The
 transition PDF is rendered from the same record, so the two never disagree. `write_package`
 zips it: `transition.json` and `evidence/NNN.ext`, each file's SHA-256 in the JSON.
 
@@ -22,13 +22,14 @@ from django.utils import timezone
 
 from trellis.accounts.models import Role
 from trellis.assessment.models import Assessment
-from trellis.evidence.models import EvidenceNote, WeeklyRecord
+from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord
 from trellis.families.models import Carer
+from trellis.identification.models import Concern
 from trellis.plans.models import Plan
 from trellis.provision.models import Attendance, Enrolment
 from trellis.pupils.models import Pupil
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: pupil_voice and concerns
 RECORD_NAME = "transition.json"
 PUPIL_FIELDS = [
     "upn",
@@ -189,6 +190,18 @@ def _contacts(pupil: Pupil, today: dt.date) -> dict:
     }
 
 
+def _concerns(pupil: Pupil) -> list[dict]:
+    """Each concern with who raised it (a name: the accounts stay behind), its evidence and decision."""
+    concerns = Concern.objects.filter(pupil=pupil).select_related("raised_by").prefetch_related("evidence")
+    return [
+        _values(c, ["source", "area", "what_seen", "contexts", "noticed_since", "raised_on"])
+        | {"raised_by_name": (c.raised_by_name or (_person(c.raised_by)["name"] if c.raised_by else ""))[:150]}
+        | _values(c, ["decision", "decision_reasons", "decided_on"])
+        | {"evidence": [_values(e, ["kind", "date", "summary", "result"]) for e in c.evidence.all()]}
+        for c in concerns.order_by("raised_on", "pk")
+    ]
+
+
 def _evidence(pupil: Pupil) -> tuple[list[dict], dict[str, EvidenceNote]]:
     """The notes, and the note of each file path in the package."""
     notes, files = [], {}
@@ -249,6 +262,11 @@ def _record_and_files(pupil: Pupil, *, today: dt.date, now: dt.datetime | None) 
             _values(w, ["week_starting", "sessions_attended", "sessions_possible"])
             for w in WeeklyRecord.objects.filter(pupil=pupil).order_by("week_starting")
         ],
+        "pupil_voice": [
+            _values(v, ["date", "statement", "rating", "recorded", "comment"])
+            for v in PupilVoiceEntry.objects.filter(pupil=pupil).order_by("date", "pk")
+        ],
+        "concerns": _concerns(pupil),
         "contacts": _contacts(pupil, today),
         "evidence": evidence,
     }

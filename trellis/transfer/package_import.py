@@ -7,7 +7,10 @@ file brings a new pupil, so importing the same file again changes nothing and sa
 when nothing is wrong does one transaction write the pupil with their history: register entry,
 SEN status and needs history, EHC plan dates, plans as previous plans (archived, read-only),
 targets with small steps and reviews, assessments, past provision (not joined to this school's
-groups), attendance and evidence notes with their files.
+groups), attendance, the pupil's "I can" statements, concerns with their evidence, and evidence
+notes with their files. The carers it names are linked where they already have a parent's account
+here (one account with that email, a parent's, not staff); the others wait on the arrival for the
+SENCO to invite (families/manage). A 1.0 package, without voice and concerns, is read as it is.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from typing import IO, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from trellis.accounts.models import User
 from trellis.assessment.models import Assessment, Scale
 from trellis.assessment.scales import ScaleValueError, parse_value
 from trellis.audit import services as audit
 from trellis.audit.models import AuditEvent
-from trellis.evidence.models import EvidenceNote, WeeklyRecord, week_start
+from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord, week_start
 from trellis.evidence.storage import private_storage
+from trellis.families.services import link_carer
+from trellis.identification.models import Concern, ConcernEvidence
 from trellis.plans.models import EhcOutcome, Plan, Review, SmallStep, Target
 from trellis.plans.services import refresh_summary
 from trellis.pupils.bulk import NeedPeriod, NewPupil, StatusPeriod, history_problems, write_new_pupils
@@ -74,7 +80,9 @@ class TransitionPlan:
             f"{(self.record or {}).get('source_school', {}).get('name', '')}: {c.get('plans', 0)} previous plans, "
             f"{c.get('targets', 0)} targets, {c.get('reviews', 0)} reviews, {c.get('assessments', 0)} assessments, "
             f"{c.get('provision', 0)} interventions, {c.get('weeks', 0)} weeks of attendance, "
-            f"{c.get('evidence', 0)} evidence notes ({c.get('files', 0)} files)."
+            f'{c.get("evidence", 0)} evidence notes ({c.get("files", 0)} files), {c.get("voice", 0)} "I can" '
+            f"statements, {c.get('concerns', 0)} concerns; parents and carers: {c.get('carers_linked', 0)} linked to "
+            f"their account here, {c.get('carers_to_invite', 0)} to invite."
         )
 
 
@@ -163,6 +171,7 @@ class _Writes:
     steps: list[Callable] = field(default_factory=list)  # (pupil, by, arrival, saved) -> None, in order
     counts: dict[str, int] = field(default_factory=dict)
     record: dict[str, Any] = field(default_factory=dict)
+    carers_to_invite: list[dict] = field(default_factory=list)  # named by the package, no account here
 
     def apply(self, *, school, by, via: str, plan: TransitionPlan, saved: list[str]) -> tuple[Pupil, ImportRun]:
         ids = write_new_pupils(
@@ -189,6 +198,7 @@ class _Writes:
             from_school_name=source["name"],
             from_trust=source["trust"],
             exported_at=self.record["exported_at"],
+            carers=self.carers_to_invite,
         )
         for step in self.steps:
             step(pupil, by, arrival, saved)
@@ -221,6 +231,8 @@ def _planned(package: Package, school) -> _Writes | None:
         )
     _plan_writes(writes, check)
     _other_writes(writes, check)
+    _voice_and_concerns(writes, check)
+    _carers(writes)
     return None if package.problems else writes
 
 
@@ -404,6 +416,72 @@ def _other_step(ehc, assessments, provision, weeks, notes, files: dict[str, byte
             note.save()
 
     return write
+
+
+def _voice_and_concerns(writes: _Writes, check: _Checker) -> None:
+    """The pupil's "I can" statements and the concerns raised (absent from a 1.0 package: none)."""
+    voice = [
+        v | {"date": check.date(f"pupil_voice[{i}].date", v["date"])}
+        for i, v in enumerate(writes.record.get("pupil_voice", []))
+    ]
+    concerns = []
+    for i, c in enumerate(writes.record.get("concerns", [])):
+        where = f"concerns[{i}]"
+        values = {name: value for name, value in c.items() if name != "evidence"} | {
+            name: check.date(f"{where}.{name}", c[name]) for name in ("noticed_since", "raised_on", "decided_on")
+        }
+        if bool(c["decision"]) != bool(c["decided_on"]):
+            check.package.problem(f"{where}.decided_on", "a decision needs its date, and a date its decision")
+        evidence = [
+            e | {"date": check.date(f"{where}.evidence[{n}].date", e["date"])} for n, e in enumerate(c["evidence"])
+        ]
+        concerns.append((values, evidence))
+    writes.steps.append(_voice_and_concerns_step(voice, concerns))
+    writes.counts |= {"voice": len(voice), "concerns": len(concerns)}
+
+
+def _voice_and_concerns_step(voice: list[dict], concerns: list[tuple[dict, list[dict]]]) -> Callable:
+    def write(pupil, by, arrival, saved) -> None:
+        PupilVoiceEntry.objects.bulk_create(PupilVoiceEntry(pupil=pupil, recorded_by=_user(by), **v) for v in voice)
+        for values, evidence in concerns:
+            concern = Concern.objects.create(pupil=pupil, **values)
+            ConcernEvidence.objects.bulk_create(
+                ConcernEvidence(concern=concern, added_by=_user(by), **e) for e in evidence
+            )
+
+    return write
+
+
+def parent_account(email: str) -> User | None:
+    """The one active parent's account here with this email (a carer of some pupil, and not staff:
+    an import never links a staff account); None when there is none, or more than one."""
+    if not email:
+        return None
+    found = list(
+        User.objects.filter(email__iexact=email, is_active=True, carer_links__isnull=False)
+        .exclude(memberships__isnull=False)
+        .exclude(trust_memberships__isnull=False)
+        .distinct()[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def _carers(writes: _Writes) -> None:
+    """Link each carer named in the package to their parent's account here, or keep them to invite."""
+    linked = []
+    for carer in writes.record["contacts"]["carers"]:
+        account = parent_account(carer["email"])
+        if account is None:
+            writes.carers_to_invite.append(carer)
+        elif account.pk not in {a.pk for a, _ in linked}:
+            linked.append((account, carer["relationship"]))
+
+    def write(pupil, by, arrival, saved) -> None:
+        for account, relationship in linked:
+            link_carer(pupil=pupil, user=account, relationship=relationship, by=by)
+
+    writes.steps.append(write)
+    writes.counts |= {"carers_linked": len(linked), "carers_to_invite": len(writes.carers_to_invite)}
 
 
 def _user(by):
