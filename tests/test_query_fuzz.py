@@ -119,12 +119,14 @@ query_strings = st.lists(
 ).map(urlencode)
 
 
-def _patterns(patterns, prefix=""):
+def _patterns(patterns, prefix="", prefix_names=()):
+    """(pattern, the names of its arguments), those of the includes it sits in (`keys/<int:pk>/`) first."""
     for pattern in patterns:
+        names = (*prefix_names, *pattern.pattern.regex.groupindex)
         if isinstance(pattern, URLResolver):
-            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern), names)
         elif isinstance(pattern, URLPattern) and not (prefix + str(pattern.pattern)).startswith(SKIPPED):
-            yield pattern
+            yield pattern, names
 
 
 @pytest.fixture
@@ -200,8 +202,7 @@ def page_urls() -> list[str]:
         "kind": "parent-report",  # a document; the school's documents take a school's kind (below)
     }
     found = []
-    for pattern in _patterns(get_resolver().url_patterns):
-        names = list(pattern.pattern.regex.groupindex)
+    for pattern, names in _patterns(get_resolver().url_patterns):
         missing = [name for name in names if name not in values and name != "download"]
         assert not missing, f"{pattern.name}: give this test a real value for {missing}"
         kinds = re.findall(r"\(\?P<download>([^)]*)\)", pattern.pattern.regex.pattern)
