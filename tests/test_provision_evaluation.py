@@ -368,3 +368,65 @@ def test_need_rows_carry_the_intervention_and_its_eef_strand():
         4,
     )
     assert (everyone.months, everyone.eef_months) == (5, 4)
+
+
+def test_planned_steps_are_the_target_steps_else_entry_to_target_value():
+    # A made-up scale whose step is worth len(scale) x the letters between two values: "SS" from b to
+    # e is 2 x 3 = 6 steps. +2 asked is 2 whatever the target value; without an entry or a target
+    # value nothing is planned.
+    def fake_steps(scale, entry, exit):
+        return Decimal(len(scale) * (ord(exit) - ord(entry)))
+
+    def planned(entry, target_steps, target_value):
+        return ev.planned_steps(
+            steps_fn=fake_steps, scale="SS", entry=entry, target_steps=target_steps, target_value=target_value
+        )
+
+    assert planned("b", Decimal(2), "e") == Decimal(2)
+    assert planned("b", None, "e") == Decimal(6)
+    assert planned("", None, "e") is None
+    assert planned("b", None, "") is None
+
+
+def planned_row(pupil_id, *, steps, planned, met=True, scale="nc-levels"):
+    measure = row(pupil_id, steps=steps, met=met, scale=scale)
+    measure.planned = None if planned is None else Decimal(planned)
+    return measure
+
+
+def test_share_of_planned_progress_is_the_mean_share_as_a_whole_percentage_rounded_half_up():
+    # 1 of 2 planned steps (50%) and 3 of 4 (75%): the mean share is 62.5%, shown as 63% (half up,
+    # not to the even 62). A measure with nothing planned (0 or none) or no exit data does not count.
+    rows = [
+        planned_row(1, steps=1, planned=2),
+        planned_row(2, steps=3, planned=4),
+        planned_row(3, steps=2, planned=0),
+        planned_row(4, steps=2, planned=None),
+        planned_row(5, steps=None, planned=2, met=None),
+    ]
+    assert ev.share_of_planned(rows) == Decimal(63)
+    assert ev.summarise_group(rows, cost=None).planned_share == Decimal(63)
+    assert ev.school_breakdown([("Reading", "comprehension", rows)])[0].planned_share == Decimal(63)
+    assert ev.share_of_planned(rows[2:]) is None
+
+
+def test_a_group_counts_pupils_judged_and_averages_steps_within_each_scale():
+    # Pupil 1: two measures judged (met, missed); pupil 2: none judged yet; pupil 3: one missed. So 2
+    # pupils judged, none of whom met every target. Steps: nc-levels 1 and 0 (mean 0.50), standardised 6.
+    rows = [
+        row(1, steps=1, met=True),
+        row(1, steps=0, met=False),
+        row(2, steps=None, met=None),
+        row(3, steps=6, met=False, scale="standardised"),
+    ]
+    summary = ev.summarise_group(rows, cost=None)
+    assert (summary.pupils, summary.pupils_judged, summary.pupils_met) == (3, 2, 0)
+    assert summary.per_scale == [
+        ev.ScaleSteps("nc-levels", 2, Decimal("0.50")),
+        ev.ScaleSteps("standardised", 1, Decimal("6.00")),
+    ]
+
+
+def test_a_group_before_any_exit_data_has_no_mean():
+    summary = ev.summarise_group([row(1, steps=None, met=None)], cost=None)
+    assert (summary.mean_steps, summary.per_scale, summary.planned_share) == (None, [], None)
