@@ -430,3 +430,38 @@ def test_a_group_counts_pupils_judged_and_averages_steps_within_each_scale():
 def test_a_group_before_any_exit_data_has_no_mean():
     summary = ev.summarise_group([row(1, steps=None, met=None)], cost=None)
     assert (summary.mean_steps, summary.per_scale, summary.planned_share) == (None, [], None)
+
+
+def _groups_withheld(sizes_and_met: list[tuple[int, int]]) -> set[tuple]:
+    """Reading's groups of the given (measures, met), one pupil a measure, then what is withheld."""
+    groups, rows, pupil = [], [], 0
+    for group_id, (size, met) in enumerate(sizes_and_met, start=1):
+        members = [row(pupil + k, steps=1, met=k < met) for k in range(size)]
+        pupil += size
+        groups.append(("Reading", group_id, ev.summarise_group(members, cost=None)))
+        rows += members
+    return ev.withheld(ev.school_breakdown([("Reading", "comprehension", rows)]), groups)
+
+
+def test_a_group_total_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 1 and 5, nobody met: Reading shows 6, 0 met, 6 not met (nothing small). Group 1's 1
+    # (total, not met and pupils) is withheld; 6 - 5 would give it back, so group 2's 5 (total and
+    # not met) goes too. Group 2's 5 pupils stay: no published sum has them.
+    g1, g2 = (lambda column, group=group: ev.group_key("Reading", group, column) for group in (1, 2))
+    assert _groups_withheld([(1, 0), (5, 0)]) == {g1("total"), g1("not_met"), g1("pupils"), g2("total"), g2("not_met")}
+
+
+def test_a_group_met_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 5 (0 met) and 6 (5 met): Reading shows 11, 5 met, 6 not met. Group 2's 1 not met
+    # takes its 5 met with it (6 = 5 + 1); Reading's 5 met = 0 + group 2's met would give that back,
+    # so group 1's 0 met goes, and with it its 5 not met (5 = 0 + 5). The totals stay shown.
+    expected = {ev.group_key("Reading", g, c) for g in (1, 2) for c in ("met", "not_met")}
+    assert _groups_withheld([(5, 0), (6, 5)]) == expected
+
+
+def test_a_group_not_met_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 5 (all met) and 6 (1 met): Reading shows 11, 6 met, 5 not met. Group 2's 1 met (and
+    # its 1 pupil who met) is withheld, with its 5 not met; Reading's 5 not met = group 1's 0 + that 5
+    # would give it back, so group 1's 0 goes, and its 5 met with it (6 = 1 + 5 gives nothing then).
+    expected = {ev.group_key("Reading", g, c) for g in (1, 2) for c in ("met", "not_met")}
+    assert _groups_withheld([(5, 5), (6, 1)]) == expected | {ev.group_key("Reading", 2, "pupils_met")}
