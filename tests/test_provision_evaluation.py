@@ -465,3 +465,22 @@ def test_a_group_not_met_that_the_others_would_give_away_is_withheld_with_them()
     # would give it back, so group 1's 0 goes, and its 5 met with it (6 = 1 + 5 gives nothing then).
     expected = {ev.group_key("Reading", g, c) for g in (1, 2) for c in ("met", "not_met")}
     assert _groups_withheld([(5, 5), (6, 1)]) == expected | {ev.group_key("Reading", 2, "pupils_met")}
+
+
+def test_a_need_without_targets_is_not_summed_into_the_intervention_it_does_not_add_up_to():
+    # Talk: ASD 5 measures judged (4 met), SLCN 2 with exit data but no targets. "All" is 5 (4 met,
+    # 1 not met): its n counts the judged measures, so 5 is not ASD's 5 + SLCN's 2 and a reader can
+    # use no such sum. The 1 not met takes "met" with it (All and ASD); SLCN's 2 is withheld; ASD's
+    # 5 stays shown (nothing gives SLCN's 2 away through it), and SLCN, with no met figure, is no crash.
+    rows = [row(i, steps=1, met=i != 0, need="ASD") for i in range(5)]
+    rows += [row(i, steps=1, met=None, need="SLCN") for i in (5, 6)]
+    shown = ev.shown(ev.school_breakdown([("Talk", "oral-language", rows)]), suppressed=True)
+    assert [(s.row.need, s.row.n, s.n_withheld, s.met_withheld) for s in shown] == [
+        ("All", 5, False, True),
+        ("ASD", 5, False, True),
+        ("SLCN", 2, True, False),
+    ]
+
+
+def test_progress_exactly_as_planned_is_100_percent():
+    assert ev.share_of_planned([planned_row(1, steps=2, planned=2), planned_row(2, steps=3, planned=3)]) == 100
