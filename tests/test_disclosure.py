@@ -331,3 +331,51 @@ def test_a_table_that_can_only_pin_a_combination_of_withheld_cells_is_refused_na
     relations = [Relation("T", ("a", "b", "c")), Relation("p", ("a", "q")), Relation("r", ("b", "q"))]
     with pytest.raises(ValueError, match=r"^Cannot keep 'b' withheld: this table would give it away with others$"):
         protect(values, relations, hidden=["a", "b", "c"], published=["T", "p", "r"])
+
+
+def test_a_refusal_names_the_first_cell_by_its_repr_whatever_kind_of_key_the_cells_have():
+    # x = 3 is t - u and ("y",) = 4 is ("T",) - ("U",), every other cell published: both are given
+    # away. The keys are a string and a tuple, which Python cannot sort against each other; by their
+    # repr, "'x'" comes before "('y',)" (a quote before a bracket), so x is the one named.
+    values = {"t": 5, "x": 3, "u": 2, ("T",): 6, ("y",): 4, ("U",): 2}
+    relations = [Relation("t", ("x", "u")), Relation(("T",), (("y",), ("U",)))]
+    with pytest.raises(ValueError, match=r"^Cannot withhold 'x': the cells published beside it give it away$"):
+        protect(values, relations, published=["t", "u", ("T",), ("U",)])
+
+
+def test_a_two_way_table_withholds_the_same_cells_whatever_order_its_relations_come_in():
+    # r1: 8 5 8 (21), r2: 7 8 4 (19): the 4 at (r2, z) is small. Taken in their sorted order the
+    # relations give both rows whole (2 x 3 cells, every margin shown); taken as they come, the
+    # answer would depend on how the page listed its rows and columns.
+    values, relations = table({"r1": [8, 5, 8], "r2": [7, 8, 4]}, ["x", "y", "z"])
+    both_rows = {(r, c) for r in ("r1", "r2") for c in "xyz"}
+    assert protect(values, relations) == protect(values, relations[::-1]) == both_rows
+    assert exposed(relations, both_rows) == set()
+
+
+def test_the_one_cell_pass_repeats_until_no_relation_has_a_lone_withheld_cell():
+    # r1: 7 2 6 (15), r2: 7 12 8 (27). The 2 takes the 12 below it (column y), then its row takes
+    # the 6 and row r2 takes its 7; a second pass gives column x the 7 above and column z the 8
+    # below. Both rows are withheld whole and no total is needed; stopping after one pass would
+    # leave columns x and z to the general search, which withholds seven cells, two column totals.
+    values, relations = table({"r1": [7, 2, 6], "r2": [7, 12, 8]}, ["x", "y", "z"])
+    assert protect(values, relations) == {(r, c) for r in ("r1", "r2") for c in "xyz"}
+
+
+def test_a_refusal_to_keep_cells_withheld_names_the_first_by_repr_not_by_value():
+    # The refused table above with b and c named 10 and 9 (numbered rows): p - r still gives a
+    # combination of the two, and of 10 and 9 the first by repr is 10 ("1" before "9").
+    values = {"T": 12, "a": 4, 10: 4, 9: 4, "p": 10, "q": 6, "r": 10}
+    relations = [Relation("T", ("a", 10, 9)), Relation("p", ("a", "q")), Relation("r", (10, "q"))]
+    assert newly_revealed(relations, {"a", 10, 9, "q"}, {"T", "a", 10, 9}) == {10, 9}
+    with pytest.raises(ValueError, match=r"^Cannot keep 10 withheld: this table would give it away with others$"):
+        protect(values, relations, hidden=["a", 10, 9], published=["T", "p", "r"])
+
+
+def test_a_relation_given_twice_pins_nothing_more():
+    # c = a + b and a = b, all three withheld, give c = 2b: two equations, three unknowns, so no cell
+    # is worked out. The same total given again (c = b + a, from another table) adds nothing (the
+    # elimination meets a coefficient of 2 here: it must multiply by it, not divide).
+    relations = [Relation("c", ("a", "b")), Relation("a", ("b",)), Relation("c", ("b", "a"))]
+    assert exposed(relations, {"a", "b", "c"}) == set()
+    assert exposed(relations[:2], {"a", "b"}) == {"a", "b"}  # with c shown: a = b and a + b = c

@@ -368,3 +368,119 @@ def test_need_rows_carry_the_intervention_and_its_eef_strand():
         4,
     )
     assert (everyone.months, everyone.eef_months) == (5, 4)
+
+
+def test_planned_steps_are_the_target_steps_else_entry_to_target_value():
+    # A made-up scale whose step is worth len(scale) x the letters between two values: "SS" from b to
+    # e is 2 x 3 = 6 steps. +2 asked is 2 whatever the target value; without an entry or a target
+    # value nothing is planned.
+    def fake_steps(scale, entry, exit):
+        return Decimal(len(scale) * (ord(exit) - ord(entry)))
+
+    def planned(entry, target_steps, target_value):
+        return ev.planned_steps(
+            steps_fn=fake_steps, scale="SS", entry=entry, target_steps=target_steps, target_value=target_value
+        )
+
+    assert planned("b", Decimal(2), "e") == Decimal(2)
+    assert planned("b", None, "e") == Decimal(6)
+    assert planned("", None, "e") is None
+    assert planned("b", None, "") is None
+
+
+def planned_row(pupil_id, *, steps, planned, met=True, scale="nc-levels"):
+    measure = row(pupil_id, steps=steps, met=met, scale=scale)
+    measure.planned = None if planned is None else Decimal(planned)
+    return measure
+
+
+def test_share_of_planned_progress_is_the_mean_share_as_a_whole_percentage_rounded_half_up():
+    # 1 of 2 planned steps (50%) and 3 of 4 (75%): the mean share is 62.5%, shown as 63% (half up,
+    # not to the even 62). A measure with nothing planned (0 or none) or no exit data does not count.
+    rows = [
+        planned_row(1, steps=1, planned=2),
+        planned_row(2, steps=3, planned=4),
+        planned_row(3, steps=2, planned=0),
+        planned_row(4, steps=2, planned=None),
+        planned_row(5, steps=None, planned=2, met=None),
+    ]
+    assert ev.share_of_planned(rows) == Decimal(63)
+    assert ev.summarise_group(rows, cost=None).planned_share == Decimal(63)
+    assert ev.school_breakdown([("Reading", "comprehension", rows)])[0].planned_share == Decimal(63)
+    assert ev.share_of_planned(rows[2:]) is None
+
+
+def test_a_group_counts_pupils_judged_and_averages_steps_within_each_scale():
+    # Pupil 1: two measures judged (met, missed); pupil 2: none judged yet; pupil 3: one missed. So 2
+    # pupils judged, none of whom met every target. Steps: nc-levels 1 and 0 (mean 0.50), standardised 6.
+    rows = [
+        row(1, steps=1, met=True),
+        row(1, steps=0, met=False),
+        row(2, steps=None, met=None),
+        row(3, steps=6, met=False, scale="standardised"),
+    ]
+    summary = ev.summarise_group(rows, cost=None)
+    assert (summary.pupils, summary.pupils_judged, summary.pupils_met) == (3, 2, 0)
+    assert summary.per_scale == [
+        ev.ScaleSteps("nc-levels", 2, Decimal("0.50")),
+        ev.ScaleSteps("standardised", 1, Decimal("6.00")),
+    ]
+
+
+def test_a_group_before_any_exit_data_has_no_mean():
+    summary = ev.summarise_group([row(1, steps=None, met=None)], cost=None)
+    assert (summary.mean_steps, summary.per_scale, summary.planned_share) == (None, [], None)
+
+
+def _groups_withheld(sizes_and_met: list[tuple[int, int]]) -> set[tuple]:
+    """Reading's groups of the given (measures, met), one pupil a measure, then what is withheld."""
+    groups, rows, pupil = [], [], 0
+    for group_id, (size, met) in enumerate(sizes_and_met, start=1):
+        members = [row(pupil + k, steps=1, met=k < met) for k in range(size)]
+        pupil += size
+        groups.append(("Reading", group_id, ev.summarise_group(members, cost=None)))
+        rows += members
+    return ev.withheld(ev.school_breakdown([("Reading", "comprehension", rows)]), groups)
+
+
+def test_a_group_total_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 1 and 5, nobody met: Reading shows 6, 0 met, 6 not met (nothing small). Group 1's 1
+    # (total, not met and pupils) is withheld; 6 - 5 would give it back, so group 2's 5 (total and
+    # not met) goes too. Group 2's 5 pupils stay: no published sum has them.
+    g1, g2 = (lambda column, group=group: ev.group_key("Reading", group, column) for group in (1, 2))
+    assert _groups_withheld([(1, 0), (5, 0)]) == {g1("total"), g1("not_met"), g1("pupils"), g2("total"), g2("not_met")}
+
+
+def test_a_group_met_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 5 (0 met) and 6 (5 met): Reading shows 11, 5 met, 6 not met. Group 2's 1 not met
+    # takes its 5 met with it (6 = 5 + 1); Reading's 5 met = 0 + group 2's met would give that back,
+    # so group 1's 0 met goes, and with it its 5 not met (5 = 0 + 5). The totals stay shown.
+    expected = {ev.group_key("Reading", g, c) for g in (1, 2) for c in ("met", "not_met")}
+    assert _groups_withheld([(5, 0), (6, 5)]) == expected
+
+
+def test_a_group_not_met_that_the_others_would_give_away_is_withheld_with_them():
+    # Groups of 5 (all met) and 6 (1 met): Reading shows 11, 6 met, 5 not met. Group 2's 1 met (and
+    # its 1 pupil who met) is withheld, with its 5 not met; Reading's 5 not met = group 1's 0 + that 5
+    # would give it back, so group 1's 0 goes, and its 5 met with it (6 = 1 + 5 gives nothing then).
+    expected = {ev.group_key("Reading", g, c) for g in (1, 2) for c in ("met", "not_met")}
+    assert _groups_withheld([(5, 5), (6, 1)]) == expected | {ev.group_key("Reading", 2, "pupils_met")}
+
+
+def test_a_need_without_targets_is_not_summed_into_the_intervention_it_does_not_add_up_to():
+    # Talk: ASD 5 measures judged (4 met), SLCN 2 with exit data but no targets. "All" is 5 (4 met,
+    # 1 not met): its n counts the judged measures, so 5 is not ASD's 5 + SLCN's 2 and a reader can
+    # use no such sum. The 1 not met takes "met" with it (All and ASD); SLCN's 2 is withheld; ASD's
+    # 5 stays shown (nothing gives SLCN's 2 away through it), and SLCN, with no met figure, is no crash.
+    rows = [row(i, steps=1, met=i != 0, need="ASD") for i in range(5)]
+    rows += [row(i, steps=1, met=None, need="SLCN") for i in (5, 6)]
+    shown = ev.shown(ev.school_breakdown([("Talk", "oral-language", rows)]), suppressed=True)
+    assert [(s.row.need, s.row.n, s.n_withheld, s.met_withheld) for s in shown] == [
+        ("All", 5, False, True),
+        ("ASD", 5, False, True),
+        ("SLCN", 2, True, False),
+    ]
+
+
+def test_progress_exactly_as_planned_is_100_percent():
+    assert ev.share_of_planned([planned_row(1, steps=2, planned=2), planned_row(2, steps=3, planned=3)]) == 100

@@ -510,3 +510,34 @@ def test_a_zip_declaring_more_parts_than_fit_in_a_signed_count_is_refused():
     declared = b"x" * 40 + limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 40_000, 40_000, 10, 0, 0)
     with pytest.raises(limits.LimitExceeded, match="^The XLSX file has 40,000 parts; the limit is 1,000 parts"):
         limits.check_xlsx(io.BytesIO(declared), max_rows=3)
+
+
+def test_xlsx_dimension_of_one_cell_gives_the_last_row_and_one_without_a_row_number_is_not_a_crash():
+    # A sheet whose dimension names a single cell (ref="E4": no range, as a sheet of one cell has)
+    # ends at row 4: with a heading, 3 rows, allowed at a limit of 3; ref="E5" is 5 rows, refused.
+    # A dimension with no row number (ref="") says nothing about the rows: not refused by it, and
+    # no traceback.
+    def with_dimension(ref: bytes) -> io.BytesIO:
+        data = xlsx([HEADINGS, *rows(1)])
+        sheet = "xl/worksheets/sheet1.xml"
+        return io.BytesIO(
+            rewrite(data, sheet, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', xml))
+        )
+
+    assert limits.check_xlsx(with_dimension(b"E4"), max_rows=3) is None
+    with pytest.raises(limits.LimitExceeded, match=r"^The file has more than 3 rows; the limit is 3 rows\.$"):
+        limits.check_xlsx(with_dimension(b"E5"), max_rows=3)
+    assert limits.check_xlsx(with_dimension(b""), max_rows=3) is None
+
+
+def test_xlsx_end_record_is_the_last_one_not_the_same_bytes_inside_a_part():
+    # A part stored uncompressed (an image, say) may hold the end record's signature, here followed
+    # by a claim of 65,535 parts. The zip's real end record is the last one in the file (1 part):
+    # the file is not refused for the bytes inside its part.
+    fake = limits.EOCD + struct.pack("<HHHHIIH", 0, 0, 65535, 65535, 10, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/image1.bin", b"x" * 100 + fake + b"x" * 100)
+    data = out.getvalue()
+    assert data.find(limits.EOCD) < data.rfind(limits.EOCD)
+    assert limits.check_xlsx(io.BytesIO(data), max_rows=3) is None
