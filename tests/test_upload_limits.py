@@ -512,13 +512,13 @@ def test_a_zip_declaring_more_parts_than_fit_in_a_signed_count_is_refused():
         limits.check_xlsx(io.BytesIO(declared), max_rows=3)
 
 
-def test_xlsx_dimension_of_one_cell_gives_the_last_row_and_one_without_a_row_number_is_not_a_crash():
+def test_xlsx_dimension_of_one_cell_gives_the_last_row_and_one_without_a_row_number_has_its_rows_counted():
     # A sheet whose dimension names a single cell (ref="E4": no range, as a sheet of one cell has)
     # ends at row 4: with a heading, 3 rows, allowed at a limit of 3; ref="E5" is 5 rows, refused.
-    # A dimension with no row number (ref="") says nothing about the rows: not refused by it, and
-    # no traceback.
-    def with_dimension(ref: bytes) -> io.BytesIO:
-        data = xlsx([HEADINGS, *rows(1)])
+    # A dimension with no row number (ref="", ref="E") says nothing about the rows, so they are
+    # counted as they stream: 2 rows (heading and one pupil) fit a limit of 3, 5 rows do not.
+    def with_dimension(ref: bytes, pupils: int = 1) -> io.BytesIO:
+        data = xlsx([HEADINGS, *rows(pupils)])
         sheet = "xl/worksheets/sheet1.xml"
         return io.BytesIO(
             rewrite(data, sheet, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', xml))
@@ -528,6 +528,10 @@ def test_xlsx_dimension_of_one_cell_gives_the_last_row_and_one_without_a_row_num
     with pytest.raises(limits.LimitExceeded, match=r"^The file has more than 3 rows; the limit is 3 rows\.$"):
         limits.check_xlsx(with_dimension(b"E5"), max_rows=3)
     assert limits.check_xlsx(with_dimension(b""), max_rows=3) is None
+
+    for ref in (b"", b"E"):
+        with pytest.raises(limits.LimitExceeded, match=r"^The file has more than 3 rows; the limit is 3 rows\.$"):
+            limits.check_xlsx(with_dimension(ref, pupils=4), max_rows=3)
 
 
 def test_xlsx_end_record_is_the_last_one_not_the_same_bytes_inside_a_part():

@@ -210,14 +210,13 @@ def _check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
 
 
 def _sheet_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> int | None:
-    """The last row a worksheet's dimension gives (None if it gives none); without a dimension,
-    its rows counted as they stream (stopping once past the limit)."""
+    """The last row a worksheet's dimension gives; without a dimension, or with one that names no
+    row (`ref=""`, `ref="A"`), its rows counted as they stream (stopping once past the limit)."""
     with archive.open(info) as part:
         head = part.read(1 << 16)
-        if match := DIMENSION.search(head):
-            last = match.group(2) or match.group(1)
-            return int(last) if last else None
-        # No dimension before the rows: count them (bounded time; memory is one block).
+        if (match := DIMENSION.search(head)) and (last := match.group(2) or match.group(1)):
+            return int(last)
+        # No row number before the rows: count them (bounded time; memory is one block).
         return _count_tags(part, head, ROW_TAG, max_rows + 1)
 
 
