@@ -409,16 +409,12 @@ def trend(reviews: QuerySet[Review], periods: list[Period]) -> list[TrendPoint]:
 
 
 def trend_from_tally(school_ids: list[int], periods: list[Period]) -> list[TrendPoint]:
-    """`trend` for whole schools, from the review tallies (a few rows a school day, not every review)."""
+    """`trend` for whole schools, from the review tallies (a few rows a school week, not every review)."""
     points = [TrendPoint(period, dict.fromkeys(REVIEWED, 0)) for period in periods]
-    if not periods:
-        return points
-    counted = tally.counted(school_ids, min(p.starts_on for p in periods), max(p.ends_on for p in periods))
-    for (date, status), n in counted.items():
-        for point in points:
-            if point.period.starts_on <= date <= point.period.ends_on:
-                point.counts[Status(status)] += n
-                break
+    counted = tally.counted_by_period(school_ids, [(p.starts_on, p.ends_on) for p in periods])
+    for point, by_status in zip(points, counted, strict=True):
+        for status, n in by_status.items():
+            point.counts[Status(status)] += n
     return points
 
 

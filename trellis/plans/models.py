@@ -292,13 +292,32 @@ class ReviewTally(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     status = models.CharField(max_length=12)
-    count = models.PositiveIntegerField(default=0)
+    # Not negative, but no check constraint: changes are added in one upsert (trellis.lib.upsert),
+    # which checks the row it would insert, a negative change included, before finding the row.
+    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "date", "status"], name="one_tally_per_day")]
 
     def __str__(self) -> str:
         return f"{self.count} {self.status} on {self.date}"
+
+
+class ReviewWeekTally(models.Model):
+    """ReviewTally summed by week (Monday to Sunday), so a trend over a year and more reads a row
+    a school a week and status rather than one a school day: half terms begin and end with whole
+    weeks, and only the days of a period's part weeks are read from ReviewTally. Kept with it."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday the week starts on")
+    status = models.CharField(max_length=12)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "week", "status"], name="one_tally_per_week")]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.status} in the week of {self.week}"
 
 
 class ProgressTally(models.Model):
