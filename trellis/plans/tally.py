@@ -10,22 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 
 from .models import Review, ReviewTally
 
 
 def adjust(school_id: int, changes: Counter) -> None:
-    """Apply +n/-n changes keyed by (date, status); statuses "" are not tallied."""
-    for (date, status), delta in changes.items():
+    """Apply +n/-n changes keyed by (date, status); statuses "" are not tallied. Rows in key order,
+    and an addition as an upsert that adds to what is there: two reviews saved at once for one
+    school and day take turns, rather than both inserting the day's row (one_tally_per_day)."""
+    table = ReviewTally._meta.db_table
+    for (date, status), delta in sorted(changes.items()):
         if not status or not delta:
             continue
-        updated = ReviewTally.objects.filter(school_id=school_id, date=date, status=status).update(
-            count=F("count") + delta
-        )
-        if not updated and delta > 0:
-            ReviewTally.objects.create(school_id=school_id, date=date, status=status, count=delta)
+        if delta < 0:
+            ReviewTally.objects.filter(school_id=school_id, date=date, status=status).update(count=F("count") + delta)
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (school_id, date, status, count) VALUES (%s, %s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT (school_id, date, status) DO UPDATE SET count = {table}.count + excluded.count",
+                [school_id, connection.ops.adapt_datefield_value(date), status, delta],
+            )
 
 
 @transaction.atomic
