@@ -15,8 +15,9 @@ class PlansConfig(AppConfig):
         from .tally import forget_deleted_review
 
         pre_delete.connect(forget_deleted_review, sender=Review, dispatch_uid="review-tally")
-        # The progress rollups follow every saved or deleted target, plan and pupil (services that
-        # write with update() call rollup.refresh themselves: refresh_summary, update_plan).
+        # The progress rollups follow every saved or deleted target, plan and pupil (refresh_summary,
+        # which writes with update(), calls rollup.refresh itself). The services run in
+        # rollup.deferred(), so these refresh once at a service's end; other saves, at once.
         post_save.connect(rollup.target_saved, sender=Target, dispatch_uid="rollup-target-saved")
         post_delete.connect(rollup.target_deleted, sender=Target, dispatch_uid="rollup-target-deleted")
         post_save.connect(rollup.plan_saved, sender=Plan, dispatch_uid="rollup-plan-saved")

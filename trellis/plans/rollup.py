@@ -4,6 +4,13 @@ Zero lag: `refresh` runs inside every transaction that changes a target's summar
 plan's state or a pupil's school or leaving date (services and signals: see apps.py), so a
 saved review shows on the next page load. `rebuild` makes them afresh (after bulk loads).
 
+**Once per change.** A service that saves a target and then its summary would refresh the pupil
+twice (the save's signal, then refresh_summary). Inside `deferred()` a refresh only notes the
+pupils, and the outermost block refreshes them all at its end, still inside the transaction:
+one pass, and on PostgreSQL one lock of each pupil's row, taken last (after the targets' and the
+review tallies' rows, in every service alike). Outside a block, a refresh happens at once, so
+admin edits and ad-hoc saves stay right.
+
 **Why rows carry dates.** A target's status today depends on the day: a review counts only in
 the current half term (`trellis.plans.progress.status_now`), and "overdue" means no review for
 eight weeks. Rather than key rows by half term (schools' calendars differ, and the dashboard
@@ -30,9 +37,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from itertools import groupby
 
+from asgiref.local import Local
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
@@ -145,12 +154,41 @@ def _decode(stored: list) -> Parts:
     }
 
 
+# The pupils a `deferred()` block will refresh; None outside one. Local as Django keeps its
+# connections (per thread and async context), so a block belongs to its connection's transaction.
+_batch = Local()
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """While open, `refresh` (and so the signals) only notes pupils; the outermost block refreshes
+    them in one `refresh` as it ends, inside the transaction it joins (or opens). Nested blocks
+    join the outermost. On an exception nothing is refreshed, and the transaction must roll back
+    (atomic without a savepoint: a caller that carries on in it gets TransactionManagementError
+    rather than committing saves the tallies never counted)."""
+    with transaction.atomic(savepoint=False):
+        if getattr(_batch, "ids", None) is not None:
+            yield
+            return
+        pending = _batch.ids = set()
+        try:
+            yield
+        finally:
+            _batch.ids = None
+        refresh(pending)
+
+
 def refresh(pupil_ids: Iterable[int]) -> None:
     """Bring these pupils' share of the tallies up to date with their targets (call inside the
-    transaction that changed them). The pupils' rows are locked first, so two saves for one
-    pupil take turns and the second counts the first's change."""
+    transaction that changed them); inside `deferred()`, at the end of the outermost block. The
+    pupils' rows are locked first, so two saves for one pupil take turns and the second counts the
+    first's change."""
     ids = sorted({pk for pk in pupil_ids if pk is not None})
     if not ids:
+        return
+    pending = getattr(_batch, "ids", None)
+    if pending is not None:
+        pending.update(ids)
         return
     with transaction.atomic(savepoint=False):  # a transaction of its own only when called outside one
         pupils = {
@@ -376,4 +414,19 @@ def plan_saved(sender, instance: Plan, created: bool, raw: bool = False, **kwarg
 
 def pupil_saved(sender, instance: Pupil, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
     if not created and not raw and (update_fields is None or PUPIL_FIELDS & set(update_fields)):
-        refresh([instance.pk])
+        counted = _counted_as(instance.pk)
+        if counted is not None and counted != (instance.school_id, _until(instance.left_on)):
+            refresh([instance.pk])
+
+
+def _counted_as(pupil_id: int) -> tuple[int, dt.date] | None:
+    """The school and last day on roll the pupil's share was counted with; None when they have no
+    share, as a pupil without current targets has none wherever they are. One read, against the
+    refresh's several, as most saves of a pupil (a name, a need) change neither. Read after the
+    save, in its transaction, so it compares with what the tallies hold, not with what this
+    instance was loaded with (a stale instance may put back an old school)."""
+    row = PupilRollup.objects.filter(pupil_id=pupil_id).values_list("school_id", "parts").first()
+    if row is None or not row[1]:
+        return None
+    school_id, parts = row
+    return school_id, dt.date.fromisoformat(parts[0][4])  # every part carries the same `until`

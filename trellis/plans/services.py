@@ -66,6 +66,7 @@ def create_plan(*, pupil, by, kind: str, via: str = "web", **content) -> Plan:
 
 
 @transaction.atomic
+@rollup.deferred()
 def update_plan(*, plan: Plan, by, version: int | None = None, via: str = "web", **changes) -> PlanVersion | None:
     """Change a plan. An active plan first keeps a version of what it said until now. With the
     `version` its form was opened at (Plan.version, the count of changes; not a kept PlanVersion),
@@ -108,7 +109,7 @@ def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
     """Draft -> active -> archived. Making a plan active archives the pupil's other active plan of its kind."""
     if state not in Plan.State.values:
         raise PlanError("Choose draft, active or archived")
-    with transaction.atomic():
+    with transaction.atomic(), rollup.deferred():  # one refresh for both plans' targets
         if state == Plan.State.ACTIVE:
             for other in Plan.objects.filter(pupil=plan.pupil_id, kind=plan.kind, state=Plan.State.ACTIVE).exclude(
                 pk=plan.pk
@@ -119,6 +120,7 @@ def set_plan_state(*, plan: Plan, state: str, by, via: str = "web") -> None:
 
 
 @transaction.atomic
+@rollup.deferred()
 def edit_plan(
     *, plan: Plan, by, version: int | None = None, outcomes: list[str] | None = None, via: str = "web", **changes
 ) -> PlanVersion | None:
@@ -182,6 +184,7 @@ def set_outcomes(*, plan: Plan, texts: Iterable[str], by, via: str = "web") -> N
 
 
 @transaction.atomic
+@rollup.deferred()  # the save's signal and refresh_summary: one refresh, at the end
 def save_target(
     *,
     plan: Plan,
@@ -244,6 +247,7 @@ def save_target(
 
 
 @transaction.atomic
+@rollup.deferred()
 def roll_over_target(*, target: Target, by, on: dt.date, via: str = "web") -> Target:
     """Close a target and start it again from its latest value with the same goal and length. If
     the pupil has not moved, the new target is 'rolled over unchanged' and flagged as stuck."""
@@ -304,6 +308,7 @@ def tick_small_step(*, step: SmallStep, achieved_on: dt.date | None, by) -> None
 
 
 @transaction.atomic
+@rollup.deferred()
 def record_review(
     *,
     target: Target,
@@ -393,6 +398,7 @@ def _locked_review(review: Review) -> Review:
 
 
 @transaction.atomic
+@rollup.deferred()
 def correct_review(
     *,
     review: Review,
@@ -435,6 +441,7 @@ def correct_review(
 
 
 @transaction.atomic
+@rollup.deferred()
 def delete_review(*, review: Review, by, via: str = "web", version: int | None = None) -> None:
     """Remove a review recorded in error (the audit trail keeps what it said). EditConflict if it
     changed since `version` (the person removing it saw something else)."""

@@ -34,6 +34,7 @@ from trellis.evidence.models import EvidenceNote, PupilVoiceEntry, WeeklyRecord,
 from trellis.evidence.storage import private_storage
 from trellis.families.services import link_carer
 from trellis.identification.models import Concern, ConcernEvidence
+from trellis.plans import rollup
 from trellis.plans.models import EhcOutcome, Plan, Review, SmallStep, Target
 from trellis.plans.services import refresh_summary
 from trellis.pupils.bulk import NeedPeriod, NewPupil, StatusPeriod, history_problems, write_new_pupils
@@ -154,7 +155,7 @@ def import_transition(
         return plan
     saved: list[str] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), rollup.deferred():  # the pupil's rollup once, not twice a target
             plan.pupil, plan.run = writes.apply(school=school, by=by, via=via, plan=plan, saved=saved)
     except Exception:
         for name in saved:  # files are not part of the transaction: take back any already stored
