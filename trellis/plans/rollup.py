@@ -42,9 +42,10 @@ from decimal import Decimal
 from itertools import groupby
 
 from asgiref.local import Local
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from trellis.lib.upsert import add_to
 from trellis.pupils.models import Pupil
 
 from .models import Plan, ProgressTally, PupilRollup, Target
@@ -233,23 +234,15 @@ def refresh(pupil_ids: Iterable[int]) -> None:
 def _apply(changes: dict[tuple[int, Key], list]) -> None:
     """Add the changes to the tallies in one statement (an upsert that adds to what is there, so
     two transactions adding to one row both count); rows in key order, against deadlocks."""
-    if not changes:
-        return
-    table = ProgressTally._meta.db_table
-    rows = sorted(changes.items(), key=lambda item: (item[0][0], item[0][1][:3], item[0][1][3], item[0][1][4]))
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params = []
-    ops = connection.ops
-    for (school_id, (measure, status, scale, date, until)), (count, total) in rows:
-        day, last = ops.adapt_datefield_value(date), ops.adapt_datefield_value(until)
-        params += [school_id, str(measure), str(status), scale, day, last, count, str(total)]
-    sql = (
-        f"INSERT INTO {table} (school_id, measure, status, scale_key, date, until, count, total) "  # noqa: S608
-        f"VALUES {values} ON CONFLICT (school_id, measure, status, scale_key, date, until) "
-        f"DO UPDATE SET count = {table}.count + excluded.count, total = {table}.total + excluded.total"
+    add_to(
+        ProgressTally,
+        ["school_id", "measure", "status", "scale_key", "date", "until"],
+        ["count", "total"],
+        {
+            (school_id, str(m), str(s), scale, d, u): (c, t)
+            for (school_id, (m, s, scale, d, u)), (c, t) in changes.items()
+        },
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 @transaction.atomic

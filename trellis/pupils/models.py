@@ -143,6 +143,9 @@ class Pupil(models.Model):
         indexes = [
             models.Index(fields=["school", "sen_status"]),
             models.Index(fields=["school", "nc_year"]),
+            # The lowest and highest year on roll across many schools (a trust dashboard's year list):
+            # read from either end of this index rather than from every pupil.
+            models.Index(fields=["nc_year", "school"], name="pupil_years_across_schools"),
             models.Index(fields=["upn"]),
         ]
 
