@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
 from trellis.api.common import ERRORS, ApiError, Date, NeedCode, Urn, matching
+from trellis.lib import replica
 from trellis.lib.disclosure import Figure
 from trellis.plans.progress import Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
@@ -171,7 +172,8 @@ def dashboard(request, query: Query[DashboardQuery]) -> dict[str, Any]:
     today = timezone.localdate()
     try:
         choices = parse_choices(query.as_query_dict())
-        d = overview.build(user, schools, choices, today=today, with_names=False)
+        with replica.aggregate_reads(request):  # from a replica when there is one (not just after a save)
+            d = overview.build(user, schools, choices, today=today, with_names=False)
     except ChoiceError as error:
         raise ApiError(400, str(error)) from None
     keys = [dim.key for dim in choices.dimensions]
