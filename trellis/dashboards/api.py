@@ -2,7 +2,9 @@
 
 The same query string as the pages (school, group_by, sen, sex, year, need, periods, from, to)
 and the same figures, withheld by the same rule (trellis.lib.disclosure): a count a governor may not
-see is null with "suppressed": true, and so is any percentage or mean built on it.
+see is null with "suppressed": true, and so is any percentage or mean built on it. The figures come
+from a replica when there is one, and from the primary just after this token's user saved
+(trellis/lib/replica.py).
 """
 
 import datetime as dt
