@@ -1,6 +1,7 @@
-"""Dashboards read their figures from a replica (trellis/lib/replica.py) when DATABASE_REPLICA_URL
-names one, and from the primary for a person who has just saved. Here the replica is a second
-alias on the test database itself: which connection ran each query shows where it was routed."""
+"""Dashboards and the API's /dashboard read their figures from a replica (trellis/lib/replica.py)
+when DATABASE_REPLICA_URL names one, and from the primary for a person (or API client) who has just
+saved. Here the replica is a second alias on the test database itself: which connection ran each
+query shows where it was routed."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from fixtures_progress import make_target
 
+from trellis.accounts import services as accounts
 from trellis.accounts.models import Membership
 from trellis.lib import replica
 from trellis.plans.models import Review, Target
@@ -57,6 +62,20 @@ def router_fixture(settings):
     settings.DATABASE_ROUTERS = ROUTER
 
 
+@pytest.fixture(name="empty_cache")
+def empty_cache_fixture():
+    """The cache table is not a model's, so a transactional test's flush leaves its rows: clear them."""
+    yield
+    cache.clear()
+
+
+@pytest.fixture(name="api")
+def api_fixture(world):
+    """An API client of the SENCO's: a read-and-write bearer token, and no session cookie."""
+    _, key = accounts.issue_api_token(user=world.senco, by=None, name="Power BI", scope="read-write")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
 @pytest.fixture(name="target")
 def target_fixture(world):
     """A target of Sam Inclass (4B), not yet reviewed: 2c towards 2a."""
@@ -78,6 +97,46 @@ def _dashboard(client, world) -> tuple[dict, list[str], list[str]]:
     return counts, [q["sql"] for q in primary], [q["sql"] for q in on_replica]
 
 
+def _queries(client, url: str) -> tuple[list[str], list[str]]:
+    """The SQL each connection ran for one GET of this page (200)."""
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[replica.REPLICA]) as on_replica,
+    ):
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return [q["sql"] for q in primary], [q["sql"] for q in on_replica]
+
+
+def _api_dashboard(api, world) -> tuple[dict, list[str], list[str]]:
+    """The API dashboard's target counts for school A, and the SQL each connection ran for it."""
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[replica.REPLICA]) as on_replica,
+    ):
+        response = api.get("/api/v1/dashboard", {"school": world.school_a.urn})
+    assert response.status_code == 200, response.content
+    counts = {k: v for k, v in response.json()["targets"].items() if isinstance(v, int) and v and k != "total"}
+    return counts, [q["sql"] for q in primary], [q["sql"] for q in on_replica]
+
+
+def _review_through_the_api(api, target, value: str):
+    body = {"date": timezone.localdate().isoformat(), "value": value}
+    posted = api.post(f"/api/v1/targets/{target.pk}/reviews", body, content_type="application/json")
+    assert posted.status_code == 201, posted.content
+    return posted
+
+
+# Each aggregate page, who may open it, and a table its figures are counted from.
+AGGREGATE_PAGES = {
+    "identification": ("/dashboards/identification/", '"pupils_pupil"'),
+    "destinations": ("/dashboards/destinations/", '"pupils_pupil"'),
+    "cohort": ("/dashboards/cohort/", '"pupils_pupil"'),
+    "money": ("/schools/100001/provision/money/", '"provision_interventiongroup"'),
+    "trust money": ("/provision/money/", '"provision_interventiongroup"'),
+}
+
+
 def _review_through_the_page(client, target, value: str) -> None:
     today = timezone.localdate()
     posted = client.post(
@@ -88,7 +147,7 @@ def _review_through_the_page(client, target, value: str) -> None:
 
 
 @WITH_REPLICA
-@pytest.mark.usefixtures("replica_alias", "router")
+@pytest.mark.usefixtures("replica_alias", "router", "empty_cache")
 class TestWithAReplica:
     def test_the_dashboard_figures_come_from_the_replica_and_the_rest_from_the_primary(self, world, target, login):
         counts, primary, on_replica = _dashboard(login(world.senco), world)
@@ -138,6 +197,54 @@ class TestWithAReplica:
             with time_machine.travel(saved_at + dt.timedelta(seconds=seconds), tick=False):
                 assert bool(_dashboard(senco, world)[2]) is reads_replica, seconds
 
+    @pytest.mark.parametrize("page", AGGREGATE_PAGES)
+    def test_each_aggregate_page_reads_its_figures_from_the_replica(self, world, login, settings, page):
+        url, table = AGGREGATE_PAGES[page]
+        client = login(world.trustlead if page == "trust money" else world.senco)
+        primary, on_replica = _queries(client, url)
+        assert [sql for sql in on_replica if table in sql]
+        assert not [sql for sql in primary if table in sql]
+        assert all(sql.lstrip().upper().startswith("SELECT") for sql in on_replica)
+        # Who may see what, and the session, stay on the primary.
+        assert not [sql for sql in on_replica if 'FROM "accounts_' in sql or '"django_session"' in sql]
+        settings.DATABASE_ROUTERS = []
+        without, none_on_replica = _queries(client, url)
+        assert none_on_replica == []
+        assert len(primary) + len(on_replica) == len(without)
+
+    def test_the_api_dashboard_reads_its_figures_from_the_replica(self, world, target, api, settings):
+        counts, primary, on_replica = _api_dashboard(api, world)
+        assert counts == {"not_reviewed": 1}
+        # The whole school's counts come from its tallies (trellis/plans/tally.py), on the replica.
+        assert [sql for sql in on_replica if '"plans_progresstally"' in sql]
+        assert not [sql for sql in primary if '"plans_progresstally"' in sql]
+        assert not [sql for sql in on_replica if 'FROM "accounts_' in sql]  # the token and who may see what
+        settings.DATABASE_ROUTERS = []
+        _, without, none_on_replica = _api_dashboard(api, world)
+        assert none_on_replica == [] and len(primary) + len(on_replica) == len(without)
+
+    def test_after_an_api_write_that_users_api_dashboard_reads_the_primary_and_shows_it(self, world, target, api):
+        sessions = Session.objects.count()
+        saved_at = timezone.now()
+        posted = _review_through_the_api(api, target, "2a")  # reaches the target: achieved
+        # No session is made for a client that never sends its cookie back.
+        assert Session.objects.count() == sessions and django_settings.SESSION_COOKIE_NAME not in posted.cookies
+        counts, primary, on_replica = _api_dashboard(api, world)
+        assert counts == {"achieved": 1}
+        assert on_replica == [] and any('"plans_progresstally"' in sql for sql in primary)
+
+        # Another user's API client reads the replica (no lag here: it is the same database).
+        _, key = accounts.issue_api_token(user=world.head, by=None, name="Power BI", scope="read")
+        counts, _, on_replica = _api_dashboard(Client(HTTP_AUTHORIZATION=f"Bearer {key}"), world)
+        assert counts == {"achieved": 1} and on_replica
+
+        seconds = django_settings.REPLICA_AFTER_SAVE_SECONDS
+        with time_machine.travel(saved_at + dt.timedelta(seconds=seconds - 1), tick=False):
+            assert not _api_dashboard(api, world)[2]
+        with time_machine.travel(saved_at + dt.timedelta(seconds=seconds + 1), tick=False):
+            counts, _, on_replica = _api_dashboard(api, world)
+        assert counts == {"achieved": 1} and on_replica
+
     def test_writes_reads_elsewhere_and_access_data_always_use_the_primary(self, world, target):
         router = replica.ReplicaRouter()
         assert router.db_for_read(Target) == DEFAULT_DB_ALIAS  # outside an aggregate block
@@ -145,6 +252,7 @@ class TestWithAReplica:
             assert on_replica
             assert router.db_for_read(Target) == router.db_for_read(Review) == replica.REPLICA
             assert router.db_for_read(Membership) == DEFAULT_DB_ALIAS  # who may see what
+            assert router.db_for_read(cache.cache_model_class) == DEFAULT_DB_ALIAS  # API clients' after-save times
             assert router.db_for_write(Review) == DEFAULT_DB_ALIAS
             assert Target.objects.get(pk=target.pk)._state.db == replica.REPLICA
         assert router.db_for_read(Target) == DEFAULT_DB_ALIAS

@@ -2,7 +2,9 @@
 
 The same query string as the pages (school, group_by, sen, sex, year, need, periods, from, to)
 and the same figures, withheld by the same rule (trellis.lib.disclosure): a count a governor may not
-see is null with "suppressed": true, and so is any percentage or mean built on it.
+see is null with "suppressed": true, and so is any percentage or mean built on it. The figures come
+from a replica when there is one, and from the primary just after this token's user saved
+(trellis/lib/replica.py).
 """
 
 import datetime as dt
@@ -14,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
 from trellis.api.common import ERRORS, ApiError, Date, NeedCode, Urn, matching
+from trellis.lib import replica
 from trellis.lib.disclosure import Figure
 from trellis.plans.progress import Status
 from trellis.pupils.access import get_school_for_user, schools_for_aggregates
@@ -171,7 +174,8 @@ def dashboard(request, query: Query[DashboardQuery]) -> dict[str, Any]:
     today = timezone.localdate()
     try:
         choices = parse_choices(query.as_query_dict())
-        d = overview.build(user, schools, choices, today=today, with_names=False)
+        with replica.aggregate_reads(request):  # from a replica when there is one (not just after a save)
+            d = overview.build(user, schools, choices, today=today, with_names=False)
     except ChoiceError as error:
         raise ApiError(400, str(error)) from None
     keys = [dim.key for dim in choices.dimensions]

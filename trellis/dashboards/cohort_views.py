@@ -1,5 +1,6 @@
 """The cohort analysis page (school and trust): tables by need, area or SEN status each term, with
-downloads. Aggregates only; for governors through disclosure control (dashboards/cohort.py)."""
+downloads. Aggregates only; for governors through disclosure control (dashboards/cohort.py). The
+figures come from a replica when there is one (trellis/lib/replica.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from trellis.lib import replica
 from trellis.lib.disclosure import NOTE
 from trellis.lib.query import BadQuery, query_value
 from trellis.lib.tables import csv_response, xlsx_response
@@ -29,15 +31,17 @@ def cohort_page(request: HttpRequest) -> HttpResponse:
         starts_on, ends_on = academic_year(year)
     except ValueError as error:
         raise BadQuery([f"'year': {error}"]) from None
-    found = cohort(
-        request.user,
-        list(schools),
-        year=year,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        hide_small=hide_small,
-        breakdown=breakdown,
-    )
+    schools = list(schools)
+    with replica.aggregate_reads(request):  # the figures, from a replica when there is one (not just after a save)
+        found = cohort(
+            request.user,
+            schools,
+            year=year,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            hide_small=hide_small,
+            breakdown=breakdown,
+        )
     if kind := request.GET.get("download"):
         if kind not in ("csv", "xlsx") or found.withheld_table:
             raise Http404("No such download")

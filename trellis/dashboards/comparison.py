@@ -13,10 +13,10 @@ The school overview's tables are protected after the school's figures here, as t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from trellis.lib.disclosure import Figure, Relation, protect_levels
 from trellis.pupils.models import NeedType, Pupil, SenStatus
@@ -87,9 +87,9 @@ MEASURES = [
 ]
 
 
-def school_profiles(schools: QuerySet[School]) -> list[Profile]:
-    """One Profile per school (in name order), from two grouped queries."""
-    schools = list(schools.order_by("name"))
+def school_profiles(schools: Iterable[School]) -> list[Profile]:
+    """One Profile per school (in the order given), from two grouped queries."""
+    schools = list(schools)
     profiles = {school.pk: Profile(label=school.name, school_id=school.pk) for school in schools}
     on_roll = Pupil.objects.filter(school__in=profiles).on_roll().order_by()
     rows = on_roll.values_list("school_id", "sen_status", "sex", "fsm").annotate(n=Count("pk"))
@@ -249,7 +249,7 @@ DESTINATION_GROUPS = [(K, "SEN support"), (E, "EHC plan"), (N, "No SEN")]
 
 
 def destinations(
-    schools: QuerySet[School], *, hide_small: bool, open_schools: Collection[int] = ()
+    schools: Iterable[School], *, hide_small: bool, open_schools: Collection[int] = ()
 ) -> tuple[list, list]:
     """Leavers with a recorded destination: (by destination x SEN status, by destination x primary need).
 

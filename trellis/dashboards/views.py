@@ -1,4 +1,6 @@
-"""Aggregate pages (no names): identification compared with national figures, and destinations."""
+"""Aggregate pages (no names): identification compared with national figures, and destinations.
+Their figures come from a replica when there is one (trellis/lib/replica.py); who may see which
+schools is decided first, on the primary."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from trellis.lib import replica
 from trellis.lib.charts import bar_chart
 from trellis.lib.disclosure import NOTE, Figure, suppressed_for
 from trellis.lib.tables import csv_response, xlsx_response
@@ -47,14 +50,14 @@ def _open_schools(request: HttpRequest, schools) -> list[int]:
 def identification(request: HttpRequest, download: str | None = None) -> HttpResponse:
     """% SEN support, % EHC plan, boys, FSM and need mix for each school and in all, beside England."""
     schools, hide_small = _scope(request)
-    profiles = school_profiles(schools)
+    schools = list(schools.order_by("name"))
+    open_schools = _open_schools(request, schools) if hide_small else []
+    with replica.aggregate_reads(request):  # the figures, from a replica when there is one (not just after a save)
+        profiles = school_profiles(schools)
+        national = national_figures()
     several = len(profiles) > 1
     total = total_of(profiles, "All these schools") if several else profiles[0]
-    if hide_small:
-        hidden = withheld(profiles, total if several else None, open_schools=_open_schools(request, schools))
-    else:
-        hidden = set()
-    national = national_figures()
+    hidden = withheld(profiles, total if several else None, open_schools=open_schools) if hide_small else set()
     shown = [*profiles, total] if several else profiles
     rows = [(p, _on_roll(p, hidden), [m.figure(p, hidden) for m in MEASURES]) for p in shown]
     england = [national.get(m.national) for m in MEASURES]
@@ -97,10 +100,12 @@ def _on_roll(profile, hidden) -> Figure:
 def leaver_destinations(request: HttpRequest, download: str | None = None) -> HttpResponse:
     """Where leavers went, by SEN status and by primary need, and beside national figures."""
     schools, hide_small = _scope(request)
+    schools = list(schools)
     open_schools = _open_schools(request, schools) if hide_small else []
-    status_rows, need_rows = destinations(schools, hide_small=hide_small, open_schools=open_schools)
-    # A school's own destination benchmarks are shown when that one school is.
-    compared = destinations_compared(status_rows, schools[0] if len(schools) == 1 else None)
+    with replica.aggregate_reads(request):  # the figures, from a replica when there is one (not just after a save)
+        status_rows, need_rows = destinations(schools, hide_small=hide_small, open_schools=open_schools)
+        # A school's own destination benchmarks are shown when that one school is.
+        compared = destinations_compared(status_rows, schools[0] if len(schools) == 1 else None)
     if download:
         headings = ["Destination"]
         for _, label in DESTINATION_GROUPS:

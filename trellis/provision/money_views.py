@@ -1,5 +1,6 @@
 """Money for provision: spending by funding stream, need and year group, and value for money, for
-one school or every school the reader oversees. Aggregates only, for those who plan the budget."""
+one school or every school the reader oversees. Aggregates only, for those who plan the budget: the
+figures come from a replica when there is one (trellis/lib/replica.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from trellis.lib import replica
 from trellis.lib.disclosure import suppressed_for
 from trellis.lib.query import BadQuery, query_value
 from trellis.lib.tables import csv_response, xlsx_response
@@ -29,7 +31,8 @@ def _sees_money(user, school) -> bool:
 def _page(request: HttpRequest, schools: list, *, title: str, school=None) -> HttpResponse:
     year = query_value(request, "year", YEAR) or year_name(timezone.localdate())
     try:
-        figures = spending(schools, year=year)
+        with replica.aggregate_reads(request):  # from a replica when there is one (not just after a save)
+            figures = spending(schools, year=year)
     except ValueError as error:  # 2026/99: the right shape, not a year
         raise BadQuery([f"'year': {error}"]) from None
     if kind := request.GET.get("download"):
