@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django.db.models import Max, Min, Q
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import RFC3986_SUBDELIMS
 
 from trellis.assessment.models import Scale
@@ -309,7 +311,7 @@ def _row(d: Dashboard, row, dims: list[str]) -> dict:
         "mean_gain": None if total.suppressed else row.mean_gain,
         "planned_share": None if total.suppressed else row.planned_share,
         # A bar would show the share a withheld count hides, so a row with one has none.
-        "bar": [] if total.suppressed or any(f.suppressed for f in figures) else _bar(row.counts),
+        "bar": "" if total.suppressed or any(f.suppressed for f in figures) else _status_bar(row.counts),
     }
 
 
@@ -320,13 +322,24 @@ def _keys(d: Dashboard) -> list[str]:
     return [dim.key for dim in d.choices.dimensions]
 
 
-def _bar(counts: dict) -> list[tuple[Status, float, float]]:
-    """(status, x, width) segments of a 100-wide stacked bar."""
+STATUS_BAR = (
+    '<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+    'aria-label="Share of targets by status; the figures are in this row">{}</svg>'
+)
+SEGMENT = '<rect x="{}" y="0" width="{}" height="10" class="seg-{}"><title>{}: {}%</title></rect>'
+
+
+def _status_bar(counts: dict) -> str:
+    """A row's status mix: a 100-wide stacked SVG bar, each segment titled with its share to the
+    whole percent (rounded half up, as floatformat rounds). Built here, not in an included
+    template: on a trust's 200 rows the include was most of the page's rendering time."""
     x, segments = 0.0, []
     for status, share in stacked_shares(counts):
-        segments.append((status, round(x, 2), round(share, 2)))
+        width = round(share, 2)
+        percent = Decimal(str(width)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        segments.append((round(x, 2), width, status.value, status.label, percent))
         x += share
-    return segments
+    return format_html(STATUS_BAR, format_html_join("", SEGMENT, segments)) if segments else ""
 
 
 def _trend(d: Dashboard) -> list[dict]:
