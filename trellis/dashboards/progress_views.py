@@ -265,18 +265,20 @@ class _Links:
         school_query.setlist("group_by", kept)
         self.school_query = school_query.urlencode()
         self.school_url = reverse("dashboard-school", args=["URN"]).rpartition("URN")
-        self.hrefs: dict[tuple[str, str], str | None] = {}
+        self.cells: dict[tuple[str, str], str] = {}
 
     def add(self, row: dict, dims: list[str]) -> dict:
-        row["cells"] = [(label, self._href(dim, label)) for dim, label in zip(dims, row["labels"], strict=False)]
+        """The row's names as the table shows them: each a link where it leads somewhere."""
+        row["cells"] = [self._cell(dim, label) for dim, label in zip(dims, row["labels"], strict=False)]
         return row
 
-    def _href(self, dim: str, label: str) -> str | None:
-        if (dim, label) not in self.hrefs:
-            self.hrefs[dim, label] = self._find(dim, label)
-        return self.hrefs[dim, label]
+    def _cell(self, dim: str, label: str) -> str:
+        if (dim, label) not in self.cells:  # a region's name is on many rows
+            href = self._href(dim, label)
+            self.cells[dim, label] = format_html('<a href="{}">{}</a>', href, label) if href else escape(label)
+        return self.cells[dim, label]
 
-    def _find(self, dim: str, label: str) -> str | None:
+    def _href(self, dim: str, label: str) -> str | None:
         if dim == "school" and label in self.schools:
             before, _, after = self.school_url
             urn = quote(self.schools[label], safe=RFC3986_SUBDELIMS + "~:@")  # as reverse() quotes it
