@@ -3,6 +3,7 @@ by type of school, leavers' destinations beside national figures, and the school
 with their source and year. Every figure is worked by hand from the targets below."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from trellis.accounts.models import Membership, Role
 from trellis.audit.models import AuditEvent
 from trellis.dashboards.benchmarks import trust_withheld
 from trellis.dashboards.models import NationalFigure
+from trellis.plans import rollup
 from trellis.pupils import services
 from trellis.schools.models import School
 from trellis.schools.services import create_school
@@ -203,6 +205,15 @@ def test_a_phase_adds_up_its_schools(trust, login):
     html = login(trust.trustlead).get("/dashboards/trust/").content.decode()
     # 8 targets, 3 good; planned (1.833 + 0.5) / 6 = 38.9%.
     assert rows_of(html, PHASES) == [["Primary", "2", "8", "3 (37.5%)", "39%"]]
+
+
+def test_the_trust_page_reads_the_rollups_once(trust, login):
+    """The table by type of school adds up the figures the dashboard read, rather than reading them again."""
+    client = login(trust.trustlead)
+    with mock.patch("trellis.plans.rollup.by_school", wraps=rollup.by_school) as read:
+        html = client.get("/dashboards/trust/").content.decode()
+    assert read.call_count == 1
+    assert rows_of(html, PHASES)[0] == ["Primary", "1", "6", "2 (33.3%)", "46%"]
 
 
 def test_a_governor_of_both_schools_sees_the_phase_table_protected(trust, login):

@@ -12,6 +12,7 @@ from fixtures_progress import add_review, make_target
 
 from trellis.dashboards import overview
 from trellis.dashboards.progress import DIMENSIONS, parse_group_by, per_pupil, pupils_by_status, status_counts
+from trellis.dashboards.progress_views import _status_bar
 from trellis.plans import services
 from trellis.plans.models import Target
 from trellis.plans.progress import Status, current_window
@@ -140,6 +141,24 @@ def test_governor_sees_suppressed_numbers_and_no_names(world, progress, login):
     assert not any(name in str(data) for name in NAMES)
     csv = client.get(f"/dashboards/schools/{world.school_a.urn}/?group_by=sex&download=csv").content.decode()
     assert "withheld" in csv and not any(name in csv for name in NAMES)
+
+
+def test_the_status_bar_is_a_titled_segment_for_each_status_with_targets():
+    # 1 achieved, 2 on track, 5 off track of 8: 12.5%, 25% and 62.5%; titles round half up.
+    counts = dict.fromkeys(Status, 0) | {Status.ACHIEVED: 1, Status.ON_TRACK: 2, Status.OFF_TRACK: 5}
+    assert _status_bar(counts) == (
+        '<svg class="status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+        'aria-label="Share of targets by status; the figures are in this row">'
+        '<rect x="0.0" y="0" width="12.5" height="10" class="seg-achieved"><title>Achieved: 13%</title></rect>'
+        '<rect x="12.5" y="0" width="25.0" height="10" class="seg-on_track"><title>On track: 25%</title></rect>'
+        '<rect x="37.5" y="0" width="62.5" height="10" class="seg-off_track"><title>Off track: 63%</title></rect>'
+        "</svg>"
+    )
+    # 1 of 3 each: widths to two places, the last segment starting where the others end.
+    thirds = dict.fromkeys(Status, 0) | {Status.ACHIEVED: 1, Status.AT_RISK: 1, Status.NOT_REVIEWED: 1}
+    assert '<rect x="66.67" y="0" width="33.33" height="10" class="seg-not_reviewed">' in _status_bar(thirds)
+    assert "<title>Not reviewed this half term: 33%</title>" in _status_bar(thirds)
+    assert _status_bar(dict.fromkeys(Status, 0)) == ""
 
 
 def test_governor_gets_no_status_bar_that_would_show_a_withheld_share(world, progress, login):

@@ -117,6 +117,16 @@ def test_the_table_by_region_and_school_links_schools_and_regions(trust, login):
     assert '<th scope="row">All</th><td class="numeric">6</td>' in filtered  # Alder Primary's alone
 
 
+def test_names_and_links_in_the_table_by_region_and_school_are_escaped(trust, login):
+    School.objects.filter(pk=trust.school_b.pk).update(name="Birch & <Oak>")
+    text = login(trust.trustlead).get("/dashboards/trust/?sex=M").content.decode()
+    school = (
+        f'<th scope="row"><a href="/dashboards/schools/{trust.school_b.urn}/?sex=M">Birch &amp; &lt;Oak&gt;</a></th>'
+    )
+    assert school in text
+    assert f'<a href="/dashboards/trust/?sex=M&amp;region={trust.school_a.region_id}">North</a>' in text
+
+
 def test_a_region_in_a_breakdown_links_to_the_trust_page_for_that_region(trust, login):
     text = login(trust.trustlead).get("/dashboards/trust/?group_by=region").content.decode()
     south = link_to(text, "South")

@@ -221,11 +221,12 @@ class PhaseRow:
 
 def by_phase(user, schools: list[School], d: Dashboard) -> list[ProgressRow]:
     """Targets by type of school (phase) over the dashboard's schools, with the schools counted:
-    one query. Protected after the table by school for a suppressed audience."""
+    from the dashboard's rollups, else one query. Protected after the table by school for a
+    suppressed audience."""
     ids = {s.pk for s in schools}
     per_school: dict[int, Row] = defaultdict(lambda: Row(()))
-    if not d.choices.filters and whole_schools(user, ids):  # as the dashboard counts them: the rollups
-        per_school.update({pk: p.row for pk, p in from_rollups(sorted(ids), d.window).items()})
+    if d.found is not None:  # as the dashboard counted them: its rollups, not read again
+        per_school.update({pk: p.row for pk, p in d.found.items()})
     else:
         today = d.window.today
         in_scope = aggregate_filter(user, ids, prefix="pupil__", today=today)

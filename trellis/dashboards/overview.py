@@ -31,6 +31,7 @@ from .progress import (
     Dimension,
     Period,
     Row,
+    SchoolProgress,
     TrendPoint,
     by_school,
     from_rollups,
@@ -143,6 +144,9 @@ class Dashboard:
     withheld_tables: list[str] = field(default_factory=list)  # "breakdown", "schools": not shown at all
     per_scale: list[scales.ScaleRow] = field(default_factory=list)  # none for a suppressed audience
     by_level: scales.ByLevel | None = None  # with a level scale chosen (filters: never when suppressed)
+    # Each school's figures from the rollups (whole schools, no filters), for the other tables of
+    # the page to reuse rather than read again; None when the figures were counted from targets.
+    found: dict[int, SchoolProgress] | None = None
 
     def figure(self, count: int, total: int) -> Figure:
         """A lone count (at a glance): the primary rule only, as no published total includes it."""
@@ -319,6 +323,7 @@ def build(user, schools: list[School], choices: Choices, *, today: dt.date, with
         attention=attention,
         hidden=hidden,
         withheld_tables=withheld_tables,
+        found=found if rolled else None,
     )
 
 
