@@ -62,6 +62,21 @@ def pytest_unconfigure(config):
         travel.stop()
 
 
+# Markers whose tests share an expensive session or module fixture: the browser tests a seeded demo
+# trust, its server and Chromium; the `serve` tests two `make serve` processes.
+SHARED_FIXTURE_MARKERS = ("browser", "serve")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """With parallel workers (`pytest -n 2 --dist loadgroup`, as `make test` and CI run) each group of
+    tests goes to one worker, so its fixture is built once rather than once a worker."""
+    for item in items:
+        for marker in SHARED_FIXTURE_MARKERS:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.xdist_group(marker))
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today():
     """Every test starts at 10:00 on the suite's day in the school's time zone; the clock ticks from there."""
