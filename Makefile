@@ -52,10 +52,10 @@ lint: $(INSTALLED)
 
 # The browser tests (tests/browser) run when a Chromium is found (the OS package: apt-get install
 # chromium) and are skipped, with a note at the end of the run, when none is. The suite runs in one
-# worker per core (pytest-xdist, each with its own test database); the browser tests share one
-# (tests/conftest.py groups them).worker.
+# worker per core (pytest-xdist, each worker with its own test database); the browser tests all run
+# on one worker, so the demo trust is seeded once (tests/conftest.py schedules them).
 test: lint
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto
 
 # Server-side page timings on the current database (seed a big trust first: see the README).
 bench: migrate

@@ -62,19 +62,28 @@ def pytest_unconfigure(config):
         travel.stop()
 
 
-# Markers whose tests share an expensive session or module fixture: the browser tests a seeded demo
-# trust, its server and Chromium; the `serve` tests two `make serve` processes.
-SHARED_FIXTURE_MARKERS = ("browser", "serve")
+# Under parallel workers (`pytest -n 2`, as `make test` and CI run) tests that share an expensive session
+# or module fixture stay on one worker, so it is built once rather than once a worker: the browser tests a
+# seeded demo trust, its server and Chromium; the `serve` tests two `make serve` processes. The groups go
+# out first (largest first), then the other tests one by one. pytest-xdist's own `--dist loadgroup`
+# cannot do this with pytest 9 (it renames item._nodeid, which pytest 9 no longer reads).
+SHARED_FIXTURE_GROUPS = {"tests/browser/": "browser", "tests/test_serve_processes.py": "serve"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """With parallel workers (`pytest -n 2 --dist loadgroup`, as `make test` and CI run) each group of
-    tests goes to one worker, so its fixture is built once rather than once a worker."""
-    for item in items:
-        for marker in SHARED_FIXTURE_MARKERS:
-            if marker in item.keywords:
-                item.add_marker(pytest.mark.xdist_group(marker))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in SHARED_FIXTURE_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return SharedFixtureScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
