@@ -52,8 +52,8 @@ lint: $(INSTALLED)
 
 # The browser tests (tests/browser) run when a Chromium is found (the OS package: apt-get install
 # chromium) and are skipped, with a note at the end of the run, when none is. The suite runs in one
-# worker per core (pytest-xdist, each worker with its own test database); the browser tests all run
-# on one worker, so the demo trust is seeded once (tests/conftest.py schedules them).
+# worker per core (pytest-xdist, each worker with its own test database and its own demo trust for
+# the browser tests).
 test: lint
 	$(PY) -m pytest -n auto
 

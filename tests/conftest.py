@@ -62,12 +62,13 @@ def pytest_unconfigure(config):
         travel.stop()
 
 
-# Under parallel workers (`pytest -n 2`, as `make test` and CI run) tests that share an expensive session
-# or module fixture stay on one worker, so it is built once rather than once a worker: the browser tests a
-# seeded demo trust, its server and Chromium; the `serve` tests two `make serve` processes. The groups go
-# out first (largest first), then the other tests one by one. pytest-xdist's own `--dist loadgroup`
-# cannot do this with pytest 9 (it renames item._nodeid, which pytest 9 no longer reads).
-SHARED_FIXTURE_GROUPS = {"tests/browser/": "browser", "tests/test_serve_processes.py": "serve"}
+# Under parallel workers (`pytest -n 2`, as `make test` and CI run) the `serve` tests stay on one worker, so
+# their module fixture (two `make serve` processes) is started once rather than once a worker; they go out
+# first, then the other tests one by one. pytest-xdist's own `--dist loadgroup` cannot do this with pytest 9
+# (it renames item._nodeid, which pytest 9 no longer reads). The browser tests are not grouped: sent first
+# to one worker as a group, every database test after them there failed with SynchronousOnlyOperation
+# (Playwright's event loop still running); left in collection order, near the end, they pass.
+SHARED_FIXTURE_GROUPS = {"tests/test_serve_processes.py": "serve"}
 
 
 @pytest.hookimpl(optionalhook=True)
