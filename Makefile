@@ -51,9 +51,11 @@ lint: $(INSTALLED)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The browser tests (tests/browser) run when a Chromium is found (the OS package: apt-get install
-# chromium) and are skipped, with a note at the end of the run, when none is.
+# chromium) and are skipped, with a note at the end of the run, when none is. The suite runs in one
+# worker per core (pytest-xdist, each worker with its own test database and its own demo trust for
+# the browser tests).
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # Server-side page timings on the current database (seed a big trust first: see the README).
 bench: migrate

@@ -62,6 +62,31 @@ def pytest_unconfigure(config):
         travel.stop()
 
 
+# Under parallel workers (`pytest -n 2`, as `make test` and CI run) the `serve` tests stay on one worker, so
+# their module fixture (two `make serve` processes) is started once rather than once a worker; they go out
+# first, then the other tests one by one. pytest-xdist's own `--dist loadgroup` cannot do this with pytest 9
+# (it renames item._nodeid, which pytest 9 no longer reads). The browser tests are not grouped: sent first
+# to one worker as a group, every database test after them there failed with SynchronousOnlyOperation
+# (Playwright's event loop still running); left in collection order, near the end, they pass.
+SHARED_FIXTURE_GROUPS = {"tests/test_serve_processes.py": "serve"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in SHARED_FIXTURE_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return SharedFixtureScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today():
     """Every test starts at 10:00 on the suite's day in the school's time zone; the clock ticks from there."""
