@@ -50,12 +50,14 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The browser tests (tests/browser) run when a Chromium is found (the OS package: apt-get install
-# chromium) and are skipped, with a note at the end of the run, when none is. The suite runs in one
-# worker per core (pytest-xdist, each worker with its own test database and its own demo trust for
-# the browser tests).
+# The suite runs in one worker per core (pytest-xdist, each worker with its own test database), then
+# the browser tests (tests/browser) in one process of their own: one demo trust and one Chromium for
+# them all, and no database test after them in a process where Playwright's event loop has run. They
+# run when a Chromium is found (the OS package: apt-get install chromium) and are skipped, with a note
+# at the end of the run, when none is.
 test: lint
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto -m "not browser"
+	$(PY) -m pytest -m browser
 
 # Server-side page timings on the current database (seed a big trust first: see the README).
 bench: migrate

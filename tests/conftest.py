@@ -65,9 +65,9 @@ def pytest_unconfigure(config):
 # Under parallel workers (`pytest -n 2`, as `make test` and CI run) the `serve` tests stay on one worker, so
 # their module fixture (two `make serve` processes) is started once rather than once a worker; they go out
 # first, then the other tests one by one. pytest-xdist's own `--dist loadgroup` cannot do this with pytest 9
-# (it renames item._nodeid, which pytest 9 no longer reads). The browser tests are not grouped: sent first
-# to one worker as a group, every database test after them there failed with SynchronousOnlyOperation
-# (Playwright's event loop still running); left in collection order, near the end, they pass.
+# (it renames item._nodeid, which pytest 9 no longer reads). `make test` runs the browser tests in a process
+# of their own after the workers: a database test after them in one process failed with
+# SynchronousOnlyOperation (Playwright's event loop had run there).
 SHARED_FIXTURE_GROUPS = {"tests/test_serve_processes.py": "serve"}
 
 
