@@ -330,6 +330,57 @@ def test_transition_file_pdf_is_tagged_with_headings_and_real_tables(demo_school
     assert {"Attendance", "Key contacts", f"About {pupil.full_name}"} <= set(headings)
 
 
+def test_transition_file_shows_the_pupils_own_ratings_and_the_concerns_with_their_decisions(demo_school):
+    """What travels in the package (schema 1.1) is in the file the next school reads too."""
+    import datetime as dt
+
+    from trellis.evidence.models import PupilVoiceEntry
+    from trellis.identification.models import Concern, ConcernEvidence
+
+    pupil = demo_school.in_class
+    PupilVoiceEntry.objects.filter(pupil=pupil).delete()
+    Concern.objects.filter(pupil=pupil).delete()
+    PupilVoiceEntry.objects.create(
+        pupil=pupil, date=dt.date(2026, 10, 5), statement="I can read my timetable", rating=2, comment="with a prompt"
+    )
+    concern = Concern.objects.create(
+        pupil=pupil,
+        source=Concern.Source.PARENT,
+        raised_by_name="Ann Carer",
+        area="slcn",
+        what_seen="Struggles to follow two-step instructions",
+        contexts="PE",
+        raised_on=dt.date(2026, 9, 14),
+        decision=Concern.Decision.SEN_SUPPORT,
+        decision_reasons="Speech and language screening below the expected range",
+        decided_on=dt.date(2026, 10, 1),
+    )
+    ConcernEvidence.objects.create(
+        concern=concern, kind="screening", date=dt.date(2026, 9, 21), summary="WellComm screening", result="Red"
+    )
+    page = services.render_html(get_kind("transition"), pupil, None, today=timezone.localdate())
+    text = " ".join(lxml_html.fromstring(page).text_content().split())
+    tree = lxml_html.fromstring(page)
+    [row] = tree.xpath('//table[contains(caption, "In the pupil\'s words")]/tbody/tr')
+    assert [" ".join(cell.text_content().split()) for cell in row] == [
+        "5 Oct 2026",
+        "I can read my timetable",
+        "Getting there",
+        "With the pupil",
+        "with a prompt",
+    ]
+    assert "raised 14 Sep 2026, parent or carer (Ann Carer)" in text
+    assert "Struggles to follow two-step instructions (in PE)" in text
+    assert "21 Sep 2026: WellComm screening (Red)" in text
+    assert "Decision: SEN support on 1 Oct 2026. Speech and language screening below the expected range" in text
+
+    PupilVoiceEntry.objects.filter(pupil=pupil).delete()
+    Concern.objects.filter(pupil=pupil).delete()
+    page = services.render_html(get_kind("transition"), pupil, None, today=timezone.localdate())
+    text = " ".join(lxml_html.fromstring(page).text_content().split())
+    assert 'No "I can" statements recorded' in text and "No concerns recorded in Trellis." in text
+
+
 def test_transition_file_is_for_staff_who_see_the_sen_record_and_is_audited(demo_school, login):
     pupil = demo_school.in_class
     path = f"/pupils/{pupil.pk}/documents/transition/"

@@ -2,7 +2,8 @@
 (trellis.transfer.package), so the PDF and the JSON the next school imports never disagree.
 
 Written for the next school's staff: needs, the current plan and the strategies that work,
-provision with its impact, assessments, reviews, attendance, the medical flag and key contacts.
+provision with its impact, assessments, reviews, attendance, the pupil's own ratings, concerns
+raised and what was decided, the medical flag and key contacts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from trellis.assessment.models import Scale
+from trellis.evidence.models import PupilVoiceEntry
 from trellis.families.models import Relationship
+from trellis.identification.models import Concern
 from trellis.provision.models import InterventionGroup
 from trellis.pupils.areas import domain_label
 from trellis.pupils.models import NeedType, SenStatus, nc_year_label
@@ -90,7 +93,50 @@ def transition(pupil, reader, today: dt.date) -> dict:
         "carers": [c | {"relationship": Relationship(c["relationship"]).label} for c in record["contacts"]["carers"]],
         "sencos": record["contacts"]["senco"],
         "evidence": [n | {"date": _date(n["date"])} for n in record["evidence"]],
+        "voice": _voice(record),
+        "concerns": _concerns(record),
     }
+
+
+def _voice(record: dict) -> Table:
+    """The pupil's "I can" statements and how they rated them, oldest first."""
+    rows = [
+        (
+            _date(v["date"]),
+            [
+                v["statement"],
+                PupilVoiceEntry.Rating(v["rating"]).label,
+                PupilVoiceEntry.Recorded(v["recorded"]).label,
+                v["comment"],
+            ],
+        )
+        for v in record["pupil_voice"]
+    ]
+    return Table(
+        "In the pupil's words: what they can do, as they rated it", ["I can", "Rating", "Recorded", "Comment"], rows
+    )
+
+
+def _concerns(record: dict) -> list[dict]:
+    """Each concern as staff read it: who raised it, what was seen, the evidence and the decision."""
+    return [
+        {
+            "raised": f"{_date(c['raised_on'])}, {Concern.Source(c['source']).label.lower()}"
+            + (f" ({c['raised_by_name']})" if c["raised_by_name"] else ""),
+            "area": domain_label(c["area"]),
+            "what_seen": c["what_seen"],
+            "contexts": c["contexts"],
+            "decision": f"{Concern.Decision(c['decision']).label} on {_date(c['decided_on'])}"
+            if c["decision"]
+            else "Not decided yet",
+            "reasons": c["decision_reasons"],
+            "evidence": [
+                f"{_date(e['date'])}: {e['summary']}" + (f" ({e['result']})" if e["result"] else "")
+                for e in c["evidence"]
+            ],
+        }
+        for c in record["concerns"]
+    ]
 
 
 def _need_history(record: dict, need_names: dict[str, str]) -> Table:
